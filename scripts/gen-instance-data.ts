@@ -22,7 +22,10 @@ interface Branch {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const src = resolve(process.argv[2] ?? join(root, "..", "shared", "data"));
 const limits = JSON.parse(readFileSync(join(src, "instance-limits.json"), "utf8")) as Record<string, Limits>;
-const branch = JSON.parse(readFileSync(join(src, "sgp-branch-limits.json"), "utf8")) as Record<string, Branch>;
+const branch = JSON.parse(readFileSync(join(src, "sgp-branch-limits.json"), "utf8")) as Record<
+  string,
+  Branch
+>;
 const maxPods = new Map<string, number>();
 for (const line of readFileSync(join(src, "eni-max-pods.txt"), "utf8").split("\n")) {
   const m = /^([a-z0-9.-]+)\s+(\d+)\s*$/.exec(line.trim());

@@ -130,7 +130,9 @@ const rate = z.number().min(0).max(1);
 const faults = z.looseObject({
   seed: z.number().int().optional(),
   latencyMs: z.number().nonnegative().optional(),
-  throttle: z.strictObject({ bucket: z.number().positive(), refillPerSecond: z.number().nonnegative() }).optional(),
+  throttle: z
+    .strictObject({ bucket: z.number().positive(), refillPerSecond: z.number().nonnegative() })
+    .optional(),
   serverErrorRate: rate.optional(),
   slowCalls: z.strictObject({ rate, delayMs: z.number().nonnegative() }).optional(),
   assumeRoleDenied: z.array(accountId).optional(),
@@ -183,7 +185,8 @@ export function formatJsonPath(path: readonly PropertyKey[]): string {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type" && issue.input === undefined) return "required";
-  if (issue.code === "unrecognized_keys") return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   return issue.message;
 }
 
@@ -194,12 +197,14 @@ function crossCheck(estate: Estate): string[] {
       const base = `accounts.${id}.regions.${regionName}`;
       const vpcIds = new Set(r.ec2.Vpcs.map((v) => v.VpcId));
       r.ec2.Subnets.forEach((s, i) => {
-        if (!vpcIds.has(s.VpcId)) problems.push(`${base}.ec2.Subnets[${i}].VpcId: ${s.VpcId} is not in ec2.Vpcs`);
+        if (!vpcIds.has(s.VpcId))
+          problems.push(`${base}.ec2.Subnets[${i}].VpcId: ${s.VpcId} is not in ec2.Vpcs`);
       });
       const names = new Set<string>();
       r.eks.clusters.forEach((c, i) => {
         const name = c.cluster.name ?? "";
-        if (names.has(name)) problems.push(`${base}.eks.clusters[${i}].cluster.name: duplicate cluster ${name}`);
+        if (names.has(name))
+          problems.push(`${base}.eks.clusters[${i}].cluster.name: duplicate cluster ${name}`);
         names.add(name);
         c.nodegroups.forEach((ng, j) => {
           if (ng.clusterName !== undefined && ng.clusterName !== name) {

@@ -1,0 +1,58 @@
+import type { Severity } from "./severity.ts";
+
+/** Rule ids are an interface (DynamoDB keys, SNS attributes, filter policies): keep them exact. */
+export const RULE_IDS = [
+  "elb.no-eligible-subnet",
+  "elb.single-az",
+  "elb.invalid-role-tag-value",
+  "elb.role-tag-scheme-mismatch",
+  "elb.foreign-cluster-tag",
+  "elb.stale-cluster-tag",
+  "elb.node-az-without-lb-subnet",
+  "ip.subnet-exhausted",
+  "ip.subnet-nearly-full",
+  "ip.cluster-subnet-low",
+  "ip.warm-pool-oversized",
+  "ip.minimum-without-warm-target",
+  "ip.prefix-fragmentation",
+  "sg.ssh-open-to-world",
+  "sg.node-world-ingress",
+  "sg.datastore-reachable-by-all-pods",
+  "sg.missing-control-plane-rules",
+  "sg.pod-eni-unsupported-instance",
+  "node.health-issues",
+  "node.system-reserved-missing",
+  "node.partial-eviction-override",
+  "node.kube-reserved-disabled",
+  "node.kubelet-config-unknown",
+  "scan.access-denied",
+  "scan.region-unavailable",
+  "scan.error",
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** Marks a finding that is not about one cluster (account- or region-level). */
+export const NO_CLUSTER = "-";
+
+export interface Finding {
+  accountId: string;
+  region: string;
+  /** Cluster name, or `-` (NO_CLUSTER). */
+  cluster: string;
+  ruleId: RuleId;
+  /** The subnet / security group / node group / cluster / VPC the finding is about. */
+  resourceId: string;
+  severity: Severity;
+  title: string;
+  /** One or two sentences with the numbers. */
+  detail: string;
+  /** A concrete command or config snippet that can be pasted. */
+  remediation: string;
+  /** The facts used, as JSON. Never whole user data. */
+  evidence: Record<string, unknown>;
+}
+
+/** Identity of a finding inside its account: `<region>#<cluster>#<ruleId>#<resourceId>`. */
+export function findingKey(f: Pick<Finding, "region" | "cluster" | "ruleId" | "resourceId">): string {
+  return `${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`;
+}

@@ -1,0 +1,11 @@
+export { type Finding, findingKey, NO_CLUSTER, RULE_IDS, type RuleId } from "./finding.ts";
+export {
+  atLeast,
+  compareSeverity,
+  isSeverity,
+  parseSeverity,
+  SEVERITIES,
+  type Severity,
+  severityRank,
+  worstSeverity,
+} from "./severity.ts";
