@@ -42,6 +42,11 @@ export interface Finding {
   ruleId: RuleId;
   /** The subnet / security group / node group / cluster / VPC the finding is about. */
   resourceId: string;
+  /**
+   * Tells apart findings of one rule about one resource, e.g. the load-balancer scheme or a health
+   * issue code; part of the finding's identity.
+   */
+  variant?: string;
   severity: Severity;
   title: string;
   /** One or two sentences with the numbers. */
@@ -52,7 +57,8 @@ export interface Finding {
   evidence: Record<string, unknown>;
 }
 
-/** Identity of a finding inside its account: `<region>#<cluster>#<ruleId>#<resourceId>`. */
-export function findingKey(f: Pick<Finding, "region" | "cluster" | "ruleId" | "resourceId">): string {
-  return `${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`;
+/** Identity of a finding inside its account: `<region>#<cluster>#<ruleId>#<resourceId>[#<variant>]`. */
+export function findingKey(f: Pick<Finding, "region" | "cluster" | "ruleId" | "resourceId" | "variant">): string {
+  const base = `${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`;
+  return f.variant ? `${base}#${f.variant}` : base;
 }

@@ -8,6 +8,7 @@ import type {
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { KubeletConfigReading } from "../kubelet/types.ts";
 
 export interface ClusterInventory {
   cluster: Cluster;
@@ -35,8 +36,10 @@ export interface Inventory {
   referencingSecurityGroups: SecurityGroup[];
   /** The instance types of all node groups (and launch templates). */
   instanceTypes: InstanceTypeInfo[];
-  /** The launch template versions the node groups use. */
+  /** The launch template versions the node groups use, with `UserData` removed (it can hold secrets). */
   launchTemplateVersions: LaunchTemplateVersion[];
+  /** Kubelet settings per node group (`<cluster>/<nodegroup>`), parsed from user data or the AMI defaults. */
+  kubelet: Record<string, KubeletConfigReading>;
   /** ENIs the rules need: those in prefix-delegation node subnets and SGP trunk/branch ENIs. */
   networkInterfaces: NetworkInterface[];
 }
@@ -53,6 +56,7 @@ export function emptyInventory(accountId: string, region: string): Inventory {
     referencingSecurityGroups: [],
     instanceTypes: [],
     launchTemplateVersions: [],
+    kubelet: {},
     networkInterfaces: [],
   };
 }

@@ -1,0 +1,89 @@
+import Table from "cli-table3";
+import { collectInventory } from "../inventory/collect.ts";
+import { discoverLbSubnets, type LbController, type LbSubnetDiscovery, type LbType } from "../rules/elb/discovery.ts";
+import type { LbScheme } from "../rules/elb/tags.ts";
+import type { CliIo } from "./io.ts";
+import { openSession, type SessionFlags } from "./session.ts";
+
+export interface LbSubnetsFlags extends SessionFlags {
+  cluster: string;
+  account?: string;
+  region?: string;
+  scheme?: LbScheme;
+  type?: LbType;
+  controller: LbController;
+  format: "table" | "json";
+}
+
+/** The JSON contract of `lb-subnets --format json`. */
+export function lbSubnetsJson(d: LbSubnetDiscovery) {
+  return {
+    controller: d.controller,
+    scheme: d.scheme,
+    type: d.type,
+    candidates: d.candidates,
+    excluded: d.excluded,
+    chosen: d.chosen,
+    error: d.error,
+  };
+}
+
+const CONTROLLER_NAMES: Record<LbController, string> = {
+  lbc: "AWS Load Balancer Controller",
+  legacy: "cloud-provider-aws service controller (legacy)",
+};
+
+export function renderLbSubnets(d: LbSubnetDiscovery, width = 160): string {
+  const lines = [
+    `Cluster ${d.cluster} (${d.vpcId ?? "no VPC"}) — ${CONTROLLER_NAMES[d.controller]}, ${d.scheme} ${d.type.toUpperCase()}`,
+    d.candidateSource === "role-tag"
+      ? `Candidates: subnets tagged ${d.roleTagKey} with value "1" or "" (${d.candidates.length}): ${d.candidates.join(", ") || "none"}`
+      : d.candidateSource === "reachability"
+        ? `No subnet of the VPC has ${d.roleTagKey}: candidates by route table (${d.scheme === "internet-facing" ? "IGW route" : "no IGW route"}) (${d.candidates.length}): ${d.candidates.join(", ") || "none"}`
+        : `Candidates: subnets tagged for this cluster or for no cluster (${d.candidates.length}): ${d.candidates.join(", ") || "none"}`,
+  ];
+  const table = new Table({
+    head: ["Subnet", "AZ", "Outcome", "Reason"],
+    colWidths: [26, 16, 10, Math.max(40, width - 60)],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const c of d.choices) table.push([c.subnetId, c.availabilityZone, "chosen", c.reason]);
+  for (const e of d.exclusions) table.push([e.subnetId, e.availabilityZone, "excluded", e.reason]);
+  lines.push(table.toString());
+  lines.push(
+    d.error === null
+      ? `Result: a load balancer can be created in ${d.chosen.map((c) => `${c.subnetId} (${c.availabilityZone})`).join(", ")}.`
+      : `Result: the controller would fail with: ${d.error}`,
+  );
+  return lines.join("\n");
+}
+
+/** "Why can't my Service get a load balancer?": the chosen controller's subnet discovery, step by step. */
+export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promise<number> {
+  const session = await openSession(flags, io.env);
+  try {
+    const accountId = flags.account ?? (await session.factory.callerIdentity()).accountId;
+    const region = flags.region ?? (await session.defaultRegion());
+    const [ec2, eks] = await Promise.all([session.factory.ec2(accountId, region), session.factory.eks(accountId, region)]);
+    const inventory = await collectInventory({ accountId, region, ec2, eks });
+    const names = inventory.clusters.map((c) => c.cluster.name ?? "");
+    if (!names.includes(flags.cluster)) {
+      throw new Error(
+        `--cluster: no cluster "${flags.cluster}" in ${accountId}/${region} (clusters there: ${names.join(", ") || "none"})`,
+      );
+    }
+    // Each controller's own default: LBC creates internal load balancers, the legacy controller internet-facing ones.
+    const scheme = flags.scheme ?? (flags.controller === "lbc" ? "internal" : "internet-facing");
+    const type = flags.type ?? (flags.controller === "lbc" ? "alb" : "nlb");
+    const discovery = discoverLbSubnets(inventory, flags.cluster, { controller: flags.controller, scheme, type });
+    io.stdout(
+      flags.format === "json"
+        ? `${JSON.stringify(lbSubnetsJson(discovery), null, 2)}\n`
+        : `${renderLbSubnets(discovery, io.columns)}\n`,
+    );
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

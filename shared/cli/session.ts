@@ -1,0 +1,118 @@
+import { randomUUID } from "node:crypto";
+import { STSClient } from "@aws-sdk/client-sts";
+import { CallRecorder } from "../aws/call-recorder.ts";
+import { AwsClientFactory, DEFAULT_HOME_REGION } from "../aws/clients.ts";
+import { type Estate, loadEstateFile } from "../estate/index.ts";
+
+export interface SessionFlags {
+  profile?: string;
+  roleName?: string;
+  endpointUrl?: string;
+  estate?: string;
+}
+
+export interface Session {
+  factory: AwsClientFactory;
+  recorder: CallRecorder;
+  runId: string;
+  /** The region to scan when none is given. */
+  defaultRegion(): Promise<string>;
+  /** Stops the in-process simulator (when `--estate`) and closes sockets. */
+  close(): Promise<void>;
+  estate?: Estate;
+}
+
+/** Raised when the caller has no usable credentials: the CLI prints one helpful line. */
+export class NoCredentialsError extends Error {
+  constructor() {
+    super(
+      "no AWS credentials found: set AWS_PROFILE or pass --profile (run `aws sso login` first for SSO), " +
+        "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. To try eks-auditor without an account: npm run demo",
+    );
+    this.name = "NoCredentialsError";
+  }
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Opens the AWS side of a CLI run: real AWS through the default credential chain, an endpoint override,
+ * or (`--estate`) the loopback simulator started in-process on an estate file.
+ */
+export async function openSession(
+  flags: SessionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Session> {
+  const runId = newRunId();
+  const recorder = new CallRecorder();
+  const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (flags.estate) {
+    const estate = await loadEstateFile(flags.estate);
+    const { startSimulator } = await import("../../sim/index.ts");
+    const sim = await startSimulator({ estate });
+    const caller =
+      estate.organization.managementAccountId ??
+      estate.organization.accounts[0]?.Id ??
+      Object.keys(estate.accounts)[0] ??
+      "000000000000";
+    const callerRegions = Object.keys(estate.accounts[caller]?.regions ?? {});
+    const homeRegion =
+      envRegion && callerRegions.includes(envRegion) ? envRegion : (callerRegions[0] ?? DEFAULT_HOME_REGION);
+    const factory = new AwsClientFactory({
+      runId,
+      endpoint: sim.url,
+      homeRegion,
+      credentials: async () => ({ accessKeyId: `AKIA${caller}DEMO`, secretAccessKey: "simulator" }),
+      recorder,
+      ...(flags.roleName ? { roleName: flags.roleName } : {}),
+    });
+    return {
+      factory,
+      recorder,
+      runId,
+      estate,
+      defaultRegion: async () => homeRegion,
+      close: async () => {
+        factory.destroy();
+        await sim.close();
+      },
+    };
+  }
+  const resolveRegion = async (): Promise<string> => {
+    if (envRegion) return envRegion;
+    const probe = new STSClient(flags.profile ? { profile: flags.profile } : {});
+    try {
+      return await probe.config.region();
+    } catch {
+      throw new Error(
+        "no AWS region configured: pass --regions, set AWS_REGION, or set a region in your profile",
+      );
+    } finally {
+      probe.destroy();
+    }
+  };
+  const region = await resolveRegion().catch(() => undefined);
+  const factory = new AwsClientFactory({
+    runId,
+    recorder,
+    homeRegion: region ?? DEFAULT_HOME_REGION,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.roleName ? { roleName: flags.roleName } : {}),
+    ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
+  });
+  // Fail early, with one line, when there are no credentials at all.
+  await factory.callerIdentity().catch((err: unknown) => {
+    factory.destroy();
+    if ((err as { name?: string }).name === "CredentialsProviderError") throw new NoCredentialsError();
+    throw err;
+  });
+  return {
+    factory,
+    recorder,
+    runId,
+    defaultRegion: resolveRegion,
+    close: async () => factory.destroy(),
+  };
+}

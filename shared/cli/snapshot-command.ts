@@ -1,0 +1,107 @@
+import { writeFile } from "node:fs/promises";
+import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
+import { type Estate, type EstateRegion, parseEstate } from "../estate/index.ts";
+import { collectInventory } from "../inventory/collect.ts";
+import type { Inventory } from "../inventory/types.ts";
+import { classifyScanError, errorMessage, errorName } from "../scan/errors.ts";
+import { type AccountSelection, planScopes, type RegionSelection, resolveAccounts } from "../scan/plan.ts";
+import type { CliIo } from "./io.ts";
+import { openSession, type SessionFlags } from "./session.ts";
+
+export interface SnapshotFlags extends SessionFlags {
+  out: string;
+  regions?: RegionSelection;
+  accounts?: string[];
+  org?: boolean;
+}
+
+/**
+ * Launch-template user data can hold secrets: the snapshot keeps no user data at all.
+ * The kubelet settings the node rules read are derived from it at scan time instead.
+ */
+export function redactLaunchTemplateVersion(version: LaunchTemplateVersion): LaunchTemplateVersion {
+  if (!version.LaunchTemplateData?.UserData) return version;
+  const { UserData: _dropped, ...data } = version.LaunchTemplateData;
+  return { ...version, LaunchTemplateData: data };
+}
+
+export function inventoryToEstateRegion(inventory: Inventory): EstateRegion {
+  const groups = new Map(
+    [...inventory.securityGroups, ...inventory.referencingSecurityGroups].map((g) => [g.GroupId, g]),
+  );
+  const region = {
+    ec2: {
+      Vpcs: inventory.vpcs,
+      Subnets: inventory.subnets,
+      RouteTables: inventory.routeTables,
+      SecurityGroups: [...groups.values()],
+      InstanceTypes: inventory.instanceTypes,
+      LaunchTemplateVersions: inventory.launchTemplateVersions.map(redactLaunchTemplateVersion),
+      NetworkInterfaces: inventory.networkInterfaces,
+    },
+    eks: { clusters: inventory.clusters },
+  };
+  // Dates become ISO strings, exactly as an estate file holds them.
+  return JSON.parse(JSON.stringify(region)) as EstateRegion;
+}
+
+/** Records the caller's scopes into an estate file through the same collector the scan uses. */
+export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<number> {
+  const session = await openSession(flags, io.env);
+  try {
+    const selection: AccountSelection = flags.org
+      ? { kind: "org" }
+      : flags.accounts
+        ? { kind: "list", accountIds: flags.accounts }
+        : { kind: "caller" };
+    const accountIds = await resolveAccounts(session.factory, selection);
+    const regions = flags.regions ?? { kind: "list", regions: [await session.defaultRegion()] };
+    const plan = await planScopes(session.factory, accountIds, regions);
+    const caller = (await session.factory.callerIdentity()).accountId;
+    const estate: Estate = {
+      version: 1,
+      organization: {
+        managementAccountId: caller,
+        accounts: accountIds.map((Id) => ({ Id, Status: "ACTIVE" })),
+      },
+      accounts: {},
+      faults: {},
+    };
+    const denied = new Set<string>();
+    const notEnabled: Record<string, string[]> = {};
+    const failed = (accountId: string, region: string, err: unknown) => {
+      const rule = classifyScanError(err);
+      if (rule === "scan.access-denied") denied.add(accountId);
+      else if (rule === "scan.region-unavailable") (notEnabled[accountId] ??= []).push(region);
+      io.stderr(
+        `eks-audit snapshot: ${accountId}/${region} skipped: ${errorName(err)}: ${errorMessage(err)}\n`,
+      );
+    };
+    for (const { scope, error } of plan.unreachable) failed(scope.accountId, scope.region, error);
+    for (const scope of plan.scopes) {
+      try {
+        const [ec2, eks] = await Promise.all([
+          session.factory.ec2(scope.accountId, scope.region),
+          session.factory.eks(scope.accountId, scope.region),
+        ]);
+        const inventory = await collectInventory({ ...scope, ec2, eks });
+        const account = (estate.accounts[scope.accountId] ??= { regions: {} });
+        account.regions[scope.region] = inventoryToEstateRegion(inventory);
+      } catch (err) {
+        failed(scope.accountId, scope.region, err);
+      }
+    }
+    if (denied.size > 0) estate.faults = { ...estate.faults, assumeRoleDenied: [...denied].sort() };
+    if (Object.keys(notEnabled).length > 0)
+      estate.faults = { ...estate.faults, regionsNotEnabled: notEnabled };
+    parseEstate(JSON.parse(JSON.stringify(estate)), flags.out);
+    await writeFile(flags.out, `${JSON.stringify(estate, null, 2)}\n`);
+    const scopes = Object.values(estate.accounts).reduce((n, a) => n + Object.keys(a.regions).length, 0);
+    io.stderr(
+      `eks-audit snapshot: wrote ${scopes} account-region(s) to ${flags.out} (launch-template user data removed)\n`,
+    );
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

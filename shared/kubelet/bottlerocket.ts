@@ -1,0 +1,66 @@
+import { parse, TomlError } from "smol-toml";
+import { UserDataError } from "./decode.ts";
+import { setEntry, type UserDataReading, type UserDataSettings } from "./flags.ts";
+
+const VIA = "settings.kubernetes";
+const TABLES = {
+  "eviction-hard": "evictionHard",
+  "kube-reserved": "kubeReserved",
+  "system-reserved": "systemReserved",
+} as const satisfies Record<string, keyof UserDataSettings>;
+
+/** Bottlerocket: TOML user data, `[settings.kubernetes.eviction-hard]` and the reserved tables. */
+export function readBottlerocketUserData(text: string): UserDataReading {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    // TomlError's message quotes the offending source: only its position is kept.
+    const line = err instanceof TomlError ? err.line : undefined;
+    throw new UserDataError(
+      `Bottlerocket user data is not valid TOML${line !== undefined ? ` at line ${line}` : ""}`,
+    );
+  }
+  const kubernetes = objectAt(objectAt(doc, "settings"), "kubernetes");
+  const settings: UserDataSettings = {};
+  for (const [table, field] of Object.entries(TABLES)) {
+    const value = objectAt(kubernetes, table);
+    // The kubelet template renders a table only when it has entries (`{{#if settings.kubernetes.…}}`).
+    if (value !== undefined && Object.keys(value).length > 0) settings[field] = flatten(value);
+  }
+  const maxPods = kubernetes?.["max-pods"];
+  return {
+    settings,
+    notes: [],
+    ...(kubernetes !== undefined ? { via: VIA } : {}),
+    ...(typeof maxPods === "number" && Number.isInteger(maxPods) && maxPods > 0 ? { maxPods } : {}),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function objectAt(
+  value: Record<string, unknown> | undefined,
+  key: string,
+): Record<string, unknown> | undefined {
+  const child = value !== undefined && Object.hasOwn(value, key) ? value[key] : undefined;
+  return isObject(child) ? child : undefined;
+}
+
+/** `"memory.available" = "1Gi"` and the unquoted `memory.available = "1Gi"` (a nested table) read alike. */
+function flatten(
+  table: Record<string, unknown>,
+  prefix = "",
+  out: Record<string, string> = {},
+): Record<string, string> {
+  for (const [key, value] of Object.entries(table)) {
+    const name = prefix === "" ? key : `${prefix}.${key}`;
+    if (isObject(value)) flatten(value, name, out);
+    else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      setEntry(out, name, String(value));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+import type { AmiFamily, KubeletSetting, KubeReservedBasis } from "./types.ts";
+
+/** The four thresholds upstream defaults; overriding any one of them sets the others to zero. */
+export const EVICTION_SIGNALS = [
+  "memory.available",
+  "nodefs.available",
+  "imagefs.available",
+  "nodefs.inodesFree",
+] as const;
+
+/** Kubelet's own `evictionHard` default, used when nothing sets the field (Bottlerocket without the setting). */
+export const UPSTREAM_EVICTION_HARD: Readonly<Record<string, string>> = {
+  "memory.available": "100Mi",
+  "nodefs.available": "10%",
+  "imagefs.available": "15%",
+  "nodefs.inodesFree": "5%",
+};
+
+/** What AL2 `bootstrap.sh` and AL2023 `nodeadm` write into the kubelet config (no `imagefs.available`). */
+export const EKS_AMI_EVICTION_HARD: Readonly<Record<string, string>> = {
+  "memory.available": "100Mi",
+  "nodefs.available": "10%",
+  "nodefs.inodesFree": "5%",
+};
+
+/** `amiType` → family; undefined when the node group reported none or one this auditor does not know. */
+export function amiFamilyOf(amiType: string | undefined): AmiFamily | undefined {
+  if (amiType === undefined || amiType === "") return undefined;
+  if (amiType.startsWith("AL2023_")) return "AL2023";
+  if (amiType.startsWith("AL2_")) return "AL2";
+  if (amiType.startsWith("BOTTLEROCKET_")) return "BOTTLEROCKET";
+  if (amiType.startsWith("WINDOWS_")) return "WINDOWS";
+  if (amiType === "CUSTOM") return "CUSTOM";
+  return undefined;
+}
+
+/**
+ * `get_cpu_millicores_to_reserve` (AL2 bootstrap.sh, nodeadm `getCPUMillicoresToReserve`, Bottlerocket
+ * `kube_cpu_helper`): 6 % of the first core, 1 % of the second, 0.5 % of cores 3–4, 0.25 % above 4.
+ */
+export function cpuMillicoresToReserve(vcpus: number): number {
+  const total = Math.max(0, Math.floor(vcpus)) * 1000;
+  const ranges = [0, 1000, 2000, 4000, total];
+  const per10k = [600, 100, 50, 25];
+  let reserved = 0;
+  per10k.forEach((percentage, i) => {
+    const start = ranges[i] ?? 0;
+    const end = ranges[i + 1] ?? 0;
+    if (total > start) reserved += Math.floor(((Math.min(total, end) - start) * percentage) / 10000);
+  });
+  return reserved;
+}
+
+/** `get_memory_mebibytes_to_reserve`: 11 MiB per pod plus 255 MiB. */
+export function memoryMebibytesToReserve(maxPods: number): number {
+  return 11 * maxPods + 255;
+}
+
+/** The AMI's computed `kubeReserved`; `cpu`/`memory` only when vCPUs/maxPods are known. */
+export function amiKubeReserved(basis: KubeReservedBasis): Record<string, string> {
+  return {
+    ...(basis.vcpus !== undefined ? { cpu: `${cpuMillicoresToReserve(basis.vcpus)}m` } : {}),
+    "ephemeral-storage": "1Gi",
+    ...(basis.maxPods !== undefined ? { memory: `${memoryMebibytesToReserve(basis.maxPods)}Mi` } : {}),
+  };
+}
+
+export interface KubeletSettings {
+  evictionHard: KubeletSetting;
+  kubeReserved: KubeletSetting;
+  systemReserved: KubeletSetting;
+}
+
+/** The settings a stock AMI of the family gives when user data sets nothing. */
+export function amiDefaults(
+  family: "AL2" | "AL2023" | "BOTTLEROCKET",
+  basis: KubeReservedBasis,
+): KubeletSettings {
+  return {
+    // Bottlerocket renders evictionHard only from settings, so the kubelet's own default applies.
+    evictionHard:
+      family === "BOTTLEROCKET"
+        ? { source: "ami-default" }
+        : { value: { ...EKS_AMI_EVICTION_HARD }, source: "ami-default" },
+    kubeReserved: { value: amiKubeReserved(basis), source: "ami-default" },
+    systemReserved: { source: "ami-default" },
+  };
+}
+
+export function unknownSettings(): KubeletSettings {
+  return {
+    evictionHard: { source: "unknown" },
+    kubeReserved: { source: "unknown" },
+    systemReserved: { source: "unknown" },
+  };
+}

@@ -1,0 +1,17 @@
+export {
+  type Alert,
+  type AlertJson,
+  type AlertJsonTransition,
+  type AlertOptions,
+  alertSubject,
+  attributesBytes,
+  buildAlert,
+  DEFAULT_MIN_SEVERITY,
+  MESSAGE_VERSION,
+  SNS_MAX_MESSAGE_BYTES,
+  SUBJECT_MAX_CHARS,
+  selectTransitions,
+} from "./message.ts";
+export type { NotificationLedger, Notifier, NotifyResult, NotifyStatus } from "./notifier.ts";
+export { SnsNotifier, type SnsNotifierOptions } from "./sns-notifier.ts";
+export { StdoutNotifier, type StdoutNotifierOptions } from "./stdout-notifier.ts";

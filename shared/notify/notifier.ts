@@ -1,0 +1,47 @@
+import type { NotificationClaim, NotificationRelease } from "../store/findings-store.ts";
+import type { AccountRegion } from "../store/keys.ts";
+import type { Transition } from "../store/types.ts";
+
+export type NotifyStatus =
+  /** An SNS message went out. */
+  | "published"
+  /** The stdout notifier printed the message. */
+  | "printed"
+  /** Transitions were handled, none reached the threshold: no message. */
+  | "below-threshold"
+  /** Nothing waiting for a notification. */
+  | "nothing-pending"
+  /** Another notifier holds the scope's lease; what it did not take stays pending for the next run. */
+  | "busy";
+
+export interface NotifyResult {
+  status: NotifyStatus;
+  /** Transitions the message is about. */
+  transitions: number;
+  subject?: string;
+  messageId?: string;
+  summarised?: boolean;
+  /** The lease expired before the notifier released it (another notifier may have taken over). */
+  leaseLost?: boolean;
+}
+
+/** Sends the one message of a scope's run. The SNS notifier and the stdout notifier share it. */
+export interface Notifier {
+  notify(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Promise<NotifyResult>;
+}
+
+/**
+ * The part of the findings store a notifier needs to page once per transition (`FindingsStore`
+ * implements it): the outbox of transitions written but not yet notified, and the scope's lease.
+ */
+export interface NotificationLedger {
+  hasPendingNotifications(scope: AccountRegion): Promise<boolean>;
+  claimNotifications(
+    scope: AccountRegion,
+    runId: string,
+    options: { owner: string; leaseMs: number },
+  ): Promise<NotificationClaim | undefined>;
+  pendingTransitions(scope: AccountRegion): Promise<Transition[]>;
+  markNotified(transitions: readonly Transition[]): Promise<void>;
+  releaseNotifications(claim: NotificationClaim, release: NotificationRelease): Promise<boolean>;
+}

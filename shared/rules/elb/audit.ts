@@ -1,0 +1,171 @@
+import type { RouteTable, Subnet } from "@aws-sdk/client-ec2";
+import type { ClusterInventory, Inventory } from "../../inventory/types.ts";
+import { isPublicSubnet, routeTableOf } from "../../network/route-tables.ts";
+import { subnetLocaleOf } from "../../network/zones.ts";
+import {
+  discoverForCluster,
+  type ExcludedSubnet,
+  type LbSubnetDiscovery,
+  subnetsOfVpc,
+} from "./discovery.ts";
+import {
+  clusterTagKey,
+  hasOwnClusterTag,
+  type LbScheme,
+  lbcForeignClusterKeys,
+  MIN_LB_SUBNET_IPS,
+} from "./tags.ts";
+
+/** A cluster the elb rules look at: active, with its VPC's subnets in the inventory. */
+export interface AuditedCluster {
+  name: string;
+  vpcId: string;
+  inventory: ClusterInventory;
+  /** Subnets of the cluster VPC, sorted by id. */
+  vpcSubnets: Subnet[];
+  /** Route tables of the cluster VPC. */
+  routeTables: RouteTable[];
+}
+
+/** ACTIVE clusters (or those without a status); clusters whose VPC has no subnet in the inventory are skipped. */
+export function auditedClusters(inventory: Inventory): AuditedCluster[] {
+  return inventory.clusters.flatMap((c) => {
+    const name = c.cluster.name;
+    const vpcId = c.cluster.resourcesVpcConfig?.vpcId;
+    const status = c.cluster.status;
+    if (name === undefined || vpcId === undefined) return [];
+    if (status !== undefined && status !== "ACTIVE") return [];
+    const vpcSubnets = subnetsOfVpc(inventory.subnets, vpcId);
+    if (vpcSubnets.length === 0) return [];
+    const routeTables = inventory.routeTables.filter((t) => t.VpcId === vpcId);
+    return [{ name, vpcId, inventory: c, vpcSubnets, routeTables }];
+  });
+}
+
+/** Every cluster of the account-region, whatever its status: a tag naming one of them is not stale. */
+export function liveClusterNames(inventory: Inventory): Set<string> {
+  return new Set(inventory.clusters.flatMap((c) => (c.cluster.name === undefined ? [] : [c.cluster.name])));
+}
+
+/** Cluster name → its VPC, for every cluster of the account-region. */
+export function clusterVpcs(inventory: Inventory): Map<string, string | undefined> {
+  return new Map(
+    inventory.clusters.flatMap((c) =>
+      c.cluster.name === undefined ? [] : [[c.cluster.name, c.cluster.resourcesVpcConfig?.vpcId] as const],
+    ),
+  );
+}
+
+/** What the rules audit: the LBC path for an ALB (the stricter type: it also needs 2 AZs). */
+export function lbcDiscovery(
+  inventory: Inventory,
+  cluster: AuditedCluster,
+  scheme: LbScheme,
+): LbSubnetDiscovery {
+  return discoverForCluster(inventory, cluster.inventory, { controller: "lbc", scheme, type: "alb" });
+}
+
+/** Public/private as both controllers decide it; undefined when no route table applies (inventory gap). */
+export function reachabilityOf(subnet: Subnet, cluster: AuditedCluster): "public" | "private" | undefined {
+  if (routeTableOf(subnet, cluster.routeTables) === undefined) return undefined;
+  return isPublicSubnet(subnet, cluster.routeTables) ? "public" : "private";
+}
+
+/**
+ * Subnets worth tagging for a scheme, one per AZ: right reachability, regular AZ, not another cluster's,
+ * at least 8 free IPs; this cluster's tag first, then the most free IPs, then the lowest id.
+ */
+export function suggestedLbSubnets(
+  cluster: AuditedCluster,
+  scheme: LbScheme,
+  azs?: ReadonlySet<string>,
+): Subnet[] {
+  const wanted = scheme === "internet-facing" ? "public" : "private";
+  const fits = cluster.vpcSubnets.filter(
+    (s) =>
+      reachabilityOf(s, cluster) === wanted &&
+      subnetLocaleOf(s) === "availability-zone" &&
+      lbcForeignClusterKeys(s, cluster.name).length === 0 &&
+      (s.AvailableIpAddressCount ?? 0) >= MIN_LB_SUBNET_IPS &&
+      (azs === undefined || azs.has(s.AvailabilityZone ?? "")),
+  );
+  const best = new Map<string, Subnet>();
+  for (const s of fits) {
+    const az = s.AvailabilityZone ?? "";
+    const current = best.get(az);
+    if (current === undefined || betterSuggestion(s, current, cluster.name)) best.set(az, s);
+  }
+  return [...best.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, s]) => s);
+}
+
+function betterSuggestion(candidate: Subnet, current: Subnet, clusterName: string): boolean {
+  const ownCandidate = hasOwnClusterTag(candidate, clusterName);
+  if (ownCandidate !== hasOwnClusterTag(current, clusterName)) return ownCandidate;
+  const ipsCandidate = candidate.AvailableIpAddressCount ?? 0;
+  const ipsCurrent = current.AvailableIpAddressCount ?? 0;
+  if (ipsCandidate !== ipsCurrent) return ipsCandidate > ipsCurrent;
+  return (candidate.SubnetId ?? "") < (current.SubnetId ?? "");
+}
+
+/** Candidates LBC evaluated and then dropped: the subnets one fix away from being used. */
+export function blockedCandidates(discovery: LbSubnetDiscovery, azs?: ReadonlySet<string>): ExcludedSubnet[] {
+  return discovery.exclusions.filter(
+    (e) =>
+      (e.cause === "foreign-cluster-tag" || e.cause === "insufficient-ips") &&
+      (azs === undefined || azs.has(e.availabilityZone)),
+  );
+}
+
+/** Steps that make blocked candidates usable: share foreign-tagged subnets, free IPs in full ones. */
+export function unblockSteps(blocked: ExcludedSubnet[], clusterName: string, region: string): string[] {
+  const foreign = blocked.filter((e) => e.cause === "foreign-cluster-tag").map((e) => e.subnetId);
+  const full = blocked.filter((e) => e.cause === "insufficient-ips");
+  const steps: string[] = [];
+  if (foreign.length > 0) {
+    steps.push(
+      `share the subnets tagged for another cluster: ${shareWithClusterCommand(foreign, clusterName, region)}`,
+    );
+  }
+  if (full.length > 0) {
+    steps.push(
+      `free addresses in ${full.map((e) => `${e.subnetId} (${e.availableIps ?? 0} available, needs ${MIN_LB_SUBNET_IPS})`).join(", ")}`,
+    );
+  }
+  return steps;
+}
+
+export function createTagsCommand(subnetIds: string[], tags: Record<string, string>, region: string): string {
+  const tagArgs = Object.entries(tags).map(([key, value]) => `Key=${key},Value=${value}`);
+  return `aws ec2 create-tags --resources ${resources(subnetIds)} --tags ${tagArgs.join(" ")} --region ${region}`;
+}
+
+export function deleteTagsCommand(subnetIds: string[], keys: string[], region: string): string {
+  const tagArgs = keys.map((key) => `Key=${key}`);
+  return `aws ec2 delete-tags --resources ${resources(subnetIds)} --tags ${tagArgs.join(" ")} --region ${region}`;
+}
+
+/** Shares subnets with this cluster without touching the other cluster's tag. */
+export function shareWithClusterCommand(subnetIds: string[], clusterName: string, region: string): string {
+  return createTagsCommand(subnetIds, { [clusterTagKey(clusterName)]: "shared" }, region);
+}
+
+/** Stripped or re-added cluster tags usually come from Terraform; this keeps EKS-managed keys out of its diff. */
+export const TERRAFORM_IGNORE_TAGS_HINT =
+  'Terraform: add to the AWS provider block: ignore_tags { key_prefixes = ["kubernetes.io/cluster/"] }';
+
+export const SCHEME_ANNOTATIONS =
+  "service.beta.kubernetes.io/aws-load-balancer-scheme (Service) or alb.ingress.kubernetes.io/scheme (Ingress)";
+
+/** `internal load balancers` / `internet-facing load balancers`. */
+export function schemeNoun(scheme: LbScheme): string {
+  return `${scheme} load balancers`;
+}
+
+export function listIds(ids: string[], max = 6): string {
+  if (ids.length <= max) return ids.join(", ");
+  return `${ids.slice(0, max).join(", ")} and ${ids.length - max} more`;
+}
+
+function resources(subnetIds: string[]): string {
+  return subnetIds.length > 0 ? subnetIds.join(" ") : "subnet-…";
+}

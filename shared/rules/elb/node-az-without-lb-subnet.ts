@@ -1,0 +1,94 @@
+import type { Nodegroup } from "@aws-sdk/client-eks";
+import type { Finding } from "../../findings/index.ts";
+import type { Inventory } from "../../inventory/types.ts";
+import { zoneTypeOf } from "../../network/zones.ts";
+import { newFinding, type RuleDefinition } from "../types.ts";
+import {
+  type AuditedCluster,
+  auditedClusters,
+  blockedCandidates,
+  createTagsCommand,
+  lbcDiscovery,
+  schemeNoun,
+  suggestedLbSubnets,
+  unblockSteps,
+} from "./audit.ts";
+import type { LbSubnetDiscovery } from "./discovery.ts";
+import { LB_SCHEMES, type LbScheme } from "./tags.ts";
+
+export const nodeAzWithoutLbSubnet: RuleDefinition = {
+  id: "elb.node-az-without-lb-subnet",
+  evaluate: (inventory) =>
+    auditedClusters(inventory).flatMap((cluster) =>
+      LB_SCHEMES.flatMap((scheme) => {
+        const discovery = lbcDiscovery(inventory, cluster, scheme);
+        // A scheme that resolves nothing is elb.no-eligible-subnet's finding, not a per-AZ gap.
+        if (discovery.chosen.length === 0 || discovery.failure === "mixed-locales") return [];
+        const lbAzs = new Set(discovery.chosen.map((c) => c.availabilityZone));
+        return cluster.inventory.nodegroups.flatMap((nodegroup) => {
+          const missing = nodeAzsOf(nodegroup, inventory).filter(
+            (az) => !lbAzs.has(az) && zoneTypeOf(az) === "availability-zone",
+          );
+          return missing.length === 0
+            ? []
+            : [gapFinding(inventory, cluster, scheme, discovery, nodegroup, missing)];
+        });
+      }),
+    ),
+};
+
+/** The AZs of a node group's subnets, as far as the inventory knows them. */
+export function nodeAzsOf(nodegroup: Nodegroup, inventory: Inventory): string[] {
+  const azs = (nodegroup.subnets ?? []).flatMap((id) => {
+    const az = inventory.subnets.find((s) => s.SubnetId === id)?.AvailabilityZone;
+    return az === undefined ? [] : [az];
+  });
+  return [...new Set(azs)].sort();
+}
+
+function gapFinding(
+  inventory: Inventory,
+  cluster: AuditedCluster,
+  scheme: LbScheme,
+  discovery: LbSubnetDiscovery,
+  nodegroup: Nodegroup,
+  missing: string[],
+): Finding {
+  const name = nodegroup.nodegroupName ?? "";
+  const lbSubnets = discovery.chosen.map((c) => `${c.subnetId} (${c.availabilityZone})`);
+  const suggestions = suggestedLbSubnets(cluster, scheme, new Set(missing)).map((s) => s.SubnetId ?? "");
+  // Tag the chosen subnets too: a first role tag switches the reachability fallback off.
+  const toTag = [...new Set([...discovery.chosen.map((c) => c.subnetId), ...suggestions])];
+  const kind = scheme === "internet-facing" ? "public" : "private";
+  const roleTag = { [discovery.roleTagKey]: "1" };
+  const unblock = unblockSteps(
+    blockedCandidates(discovery, new Set(missing)),
+    cluster.name,
+    inventory.region,
+  );
+  return newFinding(inventory, {
+    cluster: cluster.name,
+    ruleId: "elb.node-az-without-lb-subnet",
+    resourceId: name,
+    variant: scheme,
+    severity: "LOW",
+    title: `Node group ${name} runs in ${missing.join(", ")}, where ${schemeNoun(scheme)} have no subnet`,
+    detail: `Node group ${name} of cluster ${cluster.name} has subnets in ${missing.join(", ")}, but discovery for ${schemeNoun(scheme)} resolves only ${lbSubnets.join(", ")}; ELB does not route to targets in AZs it is not enabled in, so nodes and pods there get no traffic from those load balancers.`,
+    remediation:
+      unblock.length > 0
+        ? `In ${missing.join(", ")}, ${unblock.join("; ")}.`
+        : suggestions.length > 0
+          ? `Tag a ${kind} subnet in ${missing.join(", ")}: ${createTagsCommand(toTag, roleTag, inventory.region)}`
+          : `Create a ${kind} subnet (at least 8 free IPs) in ${missing.join(", ")} and tag it: ${createTagsCommand([...toTag, "subnet-<new>"], roleTag, inventory.region)}`,
+    evidence: {
+      scheme,
+      nodegroup: name,
+      azs: missing,
+      nodegroupAzs: nodeAzsOf(nodegroup, inventory),
+      lbAzs: [...new Set(discovery.chosen.map((c) => c.availabilityZone))].sort(),
+      lbSubnets: discovery.chosen.map((c) => c.subnetId),
+      vpcId: cluster.vpcId,
+      suggestedSubnets: suggestions,
+    },
+  });
+}

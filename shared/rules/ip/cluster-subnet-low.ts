@@ -1,0 +1,64 @@
+import type { Finding } from "../../findings/index.ts";
+import type { Inventory } from "../../inventory/types.ts";
+import { newFinding, type RuleDefinition } from "../types.ts";
+import {
+  CLUSTER_SUBNET_RECOMMENDED,
+  CLUSTER_SUBNET_RESERVE,
+  clusterHeadroom,
+  subnetLabel,
+} from "./headroom.ts";
+
+/** ip.cluster-subnet-low: a control-plane subnet with < 5 free IPs (HIGH, upgrades fail) or < 16 (MEDIUM). */
+function evaluate(inventory: Inventory): Finding[] {
+  const findings: Finding[] = [];
+  const subnets = new Map(inventory.subnets.map((s) => [s.SubnetId ?? "", s]));
+  for (const c of clusterHeadroom(inventory)) {
+    const ci = inventory.clusters.find((x) => x.cluster.name === c.cluster);
+    const allIds = c.clusterSubnetIds;
+    for (const subnetId of [...new Set(allIds)].sort()) {
+      const subnet = subnets.get(subnetId);
+      const available = subnet?.AvailableIpAddressCount;
+      if (subnet === undefined || available === undefined || available >= CLUSTER_SUBNET_RECOMMENDED)
+        continue;
+      const severity = available < CLUSTER_SUBNET_RESERVE ? "HIGH" : "MEDIUM";
+      const label = subnetLabel({
+        subnetId,
+        ...(subnet.AvailabilityZone ? { availabilityZone: subnet.AvailabilityZone } : {}),
+      });
+      const roomy = allIds
+        .filter((id) => id !== subnetId)
+        .filter((id) => (subnets.get(id)?.AvailableIpAddressCount ?? 0) >= CLUSTER_SUBNET_RECOMMENDED);
+      const consequence =
+        severity === "HIGH"
+          ? `EKS needs up to ${CLUSTER_SUBNET_RESERVE} free IPs in each cluster subnet for control-plane ENIs: the next Kubernetes version upgrade can fail`
+          : `EKS needs up to ${CLUSTER_SUBNET_RESERVE} free IPs here to upgrade the control plane and recommends keeping ${CLUSTER_SUBNET_RECOMMENDED}`;
+      findings.push(
+        newFinding(inventory, {
+          cluster: c.cluster,
+          ruleId: "ip.cluster-subnet-low",
+          resourceId: subnetId,
+          severity,
+          title: `Cluster subnet ${subnetId} of ${c.cluster} has ${available} free IPs`,
+          detail: `${label}, a control-plane subnet of cluster ${c.cluster}, has ${available} free IPs: ${consequence}.`,
+          remediation:
+            `Free addresses in ${subnetId} or give the control plane subnets with at least ${CLUSTER_SUBNET_RECOMMENDED} free IPs ` +
+            `(a /28 or larger per AZ, used by nothing else): aws eks update-cluster-config --name ${c.cluster} ` +
+            `--resources-vpc-config subnetIds=${[...roomy, "<new-subnet-id>"].join(",")} --region ${inventory.region}`,
+          evidence: {
+            subnetId,
+            ...(subnet.AvailabilityZone ? { availabilityZone: subnet.AvailabilityZone } : {}),
+            ...(subnet.CidrBlock ? { cidrBlock: subnet.CidrBlock } : {}),
+            availableIps: available,
+            requiredForUpgrade: CLUSTER_SUBNET_RESERVE,
+            recommended: CLUSTER_SUBNET_RECOMMENDED,
+            clusterSubnetIds: allIds,
+            clusterVersion: ci?.cluster.version ?? null,
+          },
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+export const clusterSubnetLow: RuleDefinition = { id: "ip.cluster-subnet-low", evaluate };

@@ -1,0 +1,35 @@
+import type { InstanceNetworkLimits } from "../../instance-types/limits.ts";
+import type { Inventory } from "../../inventory/types.ts";
+import type { ClusterHeadroom } from "./headroom.ts";
+import { capacityRemediation } from "./remediation.ts";
+
+/** Cluster facts a remediation needs that the headroom does not carry. */
+export function clusterFacts(
+  inventory: Inventory,
+  cluster: string,
+): { vpcId?: string; managedAddon: boolean } {
+  const ci = inventory.clusters.find((c) => c.cluster.name === cluster);
+  const vpcId = ci?.cluster.resourcesVpcConfig?.vpcId;
+  return {
+    ...(vpcId ? { vpcId } : {}),
+    managedAddon: ci?.addons.some((a) => a.addonName === "vpc-cni") ?? false,
+  };
+}
+
+export function remediationForSubnet(
+  inventory: Inventory,
+  c: ClusterHeadroom,
+  limits: InstanceNetworkLimits | undefined,
+  nodegroups: readonly string[],
+): string {
+  const facts = clusterFacts(inventory, c.cluster);
+  return capacityRemediation({
+    region: inventory.region,
+    cluster: c.cluster,
+    vpcId: facts.vpcId,
+    cni: c.cni,
+    managedAddon: facts.managedAddon,
+    limits,
+    nodegroups,
+  });
+}

@@ -1,0 +1,77 @@
+import { launchCost, nodesThatFit } from "../../cni/ip-math.ts";
+import type { Finding } from "../../findings/index.ts";
+import type { Inventory } from "../../inventory/types.ts";
+import { newFinding, type RuleDefinition } from "../types.ts";
+import { clusterFacts } from "./context.ts";
+import { clusterHeadroom, contextEvidence, subnetLabel, underPressure } from "./headroom.ts";
+import {
+  SUGGESTED_WARM_IP_TARGET,
+  setCniEnvCommand,
+  suggestedMinimumIpTarget,
+  warmEniMode,
+  withWarmIpTarget,
+} from "./remediation.ts";
+
+/**
+ * ip.warm-pool-oversized: the default warm-ENI pool on a node group whose subnets are under pressure, where
+ * WARM_IP_TARGET=2 with a MINIMUM_IP_TARGET that fits the first ENI would fit at least twice as many nodes.
+ */
+function evaluate(inventory: Inventory): Finding[] {
+  const findings: Finding[] = [];
+  for (const c of clusterHeadroom(inventory)) {
+    if (c.ipFamily === "ipv6" || c.cni.settings.customNetworking) continue;
+    for (const ng of c.nodegroups) {
+      if (!warmEniMode(ng.limits, c.cni.settings) || ng.subnets.length === 0 || !underPressure(ng)) continue;
+      const minimum = suggestedMinimumIpTarget(ng.limits);
+      const alternative = launchCost(ng.limits, withWarmIpTarget(c.cni.settings, minimum), {
+        ipFamily: c.ipFamily,
+      });
+      const perSubnet = ng.subnets.map((s) => ({
+        subnetId: s.subnetId,
+        now: s.fitsAtLaunch,
+        withWarmIpTarget: nodesThatFit(s.available, s.reserve, alternative),
+      }));
+      const tightest = perSubnet.reduce((a, b) => (b.now < a.now ? b : a));
+      const k = perSubnet.length;
+      const now = k * Math.min(...perSubnet.map((s) => s.now));
+      const better = k * Math.min(...perSubnet.map((s) => s.withWarmIpTarget));
+      if (better <= now || better < 2 * now) continue;
+      const subnet = ng.subnets.find((s) => s.subnetId === tightest.subnetId);
+      const env = { WARM_IP_TARGET: String(SUGGESTED_WARM_IP_TARGET), MINIMUM_IP_TARGET: String(minimum) };
+      const facts = clusterFacts(inventory, c.cluster);
+      findings.push(
+        newFinding(inventory, {
+          cluster: c.cluster,
+          ruleId: "ip.warm-pool-oversized",
+          resourceId: ng.nodegroup,
+          severity: "LOW",
+          title: `Node group ${ng.nodegroup} keeps a whole warm ENI per node in tight subnets`,
+          detail:
+            `Node group ${ng.nodegroup} (${ng.instanceType}) uses the default warm ENI pool: each new node takes ` +
+            `${ng.launch.ips.nodeSubnet} IPs at launch, so its subnets fit ${now} more ${now === 1 ? "node" : "nodes"} ` +
+            `(tightest ${subnet ? subnetLabel(subnet) : tightest.subnetId}: ${tightest.now}). With ` +
+            `WARM_IP_TARGET=${SUGGESTED_WARM_IP_TARGET} and MINIMUM_IP_TARGET=${minimum} a node takes ` +
+            `${alternative.ips.nodeSubnet} IPs at launch and ${better} fit.`,
+          remediation:
+            `${setCniEnvCommand(inventory.region, c.cluster, c.cni, env, facts.managedAddon)} ` +
+            `(applies to every node group of ${c.cluster}; set MINIMUM_IP_TARGET a little above the pods you expect per node).`,
+          evidence: {
+            nodegroup: ng.nodegroup,
+            instanceType: ng.instanceType,
+            ...(ng.instanceTypeNote ? { instanceTypeNote: ng.instanceTypeNote } : {}),
+            nodesThatFitNow: now,
+            nodesThatFitWithWarmIpTarget: better,
+            launchCostNow: { ips: ng.launch.ips.nodeSubnet, formula: ng.launch.formula },
+            launchCostWithWarmIpTarget: { ips: alternative.ips.nodeSubnet, formula: alternative.formula },
+            suggestedEnv: env,
+            subnets: perSubnet,
+            ...contextEvidence(c),
+          },
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+export const warmPoolOversized: RuleDefinition = { id: "ip.warm-pool-oversized", evaluate };

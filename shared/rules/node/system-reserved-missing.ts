@@ -1,0 +1,44 @@
+import { newFinding, type RuleDefinition } from "../types.ts";
+import {
+  describeSetting,
+  kubeletEvidence,
+  kubeletSnippet,
+  notesCaveat,
+  recommendedKubelet,
+  snippetPlacement,
+} from "./kubelet-remediation.ts";
+import { readableNodegroups } from "./node-groups.ts";
+
+/**
+ * The kubelet config a node group gets sets no systemReserved (true of stock AL2, AL2023 and Bottlerocket).
+ * Custom AMIs and unparseable user data are left to node.kubelet-config-unknown: nothing is guessed here.
+ */
+export const systemReservedMissing: RuleDefinition = {
+  id: "node.system-reserved-missing",
+  evaluate: (inventory) =>
+    readableNodegroups(inventory).flatMap((ng) => {
+      const { reading } = ng;
+      const value = reading.systemReserved.value;
+      if (value !== undefined && Object.keys(value).length > 0) return [];
+      const recommended = recommendedKubelet(reading);
+      const stock = reading.systemReserved.source === "ami-default";
+      return [
+        newFinding(inventory, {
+          cluster: ng.clusterName,
+          ruleId: "node.system-reserved-missing",
+          resourceId: ng.nodegroupName,
+          severity: "MEDIUM",
+          title: `Node group ${ng.nodegroupName} reserves nothing for the OS (no systemReserved)`,
+          detail:
+            `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} (${reading.family}) gets ` +
+            `${stock ? "no systemReserved (the AMI sets none)" : "an empty systemReserved from user data"}; ` +
+            `${describeSetting("kubeReserved", reading.kubeReserved, reading.family)} and ` +
+            `${describeSetting("evictionHard", reading.evictionHard, reading.family)}. ` +
+            "The OS and system daemons then compete with pods for memory and the node can go NotReady under " +
+            `memory pressure before the kubelet evicts.${notesCaveat(reading)}`,
+          remediation: `Reserve resources for the OS and set all four eviction thresholds — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
+          evidence: { ...kubeletEvidence(ng, reading), recommended },
+        }),
+      ];
+    }),
+};

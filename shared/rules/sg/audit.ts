@@ -1,0 +1,231 @@
+import type { NetworkInterface, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import { type CniConfig, readCniConfig, vpcCniAddon } from "../../cni/config.ts";
+import {
+  launchTemplateVersionOf,
+  type NodeSecurityGroups,
+  nodeSecurityGroups,
+} from "../../inventory/node-security-groups.ts";
+import type { ClusterInventory, Inventory } from "../../inventory/types.ts";
+import { internetGatewayOf, isPublicSubnet, routeTableOf } from "../../network/route-tables.ts";
+
+/** A managed node group the sg rules look at, with the SGs its nodes (and so its pods) carry. */
+export interface AuditedNodegroup {
+  clusterName: string;
+  cluster: Cluster;
+  clusterInventory: ClusterInventory;
+  nodegroup: Nodegroup;
+  name: string;
+  nodeSecurityGroups: NodeSecurityGroups;
+  /** The node SGs the inventory holds, in `groupIds` order. */
+  groups: SecurityGroup[];
+  /** Node SG ids the inventory does not hold: a rule on them can be neither seen nor ruled out. */
+  missingGroupIds: string[];
+  windows: boolean;
+}
+
+/** Clusters and node groups being deleted are skipped; every other status can have running nodes. */
+export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
+  const index = securityGroupIndex(inventory);
+  return inventory.clusters.flatMap((c) => {
+    const clusterName = c.cluster.name;
+    if (clusterName === undefined || c.cluster.status === "DELETING") return [];
+    return c.nodegroups.flatMap((nodegroup) => {
+      const name = nodegroup.nodegroupName;
+      if (name === undefined || nodegroup.status === "DELETING") return [];
+      const sgs = nodeSecurityGroups(c.cluster, nodegroup, inventory.launchTemplateVersions);
+      const groups = sgs.groupIds.flatMap((id) => {
+        const g = index.get(id);
+        return g ? [g] : [];
+      });
+      return [
+        {
+          clusterName,
+          cluster: c.cluster,
+          clusterInventory: c,
+          nodegroup,
+          name,
+          nodeSecurityGroups: sgs,
+          groups,
+          missingGroupIds: sgs.groupIds.filter((id) => !index.has(id)),
+          windows: isWindows(nodegroup),
+        },
+      ];
+    });
+  });
+}
+
+export function isWindows(nodegroup: Nodegroup): boolean {
+  return (nodegroup.amiType ?? "").startsWith("WINDOWS_");
+}
+
+/** Every SG the inventory holds by id: those of the cluster VPCs and those elsewhere that name a node SG. */
+export function securityGroupIndex(
+  inventory: Pick<Inventory, "securityGroups" | "referencingSecurityGroups">,
+) {
+  const index = new Map<string, SecurityGroup>();
+  for (const g of [...inventory.securityGroups, ...inventory.referencingSecurityGroups]) {
+    if (g.GroupId !== undefined && !index.has(g.GroupId)) index.set(g.GroupId, g);
+  }
+  return index;
+}
+
+/** The cluster SG and the SGs given at cluster creation: both sit on the control-plane ENIs. */
+export function controlPlaneGroupIds(cluster: Cluster): string[] {
+  const vpc = cluster.resourcesVpcConfig;
+  const ids = [vpc?.clusterSecurityGroupId, ...(vpc?.securityGroupIds ?? [])].filter(
+    (id): id is string => id !== undefined && id !== "",
+  );
+  return [...new Set(ids)];
+}
+
+export function cniConfigOf(nodegroup: AuditedNodegroup): CniConfig {
+  return readCniConfig(vpcCniAddon(nodegroup.clusterInventory.addons));
+}
+
+/** Subnets by id; a subnet the inventory lacks stands in with the cluster's VPC so its main route table applies. */
+export function subnetsById(
+  inventory: Inventory,
+  ids: readonly string[],
+  vpcId: string | undefined,
+): Subnet[] {
+  return ids.map(
+    (id) =>
+      inventory.subnets.find((s) => s.SubnetId === id) ?? {
+        SubnetId: id,
+        ...(vpcId ? { VpcId: vpcId } : {}),
+      },
+  );
+}
+
+export interface PublicSubnet {
+  subnetId: string;
+  internetGateway: string;
+  mapPublicIpOnLaunch: boolean;
+}
+
+/** The node group's subnets whose route table (explicit, else the VPC's main one) routes to an IGW. */
+export function publicNodeSubnets(inventory: Inventory, ng: AuditedNodegroup): PublicSubnet[] {
+  const vpcId = ng.cluster.resourcesVpcConfig?.vpcId;
+  return subnetsById(inventory, ng.nodegroup.subnets ?? [], vpcId).flatMap((subnet) => {
+    if (!isPublicSubnet(subnet, inventory.routeTables)) return [];
+    return [
+      {
+        subnetId: subnet.SubnetId ?? "",
+        internetGateway: internetGatewayOf(routeTableOf(subnet, inventory.routeTables)) ?? "",
+        mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch ?? false,
+      },
+    ];
+  });
+}
+
+/** IPv4 and IPv6 CIDRs of subnets, falling back to the VPC's blocks when the inventory lacks the subnets. */
+export function cidrsOfSubnets(
+  inventory: Inventory,
+  subnetIds: readonly string[],
+  vpcId: string | undefined,
+): { ipv4: string[]; ipv6: string[] } {
+  const subnets = inventory.subnets.filter((s) => s.SubnetId !== undefined && subnetIds.includes(s.SubnetId));
+  if (subnets.length > 0 && subnets.length === new Set(subnetIds).size) {
+    return {
+      ipv4: subnets.flatMap((s) => (s.CidrBlock ? [s.CidrBlock] : [])),
+      ipv6: subnets.flatMap((s) =>
+        (s.Ipv6CidrBlockAssociationSet ?? []).flatMap((a) => (a.Ipv6CidrBlock ? [a.Ipv6CidrBlock] : [])),
+      ),
+    };
+  }
+  const vpc = inventory.vpcs.find((v) => v.VpcId === vpcId);
+  const ipv4 = (vpc?.CidrBlockAssociationSet ?? []).flatMap((a) => (a.CidrBlock ? [a.CidrBlock] : []));
+  return {
+    ipv4: ipv4.length > 0 ? ipv4 : vpc?.CidrBlock ? [vpc.CidrBlock] : [],
+    ipv6: (vpc?.Ipv6CidrBlockAssociationSet ?? []).flatMap((a) => (a.Ipv6CidrBlock ? [a.Ipv6CidrBlock] : [])),
+  };
+}
+
+/** The instance types a node group launches: its own list plus the launch template's, if any. */
+export function instanceTypesOf(inventory: Inventory, ng: AuditedNodegroup): string[] {
+  const fromTemplate = launchTemplateVersionOf(ng.nodegroup, inventory.launchTemplateVersions)
+    ?.LaunchTemplateData?.InstanceType;
+  return [...new Set([...(ng.nodegroup.instanceTypes ?? []), ...(fromTemplate ? [fromTemplate] : [])])];
+}
+
+export const BRANCH_ENI_DESCRIPTION = "aws-k8s-branch-eni";
+
+/** SGP branch ENIs of a cluster's VPC (the VPC resource controller creates them, one per SGP pod). */
+export function branchEnisOf(inventory: Inventory, cluster: Cluster): NetworkInterface[] {
+  const vpcId = cluster.resourcesVpcConfig?.vpcId;
+  return inventory.networkInterfaces.filter(
+    (eni) => eni.Description === BRANCH_ENI_DESCRIPTION && (vpcId === undefined || eni.VpcId === vpcId),
+  );
+}
+
+/** `arn:aws-cn:eks:…` → `aws-cn`, so IAM policy ARNs in remediations fit the partition. */
+export function partitionOf(arn: string | undefined): string {
+  const partition = arn?.split(":")[1];
+  return partition?.startsWith("aws") ? partition : "aws";
+}
+
+/** `arn:aws:iam::111122223333:role/path/NodeRole` → `NodeRole`. */
+export function roleNameOf(roleArn: string | undefined): string | undefined {
+  if (!roleArn) return undefined;
+  const name = roleArn.split("/").pop();
+  return name === undefined || name === "" || name.startsWith("arn:") ? undefined : name;
+}
+
+export function groupLabel(group: SecurityGroup | undefined, id: string): string {
+  return group?.GroupName ? `${id} (${group.GroupName})` : id;
+}
+
+/**
+ * The `create-nodegroup` command that recreates a node group with its current shape, the given changes on top
+ * (settings EKS cannot change in place, such as remote access or instance types).
+ */
+export function recreateNodegroupCommand(
+  ng: AuditedNodegroup,
+  region: string,
+  changes: { suffix: string; instanceTypes?: string[]; remoteAccess?: string },
+): string {
+  const n = ng.nodegroup;
+  const scaling = n.scalingConfig;
+  const parts = [
+    `aws eks create-nodegroup --region ${region} --cluster-name ${ng.clusterName}`,
+    `--nodegroup-name ${ng.name}-${changes.suffix}`,
+    `--node-role ${n.nodeRole ?? "NODE_ROLE_ARN"}`,
+    `--subnets ${(n.subnets ?? []).join(" ") || "SUBNET_IDS"}`,
+  ];
+  if (n.launchTemplate?.id)
+    parts.push(
+      `--launch-template 'id=${n.launchTemplate.id},version=${n.launchTemplate.version ?? "$Default"}'`,
+    );
+  const types = changes.instanceTypes ?? n.instanceTypes ?? [];
+  if (types.length > 0) parts.push(`--instance-types ${types.join(" ")}`);
+  if (n.amiType && !n.launchTemplate?.id) parts.push(`--ami-type ${n.amiType}`);
+  if (n.capacityType) parts.push(`--capacity-type ${n.capacityType}`);
+  if (n.diskSize !== undefined && !n.launchTemplate?.id) parts.push(`--disk-size ${n.diskSize}`);
+  const labels = Object.entries(n.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (labels.length > 0) parts.push(`--labels ${labels.join(",")}`);
+  const taints = (n.taints ?? []).map(
+    (t) => `key=${t.key ?? ""},value=${t.value ?? ""},effect=${t.effect ?? ""}`,
+  );
+  if (taints.length > 0) parts.push(`--taints ${taints.join(" ")}`);
+  if (scaling) {
+    parts.push(
+      `--scaling-config minSize=${scaling.minSize ?? 0},maxSize=${scaling.maxSize ?? 1},desiredSize=${scaling.desiredSize ?? 0}`,
+    );
+  }
+  if (changes.remoteAccess) parts.push(`--remote-access ${changes.remoteAccess}`);
+  return parts.join(" ");
+}
+
+export function deleteNodegroupCommand(ng: AuditedNodegroup, region: string): string {
+  return `aws eks delete-nodegroup --region ${region} --cluster-name ${ng.clusterName} --nodegroup-name ${ng.name}`;
+}
+
+/** `a, b and c` for detail sentences. */
+export function listText(items: readonly string[], max = 4): string {
+  const shown = items.slice(0, max);
+  const rest = items.length - shown.length;
+  if (rest > 0) return `${shown.join(", ")} and ${rest} more`;
+  if (shown.length <= 1) return shown.join("");
+  return `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+}

@@ -1,0 +1,117 @@
+import { type CallRecorder, scopeKey } from "../aws/call-recorder.ts";
+import type { AwsClientFactory } from "../aws/clients.ts";
+import { type Finding, NO_CLUSTER, type Severity } from "../findings/index.ts";
+import { collectInventory } from "../inventory/collect.ts";
+import { ALL_RULES, evaluateRules, type RuleDefinition } from "../rules/index.ts";
+import { classifyScanError, errorMessage, errorName } from "./errors.ts";
+
+export interface Scope {
+  accountId: string;
+  region: string;
+}
+
+export interface ScopeResult extends Scope {
+  /** Only a complete scan may resolve findings of its scope. */
+  status: "complete" | "failed";
+  findings: Finding[];
+  error?: { name: string; message: string };
+  startedAt: string;
+  durationMs: number;
+  clusters: number;
+  nodegroups: number;
+  /** API calls made for this scope, by `Service.Operation`. */
+  apiCalls: Record<string, number>;
+}
+
+export interface ScanScopeOptions {
+  rules?: readonly RuleDefinition[];
+  /** Calls in flight at once inside the account-region. */
+  concurrency?: number;
+  recorder?: CallRecorder;
+}
+
+/** Scans one account-region: collect, evaluate; a failure becomes its scan.* finding, never a throw. */
+export async function scanScope(
+  factory: AwsClientFactory,
+  scope: Scope,
+  options: ScanScopeOptions = {},
+): Promise<ScopeResult> {
+  const started = Date.now();
+  const base = { ...scope, startedAt: new Date(started).toISOString() };
+  const calls = () => options.recorder?.forScope(scopeKey(scope.accountId, scope.region)) ?? {};
+  try {
+    const [ec2, eks] = await Promise.all([
+      factory.ec2(scope.accountId, scope.region),
+      factory.eks(scope.accountId, scope.region),
+    ]);
+    const inventory = await collectInventory(
+      { ...scope, ec2, eks },
+      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+    );
+    const findings = evaluateRules(inventory, options.rules ?? ALL_RULES);
+    return {
+      ...base,
+      status: "complete",
+      findings,
+      durationMs: Date.now() - started,
+      clusters: inventory.clusters.length,
+      nodegroups: inventory.clusters.reduce((n, c) => n + c.nodegroups.length, 0),
+      apiCalls: calls(),
+    };
+  } catch (err) {
+    return {
+      ...base,
+      status: "failed",
+      findings: [scanFailureFinding(scope, err, factory.roleArn(scope.accountId))],
+      error: { name: errorName(err), message: errorMessage(err) },
+      durationMs: Date.now() - started,
+      clusters: 0,
+      nodegroups: 0,
+      apiCalls: calls(),
+    };
+  }
+}
+
+/** The coverage finding for a scope that could not be scanned. */
+export function scanFailureFinding(scope: Scope, err: unknown, roleArn: string): Finding {
+  const ruleId = classifyScanError(err);
+  const name = errorName(err);
+  const message = errorMessage(err).replace(/\.+$/, "");
+  const common = { accountId: scope.accountId, region: scope.region, cluster: NO_CLUSTER, ruleId };
+  const evidence = { errorName: name, errorMessage: message, roleArn };
+  if (ruleId === "scan.access-denied") {
+    return {
+      ...common,
+      resourceId: roleArn,
+      severity: "HIGH" satisfies Severity,
+      title: `Access denied: ${scope.accountId} ${scope.region} was not scanned`,
+      detail: `${name}: ${message}. Findings of this account-region are kept as they were; none is resolved until a scan completes.`,
+      remediation:
+        `Deploy the member role to ${scope.accountId} (the EksAuditorMemberRole StackSet, see README "Deploy"), ` +
+        `or check its trust policy and permissions: aws iam get-role --role-name ${roleArn.split("/").pop()} ` +
+        "--query Role.AssumeRolePolicyDocument (run in that account).",
+      evidence,
+    };
+  }
+  if (ruleId === "scan.region-unavailable") {
+    return {
+      ...common,
+      resourceId: scope.region,
+      severity: "INFO",
+      title: `Region ${scope.region} is not enabled for ${scope.accountId}`,
+      detail: `${name}: ${message}. The region was skipped.`,
+      remediation: `Remove ${scope.region} from the scanned regions, or enable it: aws account enable-region --account-id ${scope.accountId} --region-name ${scope.region}`,
+      evidence,
+    };
+  }
+  return {
+    ...common,
+    resourceId: `${scope.accountId}/${scope.region}`,
+    severity: "MEDIUM",
+    title: `Scan failed: ${scope.accountId} ${scope.region} was not scanned`,
+    detail: `${name}: ${message}. Findings of this account-region are kept as they were; none is resolved until a scan completes.`,
+    remediation:
+      "Re-run the scan; if it persists, run `eks-audit scan --accounts <id> --regions <region>` locally and open an issue with the error.",
+    evidence,
+  };
+}

@@ -1,0 +1,45 @@
+export {
+  DEFAULT_HISTORY_RETENTION_DAYS,
+  FindingsStore,
+  type FindingsStoreOptions,
+  type NotificationClaim,
+  type NotificationRelease,
+  ReconcileConflictError,
+  ScopeMismatchError,
+} from "./findings-store.ts";
+export { capEvidence, contentHash, EVIDENCE_MAX_BYTES, StoreDataError } from "./items.ts";
+export {
+  type AccountRegion,
+  accountPk,
+  FindingKeyTooLongError,
+  type FindingStatus,
+  findingSk,
+  historySk,
+  openPk,
+  rulePk,
+  scopeSk,
+} from "./keys.ts";
+export { consoleQueries } from "./queries.ts";
+export {
+  BY_RULE_INDEX,
+  createTableInput,
+  FINDINGS_TABLE,
+  OPEN_BY_SEVERITY_INDEX,
+  TTL_ATTRIBUTE,
+} from "./table.ts";
+export { compareTransitions, MAX_PENDING_MARKERS } from "./transitions.ts";
+export {
+  type FindingItem,
+  type FindingQuery,
+  type HistoryEntry,
+  type NotifiedState,
+  type PendingMarker,
+  type ReconcileOutcome,
+  type ScopeCounts,
+  type ScopeStatus,
+  type StoredFinding,
+  type StoreStats,
+  TRANSITION_TYPES,
+  type Transition,
+  type TransitionType,
+} from "./types.ts";

@@ -1,0 +1,51 @@
+import { type Finding, findingKey, type Severity } from "../findings/index.ts";
+
+/** One account-region: the unit a scanner task owns and the only place it may resolve findings. */
+export interface AccountRegion {
+  accountId: string;
+  region: string;
+}
+
+export type FindingStatus = "OPEN" | "RESOLVED";
+
+type FindingIdentity = Pick<Finding, "accountId" | "region" | "cluster" | "ruleId" | "resourceId">;
+
+/** DynamoDB's limit on a sort key value, in bytes. */
+const MAX_SORT_KEY_BYTES = 1024;
+
+export class FindingKeyTooLongError extends Error {
+  override readonly name = "FindingKeyTooLongError";
+}
+
+function checked(key: string): string {
+  const bytes = Buffer.byteLength(key);
+  if (bytes > MAX_SORT_KEY_BYTES) {
+    throw new FindingKeyTooLongError(
+      `Key ${key.slice(0, 120)}… is ${bytes} bytes; DynamoDB sort keys hold at most ${MAX_SORT_KEY_BYTES}. Shorten the finding's resourceId.`,
+    );
+  }
+  return key;
+}
+
+export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
+
+export const findingPrefix = (region: string): string => `FINDING#${region}#`;
+/** `FINDING#<region>#<cluster or ->#<ruleId>#<resourceId>` */
+export const findingSk = (f: FindingIdentity): string => checked(`FINDING#${findingKey(f)}`);
+
+export const scopeSk = (region: string): string => `SCOPE#${region}`;
+
+export const historyPrefix = (region: string): string => `HISTORY#${region}#`;
+/** `HISTORY#<region>#<ISO ts>#<finding key>`: a scope's history sorts by time. */
+export const historySk = (f: FindingIdentity, at: string): string =>
+  checked(`HISTORY#${f.region}#${at}#${findingKey(f)}`);
+
+/** GSI1 partition: `OPEN#<SEVERITY>`; present only while the finding is OPEN. */
+export const openPk = (severity: Severity): string => `OPEN#${severity}`;
+export const openSk = (f: FindingIdentity): string =>
+  checked(`${f.accountId}#${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`);
+
+/** GSI2 partition: `RULE#<ruleId>`; sort key starts with the status so `begins_with(OPEN#)` works. */
+export const rulePk = (ruleId: string): string => `RULE#${ruleId}`;
+export const ruleSk = (status: FindingStatus, f: FindingIdentity): string =>
+  checked(`${status}#${f.accountId}#${f.region}#${f.cluster}#${f.resourceId}`);

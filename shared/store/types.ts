@@ -1,0 +1,162 @@
+import type { Finding, RuleId, Severity } from "../findings/index.ts";
+import type { FindingStatus } from "./keys.ts";
+
+export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "RESOLVED"] as const;
+export type TransitionType = (typeof TRANSITION_TYPES)[number];
+
+/** A change of a finding's state that may page. */
+export interface Transition {
+  type: TransitionType;
+  finding: Finding;
+  /**
+   * Severity before the change: absent for NEW; the last open severity for REOPENED; the old severity
+   * for ESCALATED; for RESOLVED the severity it had while open (equal to `to`).
+   */
+  from?: Severity;
+  /** Severity the transition counts at. RESOLVED counts at the severity the finding had while open. */
+  to: Severity;
+  /** When the scan that observed it ran (the `scannedAt` of the reconcile). */
+  at: string;
+  runId: string;
+}
+
+export interface ReconcileOutcome {
+  /** Only a complete scan may resolve findings of its scope. */
+  status: "complete" | "failed";
+  runId: string;
+  scannedAt: string | Date;
+  error?: { name: string; message: string };
+}
+
+/** A transition written with the finding but not yet notified, keyed by its `at` on the finding item. */
+export interface PendingMarker {
+  type: TransitionType;
+  from?: Severity;
+  to: Severity;
+  runId: string;
+}
+
+/** The finding item as stored. Written whole (PutItem) under a `version` condition. */
+export interface FindingItem {
+  pk: string;
+  sk: string;
+  itemType: "FINDING";
+  accountId: string;
+  region: string;
+  cluster: string;
+  ruleId: RuleId;
+  resourceId: string;
+  status: FindingStatus;
+  severity: Severity;
+  title: string;
+  detail: string;
+  remediation: string;
+  /** JSON text, at most EVIDENCE_MAX_BYTES; see `evidenceTruncated`. */
+  evidence: string;
+  /** Size of the full evidence JSON before any cap. */
+  evidenceBytes: number;
+  evidenceTruncated: boolean;
+  /** Hash of title, detail, remediation and the full evidence: unchanged content causes no write. */
+  contentHash: string;
+  firstSeen: string;
+  lastChangedAt: string;
+  resolvedAt?: string;
+  reopenedAt?: string;
+  /** The run that last changed the item. */
+  runId: string;
+  /** Optimistic-concurrency counter: every write is conditional on the version it read. */
+  version: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk: string;
+  gsi2sk: string;
+  /** Outbox: transitions not yet notified, keyed by `at`. Written atomically with the state change. */
+  notifyPending?: Record<string, PendingMarker>;
+}
+
+/** A finding as the CLI shows it: the finding plus its lifecycle. */
+export interface StoredFinding extends Finding {
+  status: FindingStatus;
+  firstSeen: string;
+  lastChangedAt: string;
+  resolvedAt?: string;
+  reopenedAt?: string;
+  evidenceTruncated: boolean;
+  version: number;
+}
+
+export interface ScopeCounts {
+  /** Findings the last scan produced. */
+  findings: number;
+  /** Open findings of the scope after the last reconcile. */
+  open: number;
+  openBySeverity: Record<Severity, number>;
+  /** Transitions the last reconcile reported. */
+  transitions: Record<TransitionType, number>;
+}
+
+export type NotifiedStatus = "claimed" | "sent" | "idle" | "failed";
+
+/** Where the notifier stands for a scope; see the protocol in shared/notify/sns-notifier.ts. */
+export interface NotifiedState {
+  status: NotifiedStatus;
+  owner: string;
+  runId: string;
+  at: string;
+  /** Epoch milliseconds; only while `claimed`. */
+  leaseUntil?: number;
+  messageId?: string;
+  /** Transitions handled (published or below the threshold). */
+  transitions?: number;
+}
+
+export interface ScopeStatus {
+  accountId: string;
+  region: string;
+  status: "complete" | "failed";
+  runId: string;
+  lastScanAt: string;
+  lastCompleteScanAt?: string;
+  error?: { name: string; message: string };
+  counts: ScopeCounts;
+  /** Some transition of the scope may still be waiting for its notification. */
+  pendingNotifications: boolean;
+  notifiedState?: NotifiedState;
+}
+
+/** A type alias (not an interface) so it can be written as a plain DynamoDB item. */
+export type HistoryEntry = {
+  accountId: string;
+  region: string;
+  cluster: string;
+  ruleId: RuleId;
+  resourceId: string;
+  findingSk: string;
+  type: TransitionType;
+  from?: Severity;
+  to: Severity;
+  at: string;
+  runId: string;
+  title: string;
+  detail: string;
+  /** Epoch seconds: DynamoDB TTL deletes the item after it. */
+  expiresAt: number;
+};
+
+export interface FindingQuery {
+  status?: "open" | "resolved";
+  /** At or above (CRITICAL > HIGH > MEDIUM > LOW > INFO). */
+  minSeverity?: Severity;
+  accountId?: string;
+  ruleId?: RuleId;
+  limit?: number;
+}
+
+export interface StoreStats {
+  /** DynamoDB write calls: PutItem, UpdateItem, DeleteItem, BatchWriteItem. */
+  writeCalls: number;
+  writesByOperation: Record<"PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem", number>;
+  /** Items written, by item type (a BatchWriteItem call counts each of its items). */
+  itemsWritten: Record<"finding" | "scope" | "history", number>;
+  readCalls: number;
+}

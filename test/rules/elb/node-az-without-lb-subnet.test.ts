@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { nodeAzWithoutLbSubnet } from "../../../shared/rules/elb/node-az-without-lb-subnet.ts";
+import { CLUSTER, healthySpec, inventoryOf, privateOnlySpec, REGION, subnet } from "./fixtures.ts";
+
+describe("Rule: elb.node-az-without-lb-subnet", () => {
+  it("fires when a node group runs in an AZ where internal load balancers get no subnet", () => {
+    // Prepare: eu-west-1c loses its internal-elb tag; nodes still run there.
+    const spec = healthySpec();
+    spec.subnets = spec.subnets.map((s) =>
+      s.SubnetId === "subnet-0prv2" ? subnet({ id: "subnet-0prv2", az: "eu-west-1c" }) : s,
+    );
+
+    // Act
+    const findings = nodeAzWithoutLbSubnet.evaluate(inventoryOf(spec));
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      cluster: CLUSTER,
+      resourceId: "general",
+      severity: "LOW",
+      evidence: { scheme: "internal", azs: ["eu-west-1c"], nodegroup: "general" },
+    });
+    expect(findings[0]?.remediation).toContain(
+      `--resources subnet-0prv0 subnet-0prv1 subnet-0prv2 --tags Key=kubernetes.io/role/internal-elb,Value=1 --region ${REGION}`,
+    );
+  });
+
+  it("does not fire when every node AZ has a load-balancer subnet", () => {
+    // Act
+    const findings = nodeAzWithoutLbSubnet.evaluate(inventoryOf(healthySpec()));
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it("does not fire for a scheme that resolves no subnet at all", () => {
+    // Act
+    const findings = nodeAzWithoutLbSubnet.evaluate(inventoryOf(privateOnlySpec()));
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createTableInput } from "../../shared/store/index.ts";
+
+type DynaliteFactory = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+// dynalite ships CommonJS without types.
+const dynalite = createRequire(import.meta.url)("dynalite") as DynaliteFactory;
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  /** Creates a fresh findings table (from `createTableInput`) and returns its name. */
+  createTable(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** An in-process dynalite (in-memory) with SDK clients pointed at it. */
+export async function startDynalite(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const doc = DynamoDBDocumentClient.from(client);
+  return {
+    endpoint,
+    client,
+    doc,
+    async createTable() {
+      const name = `findings-${randomUUID()}`;
+      await client.send(new CreateTableCommand(createTableInput(name)));
+      return name;
+    },
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
