@@ -5,6 +5,7 @@
 import { fileURLToPath } from "node:url";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 import { main } from "../shared/cli/main.ts";
 
 const estate = fileURLToPath(new URL("./estates/sample-org.json", import.meta.url));

@@ -22,10 +22,7 @@ interface Bucket {
   at: number;
 }
 
-/**
- * Fault state of one served estate. Probabilistic faults hash (seed, call key, n-th call of that key)
- * so outcomes do not depend on how concurrent calls interleave; the token bucket uses real time.
- */
+/** Hashes (seed, call key, n-th call) so interleaving cannot change outcomes; buckets use real time. */
 export class FaultState {
   private readonly calls = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();

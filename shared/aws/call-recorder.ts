@@ -3,14 +3,19 @@ export class CallRecorder {
   private readonly calls = new Map<string, Map<string, number>>();
   private retriesTotal = 0;
 
-  record(scope: string, operation: string, attempts = 1): void {
+  /** One call sent (its first attempt). */
+  record(scope: string, operation: string): void {
     let ops = this.calls.get(scope);
     if (!ops) {
       ops = new Map();
       this.calls.set(scope, ops);
     }
     ops.set(operation, (ops.get(operation) ?? 0) + 1);
-    this.retriesTotal += Math.max(0, attempts - 1);
+  }
+
+  /** One more attempt of a call already counted (after throttling, a 5xx or a timeout). */
+  recordRetry(_scope: string, _operation: string): void {
+    this.retriesTotal += 1;
   }
 
   /** Calls of one scope by operation (`EC2.DescribeSubnets` → 1). */

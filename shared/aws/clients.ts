@@ -8,7 +8,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
-  InitializeMiddleware,
+  FinalizeRequestMiddleware,
   MetadataBearer,
   MiddlewareStack,
 } from "@smithy/types";
@@ -196,23 +196,25 @@ export class AwsClientFactory {
   }
 }
 
+/**
+ * Counts calls that were actually sent: the middleware sits after signing, so a call that never left
+ * (no credentials, role not assumable) is not counted, and it runs once per attempt, so retries show.
+ */
 function recordCalls(client: object, recorder: CallRecorder, scope: string, service: string): void {
   const stack = (client as { middlewareStack: MiddlewareStack<object, MetadataBearer> }).middlewareStack;
-  const middleware: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const sent = new WeakSet<object>();
+  const middleware: FinalizeRequestMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
     const operation = `${context.clientName?.replace(/Client$/, "") ?? service}.${context.commandName?.replace(/Command$/, "")}`;
-    try {
-      const result = await next(args);
-      recorder.record(scope, operation, attemptsOf(result.output));
-      return result;
-    } catch (err) {
-      recorder.record(scope, operation, attemptsOf(err));
-      throw err;
+    if (sent.has(context)) recorder.recordRetry(scope, operation);
+    else {
+      sent.add(context);
+      recorder.record(scope, operation);
     }
+    return next(args);
   };
-  stack.add(middleware, { step: "initialize", name: "eksAuditorCallRecorder" });
-}
-
-function attemptsOf(value: unknown): number {
-  const attempts = (value as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
-  return typeof attempts === "number" ? attempts : 1;
+  stack.addRelativeTo(middleware, {
+    relation: "after",
+    toMiddleware: "httpSigningMiddleware",
+    name: "eksAuditorCallRecorder",
+  });
 }

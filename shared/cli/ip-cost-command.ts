@@ -48,16 +48,26 @@ function unknownType(name: string): Error {
   );
 }
 
-export function computeIpCost(flags: IpCostFlags): { cost: NodeIpCost; launch: NodeIpCost; full: NodeIpCost } {
+export function computeIpCost(flags: IpCostFlags): {
+  cost: NodeIpCost;
+  launch: NodeIpCost;
+  full: NodeIpCost;
+} {
   const limits = bundledLimits(flags.instanceType);
   if (!limits) throw unknownType(flags.instanceType);
   const env = parseCniPairs(flags.cni);
-  const config = parseCniConfigurationValues(Object.keys(env).length > 0 ? JSON.stringify({ env }) : undefined);
+  const config = parseCniConfigurationValues(
+    Object.keys(env).length > 0 ? JSON.stringify({ env }) : undefined,
+  );
   if (config.error) throw new Error(`--cni: ${config.error}`);
   const maxPods = flags.maxPods === undefined ? {} : { maxPods: flags.maxPods };
   // With no --pods, the launch cost: nearly every node runs one IP-consuming pod (a DaemonSet or CoreDNS).
   const cost = nodeIpCost(limits, config.settings, { pods: flags.pods ?? 1, ...maxPods });
-  return { cost, launch: launchCost(limits, config.settings, maxPods), full: fullCost(limits, config.settings, maxPods) };
+  return {
+    cost,
+    launch: launchCost(limits, config.settings, maxPods),
+    full: fullCost(limits, config.settings, maxPods),
+  };
 }
 
 /** What one node of a type takes from its subnet, with the formula. Works offline from the bundled limits. */

@@ -1,6 +1,11 @@
 import Table from "cli-table3";
 import { collectInventory } from "../inventory/collect.ts";
-import { discoverLbSubnets, type LbController, type LbSubnetDiscovery, type LbType } from "../rules/elb/discovery.ts";
+import {
+  discoverLbSubnets,
+  type LbController,
+  type LbSubnetDiscovery,
+  type LbType,
+} from "../rules/elb/discovery.ts";
 import type { LbScheme } from "../rules/elb/tags.ts";
 import type { CliIo } from "./io.ts";
 import { openSession, type SessionFlags } from "./session.ts";
@@ -65,7 +70,10 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
   try {
     const accountId = flags.account ?? (await session.factory.callerIdentity()).accountId;
     const region = flags.region ?? (await session.defaultRegion());
-    const [ec2, eks] = await Promise.all([session.factory.ec2(accountId, region), session.factory.eks(accountId, region)]);
+    const [ec2, eks] = await Promise.all([
+      session.factory.ec2(accountId, region),
+      session.factory.eks(accountId, region),
+    ]);
     const inventory = await collectInventory({ accountId, region, ec2, eks });
     const names = inventory.clusters.map((c) => c.cluster.name ?? "");
     if (!names.includes(flags.cluster)) {
@@ -76,7 +84,11 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
     // Each controller's own default: LBC creates internal load balancers, the legacy controller internet-facing ones.
     const scheme = flags.scheme ?? (flags.controller === "lbc" ? "internal" : "internet-facing");
     const type = flags.type ?? (flags.controller === "lbc" ? "alb" : "nlb");
-    const discovery = discoverLbSubnets(inventory, flags.cluster, { controller: flags.controller, scheme, type });
+    const discovery = discoverLbSubnets(inventory, flags.cluster, {
+      controller: flags.controller,
+      scheme,
+      type,
+    });
     io.stdout(
       flags.format === "json"
         ? `${JSON.stringify(lbSubnetsJson(discovery), null, 2)}\n`

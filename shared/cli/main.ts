@@ -116,9 +116,17 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption("--cluster <name>", "EKS cluster name")
     .option("--account <id>", "account of the cluster (default: the caller's)", accountOption)
     .option("--region <region>", "region of the cluster (default: the current region)", regionOption)
-    .addOption(new Option("--scheme <scheme>", "load balancer scheme (default: the controller's own default)").choices(["internal", "internet-facing"]))
+    .addOption(
+      new Option("--scheme <scheme>", "load balancer scheme (default: the controller's own default)").choices(
+        ["internal", "internet-facing"],
+      ),
+    )
     .addOption(new Option("--type <type>", "load balancer type").choices(["alb", "nlb"]))
-    .addOption(new Option("--controller <controller>", "lbc: AWS Load Balancer Controller; legacy: cloud-provider-aws").choices(["lbc", "legacy"]).default("lbc"))
+    .addOption(
+      new Option("--controller <controller>", "lbc: AWS Load Balancer Controller; legacy: cloud-provider-aws")
+        .choices(["lbc", "legacy"])
+        .default("lbc"),
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action(async (flags) => {
       setExit(await lbSubnetsCommand(flags, io));
@@ -126,11 +134,18 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   program
     .command("ip-cost")
-    .description("what one node of an instance type takes from its subnet under the VPC CNI, with the formula (offline)")
+    .description(
+      "what one node of an instance type takes from its subnet under the VPC CNI, with the formula (offline)",
+    )
     .requiredOption("--instance-type <type>", "EC2 instance type, e.g. m5.large")
     .option("--pods <n>", "IP-consuming pods on the node (default 1: the launch cost)", nonNegativeIntOption)
     .option("--max-pods <n>", "kubelet maxPods (default: the eni-max-pods value)", positiveIntOption)
-    .option("--cni <KEY=VALUE>", "vpc-cni env setting, repeatable (WARM_IP_TARGET=2, ENABLE_PREFIX_DELEGATION=true, …)", collect, [])
+    .option(
+      "--cni <KEY=VALUE>",
+      "vpc-cni env setting, repeatable (WARM_IP_TARGET=2, ENABLE_PREFIX_DELEGATION=true, …)",
+      collect,
+      [],
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .action((flags) => {
       setExit(ipCostCommand(flags, io));

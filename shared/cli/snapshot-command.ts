@@ -2,7 +2,9 @@ import { writeFile } from "node:fs/promises";
 import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
 import { type Estate, type EstateRegion, parseEstate } from "../estate/index.ts";
 import { collectInventory } from "../inventory/collect.ts";
+import { launchTemplateVersionOf } from "../inventory/node-security-groups.ts";
 import type { Inventory } from "../inventory/types.ts";
+import { kubeletReadingKey, synthesizeUserData } from "../kubelet/index.ts";
 import { classifyScanError, errorMessage, errorName } from "../scan/errors.ts";
 import { type AccountSelection, planScopes, type RegionSelection, resolveAccounts } from "../scan/plan.ts";
 import type { CliIo } from "./io.ts";
@@ -16,13 +18,24 @@ export interface SnapshotFlags extends SessionFlags {
 }
 
 /**
- * Launch-template user data can hold secrets: the snapshot keeps no user data at all.
- * The kubelet settings the node rules read are derived from it at scan time instead.
+ * Launch-template user data can hold secrets, and the inventory never holds it: each version a node group
+ * uses gets user data synthesised from the parsed kubelet settings only, so a replay gives the same findings.
  */
-export function redactLaunchTemplateVersion(version: LaunchTemplateVersion): LaunchTemplateVersion {
-  if (!version.LaunchTemplateData?.UserData) return version;
-  const { UserData: _dropped, ...data } = version.LaunchTemplateData;
-  return { ...version, LaunchTemplateData: data };
+export function redactedLaunchTemplateVersions(inventory: Inventory): LaunchTemplateVersion[] {
+  const synthesized = new Map<LaunchTemplateVersion, string>();
+  for (const c of inventory.clusters) {
+    for (const ng of c.nodegroups) {
+      const version = launchTemplateVersionOf(ng, inventory.launchTemplateVersions);
+      const reading = inventory.kubelet[kubeletReadingKey(c.cluster.name ?? "", ng.nodegroupName ?? "")];
+      const userData = version && reading ? synthesizeUserData(reading, c.cluster.name) : undefined;
+      if (version && userData) synthesized.set(version, userData);
+    }
+  }
+  return inventory.launchTemplateVersions.map((v) => {
+    const userData = synthesized.get(v);
+    const { UserData: _never, ...data } = v.LaunchTemplateData ?? {};
+    return { ...v, LaunchTemplateData: userData ? { ...data, UserData: userData } : data };
+  });
 }
 
 export function inventoryToEstateRegion(inventory: Inventory): EstateRegion {
@@ -36,7 +49,7 @@ export function inventoryToEstateRegion(inventory: Inventory): EstateRegion {
       RouteTables: inventory.routeTables,
       SecurityGroups: [...groups.values()],
       InstanceTypes: inventory.instanceTypes,
-      LaunchTemplateVersions: inventory.launchTemplateVersions.map(redactLaunchTemplateVersion),
+      LaunchTemplateVersions: redactedLaunchTemplateVersions(inventory),
       NetworkInterfaces: inventory.networkInterfaces,
     },
     eks: { clusters: inventory.clusters },
@@ -72,7 +85,8 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
     const failed = (accountId: string, region: string, err: unknown) => {
       const rule = classifyScanError(err);
       if (rule === "scan.access-denied") denied.add(accountId);
-      else if (rule === "scan.region-unavailable") (notEnabled[accountId] ??= []).push(region);
+      else if (rule === "scan.region-unavailable")
+        notEnabled[accountId] = [...(notEnabled[accountId] ?? []), region];
       io.stderr(
         `eks-audit snapshot: ${accountId}/${region} skipped: ${errorName(err)}: ${errorMessage(err)}\n`,
       );
@@ -85,8 +99,9 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
           session.factory.eks(scope.accountId, scope.region),
         ]);
         const inventory = await collectInventory({ ...scope, ec2, eks });
-        const account = (estate.accounts[scope.accountId] ??= { regions: {} });
+        const account = estate.accounts[scope.accountId] ?? { regions: {} };
         account.regions[scope.region] = inventoryToEstateRegion(inventory);
+        estate.accounts[scope.accountId] = account;
       } catch (err) {
         failed(scope.accountId, scope.region, err);
       }
@@ -98,7 +113,7 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
     await writeFile(flags.out, `${JSON.stringify(estate, null, 2)}\n`);
     const scopes = Object.values(estate.accounts).reduce((n, a) => n + Object.keys(a.regions).length, 0);
     io.stderr(
-      `eks-audit snapshot: wrote ${scopes} account-region(s) to ${flags.out} (launch-template user data removed)\n`,
+      `eks-audit snapshot: wrote ${scopes} account-region(s) to ${flags.out} (launch-template user data reduced to the parsed kubelet settings)\n`,
     );
     return 0;
   } finally {

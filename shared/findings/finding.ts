@@ -58,7 +58,9 @@ export interface Finding {
 }
 
 /** Identity of a finding inside its account: `<region>#<cluster>#<ruleId>#<resourceId>[#<variant>]`. */
-export function findingKey(f: Pick<Finding, "region" | "cluster" | "ruleId" | "resourceId" | "variant">): string {
+export function findingKey(
+  f: Pick<Finding, "region" | "cluster" | "ruleId" | "resourceId" | "variant">,
+): string {
   const base = `${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`;
   return f.variant ? `${base}#${f.variant}` : base;
 }

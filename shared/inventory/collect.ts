@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-eks";
 import pLimit from "p-limit";
 import { prefixDelegationEnabled } from "../cni/config.ts";
+import { kubeletReadings, withoutUserData } from "../kubelet/index.ts";
 import { launchTemplateVersionOf, nodeSecurityGroups } from "./node-security-groups.ts";
 import type { ClusterInventory, Inventory } from "./types.ts";
 
@@ -117,7 +118,12 @@ export async function collectInventory(
     Promise.all(
       chunks(vpcIds, FILTER_VALUES_MAX).map((ids) =>
         run(() =>
-          all(paginateDescribeRouteTables({ client: ec2, pageSize: ROUTE_TABLE_PAGE }, { Filters: vpcFilter(ids) })),
+          all(
+            paginateDescribeRouteTables(
+              { client: ec2, pageSize: ROUTE_TABLE_PAGE },
+              { Filters: vpcFilter(ids) },
+            ),
+          ),
         ),
       ),
     ),
@@ -143,7 +149,9 @@ export async function collectInventory(
   inventory.vpcs = vpcs.flatMap((r) => r.Vpcs ?? []);
   inventory.routeTables = routeTables.flat().flatMap((p) => p.RouteTables ?? []);
   inventory.securityGroups = securityGroups.flat().flatMap((p) => p.SecurityGroups ?? []);
-  inventory.launchTemplateVersions = launchTemplateVersions.flatMap((r) => r.LaunchTemplateVersions ?? []);
+  // User data can hold secrets: keep only what the kubelet settings parse to, never the data itself.
+  const versionsWithUserData = launchTemplateVersions.flatMap((r) => r.LaunchTemplateVersions ?? []);
+  inventory.launchTemplateVersions = withoutUserData(versionsWithUserData);
 
   const instanceTypes = instanceTypesOf(clusters, inventory.launchTemplateVersions);
   const nodeGroupIds = [
@@ -208,6 +216,7 @@ export async function collectInventory(
     ),
   ]);
   inventory.instanceTypes = types.flatMap((r) => r.InstanceTypes ?? []);
+  inventory.kubelet = await kubeletReadings(clusters, versionsWithUserData, inventory.instanceTypes);
   inventory.referencingSecurityGroups = dedupeBy(
     referencing.flat().flatMap((p) => p.SecurityGroups ?? []),
     (g: SecurityGroup) => g.GroupId,

@@ -2,13 +2,14 @@ import type { Finding } from "../findings/index.ts";
 import type { Inventory } from "../inventory/types.ts";
 import { ELB_RULES } from "./elb/index.ts";
 import { IP_RULES } from "./ip/index.ts";
+import { NODE_RULES } from "./node/index.ts";
 import { SG_RULES } from "./sg/index.ts";
 import type { RuleDefinition } from "./types.ts";
 
 export type { Rule, RuleDefinition } from "./types.ts";
 
 /** Every inventory rule of the catalog (scan.* findings come from the scanner itself). */
-export const ALL_RULES: readonly RuleDefinition[] = [...ELB_RULES, ...IP_RULES, ...SG_RULES];
+export const ALL_RULES: readonly RuleDefinition[] = [...ELB_RULES, ...IP_RULES, ...SG_RULES, ...NODE_RULES];
 
 /** Thrown when a rule itself fails: the scope is then not complete, so nothing may be resolved. */
 export class RuleEvaluationError extends Error {

@@ -8,7 +8,10 @@ export interface AccountRegion {
 
 export type FindingStatus = "OPEN" | "RESOLVED";
 
-type FindingIdentity = Pick<Finding, "accountId" | "region" | "cluster" | "ruleId" | "resourceId">;
+type FindingIdentity = Pick<
+  Finding,
+  "accountId" | "region" | "cluster" | "ruleId" | "resourceId" | "variant"
+>;
 
 /** DynamoDB's limit on a sort key value, in bytes. */
 const MAX_SORT_KEY_BYTES = 1024;
@@ -30,7 +33,7 @@ function checked(key: string): string {
 export const accountPk = (accountId: string): string => `ACCOUNT#${accountId}`;
 
 export const findingPrefix = (region: string): string => `FINDING#${region}#`;
-/** `FINDING#<region>#<cluster or ->#<ruleId>#<resourceId>` */
+/** `FINDING#<region>#<cluster or ->#<ruleId>#<resourceId>[#<variant>]` */
 export const findingSk = (f: FindingIdentity): string => checked(`FINDING#${findingKey(f)}`);
 
 export const scopeSk = (region: string): string => `SCOPE#${region}`;
@@ -43,9 +46,13 @@ export const historySk = (f: FindingIdentity, at: string): string =>
 /** GSI1 partition: `OPEN#<SEVERITY>`; present only while the finding is OPEN. */
 export const openPk = (severity: Severity): string => `OPEN#${severity}`;
 export const openSk = (f: FindingIdentity): string =>
-  checked(`${f.accountId}#${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}`);
+  checked(
+    `${f.accountId}#${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}${f.variant ? `#${f.variant}` : ""}`,
+  );
 
 /** GSI2 partition: `RULE#<ruleId>`; sort key starts with the status so `begins_with(OPEN#)` works. */
 export const rulePk = (ruleId: string): string => `RULE#${ruleId}`;
 export const ruleSk = (status: FindingStatus, f: FindingIdentity): string =>
-  checked(`${status}#${f.accountId}#${f.region}#${f.cluster}#${f.resourceId}`);
+  checked(
+    `${status}#${f.accountId}#${f.region}#${f.cluster}#${f.resourceId}${f.variant ? `#${f.variant}` : ""}`,
+  );

@@ -46,6 +46,8 @@ export interface FindingItem {
   cluster: string;
   ruleId: RuleId;
   resourceId: string;
+  /** Part of the identity when one rule reports several findings about one resource (e.g. the LB scheme). */
+  variant?: string;
   status: FindingStatus;
   severity: Severity;
   title: string;
@@ -131,6 +133,8 @@ export type HistoryEntry = {
   cluster: string;
   ruleId: RuleId;
   resourceId: string;
+  /** Part of the identity when one rule reports several findings about one resource (e.g. the LB scheme). */
+  variant?: string;
   findingSk: string;
   type: TransitionType;
   from?: Severity;

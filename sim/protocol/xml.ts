@@ -37,11 +37,7 @@ function element(tag: string, inner: string): string {
   return inner === "" ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
 }
 
-/**
- * Serialises `value` as the XML element `tag` following `ns`, mirroring what the SDK's
- * XmlShapeDeserializer reads: member names from the member's own `xmlName`, list items named by the
- * list member's `xmlName` (EC2: `item`) or `member`, maps as `entry`/`key`/`value`.
- */
+/** Writes `value` as element `tag` exactly as the SDK's XmlShapeDeserializer reads `ns` back. */
 export function writeXmlValue(ns: NormalizedSchema, value: unknown, tag: string, out: string[]): void {
   if (value === null || value === undefined) return;
   const traits = ns.getMergedTraits();

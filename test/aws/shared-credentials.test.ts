@@ -8,7 +8,11 @@ describe("Function: sharedCredentials", () => {
     let fetches = 0;
     const provider = sharedCredentials(async () => {
       fetches += 1;
-      return { accessKeyId: `AK${fetches}`, secretAccessKey: "s", expiration: new Date(Date.now() + 3_600_000) };
+      return {
+        accessKeyId: `AK${fetches}`,
+        secretAccessKey: "s",
+        expiration: new Date(Date.now() + 3_600_000),
+      };
     });
     // Act
     const got = await Promise.all([provider(), provider(), provider()]);
@@ -45,7 +49,9 @@ describe("Function: sharedCredentials", () => {
 describe("Class: CallRecorder", () => {
   it("counts calls per scope and operation, and retries beyond the first attempt", () => {
     const recorder = new CallRecorder();
-    recorder.record("111122223333/eu-west-1", "EC2.DescribeSubnets", 3);
+    recorder.record("111122223333/eu-west-1", "EC2.DescribeSubnets");
+    recorder.recordRetry("111122223333/eu-west-1", "EC2.DescribeSubnets");
+    recorder.recordRetry("111122223333/eu-west-1", "EC2.DescribeSubnets");
     recorder.record("111122223333/eu-west-1", "EC2.DescribeSubnets");
     recorder.record("111122223333/us-east-1", "EKS.ListClusters");
     expect(recorder.forScope("111122223333/eu-west-1")).toEqual({ "EC2.DescribeSubnets": 2 });

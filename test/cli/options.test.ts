@@ -18,9 +18,12 @@ describe("CLI option parsers", () => {
     expect(regionsOption(input)).toEqual(expected);
   });
 
-  it.each(["eu-west", "EU-WEST-1", "eu-west-1,mars-1", ""])("rejects regions %j naming the bad value", (input) => {
-    expect(() => regionsOption(input)).toThrow(InvalidArgumentError);
-  });
+  it.each(["eu-west", "EU-WEST-1", "eu-west-1,mars-1", ""])(
+    "rejects regions %j naming the bad value",
+    (input) => {
+      expect(() => regionsOption(input)).toThrow(InvalidArgumentError);
+    },
+  );
 
   it("rejects a malformed account id and names it", () => {
     expect(() => accountsOption("111122223333,12345")).toThrow(/"12345"/);

@@ -3,9 +3,9 @@ import { newFinding, type RuleDefinition } from "../types.ts";
 import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
 
 /**
- * The node group reports health issues or is DEGRADED. One finding per issue code (resourceId
- * `<nodegroup>:<code>`), so each cause opens and resolves on its own; `<nodegroup>:DEGRADED` when the status
- * is DEGRADED without issues.
+ * The node group reports health issues or is DEGRADED. One finding per issue code (resourceId = the node
+ * group, variant = the code), so each cause opens and resolves on its own; variant `DEGRADED` when the
+ * status is DEGRADED without issues.
  */
 export const healthIssues: RuleDefinition = {
   id: "node.health-issues",
@@ -20,7 +20,8 @@ export const healthIssues: RuleDefinition = {
           newFinding(inventory, {
             cluster: ng.clusterName,
             ruleId: "node.health-issues",
-            resourceId: `${ng.nodegroupName}:DEGRADED`,
+            resourceId: ng.nodegroupName,
+            variant: "DEGRADED",
             severity: "HIGH",
             title: `Node group ${ng.nodegroupName} is DEGRADED`,
             detail: `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} has status DEGRADED but reports no health issue.`,
@@ -39,7 +40,8 @@ export const healthIssues: RuleDefinition = {
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.health-issues",
-          resourceId: `${ng.nodegroupName}:${code}`,
+          resourceId: ng.nodegroupName,
+          variant: code,
           severity: "HIGH",
           title: `Node group ${ng.nodegroupName} reports ${code}`,
           detail:

@@ -33,9 +33,9 @@ describe("Rule: node.health-issues", () => {
     const findings = healthIssues.evaluate(inventory);
 
     // Assess
-    expect(findings.map((f) => [f.resourceId, f.severity])).toEqual([
-      ["workers:NodeCreationFailure", "HIGH"],
-      ["workers:InsufficientFreeAddresses", "HIGH"],
+    expect(findings.map((f) => [f.resourceId, f.variant, f.severity])).toEqual([
+      ["workers", "NodeCreationFailure", "HIGH"],
+      ["workers", "InsufficientFreeAddresses", "HIGH"],
     ]);
     const [join, addresses] = findings;
     expect(join?.cluster).toBe(CLUSTER);
@@ -60,7 +60,7 @@ describe("Rule: node.health-issues", () => {
     const findings = healthIssues.evaluate(inventory);
 
     // Assess
-    expect(findings.map((f) => f.resourceId)).toEqual(["workers:DEGRADED"]);
+    expect(findings.map((f) => [f.resourceId, f.variant])).toEqual([["workers", "DEGRADED"]]);
   });
 
   it("does not fire for a healthy node group", async () => {
