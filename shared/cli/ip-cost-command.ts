@@ -78,13 +78,13 @@ export function ipCostCommand(flags: IpCostFlags, io: CliIo): number {
     return 0;
   }
   io.stdout(
-    [
+    `${[
       `${cost.instanceType} with ${cost.pods} IP-consuming pod${cost.pods === 1 ? "" : "s"} (maxPods ${cost.maxPods}):`,
       `  ${cost.ips.total} IPs: ${cost.ips.nodeSubnet} from the node subnet, ${cost.ips.eniConfigSubnet} from the ENIConfig subnet`,
       `  ${cost.enis} ENIs, ${cost.prefixes} /28 prefixes`,
       `  formula: ${cost.formula}`,
       `  launch cost (1 pod): ${launch.ips.total} IPs; full node (${full.pods} pods): ${full.ips.total} IPs`,
-    ].join("\n") + "\n",
+    ].join("\n")}\n`,
   );
   return 0;
 }

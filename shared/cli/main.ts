@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { EstateValidationError } from "../estate/index.ts";
-import type { Severity } from "../findings/index.ts";
+import type { RuleId, Severity } from "../findings/index.ts";
 import type { RegionSelection } from "../scan/plan.ts";
+import { findingsCommand } from "./findings-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { ipCostCommand } from "./ip-cost-command.ts";
 import { lbSubnetsCommand } from "./lb-subnets-command.ts";
@@ -9,16 +10,26 @@ import {
   accountOption,
   accountsOption,
   collect,
+  DEFAULT_STORE,
+  type NotifySpec,
   nonNegativeIntOption,
+  notifyOption,
   positiveIntOption,
   regionOption,
   regionsOption,
+  ruleOption,
+  type StoreSpec,
   severityOption,
+  storeOption,
   urlOption,
 } from "./options.ts";
-import { scanCommand } from "./scan-command.ts";
+import { type ScanContext, ScanFlagError, scanCommand } from "./scan-command.ts";
 import { NoCredentialsError } from "./session.ts";
 import { snapshotCommand } from "./snapshot-command.ts";
+import { StoreError } from "./store.ts";
+
+/** In-process callers (the demo, tests) may scan through an open session and read the report. */
+export type CliContext = ScanContext;
 
 const VERSION = "0.1.0";
 
@@ -55,7 +66,30 @@ function withScopeOptions(cmd: Command): Command {
     .option("--org", "scan every ACTIVE account of the organisation (Organizations ListAccounts)");
 }
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function storeFlag(description: string): Option {
+  return new Option("--store <spec>", description)
+    .argParser(storeOption)
+    .default(storeOption(DEFAULT_STORE), DEFAULT_STORE);
+}
+
+const SCAN_HELP = `
+Store and alerts:
+  With a store (default: an embedded dynalite under ./.eks-audit, nothing to install), each
+  account-region is reconciled with the findings of the last scan. After the findings, scan prints
+  this run's changes (NEW, REOPENED, ESCALATED, RESOLVED by account-region), a counts line, and the
+  alerts: one per account-region with a change at or above --alert-severity (a RESOLVED finding counts
+  at the severity it had). --store none scans without history: findings only.
+    --store dynalite:DIR      embedded DynamoDB (dynalite) persisted in DIR, created when missing
+    --store dynamodb:TABLE    a DynamoDB table (name or ARN) with the caller's credentials (--profile)
+    --notify stdout           print each alert's subject and email text (default with a store)
+    --notify sns:TOPIC_ARN    publish to the topic (region from the ARN); pages once per change
+    --notify none             no alerts; changes stay unsent in the store
+
+JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
+store; the changes and the alerts go to stderr as text.
+`;
+
+function buildProgram(io: CliIo, setExit: (code: number) => void, context: CliContext): Command {
   const program = new Command("eks-audit")
     .description(
       "Audit EKS clusters across AWS accounts for load-balancer subnet, IP headroom, security-group and node readiness problems.",
@@ -65,17 +99,42 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   withScopeOptions(
-    withAwsOptions(program.command("scan").description("scan accounts and regions and print the findings")),
+    withAwsOptions(
+      program
+        .command("scan")
+        .description("scan accounts and regions, print the findings and what changed since the last scan"),
+    ),
   )
     .option("--concurrency <n>", "account-regions scanned at once", positiveIntOption, 8)
-    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "output format (json: stdout is one array of findings, the rest goes to stderr)",
+      )
+        .choices(["table", "json"])
+        .default("table"),
+    )
     .option(
       "--min-severity <severity>",
-      "hide findings below this severity",
+      "hide findings (and changes) below this severity",
       severityOption,
       "INFO" as Severity,
     )
     .option("--fail-on <severity>", "exit 2 when a finding at or above this severity exists", severityOption)
+    .addOption(storeFlag("where findings and their history live: dynalite:DIR, dynamodb:TABLE or none"))
+    .addOption(
+      new Option(
+        "--notify <target>",
+        "where alerts go: stdout, sns:TOPIC_ARN or none (default: stdout with a store)",
+      ).argParser(notifyOption),
+    )
+    .option(
+      "--alert-severity <severity>",
+      "changes at or above this severity page (default HIGH)",
+      severityOption,
+    )
+    .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
+    .addHelpText("after", SCAN_HELP)
     .action(
       async (
         flags: CommonFlags & {
@@ -86,9 +145,50 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           format: "table" | "json";
           minSeverity: Severity;
           failOn?: Severity;
+          store: StoreSpec;
+          notify?: NotifySpec;
+          alertSeverity?: Severity;
+          changesOnly?: boolean;
         },
       ) => {
-        setExit(await scanCommand(flags, io));
+        setExit(await scanCommand(flags, io, context));
+      },
+    );
+
+  program
+    .command("findings")
+    .description("list the findings the store holds, with status, first seen and resolved (indexed queries)")
+    .addOption(
+      new Option("--status <status>", "open, resolved or all")
+        .choices(["open", "resolved", "all"])
+        .default("open"),
+    )
+    .option(
+      "--min-severity <severity>",
+      "only findings at or above this severity",
+      severityOption,
+      "INFO" as Severity,
+    )
+    .option("--account <id>", "only this account", accountOption)
+    .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
+    .addOption(
+      new Option("--format <format>", "output format (json: one array)")
+        .choices(["table", "json"])
+        .default("table"),
+    )
+    .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
+    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)")
+    .action(
+      async (flags: {
+        status: "open" | "resolved" | "all";
+        minSeverity: Severity;
+        account?: string;
+        rule?: RuleId;
+        format: "table" | "json";
+        store: StoreSpec;
+        profile?: string;
+      }) => {
+        setExit(await findingsCommand(flags, io));
       },
     );
 
@@ -155,11 +255,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 }
 
 /** Runs the CLI in-process and returns the exit code: 0 ok, 1 error, 2 findings at or above --fail-on. */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  context: CliContext = {},
+): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    context,
+  );
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
@@ -176,6 +284,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
 function describeError(err: unknown): string {
   if (err instanceof NoCredentialsError) return err.message;
   if (err instanceof EstateValidationError) return err.message;
+  if (err instanceof StoreError || err instanceof ScanFlagError) return err.message;
   if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
   return String(err);
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { parseSeverity, type Severity } from "../findings/index.ts";
+import { parseSeverity, RULE_IDS, type RuleId, type Severity } from "../findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "../scan/plan.ts";
 
 /** Commander argument parsers: each error names the flag and the expected form. */
@@ -68,6 +68,78 @@ export function urlOption(value: string): string {
   } catch {
     throw new InvalidArgumentError(`"${value}" is not an http(s) URL.`);
   }
+}
+
+/** Where findings and their history live: `--store`. */
+export type StoreSpec =
+  | { kind: "dynalite"; dir: string }
+  | { kind: "dynamodb"; table: string; region?: string }
+  | { kind: "none" };
+
+/** Where alerts go: `--notify`. */
+export type NotifySpec =
+  | { kind: "stdout" }
+  | { kind: "sns"; topicArn: string; region: string; accountId: string }
+  | { kind: "none" };
+
+/** The laptop default: an embedded dynalite, relative to the current directory (git-ignored). */
+export const DEFAULT_STORE_DIR = ".eks-audit";
+export const DEFAULT_STORE = `dynalite:${DEFAULT_STORE_DIR}`;
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):\d{12}:table\/([A-Za-z0-9_.-]{3,255})$/;
+const STORE_FORMS = "expected dynalite:DIR, dynamodb:TABLE or none";
+
+export function storeOption(value: string): StoreSpec {
+  const spec = value.trim();
+  if (spec === "none") return { kind: "none" };
+  if (spec.startsWith("dynalite:")) {
+    const dir = spec.slice("dynalite:".length);
+    if (dir === "") throw new InvalidArgumentError(`${STORE_FORMS} (dynalite: needs a directory).`);
+    return { kind: "dynalite", dir };
+  }
+  if (spec.startsWith("dynamodb:")) {
+    const table = spec.slice("dynamodb:".length);
+    const arn = TABLE_ARN.exec(table);
+    if (arn?.[1] && arn[2]) return { kind: "dynamodb", table: arn[2], region: arn[1] };
+    if (TABLE_NAME.test(table)) return { kind: "dynamodb", table };
+    throw new InvalidArgumentError(
+      `${STORE_FORMS} ("${table}" is not a DynamoDB table name or table ARN: 3-255 of A-Z a-z 0-9 _ . -).`,
+    );
+  }
+  throw new InvalidArgumentError(`${STORE_FORMS}.`);
+}
+
+/** A standard SNS topic: FIFO topics cannot deliver to email, HTTPS or Chatbot. */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256})$/;
+
+export function notifyOption(value: string): NotifySpec {
+  const spec = value.trim();
+  if (spec === "stdout") return { kind: "stdout" };
+  if (spec === "none") return { kind: "none" };
+  if (spec.startsWith("sns:")) {
+    const topicArn = spec.slice("sns:".length);
+    const arn = TOPIC_ARN.exec(topicArn);
+    if (arn?.[1] && arn[2]) return { kind: "sns", topicArn, region: arn[1], accountId: arn[2] };
+    const fifo = topicArn.endsWith(".fifo") ? " FIFO topics cannot deliver email; use a standard topic." : "";
+    throw new InvalidArgumentError(
+      `"${topicArn}" is not an SNS topic ARN (expected sns:arn:aws:sns:REGION:ACCOUNT:TOPIC).${fifo}`,
+    );
+  }
+  throw new InvalidArgumentError("expected stdout, sns:TOPIC_ARN or none.");
+}
+
+/** Rule ids as the catalog names them; the error lists the families and where to find the ids. */
+export function ruleOption(value: string): RuleId {
+  const id = value.trim();
+  const known = RULE_IDS.find((r) => r === id);
+  if (known !== undefined) return known;
+  const families = [...new Set(RULE_IDS.map((r) => r.split(".")[0]))].map((f) => `${f}.*`).join(", ");
+  const family = id.split(".")[0] ?? "";
+  const inFamily = RULE_IDS.filter((r) => r.startsWith(`${family}.`));
+  const hint =
+    inFamily.length > 0 ? `; ${family}.* is: ${inFamily.join(", ")}` : " (e.g. ip.subnet-exhausted)";
+  throw new InvalidArgumentError(`unknown rule id "${value}": rule families are ${families}${hint}.`);
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -38,6 +38,45 @@ export function newRunId(now = new Date()): string {
 }
 
 /**
+ * A session on a simulator that is already running (the demo changes its estate between scans):
+ * the caller is the estate's management account; `close()` leaves the simulator running.
+ */
+export function simulatorSession(
+  url: string,
+  estate: Estate,
+  flags: Pick<SessionFlags, "roleName"> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Session {
+  const runId = newRunId();
+  const recorder = new CallRecorder();
+  const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const caller =
+    estate.organization.managementAccountId ??
+    estate.organization.accounts[0]?.Id ??
+    Object.keys(estate.accounts)[0] ??
+    "000000000000";
+  const callerRegions = Object.keys(estate.accounts[caller]?.regions ?? {});
+  const homeRegion =
+    envRegion && callerRegions.includes(envRegion) ? envRegion : (callerRegions[0] ?? DEFAULT_HOME_REGION);
+  const factory = new AwsClientFactory({
+    runId,
+    endpoint: url,
+    homeRegion,
+    credentials: async () => ({ accessKeyId: `AKIA${caller}DEMO`, secretAccessKey: "simulator" }),
+    recorder,
+    ...(flags.roleName ? { roleName: flags.roleName } : {}),
+  });
+  return {
+    factory,
+    recorder,
+    runId,
+    estate,
+    defaultRegion: async () => homeRegion,
+    close: async () => factory.destroy(),
+  };
+}
+
+/**
  * Opens the AWS side of a CLI run: real AWS through the default credential chain, an endpoint override,
  * or (`--estate`) the loopback simulator started in-process on an estate file.
  */
@@ -45,41 +84,22 @@ export async function openSession(
   flags: SessionFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Session> {
-  const runId = newRunId();
-  const recorder = new CallRecorder();
   const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (flags.estate) {
     const estate = await loadEstateFile(flags.estate);
     const { startSimulator } = await import("../../sim/index.ts");
     const sim = await startSimulator({ estate });
-    const caller =
-      estate.organization.managementAccountId ??
-      estate.organization.accounts[0]?.Id ??
-      Object.keys(estate.accounts)[0] ??
-      "000000000000";
-    const callerRegions = Object.keys(estate.accounts[caller]?.regions ?? {});
-    const homeRegion =
-      envRegion && callerRegions.includes(envRegion) ? envRegion : (callerRegions[0] ?? DEFAULT_HOME_REGION);
-    const factory = new AwsClientFactory({
-      runId,
-      endpoint: sim.url,
-      homeRegion,
-      credentials: async () => ({ accessKeyId: `AKIA${caller}DEMO`, secretAccessKey: "simulator" }),
-      recorder,
-      ...(flags.roleName ? { roleName: flags.roleName } : {}),
-    });
+    const session = simulatorSession(sim.url, estate, flags, env);
     return {
-      factory,
-      recorder,
-      runId,
-      estate,
-      defaultRegion: async () => homeRegion,
+      ...session,
       close: async () => {
-        factory.destroy();
+        await session.close();
         await sim.close();
       },
     };
   }
+  const runId = newRunId();
+  const recorder = new CallRecorder();
   const resolveRegion = async (): Promise<string> => {
     if (envRegion) return envRegion;
     const probe = new STSClient(flags.profile ? { profile: flags.profile } : {});

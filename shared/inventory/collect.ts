@@ -2,7 +2,6 @@ import {
   type _InstanceType,
   DescribeInstanceTypesCommand,
   DescribeLaunchTemplateVersionsCommand,
-  DescribeVpcsCommand,
   type EC2Client,
   type Filter,
   type LaunchTemplateVersion,
@@ -11,6 +10,7 @@ import {
   paginateDescribeRouteTables,
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets,
+  paginateDescribeVpcs,
   type SecurityGroup,
 } from "@aws-sdk/client-ec2";
 import {
@@ -26,7 +26,7 @@ import pLimit from "p-limit";
 import { prefixDelegationEnabled } from "../cni/config.ts";
 import { kubeletReadings, withoutUserData } from "../kubelet/index.ts";
 import { launchTemplateVersionOf, nodeSecurityGroups } from "./node-security-groups.ts";
-import type { ClusterInventory, Inventory } from "./types.ts";
+import { type ClusterInventory, emptyInventory, type Inventory } from "./types.ts";
 
 export interface ScopeClients {
   accountId: string;
@@ -79,42 +79,28 @@ export async function collectInventory(
   const limit = pLimit(options.concurrency ?? DEFAULT_SCOPE_CONCURRENCY);
   const run = <T>(fn: () => Promise<T>) => limit(fn);
 
-  // Every subnet of the region: stale cluster tags matter outside cluster VPCs too.
+  // Every subnet and VPC of the region: stale cluster tags matter outside cluster VPCs too, and a
+  // snapshot of the region must hold the VPC of every subnet it records.
   const subnetsPromise = run(() => all(paginateDescribeSubnets({ client: ec2, pageSize: EC2_PAGE }, {})));
-  // Awaited below; marked handled so a failure elsewhere first does not leave it unobserved.
+  const vpcsPromise = run(() => all(paginateDescribeVpcs({ client: ec2, pageSize: EC2_PAGE }, {})));
+  // Awaited below; marked handled so a failure elsewhere first does not leave them unobserved.
   subnetsPromise.catch(() => undefined);
+  vpcsPromise.catch(() => undefined);
   const clusterNames = (
     await run(() => all(paginateListClusters({ client: eks, pageSize: EKS_PAGE }, {})))
   ).flatMap((p) => p.clusters ?? []);
 
   const clusters = await Promise.all(clusterNames.map((name) => collectCluster(eks, name, run)));
   const subnets = (await subnetsPromise).flatMap((p) => p.Subnets ?? []);
-  const inventory: Inventory = {
-    accountId,
-    region,
-    clusters,
-    vpcs: [],
-    subnets,
-    routeTables: [],
-    securityGroups: [],
-    referencingSecurityGroups: [],
-    instanceTypes: [],
-    launchTemplateVersions: [],
-    kubelet: {},
-    networkInterfaces: [],
-  };
+  const vpcs = (await vpcsPromise).flatMap((p) => p.Vpcs ?? []);
+  const inventory: Inventory = { ...emptyInventory(accountId, region), clusters, subnets, vpcs };
   if (clusters.length === 0) return inventory;
 
   const vpcIds = [...new Set(clusters.map((c) => c.cluster.resourcesVpcConfig?.vpcId).filter(isString))];
   const vpcFilter = (ids: string[]): Filter[] => [{ Name: "vpc-id", Values: ids }];
   const templates = launchTemplatesToDescribe(clusters);
 
-  const [vpcs, routeTables, securityGroups, launchTemplateVersions] = await Promise.all([
-    Promise.all(
-      chunks(vpcIds, FILTER_VALUES_MAX).map((ids) =>
-        run(() => ec2.send(new DescribeVpcsCommand({ VpcIds: ids }))),
-      ),
-    ),
+  const [routeTables, securityGroups, launchTemplateVersions] = await Promise.all([
     Promise.all(
       chunks(vpcIds, FILTER_VALUES_MAX).map((ids) =>
         run(() =>
@@ -146,7 +132,6 @@ export async function collectInventory(
       ),
     ),
   ]);
-  inventory.vpcs = vpcs.flatMap((r) => r.Vpcs ?? []);
   inventory.routeTables = routeTables.flat().flatMap((p) => p.RouteTables ?? []);
   inventory.securityGroups = securityGroups.flat().flatMap((p) => p.SecurityGroups ?? []);
   // User data can hold secrets: keep only what the kubelet settings parse to, never the data itself.

@@ -24,7 +24,7 @@ export interface Inventory {
   accountId: string;
   region: string;
   clusters: ClusterInventory[];
-  /** The VPCs of the clusters. */
+  /** Every VPC of the region. */
   vpcs: Vpc[];
   /** Every subnet of the region (stale cluster tags live outside cluster VPCs too). */
   subnets: Subnet[];

@@ -1,9 +1,9 @@
 import type { CallRecorder } from "../aws/call-recorder.ts";
 import type { AwsClientFactory } from "../aws/clients.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../scan/plan.ts";
-import { type ScopeResult, scanScope } from "../scan/scan-scope.ts";
 import type { Notifier, NotifyResult } from "../notify/index.ts";
 import type { RuleDefinition } from "../rules/index.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../scan/plan.ts";
+import { type ScopeResult, scanScope } from "../scan/scan-scope.ts";
 import type { FindingsStore, Transition } from "../store/index.ts";
 
 /** One account-region to scan: the SQS message body the planner sends and the scanner reads. */
@@ -43,15 +43,21 @@ export function parseScanTask(body: string): ScanTask {
   } catch {
     throw new InvalidScanTaskError("scan task: body is not JSON");
   }
-  if (typeof raw !== "object" || raw === null) throw new InvalidScanTaskError("scan task: body is not a JSON object");
+  if (typeof raw !== "object" || raw === null)
+    throw new InvalidScanTaskError("scan task: body is not a JSON object");
   const r = raw as Record<string, unknown>;
   const field = (name: string, ok: (v: string) => boolean, expected: string): string => {
     const v = r[name];
-    if (typeof v !== "string" || !ok(v)) throw new InvalidScanTaskError(`scan task: ${name} must be ${expected}`);
+    if (typeof v !== "string" || !ok(v))
+      throw new InvalidScanTaskError(`scan task: ${name} must be ${expected}`);
     return v;
   };
   return {
-    runId: field("runId", (v) => v.length > 0 && v.length <= 64, "a non-empty string of at most 64 characters"),
+    runId: field(
+      "runId",
+      (v) => v.length > 0 && v.length <= 64,
+      "a non-empty string of at most 64 characters",
+    ),
     accountId: field("accountId", (v) => ACCOUNT_ID_PATTERN.test(v), "a 12-digit account id"),
     region: field("region", (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1"),
     scheduledAt: field("scheduledAt", (v) => !Number.isNaN(Date.parse(v)), "an ISO-8601 timestamp"),

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Finding, RULE_IDS } from "../../shared/findings/index.ts";
 import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
@@ -53,6 +55,8 @@ describe("Demo path: eks-audit scan of the sample organisation", () => {
       "--org",
       "--regions",
       "eu-west-1,us-east-1",
+      "--store",
+      "none",
       "--format",
       "json",
     ]);
@@ -123,6 +127,8 @@ describe("Demo path: eks-audit scan of the sample organisation", () => {
   it("never prints the secret planted in launch-template user data", async () => {
     const secret = /sample-estate-FAKE-db-password/;
     expect(JSON.stringify(findings)).not.toMatch(secret);
+    // With a store, the changes and the alert texts are printed too.
+    const store = mkdtempSync(join(tmpdir(), "eks-audit-e2e-"));
     const table = await runCli([
       "scan",
       "--estate",
@@ -130,7 +136,14 @@ describe("Demo path: eks-audit scan of the sample organisation", () => {
       "--org",
       "--regions",
       "eu-west-1,us-east-1",
+      "--store",
+      `dynalite:${store}`,
+      "--alert-severity",
+      "INFO",
     ]);
+    rmSync(store, { recursive: true, force: true });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^Subject: /m);
     expect(table.stdout + table.stderr).not.toMatch(secret);
   });
 });

@@ -12,7 +12,7 @@ export function inventoryFromEstate(estate: Estate, accountId: string, region: s
   const asSdk = <T>(value: unknown): T => value as T;
   inventory.clusters = asSdk(r.eks.clusters);
   const vpcIds = new Set(r.eks.clusters.map((c) => c.cluster.resourcesVpcConfig?.vpcId));
-  inventory.vpcs = asSdk(r.ec2.Vpcs.filter((v) => vpcIds.has(v.VpcId)));
+  inventory.vpcs = asSdk(r.ec2.Vpcs);
   inventory.subnets = asSdk(r.ec2.Subnets);
   inventory.routeTables = asSdk(r.ec2.RouteTables.filter((t) => vpcIds.has(t.VpcId)));
   inventory.securityGroups = asSdk(r.ec2.SecurityGroups.filter((g) => vpcIds.has(g.VpcId)));

@@ -1,0 +1,53 @@
+import type { RuleId, Severity } from "../findings/index.ts";
+import type { FindingQuery } from "../store/index.ts";
+import type { CliIo } from "./io.ts";
+import { DEFAULT_STORE_DIR, type StoreSpec } from "./options.ts";
+import { plural, renderStoredFindingsTable, sortFindings } from "./render.ts";
+import { openFindingsStore, StoreError } from "./store.ts";
+
+export interface FindingsFlags {
+  status: "open" | "resolved" | "all";
+  minSeverity: Severity;
+  account?: string;
+  rule?: RuleId;
+  format: "table" | "json";
+  store?: StoreSpec;
+  profile?: string;
+}
+
+/** `eks-audit findings`: what the store holds, through its indexes (never a Scan). */
+export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<number> {
+  const spec = flags.store ?? { kind: "dynalite", dir: DEFAULT_STORE_DIR };
+  if (spec.kind === "none") {
+    throw new StoreError("--store: findings reads a store; pass dynalite:DIR or dynamodb:TABLE.");
+  }
+  const opened = await openFindingsStore(spec, {
+    create: false,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+  });
+  try {
+    const query: FindingQuery = { minSeverity: flags.minSeverity };
+    if (flags.status !== "all") query.status = flags.status;
+    if (flags.account) query.accountId = flags.account;
+    if (flags.rule) query.ruleId = flags.rule;
+    const found = sortFindings(await opened.store.queryFindings(query));
+    if (flags.format === "json") {
+      io.stdout(`${JSON.stringify(found, null, 2)}\n`);
+      return 0;
+    }
+    const open = found.filter((f) => f.status === "OPEN").length;
+    const filters = [
+      `status ${flags.status}`,
+      flags.minSeverity === "INFO" ? undefined : `${flags.minSeverity} and above`,
+      flags.account ? `account ${flags.account}` : undefined,
+      flags.rule ? `rule ${flags.rule}` : undefined,
+    ].filter((s): s is string => s !== undefined);
+    io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
+    io.stdout(
+      `Summary: ${plural(found.length, "finding")} (${open} open, ${found.length - open} resolved) in ${opened.label}; ${filters.join(", ")}\n`,
+    );
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
