@@ -92,7 +92,6 @@ function renderGrouped<F extends Finding>(findings: readonly F[], extra: Column<
         head: ["Severity", ...extra.map((c) => c.head), "Rule", "Resource", "Finding"],
         colWidths: [10, ...extra.map((c) => c.width), 34, 30, text],
         wordWrap: true,
-        wrapOnWordBoundary: false,
         style: { head: [], border: [] },
       });
     }
@@ -101,7 +100,7 @@ function renderGrouped<F extends Finding>(findings: readonly F[], extra: Column<
       ...extra.map((c) => c.cell(f)),
       f.ruleId,
       f.resourceId,
-      `${f.title}\n${f.detail}`,
+      `${f.title}\n${f.detail}\nFix: ${f.remediation}`,
     ]);
   }
   flush();
