@@ -6,7 +6,6 @@ import { type DemoRun, FILLED, FIXED, runDemo } from "../../sim/demo.ts";
 
 let runs: DemoRun[] = [];
 let stdout = "";
-let ms = 0;
 
 beforeAll(async () => {
   // Act: the three runs of `npm run demo`, in-process
@@ -22,9 +21,7 @@ beforeAll(async () => {
     stderrStream: new PassThrough(),
     columns: 160,
   };
-  const started = Date.now();
   runs = await runDemo(io);
-  ms = Date.now() - started;
 });
 
 function printedAlerts(run: DemoRun | undefined): number {
@@ -32,9 +29,8 @@ function printedAlerts(run: DemoRun | undefined): number {
 }
 
 describe("Demo: npm run demo", () => {
-  it("runs three scans that all exit 0, under 15 s", () => {
+  it("runs three scans that all exit 0", () => {
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
-    expect(ms).toBeLessThan(15_000);
   });
 
   it("run 1 records the organisation's findings and prints their alerts", () => {
