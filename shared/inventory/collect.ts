@@ -1,11 +1,11 @@
 import {
   type _InstanceType,
-  DescribeInstanceTypesCommand,
-  DescribeLaunchTemplateVersionsCommand,
   type EC2Client,
   type Filter,
   type LaunchTemplateVersion,
   type NetworkInterface,
+  paginateDescribeInstanceTypes,
+  paginateDescribeLaunchTemplateVersions,
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
   paginateDescribeSecurityGroups,
@@ -124,9 +124,13 @@ export async function collectInventory(
     ),
     Promise.all(
       [...templates].map(([id, versions]) =>
+        // No page size: AWS answers named versions in one page, but a NextToken is still followed.
         run(() =>
-          ec2.send(
-            new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: [...versions] }),
+          all(
+            paginateDescribeLaunchTemplateVersions(
+              { client: ec2 },
+              { LaunchTemplateId: id, Versions: [...versions] },
+            ),
           ),
         ),
       ),
@@ -135,7 +139,7 @@ export async function collectInventory(
   inventory.routeTables = routeTables.flat().flatMap((p) => p.RouteTables ?? []);
   inventory.securityGroups = securityGroups.flat().flatMap((p) => p.SecurityGroups ?? []);
   // User data can hold secrets: keep only what the kubelet settings parse to, never the data itself.
-  const versionsWithUserData = launchTemplateVersions.flatMap((r) => r.LaunchTemplateVersions ?? []);
+  const versionsWithUserData = launchTemplateVersions.flat().flatMap((r) => r.LaunchTemplateVersions ?? []);
   inventory.launchTemplateVersions = withoutUserData(versionsWithUserData);
 
   const instanceTypes = instanceTypesOf(clusters, inventory.launchTemplateVersions);
@@ -159,7 +163,9 @@ export async function collectInventory(
   const [types, referencing, sgpEnis, pdEnis] = await Promise.all([
     Promise.all(
       chunks(instanceTypes, INSTANCE_TYPES_MAX).map((names) =>
-        run(() => ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: names as _InstanceType[] }))),
+        run(() =>
+          all(paginateDescribeInstanceTypes({ client: ec2 }, { InstanceTypes: names as _InstanceType[] })),
+        ),
       ),
     ),
     // One call per region: catches data stores in other VPCs of the account-region too.
@@ -200,7 +206,7 @@ export async function collectInventory(
       ),
     ),
   ]);
-  inventory.instanceTypes = types.flatMap((r) => r.InstanceTypes ?? []);
+  inventory.instanceTypes = types.flat().flatMap((r) => r.InstanceTypes ?? []);
   inventory.kubelet = await kubeletReadings(clusters, versionsWithUserData, inventory.instanceTypes);
   inventory.referencingSecurityGroups = dedupeBy(
     referencing.flat().flatMap((p) => p.SecurityGroups ?? []),
