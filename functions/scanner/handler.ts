@@ -1,0 +1,38 @@
+import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { SnsNotifier } from "../../shared/notify/index.ts";
+import { scannerConfigFromEnv } from "../../shared/pipeline/config.ts";
+import { FindingsStore } from "../../shared/store/index.ts";
+import { dynamoClient, snsClient } from "../commons/clients.ts";
+import { logger } from "../commons/powertools/logger.ts";
+import { metrics } from "../commons/powertools/metrics.ts";
+import { ScanRecordHandler } from "./scan-record.ts";
+
+// Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
+const config = scannerConfigFromEnv();
+const store = new FindingsStore(dynamoClient(config), config.tableName, {
+  ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
+});
+const notifier = new SnsNotifier({
+  sns: snsClient(config),
+  topicArn: config.topicArn,
+  minSeverity: config.alertMinSeverity,
+  ledger: store,
+});
+const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
+const processor = new BatchProcessor(EventType.SQS);
+
+/** SQS consumer: one scan task per record; failed records are reported, the others are not re-run. */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  try {
+    // Sequential: the log keys are per record, and EC2 throttles per account-region anyway.
+    return await processPartialResponse(event, scanRecord.handle, processor, {
+      context,
+      processInParallel: false,
+      throwOnFullBatchFailure: false,
+    });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

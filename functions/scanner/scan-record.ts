@@ -1,0 +1,144 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { SQSRecord } from "aws-lambda";
+import { CallRecorder, scopeKey } from "../../shared/aws/call-recorder.ts";
+import { AwsClientFactory } from "../../shared/aws/clients.ts";
+import { SEVERITIES } from "../../shared/findings/index.ts";
+import type { Notifier } from "../../shared/notify/index.ts";
+import type { ScannerConfig } from "../../shared/pipeline/config.ts";
+import {
+  parseScanTask,
+  processScanTask,
+  type ScanTask,
+  type ScanTaskOutcome,
+} from "../../shared/pipeline/scan-task.ts";
+import type { FindingsStore } from "../../shared/store/index.ts";
+import { TRANSITION_TYPES } from "../../shared/store/index.ts";
+import { SCANNER_METRICS as M } from "../commons/powertools/names.ts";
+
+export interface ScanRecordDeps {
+  config: ScannerConfig;
+  store: FindingsStore;
+  notifier: Notifier;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const SCOPE_KEYS = ["runId", "accountId", "region"];
+
+/**
+ * The scanner's unit of work for one SQS record: parse the task, scan, reconcile, notify, and count.
+ * Throws (so the record lands in `batchItemFailures`) when the body is not a task or reconcile/notify
+ * failed; a scope whose scan failed is a result, not an error: its `scan.*` finding is stored.
+ *
+ * The AWS client factory lives for one run (runId): records of the run share the caller identity and
+ * the assumed member-role credentials, and a new run gets fresh sessions named after it.
+ */
+export class ScanRecordHandler {
+  private run: { runId: string; factory: AwsClientFactory; recorder: CallRecorder } | undefined;
+
+  constructor(private readonly deps: ScanRecordDeps) {}
+
+  readonly handle = async (record: SQSRecord): Promise<ScanTaskOutcome["notification"]> => {
+    const { logger, metrics } = this.deps;
+    let task: ScanTask;
+    try {
+      task = parseScanTask(record.body);
+    } catch (err) {
+      metrics.addMetric(M.failedRecords, MetricUnit.Count, 1);
+      logger.error("Malformed scan task: record left for redelivery and the DLQ", {
+        messageId: record.messageId,
+        body: record.body.slice(0, 500),
+        error: err as Error,
+      });
+      throw err;
+    }
+    logger.appendKeys({ runId: task.runId, accountId: task.accountId, region: task.region });
+    try {
+      const outcome = await this.scan(task);
+      return outcome.notification;
+    } catch (err) {
+      metrics.addMetric(M.failedRecords, MetricUnit.Count, 1);
+      logger.error("Scan task failed: reconcile or notify threw", {
+        messageId: record.messageId,
+        error: err as Error,
+      });
+      throw err;
+    } finally {
+      logger.removeKeys(SCOPE_KEYS);
+    }
+  };
+
+  /** Closes the sockets of the current run's clients. */
+  destroy(): void {
+    this.run?.factory.destroy();
+    this.run = undefined;
+  }
+
+  private async scan(task: ScanTask): Promise<ScanTaskOutcome> {
+    const { config, store, notifier, logger, metrics } = this.deps;
+    const { factory, recorder } = this.clientsFor(task.runId);
+    const key = scopeKey(task.accountId, task.region);
+    const callsBefore = recorder.total(key);
+    const outcome = await processScanTask(task, {
+      factory,
+      store,
+      notifier,
+      recorder,
+      ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
+    });
+    const { result, transitions, notification } = outcome;
+    const apiCalls = recorder.total(key) - callsBefore;
+
+    metrics.addMetric(M.scopesScanned, MetricUnit.Count, 1);
+    metrics.addMetric(M.scanErrors, MetricUnit.Count, result.status === "failed" ? 1 : 0);
+    metrics.addMetric(M.apiCalls, MetricUnit.Count, apiCalls);
+    metrics.addMetric(M.scanDuration, MetricUnit.Milliseconds, result.durationMs);
+    if (notification.status === "published") metrics.addMetric(M.alertsPublished, MetricUnit.Count, 1);
+    for (const severity of SEVERITIES) {
+      const n = result.findings.filter((f) => f.severity === severity).length;
+      if (n > 0)
+        metrics.singleMetric().addDimension("severity", severity).addMetric(M.findings, MetricUnit.Count, n);
+    }
+    for (const type of TRANSITION_TYPES) {
+      const n = transitions.filter((t) => t.type === type).length;
+      if (n > 0)
+        metrics.singleMetric().addDimension("transition", type).addMetric(M.transitions, MetricUnit.Count, n);
+    }
+
+    const summary = {
+      status: result.status,
+      findings: result.findings.length,
+      transitions: transitions.length,
+      clusters: result.clusters,
+      nodegroups: result.nodegroups,
+      apiCalls,
+      durationMs: result.durationMs,
+      notification: notification.status,
+    };
+    if (result.status === "failed") {
+      logger.warn("Scope not scanned: its scan.* finding is stored", { ...summary, error: result.error });
+    } else {
+      logger.info("Scope scanned", summary);
+    }
+    return outcome;
+  }
+
+  private clientsFor(runId: string): { factory: AwsClientFactory; recorder: CallRecorder } {
+    if (this.run?.runId !== runId) {
+      this.destroy();
+      const { config } = this.deps;
+      const recorder = new CallRecorder();
+      const factory = new AwsClientFactory({
+        runId,
+        recorder,
+        roleName: config.memberRoleName,
+        homeRegion: config.homeRegion,
+        ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
+        ...(config.requestTimeoutMs ? { requestTimeoutMs: config.requestTimeoutMs } : {}),
+      });
+      this.run = { runId, factory, recorder };
+    }
+    return this.run;
+  }
+}
