@@ -1,19 +1,43 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { type Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { DockerImage, type Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Code, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { Architecture, Code, Function as LambdaFunction, Runtime } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 
 /** The newest Node.js runtime aws-cdk-lib offers (NODEJS_LATEST may lag behind it). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
-/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __eksAuditorCreateRequire } from 'node:module'; const require = __eksAuditorCreateRequire(import.meta.url);";
+export { ESM_REQUIRE_BANNER } from "../bundling/options.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BUILD_SCRIPT = fileURLToPath(new URL("../bundling/build.ts", import.meta.url));
+
+/**
+ * The handler bundle, built locally by infra/bundling/build.ts (esbuild with the plugin that lets the SDK's
+ * schemas tree-shake; NodejsFunction cannot take esbuild plugins). Docker is never needed.
+ */
+function bundledCode(name: string): Code {
+  const entry = fileURLToPath(new URL(`../../functions/${name}/handler.ts`, import.meta.url));
+  const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+  return Code.fromAsset(fileURLToPath(new URL(`../../functions/${name}`, import.meta.url)), {
+    bundling: {
+      image: DockerImage.fromRegistry("public.ecr.aws/docker/library/node:24"),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          const run = spawnSync(process.execPath, [tsx, BUILD_SCRIPT, entry, outputDir], {
+            cwd: PROJECT_ROOT,
+            stdio: "inherit",
+          });
+          if (run.status !== 0) throw new Error(`bundling functions/${name}/handler.ts failed`);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface AuditorFunctionProps {
   /** functions/<name>/handler.ts */
@@ -34,7 +58,7 @@ export interface AuditorFunctionProps {
  * role with no managed policy (logs are granted on its log group only).
  */
 export class AuditorFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -59,9 +83,8 @@ export class AuditorFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.fn = new NodejsFunction(this, "Function", {
-      entry: fileURLToPath(new URL(`../../functions/${props.name}/handler.ts`, import.meta.url)),
-      handler: "handler",
+    this.fn = new LambdaFunction(this, "Function", {
+      handler: "index.handler",
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -70,24 +93,9 @@ export class AuditorFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: props.environment,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: fileURLToPath(new URL("../../package-lock.json", import.meta.url)),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: "node24",
-        mainFields: ["module", "main"],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: false,
-        externalModules: [],
-      },
-      ...(props.skipBundling
-        ? {
-            code: Code.fromInline(
-              "exports.handler = async () => { throw new Error('bundling was skipped'); };",
-            ),
-          }
-        : {}),
+      code: props.skipBundling
+        ? Code.fromInline("exports.handler = async () => { throw new Error('bundling was skipped'); };")
+        : bundledCode(props.name),
     });
   }
 }

@@ -92,6 +92,8 @@ export class AwsClientFactory {
     this.httpHandler = new NodeHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 15_000,
+      // Without it a timed-out call only logs a warning and keeps waiting, which would hold the whole batch.
+      throwOnRequestTimeout: true,
     });
   }
 

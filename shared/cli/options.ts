@@ -9,7 +9,7 @@ export function regionsOption(value: string): RegionSelection {
   const bad = regions.filter((r) => !REGION_PATTERN.test(r));
   if (regions.length === 0 || bad.length > 0) {
     throw new InvalidArgumentError(
-      `bad region ${bad.map((r) => `"${r}"`).join(", ") || "(none)"}: use names like eu-west-1, comma-separated, or "all".`,
+      `bad region ${bad.map((r) => JSON.stringify(r)).join(", ") || "(none)"}: use names like eu-west-1, comma-separated, or "all".`,
     );
   }
   return { kind: "list", regions: [...new Set(regions)] };
@@ -20,7 +20,7 @@ export function accountsOption(value: string): string[] {
   const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
   if (ids.length === 0 || bad.length > 0) {
     throw new InvalidArgumentError(
-      `malformed account id ${bad.map((id) => `"${id}"`).join(", ") || "(none)"}: expected 12 digits, comma-separated.`,
+      `malformed account id ${bad.map((id) => JSON.stringify(id)).join(", ") || "(none)"}: expected 12 digits, comma-separated.`,
     );
   }
   return [...new Set(ids)];
@@ -35,7 +35,7 @@ export function accountOption(value: string): string {
 
 export function regionOption(value: string): string {
   if (!REGION_PATTERN.test(value))
-    throw new InvalidArgumentError(`bad region "${value}": use a name like eu-west-1.`);
+    throw new InvalidArgumentError(`bad region ${JSON.stringify(value)}: use a name like eu-west-1.`);
   return value;
 }
 
@@ -50,13 +50,14 @@ export function severityOption(value: string): Severity {
 export function positiveIntOption(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`"${value}" is not a positive whole number.`);
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive whole number.`);
   return n;
 }
 
 export function nonNegativeIntOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${value}" is not a whole number ≥ 0.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not a whole number ≥ 0.`);
   return n;
 }
 
@@ -66,7 +67,7 @@ export function urlOption(value: string): string {
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
     return value;
   } catch {
-    throw new InvalidArgumentError(`"${value}" is not an http(s) URL.`);
+    throw new InvalidArgumentError(`${JSON.stringify(value)} is not an http(s) URL.`);
   }
 }
 
@@ -104,7 +105,7 @@ export function storeOption(value: string): StoreSpec {
     if (arn?.[1] && arn[2]) return { kind: "dynamodb", table: arn[2], region: arn[1] };
     if (TABLE_NAME.test(table)) return { kind: "dynamodb", table };
     throw new InvalidArgumentError(
-      `${STORE_FORMS} ("${table}" is not a DynamoDB table name or table ARN: 3-255 of A-Z a-z 0-9 _ . -).`,
+      `${STORE_FORMS} (${JSON.stringify(table)} is not a DynamoDB table name or table ARN: 3-255 of A-Z a-z 0-9 _ . -).`,
     );
   }
   throw new InvalidArgumentError(`${STORE_FORMS}.`);
@@ -123,7 +124,7 @@ export function notifyOption(value: string): NotifySpec {
     if (arn?.[1] && arn[2]) return { kind: "sns", topicArn, region: arn[1], accountId: arn[2] };
     const fifo = topicArn.endsWith(".fifo") ? " FIFO topics cannot deliver email; use a standard topic." : "";
     throw new InvalidArgumentError(
-      `"${topicArn}" is not an SNS topic ARN (expected sns:arn:aws:sns:REGION:ACCOUNT:TOPIC).${fifo}`,
+      `${JSON.stringify(topicArn)} is not an SNS topic ARN (expected sns:arn:aws:sns:REGION:ACCOUNT:TOPIC).${fifo}`,
     );
   }
   throw new InvalidArgumentError("expected stdout, sns:TOPIC_ARN or none.");
@@ -139,7 +140,9 @@ export function ruleOption(value: string): RuleId {
   const inFamily = RULE_IDS.filter((r) => r.startsWith(`${family}.`));
   const hint =
     inFamily.length > 0 ? `; ${family}.* is: ${inFamily.join(", ")}` : " (e.g. ip.subnet-exhausted)";
-  throw new InvalidArgumentError(`unknown rule id "${value}": rule families are ${families}${hint}.`);
+  throw new InvalidArgumentError(
+    `unknown rule id ${JSON.stringify(value)}: rule families are ${families}${hint}.`,
+  );
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

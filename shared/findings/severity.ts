@@ -16,7 +16,9 @@ export function isSeverity(value: string): value is Severity {
 export function parseSeverity(value: string, source = "severity"): Severity {
   const upper = value.trim().toUpperCase();
   if (!isSeverity(upper)) {
-    throw new Error(`${source}: unknown severity "${value}" (expected one of ${SEVERITIES.join(", ")})`);
+    throw new Error(
+      `${source}: unknown severity ${JSON.stringify(value)} (expected one of ${SEVERITIES.join(", ")})`,
+    );
   }
   return upper;
 }

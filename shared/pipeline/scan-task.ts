@@ -2,7 +2,7 @@ import type { CallRecorder } from "../aws/call-recorder.ts";
 import type { AwsClientFactory } from "../aws/clients.ts";
 import type { Notifier, NotifyResult } from "../notify/index.ts";
 import type { RuleDefinition } from "../rules/index.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../scan/plan.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../scan/patterns.ts";
 import { type ScopeResult, scanScope } from "../scan/scan-scope.ts";
 import type { FindingsStore, Transition } from "../store/index.ts";
 

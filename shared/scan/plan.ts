@@ -9,8 +9,7 @@ export type AccountSelection =
   | { kind: "org"; exclude?: string[] };
 export type RegionSelection = { kind: "list"; regions: string[] } | { kind: "all" };
 
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
 
 /** ACTIVE accounts of the organisation (Organizations ListAccounts, all pages). */
 export async function listActiveAccounts(factory: AwsClientFactory): Promise<string[]> {

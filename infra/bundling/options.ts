@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import type { BuildOptions, Plugin } from "esbuild";
+
+/** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __eksAuditorCreateRequire } from 'node:module'; const require = __eksAuditorCreateRequire(import.meta.url);";
+
+/**
+ * The AWS SDK's schema modules spell member traits with computed keys (`{ [_xN]: _sSub }`, where
+ * `const _xN = "xmlName"`). esbuild cannot prove a computed key pure, so it keeps every schema of the
+ * service: 550 KB for EC2 alone. Writing the constant in place (`{ "xmlName": _sSub }`) is the same object,
+ * and lets esbuild drop the schemas of operations the function never calls.
+ */
+export function inlineSchemaKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const m of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) {
+    if (m[1] && m[2]) constants.set(m[1], m[2]);
+  }
+  return source.replace(/\[(_\w+)\]:/g, (whole, name: string) => {
+    const value = constants.get(name);
+    return value === undefined ? whole : `${value}:`;
+  });
+}
+
+export const inlineSdkSchemaKeys: Plugin = {
+  name: "inline-sdk-schema-keys",
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => ({
+        contents: inlineSchemaKeys(await readFile(args.path, "utf8")),
+        loader: "js",
+      }),
+    );
+  },
+};
+
+/** How every Lambda bundle is built: ESM, minified, the AWS SDK inside (no dependence on the runtime's SDK). */
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "node",
+  target: "node24",
+  mainFields: ["module", "main"],
+  external: [],
+  banner: { js: ESM_REQUIRE_BANNER },
+  sourcemap: false,
+  legalComments: "none",
+  plugins: [inlineSdkSchemaKeys],
+} satisfies BuildOptions;
