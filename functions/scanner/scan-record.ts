@@ -86,7 +86,7 @@ export class ScanRecordHandler {
       notifier,
       recorder,
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
-    });
+    }).finally(() => factory.releaseScope(task.accountId, task.region));
     const { result, transitions, notification } = outcome;
     const apiCalls = recorder.total(key) - callsBefore;
 

@@ -152,6 +152,15 @@ export class AwsClientFactory {
     return this.client("organizations", "", this.homeRegion, this.base);
   }
 
+  /**
+   * Forgets one account-region's clients once its scan is done, so a long run holds no client per scope
+   * it has finished. Not `destroy()`: the clients share one HTTP handler (and its pooled sockets).
+   */
+  releaseScope(accountId: string, region: string): void {
+    for (const service of ["ec2", "eks", "sns"] as const)
+      this.clients.delete(`${service}/${accountId}/${region}`);
+  }
+
   /** Closes every client's sockets (the CLI exits promptly). */
   destroy(): void {
     for (const client of this.clients.values()) (client as { destroy(): void }).destroy();
