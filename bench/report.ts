@@ -160,8 +160,8 @@ export function evaluateTargets(result: BenchResult): Target[] {
               .join(", ")}` +
             (result.ec2ClientFloorBytes
               ? `; a Lambda that only sends one EC2 call, built the same way, is already ${kb(result.ec2ClientFloorBytes)}: ` +
-                "the EC2 client's schema module does not tree-shake, so with the SDK bundled (architecture) the budget " +
-                "cannot be met by the bundling options or the collector"
+                "with the SDK bundled (architecture), the SDK core, credential chain and the YAML/MIME/TOML parsers " +
+                "the kubelet and CNI readers need stay above the budget"
               : ""),
         }
       : {}),
