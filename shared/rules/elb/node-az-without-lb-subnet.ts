@@ -79,7 +79,7 @@ function gapFinding(
         ? `In ${missing.join(", ")}, ${unblock.join("; ")}.`
         : suggestions.length > 0
           ? `Tag a ${kind} subnet in ${missing.join(", ")}: ${createTagsCommand(toTag, roleTag, inventory.region)}`
-          : `Create a ${kind} subnet (at least 8 free IPs) in ${missing.join(", ")} and tag it: ${createTagsCommand([...toTag, "subnet-<new>"], roleTag, inventory.region)}`,
+          : `Create a ${kind} subnet (at least 8 free IPs) in ${missing.join(", ")} and tag it: ${createTagsCommand([...toTag, "NEW_SUBNET_ID"], roleTag, inventory.region)}`,
     evidence: {
       scheme,
       nodegroup: name,

@@ -87,7 +87,7 @@ function remediation(
   if (unblock.length > 0) return `In the other AZs, ${unblock.join("; ")}.`;
   if (suggestions.length === 0) {
     const kind = scheme === "internet-facing" ? "public" : "private";
-    const ids = [...discovery.chosen.map((c) => c.subnetId), "subnet-<new>"];
+    const ids = [...discovery.chosen.map((c) => c.subnetId), "NEW_SUBNET_ID"];
     return `Create a ${kind} subnet (at least 8 free IPs) in a second AZ of ${cluster.vpcId} and tag it with the current one: ${createTagsCommand(ids, roleTag, region)}`;
   }
   // Tagging the current subnet too keeps it once the tag switches the reachability fallback off.

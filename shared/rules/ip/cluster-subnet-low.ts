@@ -43,7 +43,7 @@ function evaluate(inventory: Inventory): Finding[] {
           remediation:
             `Free addresses in ${subnetId} or give the control plane subnets with at least ${CLUSTER_SUBNET_RECOMMENDED} free IPs ` +
             `(a /28 or larger per AZ, used by nothing else): aws eks update-cluster-config --name ${c.cluster} ` +
-            `--resources-vpc-config subnetIds=${[...roomy, "<new-subnet-id>"].join(",")} --region ${inventory.region}`,
+            `--resources-vpc-config subnetIds=${[...roomy, "NEW_SUBNET_ID"].join(",")} --region ${inventory.region}`,
           evidence: {
             subnetId,
             ...(subnet.AvailabilityZone ? { availabilityZone: subnet.AvailabilityZone } : {}),

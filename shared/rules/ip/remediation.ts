@@ -64,7 +64,7 @@ export function moreAddressesHint(
   vpcId: string | undefined,
   nodegroups: readonly string[],
 ): string {
-  const vpc = vpcId ?? "<vpc-id>";
+  const vpc = vpcId ?? "VPC_ID";
   const groups = nodegroups.length > 0 ? ` node group ${nodegroups.join(", ")}` : " the node groups";
   return (
     `Add a secondary CIDR from 100.64.0.0/10 (aws ec2 associate-vpc-cidr-block --vpc-id ${vpc} ` +

@@ -79,12 +79,13 @@ function describeCommand(ng: AuditedNodegroup, region: string): string {
 }
 
 function remediationFor(code: string, ng: AuditedNodegroup): string {
-  const role = ng.nodegroup.nodeRole ?? "<node-role-arn>";
+  const role = ng.nodegroup.nodeRole ?? "NODE_ROLE_ARN";
+  const asg = ng.nodegroup.resources?.autoScalingGroups?.[0]?.name ?? "ASG_NAME";
   switch (code) {
     case "InsufficientFreeAddresses":
       return "The node group's subnets are out of IP addresses: see the ip.subnet-exhausted / ip.subnet-nearly-full findings for these subnets, and add subnets, enable prefix delegation or move pods to a secondary CIDR with custom networking (ENIConfig).";
     case "AsgInstanceLaunchFailures":
-      return "The Auto Scaling group cannot launch instances: check its scaling activities for the cause (capacity, instance type not offered in the AZ, launch template errors) with `aws autoscaling describe-scaling-activities --auto-scaling-group-name <asg>`, and add instance types or AZs.";
+      return `The Auto Scaling group cannot launch instances: check its scaling activities for the cause (capacity, instance type not offered in the AZ, launch template errors) with \`aws autoscaling describe-scaling-activities --auto-scaling-group-name ${asg}\`, and add instance types or AZs.`;
     case "NodeCreationFailure":
     case "ClusterUnreachable":
       return `Instances launch but do not join: check that the node SGs allow TCP 443 to and TCP 10250 from the cluster SG (see the sg.missing-control-plane-rules findings), that the nodes reach the API endpoint (private endpoint or NAT), and that the node role ${role} has an access entry (type EC2_LINUX) or an aws-auth mapping.`;
@@ -104,7 +105,7 @@ function remediationFor(code: string, ng: AuditedNodegroup): string {
     case "AutoScalingGroupNotFound":
       return "The node group's Auto Scaling group was deleted outside EKS: delete and recreate the node group.";
     case "InstanceLimitExceeded":
-      return "The account hit its EC2 instance (vCPU) quota: request an increase with `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value <vcpus>`.";
+      return "The account hit its EC2 instance (vCPU) quota: request an increase with `aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-1216C47A --desired-value NEW_VCPU_LIMIT`.";
     case "AccessDenied":
       return "EKS or the node role lacks permissions: check that the AWSServiceRoleForAmazonEKSNodegroup role exists and that no SCP denies EC2/Auto Scaling actions.";
     default:

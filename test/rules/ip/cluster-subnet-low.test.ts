@@ -27,7 +27,7 @@ describe("Rule: ip.cluster-subnet-low", () => {
         "in each cluster subnet for control-plane ENIs: the next Kubernetes version upgrade can fail.",
     );
     expect(findings[0]?.remediation).toContain(
-      "aws eks update-cluster-config --name prod --resources-vpc-config subnetIds=<new-subnet-id> --region eu-west-1",
+      "aws eks update-cluster-config --name prod --resources-vpc-config subnetIds=NEW_SUBNET_ID --region eu-west-1",
     );
     expect(findings[0]?.evidence).toMatchObject({ availableIps: 3, requiredForUpgrade: 5, recommended: 16 });
   });
@@ -39,7 +39,7 @@ describe("Rule: ip.cluster-subnet-low", () => {
 
     // Assess
     expect(findings.map((f) => f.resourceId)).toEqual(["subnet-0cpb"]);
-    expect(findings[0]?.remediation).toContain("subnetIds=subnet-0cpa,<new-subnet-id>");
+    expect(findings[0]?.remediation).toContain("subnetIds=subnet-0cpa,NEW_SUBNET_ID");
     expect(healthy).toEqual([]);
   });
 });
