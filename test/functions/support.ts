@@ -76,11 +76,11 @@ export function sqsEvent(records: SQSRecord[]): SQSEvent {
 
 /**
  * Captures what is written to stdout and stderr (Powertools logs warnings and errors on stderr, the rest
- * and the EMF metrics on stdout) while `fn` runs; returns the JSON lines.
+ * and the EMF metrics on stdout) while `fn` runs; returns the raw text and its JSON lines.
  */
 export async function captureOutput<T>(
   fn: () => Promise<T>,
-): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+): Promise<{ result: T; output: string; lines: Record<string, unknown>[] }> {
   const chunks: string[] = [];
   const streams = [process.stdout, process.stderr] as const;
   const originals = streams.map((s) => s.write);
@@ -92,7 +92,8 @@ export async function captureOutput<T>(
   }
   try {
     const result = await fn();
-    return { result, lines: jsonLines(chunks.join("")) };
+    const output = chunks.join("");
+    return { result, output, lines: jsonLines(output) };
   } finally {
     streams.forEach((stream, i) => {
       const original = originals[i];

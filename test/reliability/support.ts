@@ -5,7 +5,7 @@ import { vi } from "vitest";
 import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
 import { createTableInput } from "../../shared/store/index.ts";
 import type { PublishedMessage } from "../../sim/index.ts";
-import { lambdaContext, setEnv, sqsEvent, sqsRecord } from "../functions/support.ts";
+import { captureOutput, lambdaContext, setEnv, sqsEvent, sqsRecord } from "../functions/support.ts";
 
 export type ScannerModule = typeof import("../../functions/scanner/handler.ts");
 export type PlannerModule = typeof import("../../functions/planner/handler.ts");
@@ -117,42 +117,8 @@ export async function deliver(
   return out;
 }
 
-/**
- * Captures stdout and stderr while `fn` runs (Powertools logs through console, EMF metrics too; the SDK
- * warns through console.warn): the raw text and its JSON lines.
- */
-export async function capture<T>(
-  fn: () => Promise<T>,
-): Promise<{ result: T; output: string; lines: Record<string, unknown>[] }> {
-  const chunks: string[] = [];
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((s) => s.write);
-  for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array) => {
-      chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-      return true;
-    }) as typeof stream.write;
-  }
-  try {
-    const result = await fn();
-    const output = chunks.join("");
-    const lines: Record<string, unknown>[] = [];
-    for (const line of output.split("\n")) {
-      if (!line.startsWith("{")) continue;
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a JSON line
-      }
-    }
-    return { result, output, lines };
-  } finally {
-    streams.forEach((stream, i) => {
-      const original = originals[i];
-      if (original) stream.write = original;
-    });
-  }
-}
+/** Captures stdout and stderr while `fn` runs: the raw text and its JSON lines. */
+export const capture = captureOutput;
 
 // ---- the table --------------------------------------------------------------------------------------
 
