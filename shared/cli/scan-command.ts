@@ -2,8 +2,8 @@ import { SingleBar } from "cli-progress";
 import pLimit from "p-limit";
 import { atLeast, type Finding, type Severity } from "../findings/index.ts";
 import { processScanTask } from "../pipeline/scan-task.ts";
-import type { AccountSelection, RegionSelection, ScopePlan } from "../scan/plan.ts";
-import { planScopes, resolveAccounts } from "../scan/plan.ts";
+import type { RegionSelection, ScopePlan } from "../scan/plan.ts";
+import { planScopes } from "../scan/plan.ts";
 import { runScan } from "../scan/run.ts";
 import type { Scope, ScopeResult } from "../scan/scan-scope.ts";
 import type { AccountRegion, Transition } from "../store/index.ts";
@@ -19,7 +19,7 @@ import {
   summaryLine,
   transitionCounts,
 } from "./render.ts";
-import { openSession, type Session, type SessionFlags } from "./session.ts";
+import { openSession, resolveCliScope, type Session, type SessionFlags } from "./session.ts";
 import { type OpenedStore, openFindingsStore } from "./store.ts";
 
 export interface ScanFlags extends SessionFlags {
@@ -99,16 +99,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         })
       : undefined;
 
-    const selection: AccountSelection = flags.org
-      ? { kind: "org" }
-      : flags.accounts
-        ? { kind: "list", accountIds: flags.accounts }
-        : { kind: "caller" };
-    const accountIds = await resolveAccounts(session.factory, selection);
-    const regions: RegionSelection = flags.regions ?? {
-      kind: "list",
-      regions: [await session.defaultRegion()],
-    };
+    const { accountIds, regions } = await resolveCliScope(session, flags);
 
     let bar: SingleBar | undefined;
     const onPlan = (plan: ScopePlan) => {

@@ -3,6 +3,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { CallRecorder } from "../aws/call-recorder.ts";
 import { AwsClientFactory, DEFAULT_HOME_REGION } from "../aws/clients.ts";
 import { type Estate, loadEstateFile } from "../estate/index.ts";
+import { type AccountSelection, type RegionSelection, resolveAccounts } from "../scan/plan.ts";
 
 export interface SessionFlags {
   profile?: string;
@@ -31,6 +32,24 @@ export class NoCredentialsError extends Error {
     );
     this.name = "NoCredentialsError";
   }
+}
+
+/**
+ * The accounts and regions a command covers: `--org`, `--accounts` or the caller's own account; `--regions`
+ * or the current region.
+ */
+export async function resolveCliScope(
+  session: Session,
+  flags: { org?: boolean; accounts?: string[]; regions?: RegionSelection },
+): Promise<{ accountIds: string[]; regions: RegionSelection }> {
+  const selection: AccountSelection = flags.org
+    ? { kind: "org" }
+    : flags.accounts
+      ? { kind: "list", accountIds: flags.accounts }
+      : { kind: "caller" };
+  const accountIds = await resolveAccounts(session.factory, selection);
+  const regions = flags.regions ?? { kind: "list", regions: [await session.defaultRegion()] };
+  return { accountIds, regions };
 }
 
 export function newRunId(now = new Date()): string {

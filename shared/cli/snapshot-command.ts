@@ -6,9 +6,9 @@ import { launchTemplateVersionOf } from "../inventory/node-security-groups.ts";
 import type { Inventory } from "../inventory/types.ts";
 import { kubeletReadingKey, synthesizeUserData } from "../kubelet/index.ts";
 import { classifyScanError, errorMessage, errorName } from "../scan/errors.ts";
-import { type AccountSelection, planScopes, type RegionSelection, resolveAccounts } from "../scan/plan.ts";
+import { planScopes, type RegionSelection } from "../scan/plan.ts";
 import type { CliIo } from "./io.ts";
-import { openSession, type SessionFlags } from "./session.ts";
+import { openSession, resolveCliScope, type SessionFlags } from "./session.ts";
 
 export interface SnapshotFlags extends SessionFlags {
   out: string;
@@ -62,13 +62,7 @@ export function inventoryToEstateRegion(inventory: Inventory): EstateRegion {
 export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<number> {
   const session = await openSession(flags, io.env);
   try {
-    const selection: AccountSelection = flags.org
-      ? { kind: "org" }
-      : flags.accounts
-        ? { kind: "list", accountIds: flags.accounts }
-        : { kind: "caller" };
-    const accountIds = await resolveAccounts(session.factory, selection);
-    const regions = flags.regions ?? { kind: "list", regions: [await session.defaultRegion()] };
+    const { accountIds, regions } = await resolveCliScope(session, flags);
     const plan = await planScopes(session.factory, accountIds, regions);
     const caller = (await session.factory.callerIdentity()).accountId;
     const estate: Estate = {
