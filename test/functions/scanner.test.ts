@@ -9,9 +9,9 @@ import {
   captureOutput,
   emfSum,
   lambdaContext,
-  MANAGEMENT_ACCESS_KEY,
   SAMPLE_ESTATE,
   setEnv,
+  simulatorEnv,
   sqsEvent,
   sqsRecord,
   TOPIC_ARN,
@@ -48,17 +48,10 @@ beforeAll(async () => {
   const tableName = await dynamo.createTable();
   store = new FindingsStore(dynamo.doc, tableName);
   restoreEnv = setEnv({
-    AWS_ACCESS_KEY_ID: MANAGEMENT_ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: "simulator",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_REGION: "eu-west-1",
-    EKS_AUDITOR_ENDPOINT_URL: sim.url,
-    EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynamo.endpoint,
+    ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }),
     TABLE_NAME: tableName,
     TOPIC_ARN,
     ALERT_MIN_SEVERITY: "HIGH",
-    POWERTOOLS_LOG_LEVEL: "INFO",
   });
   // Configuration and clients are read once per container, at import: import after the environment is set.
   scanner = await import("../../functions/scanner/handler.ts");

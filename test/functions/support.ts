@@ -15,6 +15,26 @@ export const ACTIVE_ACCOUNTS = [
 ];
 
 /** Sets environment variables for the duration of a test file; returns the restore function. */
+/**
+ * The environment the handlers read to reach the simulator and dynalite: the caller's static keys, no
+ * profile or session token from the developer's shell, and the endpoint overrides.
+ */
+export function simulatorEnv(
+  endpoints: { simulator: string; dynamodb: string },
+  options: { accessKeyId?: string; logLevel?: string } = {},
+): Record<string, string | undefined> {
+  return {
+    AWS_ACCESS_KEY_ID: options.accessKeyId ?? MANAGEMENT_ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: "simulator",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REGION: "eu-west-1",
+    EKS_AUDITOR_ENDPOINT_URL: endpoints.simulator,
+    EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: endpoints.dynamodb,
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? "INFO",
+  };
+}
+
 export function setEnv(vars: Record<string, string | undefined>): () => void {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
   const apply = (values: Record<string, string | undefined>) => {

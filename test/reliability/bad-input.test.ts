@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Estate, loadEstateFile } from "../../shared/estate/index.ts";
 import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
 import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { MANAGEMENT_ACCESS_KEY, SAMPLE_ESTATE, setEnv, sqsRecord } from "../functions/support.ts";
+import {
+  MANAGEMENT_ACCESS_KEY,
+  SAMPLE_ESTATE,
+  setEnv,
+  simulatorEnv,
+  sqsRecord,
+} from "../functions/support.ts";
 import { runCli } from "../support/cli.ts";
 import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
 import {
@@ -282,14 +288,7 @@ describe("Reliability: bad input to the scanner", () => {
   beforeAll(async () => {
     sim = await startSimulator({ estate: { ...sample, faults: {} } });
     restoreEnv = setEnv({
-      AWS_ACCESS_KEY_ID: MANAGEMENT_ACCESS_KEY,
-      AWS_SECRET_ACCESS_KEY: "simulator",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      AWS_REGION: "eu-west-1",
-      EKS_AUDITOR_ENDPOINT_URL: sim.url,
-      EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynamo.endpoint,
-      POWERTOOLS_LOG_LEVEL: "INFO",
+      ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }),
     });
   });
 

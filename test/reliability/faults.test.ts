@@ -7,7 +7,7 @@ import type { Estate, EstateFaults } from "../../shared/estate/index.ts";
 import { parseScanTask, type ScanTask } from "../../shared/pipeline/scan-task.ts";
 import { FaultState } from "../../sim/faults.ts";
 import { type CallRecord, type Simulator, simAccessKeyId, startSimulator } from "../../sim/index.ts";
-import { lambdaContext, QUEUE_URL, setEnv } from "../functions/support.ts";
+import { lambdaContext, QUEUE_URL, setEnv, simulatorEnv } from "../functions/support.ts";
 import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
 import {
   capture,
@@ -162,14 +162,10 @@ beforeAll(async () => {
   // Prepare
   [sim, dynamo] = await Promise.all([startSimulator({ estate }), startDynalite()]);
   restoreEnv = setEnv({
-    AWS_ACCESS_KEY_ID: simAccessKeyId(management),
-    AWS_SECRET_ACCESS_KEY: "simulator",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_REGION: "eu-west-1",
-    EKS_AUDITOR_ENDPOINT_URL: sim.url,
-    EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynamo.endpoint,
-    POWERTOOLS_LOG_LEVEL: "INFO",
+    ...simulatorEnv(
+      { simulator: sim.url, dynamodb: dynamo.endpoint },
+      { accessKeyId: simAccessKeyId(management) },
+    ),
   });
   const cleanTable = await dynamo.createTable();
   const faultyTable = await dynamo.createTable();

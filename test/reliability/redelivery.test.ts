@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Estate, loadEstateFile } from "../../shared/estate/index.ts";
 import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
 import { type PublishedMessage, type Simulator, startSimulator } from "../../sim/index.ts";
-import { MANAGEMENT_ACCESS_KEY, SAMPLE_ESTATE, setEnv } from "../functions/support.ts";
+import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "../functions/support.ts";
 import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
 import { CrashMonitor, type CrashPoint } from "./crash.ts";
 import {
@@ -183,14 +183,7 @@ beforeAll(async () => {
   estate = { ...(await loadEstateFile(SAMPLE_ESTATE)), faults: {} };
   [sim, dynamo] = await Promise.all([startSimulator({ estate }), startDynalite()]);
   restoreEnv = setEnv({
-    AWS_ACCESS_KEY_ID: MANAGEMENT_ACCESS_KEY,
-    AWS_SECRET_ACCESS_KEY: "simulator",
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_REGION: "eu-west-1",
-    EKS_AUDITOR_ENDPOINT_URL: sim.url,
-    EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynamo.endpoint,
-    POWERTOOLS_LOG_LEVEL: "WARN",
+    ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }, { logLevel: "WARN" }),
   });
   monitor.install();
 });

@@ -4,7 +4,7 @@ import { FAKE_USER_DATA_SECRET } from "../../scripts/build-sample-estate.ts";
 import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "../../shared/aws/permissions.ts";
 import { type Estate, type EstateRegion, loadEstateFile } from "../../shared/estate/index.ts";
 import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { MANAGEMENT_ACCESS_KEY, SAMPLE_ESTATE, setEnv } from "../functions/support.ts";
+import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "../functions/support.ts";
 import {
   actionsOf,
   type Json,
@@ -272,14 +272,7 @@ describe("Security: user data never reaches logs, findings or alerts", () => {
     const estate = withPlantedMarkers(await loadEstateFile(SAMPLE_ESTATE));
     [sim, dynamo] = await Promise.all([startSimulator({ estate }), startDynalite()]);
     restoreEnv = setEnv({
-      AWS_ACCESS_KEY_ID: MANAGEMENT_ACCESS_KEY,
-      AWS_SECRET_ACCESS_KEY: "simulator",
-      AWS_SESSION_TOKEN: undefined,
-      AWS_PROFILE: undefined,
-      AWS_REGION: "eu-west-1",
-      EKS_AUDITOR_ENDPOINT_URL: sim.url,
-      EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynamo.endpoint,
-      POWERTOOLS_LOG_LEVEL: "DEBUG",
+      ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }, { logLevel: "DEBUG" }),
     });
     const table = await dynamo.createTable();
     const scanner = await loadScanner({ TABLE_NAME: table, TOPIC_ARN: topic, ALERT_MIN_SEVERITY: "INFO" });
