@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTableInput } from "../shared/store/index.ts";
+import { createTableInput } from "#shared/store/index.ts";
 import { type BundleReport, ec2ClientFloorBytes, measureBundles } from "./bundles.ts";
 import { accountIdOf, type GenerateOptions, regionsOf } from "./generate-estate.ts";
 import type { PipelineOptions, RunSummary } from "./pipeline.ts";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { LAMBDA_BUILD_OPTIONS } from "../infra/bundling/options.ts";
+import { LAMBDA_BUILD_OPTIONS } from "#infra/bundling/options.ts";
 import { ROOT } from "./processes.ts";
 
 export const BUNDLE_ENTRIES = {

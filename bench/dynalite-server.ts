@@ -2,7 +2,7 @@
  * dynalite (in-memory DynamoDB) in its own process, so its memory is not the pipeline's: prints
  * `http://127.0.0.1:PORT` and serves until its stdin closes (the benchmark holds it) or SIGTERM.
  */
-import { startDynalite } from "../test/support/dynalite.ts";
+import { startDynalite } from "#test/support/dynalite.ts";
 
 const local = await startDynalite();
 process.stdout.write(`${local.endpoint}\n`);

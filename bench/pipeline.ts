@@ -14,18 +14,14 @@ type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 type Resolution = (typeof MetricResolution)[keyof typeof MetricResolution];
 
 import type { SQSRecord } from "aws-lambda";
-import { dynamoClient, snsClient } from "../functions/commons/clients.ts";
-import {
-  METRICS_NAMESPACE,
-  SCANNER_METRICS,
-  SCANNER_SERVICE,
-} from "../functions/commons/powertools/names.ts";
-import { ScanRecordHandler } from "../functions/scanner/scan-record.ts";
-import { type Notifier, type NotifyResult, type NotifyStatus, SnsNotifier } from "../shared/notify/index.ts";
-import { plannerConfigFromEnv, scannerConfigFromEnv } from "../shared/pipeline/config.ts";
-import { enqueueScanTasks, plannerFactories, planRun, runOfInvocation } from "../shared/pipeline/plan-run.ts";
-import type { AccountRegion, StoreStats, Transition, TransitionType } from "../shared/store/index.ts";
-import { FindingsStore } from "../shared/store/index.ts";
+import { dynamoClient, snsClient } from "#functions/commons/clients.ts";
+import { plannerConfigFromEnv, scannerConfigFromEnv } from "#functions/commons/config.ts";
+import { enqueueScanTasks, plannerFactories, planRun, runOfInvocation } from "#functions/commons/planner.ts";
+import { METRICS_NAMESPACE, SCANNER_METRICS, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
+import { ScanRecordHandler } from "#functions/scanner/scan-record.ts";
+import { type Notifier, type NotifyResult, type NotifyStatus, SnsNotifier } from "#shared/notify/index.ts";
+import type { AccountRegion, StoreStats, Transition, TransitionType } from "#shared/store/index.ts";
+import { FindingsStore } from "#shared/store/index.ts";
 import { BoundedQueue, InMemorySqs, sqsRecord } from "./queue.ts";
 import { Timeline } from "./timeline.ts";
 

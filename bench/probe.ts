@@ -6,8 +6,8 @@
  * DescribeAddon → DescribeNodegroup → VPC-wide listings and launch templates → instance types,
  * referencing SGs, ENIs; extra pages would add rounds).
  */
-import { AwsClientFactory } from "../shared/aws/clients.ts";
-import { scanScope } from "../shared/scan/scan-scope.ts";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { scanScope } from "#shared/scan/scan-scope.ts";
 import { Timeline } from "./timeline.ts";
 
 export interface DepthProbe {

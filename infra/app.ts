@@ -1,10 +1,10 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import type { Construct } from "constructs";
+import { CentralStack } from "#infra/stacks/central-stack.ts";
+import { MemberRoleStack } from "#infra/stacks/member-role-stack.ts";
+import { MemberRoleStackSetStack } from "#infra/stacks/member-role-stack-set-stack.ts";
 import { readSettings, type Settings, SettingsError } from "./config.ts";
-import { CentralStack } from "./stacks/central-stack.ts";
-import { MemberRoleStack } from "./stacks/member-role-stack.ts";
-import { MemberRoleStackSetStack } from "./stacks/member-role-stack-set-stack.ts";
 
 export const STACK_IDS = {
   central: "EksAuditorCentral",

@@ -1,8 +1,8 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
-import { DEFAULT_ROLE_NAME } from "../shared/aws/clients.ts";
-import { SEVERITIES, type Severity } from "../shared/findings/index.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../shared/scan/patterns.ts";
+import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
+import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
 
 /**
  * The deployment's settings: `cdk.json` context (or `-c key=value`), every key prefixed `eksAuditor.`,

@@ -27,7 +27,7 @@ import type {
 import type { Addon, AMITypes, Nodegroup, NodegroupIssueCode } from "@aws-sdk/client-eks";
 import type { Account } from "@aws-sdk/client-organizations";
 import { stringify as toYaml } from "yaml";
-import type { Estate, EstateCluster, EstateRegion, Wire } from "../shared/estate/index.ts";
+import type { Estate, EstateCluster, EstateRegion, Wire } from "#shared/estate/index.ts";
 
 export const SAMPLE_ESTATE_FILE = fileURLToPath(new URL("../sim/estates/sample-org.json", import.meta.url));
 

@@ -1,6 +1,6 @@
 /** Serves an estate file over the AWS wire protocols: `npm run sim -- --estate FILE [--port N]`. */
 import { Command, InvalidArgumentError } from "commander";
-import { EstateValidationError, loadEstateFile } from "../shared/estate/index.ts";
+import { EstateValidationError, loadEstateFile } from "#shared/estate/index.ts";
 import { defaultAccountId, simAccessKeyId } from "./identity.ts";
 import { startSimulator } from "./server.ts";
 

@@ -11,11 +11,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CliIo, processIo } from "../shared/cli/io.ts";
-import { main } from "../shared/cli/main.ts";
-import type { ScanReport } from "../shared/cli/scan-command.ts";
-import { simulatorSession } from "../shared/cli/session.ts";
-import { type Estate, loadEstateFile } from "../shared/estate/index.ts";
+import { type CliIo, processIo } from "#shared/cli/io.ts";
+import { main } from "#shared/cli/main.ts";
+import type { ScanReport } from "#shared/cli/scan-command.ts";
+import { simulatorSession } from "#shared/cli/session.ts";
+import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import { startSimulator } from "./index.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

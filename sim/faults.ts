@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { EstateFaults, FailingCall } from "../shared/estate/index.ts";
+import type { EstateFaults, FailingCall } from "#shared/estate/index.ts";
 
 export interface CallKey {
   accountId: string;

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { Estate } from "../shared/estate/index.ts";
+import type { Estate } from "#shared/estate/index.ts";
 import { shortHash } from "./faults.ts";
 
 /** `AKIA`/`ASIA` + the 12-digit account id + 4 characters: the account is read from the key itself. */

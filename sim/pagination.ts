@@ -1,5 +1,5 @@
+import type { AwsError } from "#sim/protocol/errors.ts";
 import { shortHash } from "./faults.ts";
-import type { AwsError } from "./protocol/errors.ts";
 
 export interface PageRequest {
   maxResults?: number | undefined;

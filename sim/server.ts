@@ -2,20 +2,25 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Estate } from "../shared/estate/index.ts";
+import type { Estate } from "#shared/estate/index.ts";
+import { AwsError, DecodeError } from "#sim/protocol/errors.ts";
+import { decodeJsonInput, toJsonValue } from "#sim/protocol/json.ts";
+import { decodeQueryInput, formValue, parseFormTree } from "#sim/protocol/query.ts";
+import { decodeRestInput, matchRoute } from "#sim/protocol/rest.ts";
+import { inputSchema, isRecord, outputSchema } from "#sim/protocol/schema.ts";
+import {
+  type Protocol,
+  SERVICES,
+  type ServiceDefinition,
+  statusOfErrorCode,
+} from "#sim/protocol/services.ts";
+import { ec2ErrorXml, ec2ResponseXml, queryErrorXml, queryResponseXml } from "#sim/protocol/xml.ts";
+import type { CallContext, OperationHandler, PublishedMessage } from "#sim/services/context.ts";
 import { CallLog, type CallOutcome } from "./calls.ts";
 import { FaultState } from "./faults.ts";
 import { parseAuthorization, Sessions } from "./identity.ts";
-import { AwsError, DecodeError } from "./protocol/errors.ts";
-import { decodeJsonInput, toJsonValue } from "./protocol/json.ts";
-import { decodeQueryInput, formValue, parseFormTree } from "./protocol/query.ts";
-import { decodeRestInput, matchRoute } from "./protocol/rest.ts";
-import { inputSchema, isRecord, outputSchema } from "./protocol/schema.ts";
-import { type Protocol, SERVICES, type ServiceDefinition, statusOfErrorCode } from "./protocol/services.ts";
-import { ec2ErrorXml, ec2ResponseXml, queryErrorXml, queryResponseXml } from "./protocol/xml.ts";
-import type { CallContext, OperationHandler, PublishedMessage } from "./services/context.ts";
 
-export type { PublishedMessage } from "./services/context.ts";
+export type { PublishedMessage } from "#sim/services/context.ts";
 
 export interface SimulatorOptions {
   estate: Estate;

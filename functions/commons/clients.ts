@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { AwsAccessConfig } from "../../shared/pipeline/config.ts";
+import type { AwsAccessConfig } from "./config.ts";
 
 /** Created once per container (module scope of the handlers), reused by every invocation. */
 export function sqsClient(config: AwsAccessConfig): SQSClient {

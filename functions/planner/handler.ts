@@ -1,14 +1,14 @@
 import type { Context } from "aws-lambda";
-import { plannerConfigFromEnv } from "../../shared/pipeline/config.ts";
+import { sqsClient } from "#functions/commons/clients.ts";
+import { plannerConfigFromEnv } from "#functions/commons/config.ts";
 import {
   enqueueScanTasks,
   type PlannerEvent,
   plannerFactories,
   planRun,
   runOfInvocation,
-} from "../../shared/pipeline/plan-run.ts";
-import { sqsClient } from "../commons/clients.ts";
-import { logger } from "../commons/powertools/logger.ts";
+} from "#functions/commons/planner.ts";
+import { logger } from "#functions/commons/powertools/logger.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and the SQS client.
 const config = plannerConfigFromEnv();

@@ -1,11 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { SnsNotifier } from "../../shared/notify/index.ts";
-import { scannerConfigFromEnv } from "../../shared/pipeline/config.ts";
-import { FindingsStore } from "../../shared/store/index.ts";
-import { dynamoClient, snsClient } from "../commons/clients.ts";
-import { logger } from "../commons/powertools/logger.ts";
-import { metrics } from "../commons/powertools/metrics.ts";
+import { dynamoClient, snsClient } from "#functions/commons/clients.ts";
+import { scannerConfigFromEnv } from "#functions/commons/config.ts";
+import { logger } from "#functions/commons/powertools/logger.ts";
+import { metrics } from "#functions/commons/powertools/metrics.ts";
+import { SnsNotifier } from "#shared/notify/index.ts";
+import { FindingsStore } from "#shared/store/index.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.

@@ -1,20 +1,20 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { SQSRecord } from "aws-lambda";
-import { CallRecorder, scopeKey } from "../../shared/aws/call-recorder.ts";
-import { AwsClientFactory } from "../../shared/aws/clients.ts";
-import { SEVERITIES } from "../../shared/findings/index.ts";
-import type { Notifier } from "../../shared/notify/index.ts";
-import type { ScannerConfig } from "../../shared/pipeline/config.ts";
+import type { ScannerConfig } from "#functions/commons/config.ts";
+import { SCANNER_METRICS as M } from "#functions/commons/powertools/names.ts";
+import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { SEVERITIES } from "#shared/findings/index.ts";
+import type { Notifier } from "#shared/notify/index.ts";
 import {
   parseScanTask,
   processScanTask,
   type ScanTask,
   type ScanTaskOutcome,
-} from "../../shared/pipeline/scan-task.ts";
-import type { FindingsStore } from "../../shared/store/index.ts";
-import { TRANSITION_TYPES } from "../../shared/store/index.ts";
-import { SCANNER_METRICS as M } from "../commons/powertools/names.ts";
+} from "#shared/scan/scan-task.ts";
+import type { FindingsStore } from "#shared/store/index.ts";
+import { TRANSITION_TYPES } from "#shared/store/index.ts";
 
 export interface ScanRecordDeps {
   config: ScannerConfig;

@@ -4,7 +4,7 @@ import { Key } from "aws-cdk-lib/aws-kms";
 import { SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { SEVERITIES, type Severity, severityRank } from "../../shared/findings/index.ts";
+import { SEVERITIES, type Severity, severityRank } from "#shared/findings/index.ts";
 
 export interface AlertTopicProps {
   /** Optional email subscription. */

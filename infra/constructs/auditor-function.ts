@@ -10,7 +10,7 @@ import { Construct } from "constructs";
 /** The newest Node.js runtime aws-cdk-lib offers (NODEJS_LATEST may lag behind it). */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
 
-export { ESM_REQUIRE_BANNER } from "../bundling/options.ts";
+export { ESM_REQUIRE_BANNER } from "#infra/bundling/options.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUILD_SCRIPT = fileURLToPath(new URL("../bundling/build.ts", import.meta.url));

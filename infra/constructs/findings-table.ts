@@ -1,7 +1,7 @@
 import { RemovalPolicy } from "aws-cdk-lib";
 import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
-import { FINDINGS_TABLE } from "../../shared/store/table.ts";
+import { FINDINGS_TABLE } from "#shared/store/table.ts";
 
 const S = AttributeType.STRING;
 

@@ -1,8 +1,8 @@
 import { Aws } from "aws-cdk-lib";
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
-import { MEMBER_ROLE_ACTIONS } from "../../shared/aws/permissions.ts";
-import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME } from "../config.ts";
+import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME } from "#infra/config.ts";
+import { MEMBER_ROLE_ACTIONS } from "#shared/aws/permissions.ts";
 
 export interface MemberReadRoleProps {
   roleName: string;

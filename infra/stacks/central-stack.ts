@@ -13,23 +13,23 @@ import {
 } from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type { Construct } from "constructs";
+import { ENV } from "#functions/commons/config.ts";
 import {
   METRICS_NAMESPACE,
   PLANNER_SERVICE,
   SCANNER_METRICS,
   SCANNER_SERVICE,
-} from "../../functions/commons/powertools/names.ts";
+} from "#functions/commons/powertools/names.ts";
+import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
+import { AlertTopic } from "#infra/constructs/alert-topic.ts";
+import { AuditorFunction } from "#infra/constructs/auditor-function.ts";
+import { FindingsTable } from "#infra/constructs/findings-table.ts";
+import { ScanQueue } from "#infra/constructs/scan-queue.ts";
 import {
   MEMBER_ROLE_ACTIONS,
   ORGANIZATIONS_ACTIONS,
   PLANNER_OWN_ACCOUNT_ACTIONS,
-} from "../../shared/aws/permissions.ts";
-import { ENV } from "../../shared/pipeline/config.ts";
-import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME, type Settings } from "../config.ts";
-import { AlertTopic } from "../constructs/alert-topic.ts";
-import { AuditorFunction } from "../constructs/auditor-function.ts";
-import { FindingsTable } from "../constructs/findings-table.ts";
-import { ScanQueue } from "../constructs/scan-queue.ts";
+} from "#shared/aws/permissions.ts";
 
 export interface CentralStackProps extends StackProps {
   settings: Settings;

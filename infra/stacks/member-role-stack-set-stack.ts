@@ -1,7 +1,7 @@
 import { CfnParameter, Stack, type StackProps } from "aws-cdk-lib";
 import { CfnStackSet } from "aws-cdk-lib/aws-cloudformation";
 import type { Construct } from "constructs";
-import { type Settings, STACK_SET_NAME } from "../config.ts";
+import { type Settings, STACK_SET_NAME } from "#infra/config.ts";
 import { memberRoleTemplateBody } from "./member-role-stack.ts";
 
 export interface MemberRoleStackSetStackProps extends StackProps {

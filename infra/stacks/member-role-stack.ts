@@ -13,9 +13,9 @@ import {
 } from "aws-cdk-lib";
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
-import { ORGANIZATIONS_ACTIONS } from "../../shared/aws/permissions.ts";
-import { PLANNER_ROLE_NAME, type Settings } from "../config.ts";
-import { MemberReadRole } from "../constructs/member-read-role.ts";
+import { PLANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
+import { MemberReadRole } from "#infra/constructs/member-read-role.ts";
+import { ORGANIZATIONS_ACTIONS } from "#shared/aws/permissions.ts";
 
 export interface MemberRoleStackProps extends StackProps {
   settings: Settings;

@@ -1,4 +1,4 @@
-import type { Severity } from "../findings/index.ts";
+import type { Severity } from "#shared/findings/index.ts";
 import {
   DEFAULT_MIN_SEVERITY,
   type NotificationLedger,
@@ -6,8 +6,8 @@ import {
   type NotifyResult,
   SnsNotifier,
   StdoutNotifier,
-} from "../notify/index.ts";
-import type { AccountRegion, FindingsStore, Transition } from "../store/index.ts";
+} from "#shared/notify/index.ts";
+import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
 import type { NotifySpec } from "./options.ts";
 import { scopeLabel } from "./render.ts";
 import type { Session } from "./session.ts";

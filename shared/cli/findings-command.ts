@@ -1,5 +1,5 @@
-import type { RuleId, Severity } from "../findings/index.ts";
-import type { FindingQuery } from "../store/index.ts";
+import type { RuleId, Severity } from "#shared/findings/index.ts";
+import type { FindingQuery } from "#shared/store/index.ts";
 import type { CliIo } from "./io.ts";
 import { DEFAULT_STORE_DIR, type StoreSpec } from "./options.ts";
 import { plural, renderStoredFindingsTable, sortFindings } from "./render.ts";

@@ -1,6 +1,6 @@
-import { parseCniConfigurationValues } from "../cni/config.ts";
-import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "../cni/ip-math.ts";
-import { bundledInstanceTypeNames, bundledLimits } from "../instance-types/limits.ts";
+import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
+import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
+import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
 import type { CliIo } from "./io.ts";
 
 /** The vpc-cni env keys `--cni` accepts. */

@@ -1,12 +1,12 @@
 import Table from "cli-table3";
-import { collectInventory } from "../inventory/collect.ts";
+import { collectInventory } from "#shared/inventory/collect.ts";
 import {
   discoverLbSubnets,
   type LbController,
   type LbSubnetDiscovery,
   type LbType,
-} from "../rules/elb/discovery.ts";
-import type { LbScheme } from "../rules/elb/tags.ts";
+} from "#shared/models/lb-discovery/discovery.ts";
+import type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
 import type { CliIo } from "./io.ts";
 import { openSession, type SessionFlags } from "./session.ts";
 

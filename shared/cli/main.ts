@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
-import { EstateValidationError } from "../estate/index.ts";
-import type { RuleId, Severity } from "../findings/index.ts";
-import type { RegionSelection } from "../scan/plan.ts";
+import { EstateValidationError } from "#shared/estate/index.ts";
+import type { RuleId, Severity } from "#shared/findings/index.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
 import { findingsCommand } from "./findings-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { ipCostCommand } from "./ip-cost-command.ts";

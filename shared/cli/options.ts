@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
-import { parseSeverity, RULE_IDS, type RuleId, type Severity } from "../findings/index.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "../scan/plan.ts";
+import { parseSeverity, RULE_IDS, type RuleId, type Severity } from "#shared/findings/index.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "#shared/scan/plan.ts";
 
 /** Commander argument parsers: each error names the flag and the expected form. */
 export function regionsOption(value: string): RegionSelection {

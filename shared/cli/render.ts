@@ -1,9 +1,9 @@
 import Table from "cli-table3";
-import { compareSeverity, type Finding, SEVERITIES, type Severity } from "../findings/index.ts";
-import type { ScopeResult } from "../scan/scan-scope.ts";
-import type { AccountRegion } from "../store/keys.ts";
-import { compareTransitions } from "../store/transitions.ts";
-import { type StoredFinding, TRANSITION_TYPES, type Transition } from "../store/types.ts";
+import { compareSeverity, type Finding, SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import type { ScopeResult } from "#shared/scan/scan-scope.ts";
+import type { AccountRegion } from "#shared/store/keys.ts";
+import { compareTransitions } from "#shared/store/transitions.ts";
+import { type StoredFinding, TRANSITION_TYPES, type Transition } from "#shared/store/types.ts";
 
 /** Account, region, cluster, then worst first, then rule and resource: a stable reading order. */
 export function sortFindings<F extends Finding>(findings: readonly F[]): F[] {

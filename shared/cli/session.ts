@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { STSClient } from "@aws-sdk/client-sts";
-import { CallRecorder } from "../aws/call-recorder.ts";
-import { AwsClientFactory, DEFAULT_HOME_REGION } from "../aws/clients.ts";
-import { type Estate, loadEstateFile } from "../estate/index.ts";
-import { type AccountSelection, type RegionSelection, resolveAccounts } from "../scan/plan.ts";
+import { CallRecorder } from "#shared/aws/call-recorder.ts";
+import { AwsClientFactory, DEFAULT_HOME_REGION } from "#shared/aws/clients.ts";
+import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
+import { type AccountSelection, type RegionSelection, resolveAccounts } from "#shared/scan/plan.ts";
 
 export interface SessionFlags {
   profile?: string;
@@ -106,7 +106,7 @@ export async function openSession(
   const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (flags.estate) {
     const estate = await loadEstateFile(flags.estate);
-    const { startSimulator } = await import("../../sim/index.ts");
+    const { startSimulator } = await import("#sim/index.ts");
     const sim = await startSimulator({ estate });
     const session = simulatorSession(sim.url, estate, flags, env);
     return {

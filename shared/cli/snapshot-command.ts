@@ -1,12 +1,13 @@
 import { writeFile } from "node:fs/promises";
 import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
-import { type Estate, type EstateRegion, parseEstate } from "../estate/index.ts";
-import { collectInventory } from "../inventory/collect.ts";
-import { launchTemplateVersionOf } from "../inventory/node-security-groups.ts";
-import type { Inventory } from "../inventory/types.ts";
-import { kubeletReadingKey, synthesizeUserData } from "../kubelet/index.ts";
-import { classifyScanError, errorMessage, errorName } from "../scan/errors.ts";
-import { planScopes, type RegionSelection } from "../scan/plan.ts";
+import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
+import { collectInventory } from "#shared/inventory/collect.ts";
+import { kubeletReadingKey } from "#shared/inventory/kubelet-readings.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { synthesizeUserData } from "#shared/models/kubelet/index.ts";
+import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
+import { classifyScanError, errorMessage, errorName } from "#shared/scan/errors.ts";
+import { planScopes, type RegionSelection } from "#shared/scan/plan.ts";
 import type { CliIo } from "./io.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "./session.ts";
 

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTableInput, FindingsStore } from "../store/index.ts";
+import { createTableInput, FindingsStore } from "#shared/store/index.ts";
 import type { StoreSpec } from "./options.ts";
 import { NoCredentialsError } from "./session.ts";
 

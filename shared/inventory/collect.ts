@@ -23,9 +23,12 @@ import {
   paginateListNodegroups,
 } from "@aws-sdk/client-eks";
 import pLimit from "p-limit";
-import { prefixDelegationEnabled } from "../cni/config.ts";
-import { kubeletReadings, withoutUserData } from "../kubelet/index.ts";
-import { launchTemplateVersionOf, nodeSecurityGroups } from "./node-security-groups.ts";
+import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
+import {
+  launchTemplateVersionOf,
+  nodeSecurityGroups,
+} from "#shared/models/security-groups/node-security-groups.ts";
+import { kubeletReadings, withoutUserData } from "./kubelet-readings.ts";
 import { type ClusterInventory, emptyInventory, type Inventory } from "./types.ts";
 
 export interface ScopeClients {

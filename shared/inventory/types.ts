@@ -8,7 +8,7 @@ import type {
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
-import type { KubeletConfigReading } from "../kubelet/types.ts";
+import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 
 export interface ClusterInventory {
   cluster: Cluster;

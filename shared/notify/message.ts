@@ -1,8 +1,8 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sns";
-import { atLeast, type Severity, worstSeverity } from "../findings/index.ts";
-import type { AccountRegion } from "../store/keys.ts";
-import { compareTransitions } from "../store/transitions.ts";
-import { TRANSITION_TYPES, type Transition, type TransitionType } from "../store/types.ts";
+import { atLeast, type Severity, worstSeverity } from "#shared/findings/index.ts";
+import type { AccountRegion } from "#shared/store/keys.ts";
+import { compareTransitions } from "#shared/store/transitions.ts";
+import { TRANSITION_TYPES, type Transition, type TransitionType } from "#shared/store/types.ts";
 
 /** SNS limit for one message, attributes included (the whole JSON-structured message counts). */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;

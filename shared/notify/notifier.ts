@@ -1,6 +1,6 @@
-import type { NotificationClaim, NotificationRelease } from "../store/findings-store.ts";
-import type { AccountRegion } from "../store/keys.ts";
-import type { Transition } from "../store/types.ts";
+import type { NotificationClaim, NotificationRelease } from "#shared/store/findings-store.ts";
+import type { AccountRegion } from "#shared/store/keys.ts";
+import type { Transition } from "#shared/store/types.ts";
 
 export type NotifyStatus =
   /** An SNS message went out. */

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
-import type { Severity } from "../findings/index.ts";
-import type { NotificationClaim } from "../store/findings-store.ts";
-import type { AccountRegion } from "../store/keys.ts";
-import type { Transition } from "../store/types.ts";
+import type { Severity } from "#shared/findings/index.ts";
+import type { NotificationClaim } from "#shared/store/findings-store.ts";
+import type { AccountRegion } from "#shared/store/keys.ts";
+import type { Transition } from "#shared/store/types.ts";
 import { type Alert, buildAlert, DEFAULT_MIN_SEVERITY, SNS_MAX_MESSAGE_BYTES } from "./message.ts";
 import type { NotificationLedger, Notifier, NotifyResult } from "./notifier.ts";
 

@@ -1,6 +1,6 @@
-import type { Severity } from "../findings/index.ts";
-import type { AccountRegion } from "../store/keys.ts";
-import type { Transition } from "../store/types.ts";
+import type { Severity } from "#shared/findings/index.ts";
+import type { AccountRegion } from "#shared/store/keys.ts";
+import type { Transition } from "#shared/store/types.ts";
 import { buildAlert, DEFAULT_MIN_SEVERITY } from "./message.ts";
 import type { Notifier, NotifyResult } from "./notifier.ts";
 

@@ -1,12 +1,12 @@
-import type { Finding } from "../findings/index.ts";
-import type { Inventory } from "../inventory/types.ts";
-import { ELB_RULES } from "./elb/index.ts";
-import { IP_RULES } from "./ip/index.ts";
-import { NODE_RULES } from "./node/index.ts";
-import { SG_RULES } from "./sg/index.ts";
-import type { RuleDefinition } from "./types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import type { RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { ELB_RULES } from "#shared/rules/elb/index.ts";
+import { IP_RULES } from "#shared/rules/ip/index.ts";
+import { NODE_RULES } from "#shared/rules/node/index.ts";
+import { SG_RULES } from "#shared/rules/sg/index.ts";
 
-export type { Rule, RuleDefinition } from "./types.ts";
+export type { Rule, RuleDefinition } from "#shared/findings/rule.ts";
 
 /** Every inventory rule of the catalog (scan.* findings come from the scanner itself). */
 export const ALL_RULES: readonly RuleDefinition[] = [...ELB_RULES, ...IP_RULES, ...SG_RULES, ...NODE_RULES];

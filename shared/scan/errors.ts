@@ -1,4 +1,4 @@
-import type { RuleId } from "../findings/index.ts";
+import type { RuleId } from "#shared/findings/index.ts";
 
 /** The scan.* rule an error maps to. AWS errors are classified by `name`, never by message text. */
 export function classifyScanError(err: unknown): Extract<RuleId, `scan.${string}`> {

@@ -1,6 +1,6 @@
 import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { paginateListAccounts } from "@aws-sdk/client-organizations";
-import type { AwsClientFactory } from "../aws/clients.ts";
+import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import type { Scope } from "./scan-scope.ts";
 
 export type AccountSelection =

@@ -1,8 +1,8 @@
-import { type CallRecorder, scopeKey } from "../aws/call-recorder.ts";
-import type { AwsClientFactory } from "../aws/clients.ts";
-import { type Finding, NO_CLUSTER, type Severity } from "../findings/index.ts";
-import { collectInventory } from "../inventory/collect.ts";
-import { ALL_RULES, evaluateRules, type RuleDefinition } from "../rules/index.ts";
+import { type CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
+import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
+import { collectInventory } from "#shared/inventory/collect.ts";
+import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/rules/index.ts";
 import { classifyScanError, errorMessage, errorName } from "./errors.ts";
 
 export interface Scope {

@@ -11,7 +11,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
-import { atLeast, type Finding, RULE_IDS, SEVERITIES, severityRank } from "../findings/index.ts";
+import { atLeast, type Finding, RULE_IDS, SEVERITIES, severityRank } from "#shared/findings/index.ts";
 import {
   historyItem,
   itemToFinding,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Finding, isSeverity, RULE_IDS, type RuleId, type Severity } from "../findings/index.ts";
+import { type Finding, isSeverity, RULE_IDS, type RuleId, type Severity } from "#shared/findings/index.ts";
 import {
   accountPk,
   type FindingStatus,

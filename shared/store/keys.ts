@@ -1,4 +1,4 @@
-import { type Finding, findingKey, type Severity } from "../findings/index.ts";
+import { type Finding, findingKey, type Severity } from "#shared/findings/index.ts";
 
 /** One account-region: the unit a scanner task owns and the only place it may resolve findings. */
 export interface AccountRegion {

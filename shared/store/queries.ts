@@ -1,5 +1,5 @@
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
-import type { RuleId, Severity } from "../findings/index.ts";
+import type { RuleId, Severity } from "#shared/findings/index.ts";
 import { accountPk, findingPrefix, historyPrefix, openPk, rulePk, scopeSk } from "./keys.ts";
 import { BY_RULE_INDEX, OPEN_BY_SEVERITY_INDEX } from "./table.ts";
 

@@ -1,4 +1,4 @@
-import { type Finding, severityRank } from "../findings/index.ts";
+import { type Finding, severityRank } from "#shared/findings/index.ts";
 import { contentHash, findingItem, itemToFinding, lifecycleOf, withLifecycle } from "./items.ts";
 import type { FindingStatus } from "./keys.ts";
 import type { FindingItem, PendingMarker, Transition, TransitionType } from "./types.ts";

@@ -1,4 +1,4 @@
-import type { Finding, RuleId, Severity } from "../findings/index.ts";
+import type { Finding, RuleId, Severity } from "#shared/findings/index.ts";
 import type { FindingStatus } from "./keys.ts";
 
 export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "RESOLVED"] as const;

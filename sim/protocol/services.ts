@@ -1,9 +1,9 @@
-import type { OperationHandler } from "../services/context.ts";
-import { EC2_XMLNS, ec2Operations } from "../services/ec2.ts";
-import { eksOperationSchemas, eksOperations } from "../services/eks.ts";
-import { ORGANIZATIONS_TARGET_PREFIX, organizationsOperations } from "../services/organizations.ts";
-import { SNS_XMLNS, snsOperations } from "../services/sns.ts";
-import { STS_XMLNS, stsOperations } from "../services/sts.ts";
+import type { OperationHandler } from "#sim/services/context.ts";
+import { EC2_XMLNS, ec2Operations } from "#sim/services/ec2.ts";
+import { eksOperationSchemas, eksOperations } from "#sim/services/eks.ts";
+import { ORGANIZATIONS_TARGET_PREFIX, organizationsOperations } from "#sim/services/organizations.ts";
+import { SNS_XMLNS, snsOperations } from "#sim/services/sns.ts";
+import { STS_XMLNS, stsOperations } from "#sim/services/sts.ts";
 import { AwsError } from "./errors.ts";
 import { compileRoutes, type RestRoute } from "./rest.ts";
 

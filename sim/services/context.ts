@@ -1,7 +1,7 @@
-import type { Estate, EstateRegion } from "../../shared/estate/index.ts";
-import type { FaultState } from "../faults.ts";
-import type { Caller, Sessions } from "../identity.ts";
-import type { OperationSchema } from "../protocol/schema.ts";
+import type { Estate, EstateRegion } from "#shared/estate/index.ts";
+import type { FaultState } from "#sim/faults.ts";
+import type { Caller, Sessions } from "#sim/identity.ts";
+import type { OperationSchema } from "#sim/protocol/schema.ts";
 
 export interface PublishedMessage {
   messageId: string;

@@ -1,6 +1,6 @@
 import type { Filter } from "@aws-sdk/client-ec2";
-import { AwsError } from "../protocol/errors.ts";
-import { isRecord } from "../protocol/schema.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
+import { isRecord } from "#sim/protocol/schema.ts";
 
 /** Values of a filter attribute of one resource; a filter matches when any value matches any wanted value. */
 export type FilterField = (item: unknown) => unknown[];

@@ -17,10 +17,10 @@ import {
   type DescribeVpcsRequest,
   type Filter,
 } from "@aws-sdk/client-ec2";
-import type { EstateEc2 } from "../../shared/estate/index.ts";
-import { instanceCatalog } from "../instance-catalog.ts";
-import { paginate } from "../pagination.ts";
-import { AwsError } from "../protocol/errors.ts";
+import type { EstateEc2 } from "#shared/estate/index.ts";
+import { instanceCatalog } from "#sim/instance-catalog.ts";
+import { paginate } from "#sim/pagination.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
 import {
   type CallContext,
   listingFingerprint,

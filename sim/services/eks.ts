@@ -12,10 +12,10 @@ import {
   ListNodegroups$,
   type ListNodegroupsRequest,
 } from "@aws-sdk/client-eks";
-import type { EstateCluster } from "../../shared/estate/index.ts";
-import { paginate } from "../pagination.ts";
-import { AwsError } from "../protocol/errors.ts";
-import type { OperationSchema } from "../protocol/schema.ts";
+import type { EstateCluster } from "#shared/estate/index.ts";
+import { paginate } from "#sim/pagination.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
+import type { OperationSchema } from "#sim/protocol/schema.ts";
 import {
   type CallContext,
   listingFingerprint,

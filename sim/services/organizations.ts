@@ -1,7 +1,7 @@
 import { ListAccounts$, type ListAccountsRequest } from "@aws-sdk/client-organizations";
-import { defaultAccountId } from "../identity.ts";
-import { paginate } from "../pagination.ts";
-import { AwsError } from "../protocol/errors.ts";
+import { defaultAccountId } from "#sim/identity.ts";
+import { paginate } from "#sim/pagination.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
 import { listingFingerprint, type OperationHandler, operation, operationTable } from "./context.ts";
 
 export const ORGANIZATIONS_TARGET_PREFIX = "AWSOrganizationsV20161128";

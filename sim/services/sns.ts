@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type MessageAttributeValue, Publish$, type PublishInput } from "@aws-sdk/client-sns";
-import { AwsError } from "../protocol/errors.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
 import { type OperationHandler, operation, operationTable, type PublishedMessage } from "./context.ts";
 
 export const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";

@@ -1,6 +1,6 @@
 import { AssumeRole$, type AssumeRoleRequest, GetCallerIdentity$ } from "@aws-sdk/client-sts";
-import { isKnownAccount } from "../identity.ts";
-import { AwsError } from "../protocol/errors.ts";
+import { isKnownAccount } from "#sim/identity.ts";
+import { AwsError } from "#sim/protocol/errors.ts";
 import { type OperationHandler, operation, operationTable } from "./context.ts";
 
 export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CallRecorder } from "../../shared/aws/call-recorder.ts";
-import { sharedCredentials } from "../../shared/aws/clients.ts";
+import { CallRecorder } from "#shared/aws/call-recorder.ts";
+import { sharedCredentials } from "#shared/aws/clients.ts";
 
 describe("Function: sharedCredentials", () => {
   it("fetches once for concurrent callers and reuses fresh credentials", async () => {

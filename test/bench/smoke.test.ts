@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchResult, DEFAULTS, runBenchmark } from "../../bench/benchmark.ts";
-import { generateEstate } from "../../bench/generate-estate.ts";
+import { type BenchResult, DEFAULTS, runBenchmark } from "#bench/benchmark.ts";
+import { generateEstate } from "#bench/generate-estate.ts";
 import {
   type BenchReport,
   collectorCallsPerCluster,
@@ -11,10 +11,10 @@ import {
   mainMeasurement,
   renderReport,
   variantPair,
-} from "../../bench/report.ts";
-import { parseArgs } from "../../bench/run.ts";
-import { sequentialRounds } from "../../bench/timeline.ts";
-import { parseEstate } from "../../shared/estate/index.ts";
+} from "#bench/report.ts";
+import { parseArgs } from "#bench/run.ts";
+import { sequentialRounds } from "#bench/timeline.ts";
+import { parseEstate } from "#shared/estate/index.ts";
 
 /**
  * The benchmark's own pipeline on a tiny estate: 3 accounts × 2 regions, 2 ms per call, no throttling,

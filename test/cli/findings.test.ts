@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../shared/cli/io.ts";
-import { main } from "../../shared/cli/main.ts";
-import { simulatorSession } from "../../shared/cli/session.ts";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import { atLeast, type Finding } from "../../shared/findings/index.ts";
-import type { StoredFinding } from "../../shared/store/index.ts";
-import { FILLED, FIXED, scriptedChange } from "../../sim/demo.ts";
-import { startSimulator } from "../../sim/index.ts";
-import { type CliRun, runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import type { CliIo } from "#shared/cli/io.ts";
+import { main } from "#shared/cli/main.ts";
+import { simulatorSession } from "#shared/cli/session.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import { atLeast, type Finding } from "#shared/findings/index.ts";
+import type { StoredFinding } from "#shared/store/index.ts";
+import { FILLED, FIXED, scriptedChange } from "#sim/demo.ts";
+import { startSimulator } from "#sim/index.ts";
+import { type CliRun, runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const ORG = ["--org", "--regions", "eu-west-1,us-east-1"];
 

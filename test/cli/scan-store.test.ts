@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { openFindingsStore } from "../../shared/cli/store.ts";
-import type { Finding } from "../../shared/findings/index.ts";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
-import { startDynalite } from "../support/dynalite.ts";
+import { openFindingsStore } from "#shared/cli/store.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
+import { startDynalite } from "#test/support/dynalite.ts";
 
 /** payments-euw1 only: one account-region with a finding of every severity from CRITICAL to LOW. */
 const PAYMENTS = ["scan", "--estate", SAMPLE_ESTATE, "--accounts", "222233334444", "--regions", "eu-west-1"];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.ts";
+import { runCli } from "#test/support/cli.ts";
 
 async function ipCost(...args: string[]) {
   const run = await runCli(["ip-cost", ...args, "--format", "json"]);

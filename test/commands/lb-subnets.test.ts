@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const EDGE = [
   "--estate",

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import type { Finding } from "../../shared/findings/index.ts";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const BASE = ["scan", "--estate", SAMPLE_ESTATE, "--store", "none"];
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import { type Finding, findingKey } from "../../shared/findings/index.ts";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import { type Finding, findingKey } from "#shared/findings/index.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const SCOPE = ["--org", "--regions", "eu-west-1,us-east-1", "--store", "none"];
 

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../shared/cli/io.ts";
-import { type DemoRun, FILLED, FIXED, runDemo } from "../../sim/demo.ts";
+import type { CliIo } from "#shared/cli/io.ts";
+import { type DemoRun, FILLED, FIXED, runDemo } from "#sim/demo.ts";
 
 let runs: DemoRun[] = [];
 let stdout = "";

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import { atLeast, type Finding } from "../../shared/findings/index.ts";
-import type { AlertJson } from "../../shared/notify/index.ts";
-import { type Simulator, simAccessKeyId, startSimulator } from "../../sim/index.ts";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import { atLeast, type Finding } from "#shared/findings/index.ts";
+import type { AlertJson } from "#shared/notify/index.ts";
+import { type Simulator, simAccessKeyId, startSimulator } from "#sim/index.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const TOPIC = "arn:aws:sns:eu-west-1:111122223333:eks-auditor-alerts";
 

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Finding, RULE_IDS } from "../../shared/findings/index.ts";
-import { runCli, SAMPLE_ESTATE } from "../support/cli.ts";
+import { type Finding, RULE_IDS } from "#shared/findings/index.ts";
+import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 /** One row of "Findings that must appear" in sim/estates/README.md. */
 interface ExpectedRow {

@@ -8,8 +8,8 @@ import {
   ipToInt,
   parseCidr,
   SAMPLE_ESTATE_FILE,
-} from "../../scripts/build-sample-estate.ts";
-import { type EstateRegion, parseEstate } from "../../shared/estate/index.ts";
+} from "#scripts/build-sample-estate.ts";
+import { type EstateRegion, parseEstate } from "#shared/estate/index.ts";
 
 const README = new URL("../../sim/estates/README.md", import.meta.url);
 const text = readFileSync(SAMPLE_ESTATE_FILE, "utf8");

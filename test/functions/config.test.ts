@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, plannerConfigFromEnv, scannerConfigFromEnv } from "../../shared/pipeline/config.ts";
+import { ConfigError, plannerConfigFromEnv, scannerConfigFromEnv } from "#functions/commons/config.ts";
 import { QUEUE_URL, TOPIC_ARN } from "./support.ts";
 
 const PLANNER = { AWS_REGION: "eu-west-1", QUEUE_URL, REGIONS: "eu-west-1,us-east-1" };

@@ -1,9 +1,9 @@
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import { parseScanTask, type ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import { parseScanTask, type ScanTask } from "#shared/scan/scan-task.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import {
   ACTIVE_ACCOUNTS,
   captureOutput,
@@ -14,7 +14,7 @@ import {
   setEnv,
 } from "./support.ts";
 
-type PlannerModule = typeof import("../../functions/planner/handler.ts");
+type PlannerModule = typeof import("#functions/planner/handler.ts");
 
 const sqsMock = mockClient(SQSClient);
 let sim: Simulator;
@@ -31,7 +31,7 @@ const SCHEDULER_EVENT = {
 async function loadPlanner(env: Record<string, string | undefined>): Promise<PlannerModule> {
   restoreCaseEnv = setEnv(env);
   vi.resetModules();
-  return import("../../functions/planner/handler.ts");
+  return import("#functions/planner/handler.ts");
 }
 
 function sentBatches(): SendMessageBatchCommandInput[] {

@@ -1,10 +1,10 @@
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
-import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { FindingsStore } from "../../shared/store/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
+import type { ScanTask } from "#shared/scan/scan-task.ts";
+import { FindingsStore } from "#shared/store/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   captureOutput,
   emfSum,
@@ -17,7 +17,7 @@ import {
   TOPIC_ARN,
 } from "./support.ts";
 
-type ScannerModule = typeof import("../../functions/scanner/handler.ts");
+type ScannerModule = typeof import("#functions/scanner/handler.ts");
 
 let sim: Simulator;
 let dynamo: LocalDynamo;
@@ -54,7 +54,7 @@ beforeAll(async () => {
     ALERT_MIN_SEVERITY: "HIGH",
   });
   // Configuration and clients are read once per container, at import: import after the environment is set.
-  scanner = await import("../../functions/scanner/handler.ts");
+  scanner = await import("#functions/scanner/handler.ts");
 });
 
 afterAll(async () => {

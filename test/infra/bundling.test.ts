@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, STACK_IDS } from "../../infra/app.ts";
-import { ESM_REQUIRE_BANNER } from "../../infra/constructs/auditor-function.ts";
+import { buildApp, STACK_IDS } from "#infra/app.ts";
+import { ESM_REQUIRE_BANNER } from "#infra/constructs/auditor-function.ts";
 import { type Json, propsOf } from "./support.ts";
 
 let outdir: string;

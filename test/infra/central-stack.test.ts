@@ -1,9 +1,9 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { Runtime } from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SCANNER_SERVICE } from "../../functions/commons/powertools/names.ts";
-import { MEMBER_ROLE_ACTIONS } from "../../shared/aws/permissions.ts";
-import { FINDINGS_TABLE } from "../../shared/store/index.ts";
+import { SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
+import { MEMBER_ROLE_ACTIONS } from "#shared/aws/permissions.ts";
+import { FINDINGS_TABLE } from "#shared/store/index.ts";
 import {
   actionsOf,
   type Json,

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { App, Stack } from "aws-cdk-lib";
 import { Queue } from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
-import { buildApp } from "../../infra/app.ts";
-import { DEFAULT_SETTINGS, readSettings, scheduleProblem } from "../../infra/config.ts";
+import { buildApp } from "#infra/app.ts";
+import { DEFAULT_SETTINGS, readSettings, scheduleProblem } from "#infra/config.ts";
 
 function settings(context: Record<string, unknown>) {
   return readSettings((key) => context[key], Object.keys(context));

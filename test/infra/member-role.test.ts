@@ -1,6 +1,6 @@
 import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MEMBER_ROLE_ACTIONS } from "../../shared/aws/permissions.ts";
+import { MEMBER_ROLE_ACTIONS } from "#shared/aws/permissions.ts";
 import {
   actionsOf,
   type Json,

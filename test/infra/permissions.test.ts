@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "../../shared/aws/permissions.ts";
+import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "#shared/aws/permissions.ts";
 
 const SHARED = fileURLToPath(new URL("../../shared/", import.meta.url));
 /** SDK package → IAM service prefix, for the services whose calls the member role or the planner makes. */

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { buildApp, STACK_IDS } from "../../infra/app.ts";
-import type { Settings } from "../../infra/config.ts";
+import { buildApp, STACK_IDS } from "#infra/app.ts";
+import type { Settings } from "#infra/config.ts";
 
 export interface Synthesized {
   settings: Settings;

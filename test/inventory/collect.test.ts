@@ -1,14 +1,14 @@
 import type { Addon } from "@aws-sdk/client-eks";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CallRecorder, scopeKey } from "../../shared/aws/call-recorder.ts";
-import { AwsClientFactory } from "../../shared/aws/clients.ts";
-import { prefixDelegationEnabled } from "../../shared/cni/config.ts";
-import { type Estate, type EstateRegion, loadEstateFile } from "../../shared/estate/index.ts";
-import { collectInventory } from "../../shared/inventory/collect.ts";
-import { runScan } from "../../shared/scan/run.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { SAMPLE_ESTATE } from "../support/cli.ts";
+import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { type Estate, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
+import { collectInventory } from "#shared/inventory/collect.ts";
+import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
+import { runScan } from "#shared/scan/run.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
+import { SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const CALLER = "111122223333";
 

@@ -1,6 +1,6 @@
-import type { Finding, Severity } from "../../shared/findings/index.ts";
-import type { Transition, TransitionType } from "../../shared/store/index.ts";
-import { at, finding } from "../store/fixtures.ts";
+import type { Finding, Severity } from "#shared/findings/index.ts";
+import type { Transition, TransitionType } from "#shared/store/index.ts";
+import { at, finding } from "#test/store/fixtures.ts";
 
 /** A transition of SCOPE's finding `overrides`, at `to` (and `from` for changes and resolutions). */
 export function transition(

@@ -1,15 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RULE_IDS, SEVERITIES } from "../../shared/findings/index.ts";
+import { RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
 import {
   type AlertJson,
   alertSubject,
   attributesBytes,
   buildAlert,
   SNS_MAX_MESSAGE_BYTES,
-} from "../../shared/notify/index.ts";
-import { TRANSITION_TYPES } from "../../shared/store/index.ts";
-import { ACCOUNT, REGION, SCOPE } from "../store/fixtures.ts";
+} from "#shared/notify/index.ts";
+import { TRANSITION_TYPES } from "#shared/store/index.ts";
+import { ACCOUNT, REGION, SCOPE } from "#test/store/fixtures.ts";
 import { transition } from "./fixtures.ts";
 
 const SNS_SUBJECT = /^[!-~][ -~]*$/;

@@ -1,17 +1,12 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parseEstate } from "../../shared/estate/index.ts";
-import type { Finding } from "../../shared/findings/index.ts";
-import {
-  type AlertJson,
-  SNS_MAX_MESSAGE_BYTES,
-  SnsNotifier,
-  StdoutNotifier,
-} from "../../shared/notify/index.ts";
-import { FindingsStore, type ReconcileOutcome } from "../../shared/store/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { ACCOUNT, at, baseline, complete, finding, REGION, SCOPE } from "../store/fixtures.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+import { parseEstate } from "#shared/estate/index.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { type AlertJson, SNS_MAX_MESSAGE_BYTES, SnsNotifier, StdoutNotifier } from "#shared/notify/index.ts";
+import { FindingsStore, type ReconcileOutcome } from "#shared/store/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
+import { ACCOUNT, at, baseline, complete, finding, REGION, SCOPE } from "#test/store/fixtures.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import { TOPIC_ARN, transition } from "./fixtures.ts";
 
 let dynamo: LocalDynamo;

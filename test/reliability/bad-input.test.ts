@@ -5,18 +5,18 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Estate, loadEstateFile } from "../../shared/estate/index.ts";
-import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
+import type { ScanTask } from "#shared/scan/scan-task.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import {
   MANAGEMENT_ACCESS_KEY,
   SAMPLE_ESTATE,
   setEnv,
   simulatorEnv,
   sqsRecord,
-} from "../functions/support.ts";
-import { runCli } from "../support/cli.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+} from "#test/functions/support.ts";
+import { runCli } from "#test/support/cli.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   deliver,
   type Item,

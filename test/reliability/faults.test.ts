@@ -1,14 +1,14 @@
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateEstate } from "../../bench/generate-estate.ts";
-import { AwsClientFactory } from "../../shared/aws/clients.ts";
-import type { Estate, EstateFaults } from "../../shared/estate/index.ts";
-import { parseScanTask, type ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { FaultState } from "../../sim/faults.ts";
-import { type CallRecord, type Simulator, simAccessKeyId, startSimulator } from "../../sim/index.ts";
-import { lambdaContext, QUEUE_URL, setEnv, simulatorEnv } from "../functions/support.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+import { generateEstate } from "#bench/generate-estate.ts";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import type { Estate, EstateFaults } from "#shared/estate/index.ts";
+import { parseScanTask, type ScanTask } from "#shared/scan/scan-task.ts";
+import { FaultState } from "#sim/faults.ts";
+import { type CallRecord, type Simulator, simAccessKeyId, startSimulator } from "#sim/index.ts";
+import { lambdaContext, QUEUE_URL, setEnv, simulatorEnv } from "#test/functions/support.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   capture,
   copyTable,

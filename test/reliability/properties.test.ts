@@ -2,8 +2,8 @@ import { InvalidArgumentError } from "commander";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
-import { generateEstate } from "../../bench/generate-estate.ts";
-import { CONTEXT_PREFIX, DEFAULT_SETTINGS, readSettings, SettingsError } from "../../infra/config.ts";
+import { generateEstate } from "#bench/generate-estate.ts";
+import { CONTEXT_PREFIX, DEFAULT_SETTINGS, readSettings, SettingsError } from "#infra/config.ts";
 import {
   accountOption,
   accountsOption,
@@ -16,19 +16,14 @@ import {
   severityOption,
   storeOption,
   urlOption,
-} from "../../shared/cli/options.ts";
-import { parseCniConfigurationValues } from "../../shared/cni/config.ts";
-import {
-  type Estate,
-  EstateValidationError,
-  loadEstateFile,
-  parseEstate,
-} from "../../shared/estate/index.ts";
-import { RULE_IDS, SEVERITIES } from "../../shared/findings/index.ts";
-import { readKubeletConfig } from "../../shared/kubelet/index.ts";
-import { InvalidScanTaskError, parseScanTask, type ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../../shared/scan/plan.ts";
-import { SAMPLE_ESTATE } from "../functions/support.ts";
+} from "#shared/cli/options.ts";
+import { type Estate, EstateValidationError, loadEstateFile, parseEstate } from "#shared/estate/index.ts";
+import { RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
+import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
+import { readKubeletConfig } from "#shared/models/kubelet/index.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/plan.ts";
+import { InvalidScanTaskError, parseScanTask, type ScanTask } from "#shared/scan/scan-task.ts";
+import { SAMPLE_ESTATE } from "#test/functions/support.ts";
 
 /**
  * Guarantee 4, fuzzed (README "Reliability"): every parser of outside input either returns a value or

@@ -1,10 +1,10 @@
 import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Estate, loadEstateFile } from "../../shared/estate/index.ts";
-import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { type PublishedMessage, type Simulator, startSimulator } from "../../sim/index.ts";
-import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "../functions/support.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
+import type { ScanTask } from "#shared/scan/scan-task.ts";
+import { type PublishedMessage, type Simulator, startSimulator } from "#sim/index.ts";
+import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "#test/functions/support.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import { CrashMonitor, type CrashPoint } from "./crash.ts";
 import {
   deliver,

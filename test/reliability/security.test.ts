@@ -1,10 +1,10 @@
 import { Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FAKE_USER_DATA_SECRET } from "../../scripts/build-sample-estate.ts";
-import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "../../shared/aws/permissions.ts";
-import { type Estate, type EstateRegion, loadEstateFile } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
-import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "../functions/support.ts";
+import { FAKE_USER_DATA_SECRET } from "#scripts/build-sample-estate.ts";
+import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "#shared/aws/permissions.ts";
+import { type Estate, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
+import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "#test/functions/support.ts";
 import {
   actionsOf,
   type Json,
@@ -14,8 +14,8 @@ import {
   type Synthesized,
   statementsOf,
   synthesize,
-} from "../infra/support.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+} from "#test/infra/support.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   type Delivery,
   deliver,

@@ -2,13 +2,13 @@ import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { vi } from "vitest";
-import type { ScanTask } from "../../shared/pipeline/scan-task.ts";
-import { createTableInput } from "../../shared/store/index.ts";
-import type { PublishedMessage } from "../../sim/index.ts";
-import { captureOutput, lambdaContext, setEnv, sqsEvent, sqsRecord } from "../functions/support.ts";
+import type { ScanTask } from "#shared/scan/scan-task.ts";
+import { createTableInput } from "#shared/store/index.ts";
+import type { PublishedMessage } from "#sim/index.ts";
+import { captureOutput, lambdaContext, setEnv, sqsEvent, sqsRecord } from "#test/functions/support.ts";
 
-export type ScannerModule = typeof import("../../functions/scanner/handler.ts");
-export type PlannerModule = typeof import("../../functions/planner/handler.ts");
+export type ScannerModule = typeof import("#functions/scanner/handler.ts");
+export type PlannerModule = typeof import("#functions/planner/handler.ts");
 export type Item = Record<string, unknown>;
 
 /** Topic ARNs the scanners publish to: one per run or per container set, so the pages of each can be counted apart. */
@@ -37,11 +37,11 @@ async function freshImport<T>(env: Record<string, string | undefined>, load: () 
  * configuration, logger, DynamoDB/SNS clients, store, notifier and batch processor (all built at import).
  */
 export function loadScanner(env: Record<string, string | undefined>): Promise<ScannerModule> {
-  return freshImport(env, () => import("../../functions/scanner/handler.ts"));
+  return freshImport(env, () => import("#functions/scanner/handler.ts"));
 }
 
 export function loadPlanner(env: Record<string, string | undefined>): Promise<PlannerModule> {
-  return freshImport(env, () => import("../../functions/planner/handler.ts"));
+  return freshImport(env, () => import("#functions/planner/handler.ts"));
 }
 
 export function taskRecord(task: ScanTask): SQSRecord {

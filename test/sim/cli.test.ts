@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadEstateFile } from "../../shared/estate/index.ts";
+import { loadEstateFile } from "#shared/estate/index.ts";
 import { ec2Client, MANAGEMENT, REGION, sampleEstate } from "./fixtures.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -17,8 +17,8 @@ import {
   paginateDescribeVpcs,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Estate, parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { type Estate, parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import { ec2Client, MANAGEMENT, MEMBER, REGION, sampleEstate, wire } from "./fixtures.ts";
 
 let sim: Simulator;

@@ -9,8 +9,8 @@ import {
   paginateListClusters,
 } from "@aws-sdk/client-eks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EstateCluster, parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { type EstateCluster, parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import { eksClient, MANAGEMENT, MEMBER, REGION, sampleEstate, wire } from "./fixtures.ts";
 
 let sim: Simulator;

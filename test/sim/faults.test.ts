@@ -10,8 +10,8 @@ import { paginateListAccounts } from "@aws-sdk/client-organizations";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterEach, describe, expect, it } from "vitest";
-import { type Estate, type EstateFaults, parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { type Estate, type EstateFaults, parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import {
   ec2Client,
   eksClient,

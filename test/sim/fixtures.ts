@@ -4,7 +4,7 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import type { Estate, EstateRegion } from "../../shared/estate/index.ts";
+import type { Estate, EstateRegion } from "#shared/estate/index.ts";
 
 export const MANAGEMENT = "111122223333";
 export const MEMBER = "222233334444";

@@ -2,8 +2,8 @@ import { DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { ListAccountsCommand, paginateListAccounts } from "@aws-sdk/client-organizations";
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Estate, parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { type Estate, parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import {
   DENIED,
   ec2Client,

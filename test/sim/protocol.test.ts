@@ -2,11 +2,11 @@ import { DescribeSubnets$, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import { DescribeAddonCommand } from "@aws-sdk/client-eks";
 import { Publish$ } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
-import { parseEstate } from "../../shared/estate/index.ts";
-import { CallLog, startSimulator } from "../../sim/index.ts";
-import { decodeQueryInput, parseFormTree } from "../../sim/protocol/query.ts";
-import { inputSchema } from "../../sim/protocol/schema.ts";
-import { wildcardPattern } from "../../sim/services/ec2-filters.ts";
+import { parseEstate } from "#shared/estate/index.ts";
+import { CallLog, startSimulator } from "#sim/index.ts";
+import { decodeQueryInput, parseFormTree } from "#sim/protocol/query.ts";
+import { inputSchema } from "#sim/protocol/schema.ts";
+import { wildcardPattern } from "#sim/services/ec2-filters.ts";
 import { ec2Client, eksClient, MANAGEMENT, REGION, sampleEstate } from "./fixtures.ts";
 
 describe("Class: CallLog", () => {

@@ -4,8 +4,8 @@ import { ListClustersCommand, ListFargateProfilesCommand } from "@aws-sdk/client
 import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import {
   ec2Client,
   eksClient,

@@ -1,7 +1,7 @@
 import { PublishCommand, type PublishCommandInput } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseEstate } from "../../shared/estate/index.ts";
-import { type Simulator, startSimulator } from "../../sim/index.ts";
+import { parseEstate } from "#shared/estate/index.ts";
+import { type Simulator, startSimulator } from "#sim/index.ts";
 import { MANAGEMENT, REGION, sampleEstate, snsClient } from "./fixtures.ts";
 
 const TOPIC = `arn:aws:sns:${REGION}:${MANAGEMENT}:eks-auditor-alerts`;

@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { findingKey } from "../../shared/findings/index.ts";
+import { findingKey } from "#shared/findings/index.ts";
 import {
   accountPk,
   consoleQueries,
@@ -13,8 +13,8 @@ import {
   ScopeMismatchError,
   scopeSk,
   type Transition,
-} from "../../shared/store/index.ts";
-import { type LocalDynamo, startDynalite } from "../support/dynalite.ts";
+} from "#shared/store/index.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   ACCOUNT,
   at,

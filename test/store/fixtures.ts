@@ -1,5 +1,5 @@
-import type { Finding } from "../../shared/findings/index.ts";
-import type { AccountRegion, ReconcileOutcome } from "../../shared/store/index.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import type { AccountRegion, ReconcileOutcome } from "#shared/store/index.ts";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";

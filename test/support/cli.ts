@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
-import type { CliIo } from "../../shared/cli/io.ts";
-import { main } from "../../shared/cli/main.ts";
+import type { CliIo } from "#shared/cli/io.ts";
+import { main } from "#shared/cli/main.ts";
 
 export interface CliRun {
   code: number;

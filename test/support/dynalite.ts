@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createTableInput } from "../../shared/store/index.ts";
+import { createTableInput } from "#shared/store/index.ts";
 
 type DynaliteFactory = (options: {
   createTableMs?: number;

@@ -1,5 +1,5 @@
-import type { Estate } from "../../shared/estate/index.ts";
-import { emptyInventory, type Inventory } from "../../shared/inventory/types.ts";
+import type { Estate } from "#shared/estate/index.ts";
+import { emptyInventory, type Inventory } from "#shared/inventory/types.ts";
 
 /**
  * The inventory the collector would build for one account-region of an estate, without the simulator:

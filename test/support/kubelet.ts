@@ -1,7 +1,7 @@
 import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
-import type { Estate } from "../../shared/estate/index.ts";
-import type { Inventory } from "../../shared/inventory/types.ts";
-import { kubeletReadings, withoutUserData } from "../../shared/kubelet/index.ts";
+import type { Estate } from "#shared/estate/index.ts";
+import { kubeletReadings, withoutUserData } from "#shared/inventory/kubelet-readings.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import { inventoryFromEstate } from "./inventory.ts";
 
 /**

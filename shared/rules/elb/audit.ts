@@ -1,20 +1,20 @@
 import type { RouteTable, Subnet } from "@aws-sdk/client-ec2";
-import type { ClusterInventory, Inventory } from "../../inventory/types.ts";
-import { isPublicSubnet, routeTableOf } from "../../network/route-tables.ts";
-import { subnetLocaleOf } from "../../network/zones.ts";
+import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import {
   discoverForCluster,
   type ExcludedSubnet,
   type LbSubnetDiscovery,
   subnetsOfVpc,
-} from "./discovery.ts";
+} from "#shared/models/lb-discovery/discovery.ts";
 import {
   clusterTagKey,
   hasOwnClusterTag,
   type LbScheme,
   lbcForeignClusterKeys,
   MIN_LB_SUBNET_IPS,
-} from "./tags.ts";
+} from "#shared/models/lb-discovery/tags.ts";
+import { isPublicSubnet, routeTableOf } from "#shared/models/network/route-tables.ts";
+import { subnetLocaleOf } from "#shared/models/network/zones.ts";
 
 /** A cluster the elb rules look at: active, with its VPC's subnets in the inventory. */
 export interface AuditedCluster {

@@ -1,15 +1,7 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
-import type { Finding, Severity } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
-import {
-  type AuditedCluster,
-  auditedClusters,
-  clusterVpcs,
-  deleteTagsCommand,
-  shareWithClusterCommand,
-  TERRAFORM_IGNORE_TAGS_HINT,
-} from "./audit.ts";
+import type { Finding, Severity } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterNameOfTagKey,
   clusterTagKey,
@@ -19,7 +11,15 @@ import {
   type LbScheme,
   lbcForeignClusterKeys,
   roleTagKeyFor,
-} from "./tags.ts";
+} from "#shared/models/lb-discovery/tags.ts";
+import {
+  type AuditedCluster,
+  auditedClusters,
+  clusterVpcs,
+  deleteTagsCommand,
+  shareWithClusterCommand,
+  TERRAFORM_IGNORE_TAGS_HINT,
+} from "./audit.ts";
 
 export const foreignClusterTag: RuleDefinition = {
   id: "elb.foreign-cluster-tag",

@@ -1,4 +1,4 @@
-import type { RuleDefinition } from "../types.ts";
+import type { RuleDefinition } from "#shared/findings/rule.ts";
 import { foreignClusterTag } from "./foreign-cluster-tag.ts";
 import { invalidRoleTagValue } from "./invalid-role-tag-value.ts";
 import { noEligibleSubnet } from "./no-eligible-subnet.ts";
@@ -17,8 +17,8 @@ export {
   type LbDiscoveryOptions,
   type LbSubnetDiscovery,
   type LbType,
-} from "./discovery.ts";
-export type { LbScheme } from "./tags.ts";
+} from "#shared/models/lb-discovery/discovery.ts";
+export type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
 
 /** The elb.* rules, in catalog order. */
 export const ELB_RULES: RuleDefinition[] = [

@@ -1,7 +1,14 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  INTERNAL_ROLE_TAG,
+  isValidRoleTagValue,
+  PUBLIC_ROLE_TAG,
+  ROLE_TAG_KEYS,
+  tagValue,
+} from "#shared/models/lb-discovery/tags.ts";
 import {
   type AuditedCluster,
   auditedClusters,
@@ -9,7 +16,6 @@ import {
   deleteTagsCommand,
   reachabilityOf,
 } from "./audit.ts";
-import { INTERNAL_ROLE_TAG, isValidRoleTagValue, PUBLIC_ROLE_TAG, ROLE_TAG_KEYS, tagValue } from "./tags.ts";
 
 export const invalidRoleTagValue: RuleDefinition = {
   id: "elb.invalid-role-tag-value",

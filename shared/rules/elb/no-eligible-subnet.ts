@@ -1,8 +1,15 @@
-import type { Finding, Severity } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { vpcHasIgwRoute } from "../../network/route-tables.ts";
-import { subnetLocaleOf } from "../../network/zones.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding, Severity } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
+import {
+  clusterNameOfTagKey,
+  LB_SCHEMES,
+  type LbScheme,
+  tagValue,
+} from "#shared/models/lb-discovery/tags.ts";
+import { vpcHasIgwRoute } from "#shared/models/network/route-tables.ts";
+import { subnetLocaleOf } from "#shared/models/network/zones.ts";
 import {
   type AuditedCluster,
   auditedClusters,
@@ -17,8 +24,6 @@ import {
   suggestedLbSubnets,
   TERRAFORM_IGNORE_TAGS_HINT,
 } from "./audit.ts";
-import type { LbSubnetDiscovery } from "./discovery.ts";
-import { clusterNameOfTagKey, LB_SCHEMES, type LbScheme, tagValue } from "./tags.ts";
 
 /** Why discovery came back empty, as one word for evidence and filters. */
 export type NoSubnetCause =

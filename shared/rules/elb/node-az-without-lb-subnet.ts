@@ -1,8 +1,10 @@
 import type { Nodegroup } from "@aws-sdk/client-eks";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { zoneTypeOf } from "../../network/zones.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
+import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
+import { zoneTypeOf } from "#shared/models/network/zones.ts";
 import {
   type AuditedCluster,
   auditedClusters,
@@ -13,8 +15,6 @@ import {
   suggestedLbSubnets,
   unblockSteps,
 } from "./audit.ts";
-import type { LbSubnetDiscovery } from "./discovery.ts";
-import { LB_SCHEMES, type LbScheme } from "./tags.ts";
 
 export const nodeAzWithoutLbSubnet: RuleDefinition = {
   id: "elb.node-az-without-lb-subnet",

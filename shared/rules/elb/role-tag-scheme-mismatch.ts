@@ -1,8 +1,14 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { defaultRouteTarget, internetGatewayOf, routeTableOf } from "../../network/route-tables.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  hasValidRoleTag,
+  INTERNAL_ROLE_TAG,
+  PUBLIC_ROLE_TAG,
+  tagValue,
+} from "#shared/models/lb-discovery/tags.ts";
+import { defaultRouteTarget, internetGatewayOf, routeTableOf } from "#shared/models/network/route-tables.ts";
 import {
   type AuditedCluster,
   auditedClusters,
@@ -10,7 +16,6 @@ import {
   deleteTagsCommand,
   reachabilityOf,
 } from "./audit.ts";
-import { hasValidRoleTag, INTERNAL_ROLE_TAG, PUBLIC_ROLE_TAG, tagValue } from "./tags.ts";
 
 export type RoleTagMismatch = "elb-on-private-subnet" | "internal-elb-on-public-subnet" | "both-role-tags";
 

@@ -1,6 +1,8 @@
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import type { ExcludedSubnet, LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
+import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
 import {
   type AuditedCluster,
   auditedClusters,
@@ -11,8 +13,6 @@ import {
   suggestedLbSubnets,
   unblockSteps,
 } from "./audit.ts";
-import type { ExcludedSubnet, LbSubnetDiscovery } from "./discovery.ts";
-import { LB_SCHEMES, type LbScheme } from "./tags.ts";
 
 export const singleAz: RuleDefinition = {
   id: "elb.single-az",

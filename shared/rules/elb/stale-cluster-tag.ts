@@ -1,9 +1,15 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
-import { type Finding, NO_CLUSTER } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  clusterNameOfTagKey,
+  clusterTagKey,
+  hasValidRoleTag,
+  ROLE_TAG_KEYS,
+  tagValue,
+} from "#shared/models/lb-discovery/tags.ts";
 import { deleteTagsCommand, liveClusterNames, TERRAFORM_IGNORE_TAGS_HINT } from "./audit.ts";
-import { clusterNameOfTagKey, clusterTagKey, hasValidRoleTag, ROLE_TAG_KEYS, tagValue } from "./tags.ts";
 
 export const staleClusterTag: RuleDefinition = {
   id: "elb.stale-cluster-tag",

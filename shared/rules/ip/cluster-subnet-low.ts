@@ -1,12 +1,12 @@
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   CLUSTER_SUBNET_RECOMMENDED,
   CLUSTER_SUBNET_RESERVE,
   clusterHeadroom,
   subnetLabel,
-} from "./headroom.ts";
+} from "#shared/models/ip-headroom/headroom.ts";
 
 /** ip.cluster-subnet-low: a control-plane subnet with < 5 free IPs (HIGH, upgrades fail) or < 16 (MEDIUM). */
 function evaluate(inventory: Inventory): Finding[] {

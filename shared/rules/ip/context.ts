@@ -1,6 +1,6 @@
-import type { InstanceNetworkLimits } from "../../instance-types/limits.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import type { ClusterHeadroom } from "./headroom.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import type { InstanceNetworkLimits } from "#shared/models/instance-types/limits.ts";
+import type { ClusterHeadroom } from "#shared/models/ip-headroom/headroom.ts";
 import { capacityRemediation } from "./remediation.ts";
 
 /** Cluster facts a remediation needs that the headroom does not carry. */

@@ -1,9 +1,9 @@
-import { IPS_PER_PREFIX } from "../../cni/ip-math.ts";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { IPS_PER_PREFIX } from "#shared/models/cni/ip-math.ts";
+import { clusterHeadroom, cniEvidence } from "#shared/models/ip-headroom/headroom.ts";
 import { clusterFacts } from "./context.ts";
-import { clusterHeadroom, cniEvidence } from "./headroom.ts";
 import { SUGGESTED_WARM_IP_TARGET, setCniEnvCommand } from "./remediation.ts";
 
 /**

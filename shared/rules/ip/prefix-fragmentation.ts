@@ -1,6 +1,6 @@
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterHeadroom,
   contextEvidence,
@@ -9,7 +9,7 @@ import {
   pairsBySubnet,
   subnetEvidence,
   subnetLabel,
-} from "./headroom.ts";
+} from "#shared/models/ip-headroom/headroom.ts";
 
 /**
  * ip.prefix-fragmentation: prefix delegation is on and the subnet has the addresses for one more node but not

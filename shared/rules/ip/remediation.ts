@@ -1,8 +1,8 @@
 /** Pasteable fixes for the ip.* findings. */
-import type { CniConfig, CniSettings } from "../../cni/config.ts";
-import { warmIpTargetsDefined } from "../../cni/config.ts";
-import { prefixDelegationActive } from "../../cni/ip-math.ts";
-import type { InstanceNetworkLimits } from "../../instance-types/limits.ts";
+import type { CniConfig, CniSettings } from "#shared/models/cni/config.ts";
+import { warmIpTargetsDefined } from "#shared/models/cni/config.ts";
+import { prefixDelegationActive } from "#shared/models/cni/ip-math.ts";
+import type { InstanceNetworkLimits } from "#shared/models/instance-types/limits.ts";
 
 /** The warm IP pool the auditor suggests instead of a whole warm ENI. */
 export const SUGGESTED_WARM_IP_TARGET = 2;

@@ -1,7 +1,6 @@
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
-import { remediationForSubnet } from "./context.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterHeadroom,
   contextEvidence,
@@ -14,7 +13,8 @@ import {
   subnetEvidence,
   subnetLabel,
   tightestPair,
-} from "./headroom.ts";
+} from "#shared/models/ip-headroom/headroom.ts";
+import { remediationForSubnet } from "./context.ts";
 
 /**
  * ip.subnet-nearly-full: a node group cannot reach maxSize within the subnet's headroom or fewer than 3 nodes

@@ -1,9 +1,14 @@
-import { launchCost, nodesThatFit } from "../../cni/ip-math.ts";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { launchCost, nodesThatFit } from "#shared/models/cni/ip-math.ts";
+import {
+  clusterHeadroom,
+  contextEvidence,
+  subnetLabel,
+  underPressure,
+} from "#shared/models/ip-headroom/headroom.ts";
 import { clusterFacts } from "./context.ts";
-import { clusterHeadroom, contextEvidence, subnetLabel, underPressure } from "./headroom.ts";
 import {
   SUGGESTED_WARM_IP_TARGET,
   setCniEnvCommand,

@@ -1,5 +1,5 @@
-import type { KubeletConfigReading } from "../../kubelet/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 import {
   configzCommand,
   describeSetting,

@@ -1,7 +1,11 @@
 import { stringify as toToml } from "smol-toml";
 import { stringify as toYaml } from "yaml";
-import { amiKubeReserved, EVICTION_SIGNALS, UPSTREAM_EVICTION_HARD } from "../../kubelet/defaults.ts";
-import type { AmiFamily, KubeletConfigReading, KubeletSetting } from "../../kubelet/types.ts";
+import {
+  amiKubeReserved,
+  EVICTION_SIGNALS,
+  UPSTREAM_EVICTION_HARD,
+} from "#shared/models/kubelet/defaults.ts";
+import type { AmiFamily, KubeletConfigReading, KubeletSetting } from "#shared/models/kubelet/types.ts";
 import type { AuditedNodegroup } from "./node-groups.ts";
 
 /** A baseline for the OS and system daemons (sshd, systemd, journald) that kubeReserved does not cover. */

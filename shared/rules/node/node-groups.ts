@@ -1,7 +1,7 @@
 import type { Nodegroup } from "@aws-sdk/client-eks";
-import type { Inventory } from "../../inventory/types.ts";
-import { kubeletReadingKey } from "../../kubelet/readings.ts";
-import type { KubeletConfigReading } from "../../kubelet/types.ts";
+import { kubeletReadingKey } from "#shared/inventory/kubelet-readings.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 
 export interface AuditedNodegroup {
   clusterName: string;

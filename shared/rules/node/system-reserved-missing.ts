@@ -1,4 +1,4 @@
-import { newFinding, type RuleDefinition } from "../types.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import {
   describeSetting,
   kubeletEvidence,

@@ -1,13 +1,13 @@
 import type { NetworkInterface, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
-import { type CniConfig, readCniConfig, vpcCniAddon } from "../../cni/config.ts";
+import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
+import { type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
+import { internetGatewayOf, isPublicSubnet, routeTableOf } from "#shared/models/network/route-tables.ts";
 import {
   launchTemplateVersionOf,
   type NodeSecurityGroups,
   nodeSecurityGroups,
-} from "../../inventory/node-security-groups.ts";
-import type { ClusterInventory, Inventory } from "../../inventory/types.ts";
-import { internetGatewayOf, isPublicSubnet, routeTableOf } from "../../network/route-tables.ts";
+} from "#shared/models/security-groups/node-security-groups.ts";
 
 /** A managed node group the sg rules look at, with the SGs its nodes (and so its pods) carry. */
 export interface AuditedNodegroup {

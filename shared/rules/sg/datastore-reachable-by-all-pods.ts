@@ -1,8 +1,17 @@
 import type { IpPermission, NetworkInterface, SecurityGroup } from "@aws-sdk/client-ec2";
-import { type CniConfig, readCniConfig, vpcCniAddon } from "../../cni/config.ts";
-import type { Finding } from "../../findings/index.ts";
-import type { ClusterInventory, Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
+import { type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
+import {
+  describePorts,
+  groupIdsOf,
+  portRangeFor,
+  protocolOf,
+  revocablePermission,
+  revokeIngressCommand,
+  shellJson,
+} from "#shared/models/security-groups/permissions.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,
@@ -14,15 +23,6 @@ import {
   roleNameOf,
   securityGroupIndex,
 } from "./audit.ts";
-import {
-  describePorts,
-  groupIdsOf,
-  portRangeFor,
-  protocolOf,
-  revocablePermission,
-  revokeIngressCommand,
-  shellJson,
-} from "./permissions.ts";
 
 /** Ports of managed data stores; a node SG as their source lets every pod of the node group in. */
 export const DATA_STORE_PORTS: readonly { port: number; service: string }[] = [

@@ -1,7 +1,15 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  allowsTcpPort,
+  groupIdsOf,
+  rangesCoverAll,
+  shellJson,
+  WORLD_IPV4,
+  WORLD_IPV6,
+} from "#shared/models/security-groups/permissions.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,
@@ -10,14 +18,6 @@ import {
   listText,
   securityGroupIndex,
 } from "./audit.ts";
-import {
-  allowsTcpPort,
-  groupIdsOf,
-  rangesCoverAll,
-  shellJson,
-  WORLD_IPV4,
-  WORLD_IPV6,
-} from "./permissions.ts";
 
 export const KUBELET_PORT = 10250;
 export const API_SERVER_PORT = 443;

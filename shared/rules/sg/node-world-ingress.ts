@@ -1,8 +1,7 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
-import { type AuditedNodegroup, auditedNodegroups, groupLabel, listText } from "./audit.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   describePorts,
   portRangeFor,
@@ -11,7 +10,8 @@ import {
   revokeIngressCommand,
   type WorldSource,
   worldSourcesOf,
-} from "./permissions.ts";
+} from "#shared/models/security-groups/permissions.ts";
+import { type AuditedNodegroup, auditedNodegroups, groupLabel, listText } from "./audit.ts";
 import { ADMIN_PORTS } from "./ssh-open-to-world.ts";
 
 /** Prefix of the rules the in-tree service controller adds for an NLB Service (cloud-provider-aws). */

@@ -1,7 +1,11 @@
-import type { Finding } from "../../findings/index.ts";
-import { bundledLimits, type InstanceNetworkLimits, limitsFor } from "../../instance-types/limits.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  bundledLimits,
+  type InstanceNetworkLimits,
+  limitsFor,
+} from "#shared/models/instance-types/limits.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,

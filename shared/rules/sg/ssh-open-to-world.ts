@@ -1,7 +1,16 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
-import type { Finding } from "../../findings/index.ts";
-import type { Inventory } from "../../inventory/types.ts";
-import { newFinding, type RuleDefinition } from "../types.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import {
+  allowsTcpPort,
+  describePorts,
+  protocolOf,
+  revocablePermission,
+  revokeIngressCommand,
+  WORLD_IPV4,
+  worldSourcesOf,
+} from "#shared/models/security-groups/permissions.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,
@@ -14,15 +23,6 @@ import {
   recreateNodegroupCommand,
   roleNameOf,
 } from "./audit.ts";
-import {
-  allowsTcpPort,
-  describePorts,
-  protocolOf,
-  revocablePermission,
-  revokeIngressCommand,
-  WORLD_IPV4,
-  worldSourcesOf,
-} from "./permissions.ts";
 
 export const SSH_PORT = 22;
 export const RDP_PORT = 3389;

@@ -1,7 +1,7 @@
 import type { RouteTable, Subnet } from "@aws-sdk/client-ec2";
-import type { Estate, EstateCluster, Wire } from "../../../shared/estate/index.ts";
-import type { Inventory } from "../../../shared/inventory/types.ts";
-import { inventoryFromEstate } from "../../support/inventory.ts";
+import type { Estate, EstateCluster, Wire } from "#shared/estate/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { inventoryFromEstate } from "#test/support/inventory.ts";
 
 /** Small estate builders for the elb rule and discovery tests. */
 

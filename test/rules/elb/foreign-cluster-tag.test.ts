@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foreignClusterTag } from "../../../shared/rules/elb/foreign-cluster-tag.ts";
+import { foreignClusterTag } from "#shared/rules/elb/foreign-cluster-tag.ts";
 import { CLUSTER, cluster, healthySpec, inventoryOf, REGION, subnet, VPC } from "./fixtures.ts";
 
 function withTags(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RULE_IDS } from "../../../shared/findings/index.ts";
-import { ELB_RULES } from "../../../shared/rules/elb/index.ts";
+import { RULE_IDS } from "#shared/findings/index.ts";
+import { ELB_RULES } from "#shared/rules/elb/index.ts";
 import { healthySpec, inventoryOf, privateOnlySpec, subnet } from "./fixtures.ts";
 
 describe("Rules: ELB_RULES", () => {

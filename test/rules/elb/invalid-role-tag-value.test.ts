@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { invalidRoleTagValue } from "../../../shared/rules/elb/invalid-role-tag-value.ts";
+import { invalidRoleTagValue } from "#shared/rules/elb/invalid-role-tag-value.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 function withTags(id: string, tags: Record<string, string>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { noEligibleSubnet } from "../../../shared/rules/elb/no-eligible-subnet.ts";
+import { noEligibleSubnet } from "#shared/rules/elb/no-eligible-subnet.ts";
 import {
   CLUSTER,
   cluster,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeAzWithoutLbSubnet } from "../../../shared/rules/elb/node-az-without-lb-subnet.ts";
+import { nodeAzWithoutLbSubnet } from "#shared/rules/elb/node-az-without-lb-subnet.ts";
 import { CLUSTER, healthySpec, inventoryOf, privateOnlySpec, REGION, subnet } from "./fixtures.ts";
 
 describe("Rule: elb.node-az-without-lb-subnet", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roleTagSchemeMismatch } from "../../../shared/rules/elb/role-tag-scheme-mismatch.ts";
+import { roleTagSchemeMismatch } from "#shared/rules/elb/role-tag-scheme-mismatch.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 function withTags(id: string, tags: Record<string, string>) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { singleAz } from "../../../shared/rules/elb/single-az.ts";
+import { singleAz } from "#shared/rules/elb/single-az.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet, VPC } from "./fixtures.ts";
 
 describe("Rule: elb.single-az", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NO_CLUSTER } from "../../../shared/findings/index.ts";
-import { staleClusterTag } from "../../../shared/rules/elb/stale-cluster-tag.ts";
+import { NO_CLUSTER } from "#shared/findings/index.ts";
+import { staleClusterTag } from "#shared/rules/elb/stale-cluster-tag.ts";
 import { cluster, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 describe("Rule: elb.stale-cluster-tag", () => {

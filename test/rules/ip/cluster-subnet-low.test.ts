@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clusterSubnetLow } from "../../../shared/rules/ip/cluster-subnet-low.ts";
+import { clusterSubnetLow } from "#shared/rules/ip/cluster-subnet-low.ts";
 import { healthySpec, inventoryOf, subnet } from "./fixtures.ts";
 
 function specWithControlPlane(available: [number, number]) {

@@ -1,10 +1,10 @@
 /** Small estates for the ip.* rule tests: one account-region, one VPC, hand-picked subnets. */
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
 import type { AMITypes, ClusterIssue, Issue } from "@aws-sdk/client-eks";
-import type { Estate, EstateCluster, Wire } from "../../../shared/estate/index.ts";
-import { bundledInstanceTypeInfo } from "../../../shared/instance-types/limits.ts";
-import type { Inventory } from "../../../shared/inventory/types.ts";
-import { inventoryFromEstate } from "../../support/inventory.ts";
+import type { Estate, EstateCluster, Wire } from "#shared/estate/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { bundledInstanceTypeInfo } from "#shared/models/instance-types/limits.ts";
+import { inventoryFromEstate } from "#test/support/inventory.ts";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";

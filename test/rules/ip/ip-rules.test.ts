@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RULE_IDS } from "../../../shared/findings/index.ts";
-import { IP_RULES } from "../../../shared/rules/ip/index.ts";
+import { RULE_IDS } from "#shared/findings/index.ts";
+import { IP_RULES } from "#shared/rules/ip/index.ts";
 import { healthySpec, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 function runAll(spec: Parameters<typeof inventoryOf>[0]) {

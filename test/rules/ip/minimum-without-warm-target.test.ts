@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minimumWithoutWarmTarget } from "../../../shared/rules/ip/minimum-without-warm-target.ts";
+import { minimumWithoutWarmTarget } from "#shared/rules/ip/minimum-without-warm-target.ts";
 import { healthySpec, inventoryOf } from "./fixtures.ts";
 
 describe("Rule: ip.minimum-without-warm-target", () => {

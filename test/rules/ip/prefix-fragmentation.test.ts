@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { prefixFragmentation } from "../../../shared/rules/ip/prefix-fragmentation.ts";
-import { subnetNearlyFull } from "../../../shared/rules/ip/subnet-nearly-full.ts";
+import { prefixFragmentation } from "#shared/rules/ip/prefix-fragmentation.ts";
+import { subnetNearlyFull } from "#shared/rules/ip/subnet-nearly-full.ts";
 import { type EstateSpec, eni, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 const PD = '{"env":{"ENABLE_PREFIX_DELEGATION":"true","WARM_PREFIX_TARGET":"1"}}';

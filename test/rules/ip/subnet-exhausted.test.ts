@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { subnetExhausted } from "../../../shared/rules/ip/subnet-exhausted.ts";
+import { subnetExhausted } from "#shared/rules/ip/subnet-exhausted.ts";
 import { healthySpec, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.subnet-exhausted", () => {

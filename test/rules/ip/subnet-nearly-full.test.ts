@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { subnetNearlyFull } from "../../../shared/rules/ip/subnet-nearly-full.ts";
+import { subnetNearlyFull } from "#shared/rules/ip/subnet-nearly-full.ts";
 import { healthySpec, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.subnet-nearly-full", () => {

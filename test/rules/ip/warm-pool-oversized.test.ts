@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { warmPoolOversized } from "../../../shared/rules/ip/warm-pool-oversized.ts";
+import { warmPoolOversized } from "#shared/rules/ip/warm-pool-oversized.ts";
 import { healthySpec, inventoryOf, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.warm-pool-oversized", () => {

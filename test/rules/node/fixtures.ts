@@ -1,7 +1,7 @@
 import type { AMITypes, Issue, NodegroupStatus } from "@aws-sdk/client-eks";
-import type { Estate, EstateRegion } from "../../../shared/estate/index.ts";
-import type { Inventory } from "../../../shared/inventory/types.ts";
-import { inventoryWithKubelet } from "../../support/kubelet.ts";
+import type { Estate, EstateRegion } from "#shared/estate/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { inventoryWithKubelet } from "#test/support/kubelet.ts";
 
 export const ACCOUNT_ID = "111122223333";
 export const REGION = "eu-west-1";

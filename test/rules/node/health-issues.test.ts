@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { healthIssues } from "../../../shared/rules/node/health-issues.ts";
+import { healthIssues } from "#shared/rules/node/health-issues.ts";
 import { CLUSTER, nodeInventory, REGION } from "./fixtures.ts";
 
 describe("Rule: node.health-issues", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { kubeReservedDisabled } from "../../../shared/rules/node/kube-reserved-disabled.ts";
-import { al2UserData, al2023UserData, bottlerocketUserData } from "../../kubelet/user-data.ts";
+import { kubeReservedDisabled } from "#shared/rules/node/kube-reserved-disabled.ts";
+import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.kube-reserved-disabled", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { kubeletConfigUnknown } from "../../../shared/rules/node/kubelet-config-unknown.ts";
-import { al2023UserData, base64 } from "../../kubelet/user-data.ts";
+import { kubeletConfigUnknown } from "#shared/rules/node/kubelet-config-unknown.ts";
+import { al2023UserData, base64 } from "#test/models/kubelet/user-data.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.kubelet-config-unknown", () => {

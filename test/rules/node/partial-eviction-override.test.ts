@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { partialEvictionOverride } from "../../../shared/rules/node/partial-eviction-override.ts";
-import { al2UserData, al2023UserData, bottlerocketUserData } from "../../kubelet/user-data.ts";
+import { partialEvictionOverride } from "#shared/rules/node/partial-eviction-override.ts";
+import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.partial-eviction-override", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { systemReservedMissing } from "../../../shared/rules/node/system-reserved-missing.ts";
-import { al2UserData, al2023UserData, bottlerocketUserData } from "../../kubelet/user-data.ts";
+import { systemReservedMissing } from "#shared/rules/node/system-reserved-missing.ts";
+import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
 import { CLUSTER, nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.system-reserved-missing", () => {

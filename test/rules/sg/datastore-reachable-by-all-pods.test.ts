@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findingKey } from "../../../shared/findings/index.ts";
-import { datastoreReachableByAllPods } from "../../../shared/rules/sg/datastore-reachable-by-all-pods.ts";
+import { findingKey } from "#shared/findings/index.ts";
+import { datastoreReachableByAllPods } from "#shared/rules/sg/datastore-reachable-by-all-pods.ts";
 import {
   allTraffic,
   branchEni,

@@ -10,10 +10,10 @@ import type {
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
-import type { Estate, Wire } from "../../../shared/estate/index.ts";
-import { bundledInstanceTypeInfo } from "../../../shared/instance-types/limits.ts";
-import type { Inventory } from "../../../shared/inventory/types.ts";
-import { inventoryFromEstate } from "../../support/inventory.ts";
+import type { Estate, Wire } from "#shared/estate/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { bundledInstanceTypeInfo } from "#shared/models/instance-types/limits.ts";
+import { inventoryFromEstate } from "#test/support/inventory.ts";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";

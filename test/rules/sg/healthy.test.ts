@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { findingKey, RULE_IDS } from "../../../shared/findings/index.ts";
-import type { Inventory } from "../../../shared/inventory/types.ts";
-import { SG_RULES } from "../../../shared/rules/sg/index.ts";
+import { findingKey, RULE_IDS } from "#shared/findings/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { SG_RULES } from "#shared/rules/sg/index.ts";
 import {
   allTraffic,
   branchEni,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { missingControlPlaneRules } from "../../../shared/rules/sg/missing-control-plane-rules.ts";
+import { missingControlPlaneRules } from "#shared/rules/sg/missing-control-plane-rules.ts";
 import {
   allTraffic,
   CLUSTER,

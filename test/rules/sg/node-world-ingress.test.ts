@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nodeWorldIngress } from "../../../shared/rules/sg/node-world-ingress.ts";
+import { nodeWorldIngress } from "#shared/rules/sg/node-world-ingress.ts";
 import {
   CLUSTER,
   CLUSTER_SG,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { podEniUnsupportedInstance } from "../../../shared/rules/sg/pod-eni-unsupported-instance.ts";
+import { podEniUnsupportedInstance } from "#shared/rules/sg/pod-eni-unsupported-instance.ts";
 import {
   CLUSTER,
   healthySpec,

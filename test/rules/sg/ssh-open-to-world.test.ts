@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sshOpenToWorld } from "../../../shared/rules/sg/ssh-open-to-world.ts";
+import { sshOpenToWorld } from "#shared/rules/sg/ssh-open-to-world.ts";
 import {
   allTraffic,
   CLUSTER,

@@ -1,0 +1,222 @@
+import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
+import { parseSeverity, type Severity } from "#shared/findings/index.ts";
+import {
+  ACCOUNT_ID_PATTERN,
+  type AccountSelection,
+  REGION_PATTERN,
+  type RegionSelection,
+} from "#shared/scan/plan.ts";
+
+/**
+ * The Lambda functions' settings, read from environment variables in one place. The CDK stack sets them
+ * (infra/stacks/central-stack.ts uses the same `ENV` names); tests set them to point at the simulator.
+ */
+export const ENV = {
+  queueUrl: "QUEUE_URL",
+  accountIds: "ACCOUNT_IDS",
+  excludedAccountIds: "EXCLUDED_ACCOUNT_IDS",
+  orgRoleArn: "ORG_ROLE_ARN",
+  regions: "REGIONS",
+  memberRoleName: "MEMBER_ROLE_NAME",
+  homeRegion: "HOME_REGION",
+  tableName: "TABLE_NAME",
+  topicArn: "TOPIC_ARN",
+  alertMinSeverity: "ALERT_MIN_SEVERITY",
+  scopeConcurrency: "SCOPE_CONCURRENCY",
+  historyRetentionDays: "HISTORY_RETENTION_DAYS",
+  /** Per-request timeout of the scanner's AWS clients, in milliseconds (default: the client factory's). */
+  requestTimeoutMs: "REQUEST_TIMEOUT_MS",
+  /** Every AWS API call except DynamoDB goes here (the loopback simulator in tests and the demo). */
+  endpointUrl: "EKS_AUDITOR_ENDPOINT_URL",
+  /** DynamoDB calls go here (dynalite in tests). */
+  dynamodbEndpointUrl: "EKS_AUDITOR_DYNAMODB_ENDPOINT_URL",
+} as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Raised for a missing or malformed setting; the message names every offending variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** What both functions need to reach AWS. */
+export interface AwsAccessConfig {
+  /** Region of the central account's own STS, Organizations and DescribeRegions calls. */
+  homeRegion: string;
+  /** Role assumed in every account other than the caller's. */
+  memberRoleName: string;
+  endpointUrl?: string;
+}
+
+export interface PlannerConfig extends AwsAccessConfig {
+  queueUrl: string;
+  /** A static list, or the organisation's ACTIVE accounts minus the exclusions. */
+  accounts: { kind: "list"; accountIds: string[]; exclude: string[] } | { kind: "org"; exclude: string[] };
+  regions: RegionSelection;
+  /** Role in the management account to call Organizations through (the planner's own role otherwise). */
+  orgRoleArn?: string;
+}
+
+export interface ScannerConfig extends AwsAccessConfig {
+  tableName: string;
+  topicArn: string;
+  /** Transitions at or above it page. */
+  alertMinSeverity: Severity;
+  scopeConcurrency?: number;
+  historyRetentionDays?: number;
+  /** Per-request timeout of the member-account clients (EC2, EKS, STS). */
+  requestTimeoutMs?: number;
+  dynamodbEndpointUrl?: string;
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+const TABLE_NAME = /^[\w.-]{3,255}$/;
+
+/** Collects every problem before throwing, so one deploy fixes them all. */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  required(name: string, expected: string): string {
+    const value = this.optional(name);
+    if (value === undefined) this.problems.push(`${name} is not set (expected ${expected})`);
+    return value ?? "";
+  }
+
+  check(name: string, value: string | undefined, ok: (v: string) => boolean, expected: string): void {
+    if (value !== undefined && value !== "" && !ok(value)) {
+      this.problems.push(`${name}="${value}" is not ${expected}`);
+    }
+  }
+
+  list(name: string, pattern: RegExp, expected: string): string[] | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    const items = raw
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    const bad = items.filter((s) => !pattern.test(s));
+    if (bad.length > 0)
+      this.problems.push(`${name}: ${bad.map((b) => `"${b}"`).join(", ")} is not ${expected}`);
+    if (items.length === 0) this.problems.push(`${name} is empty (expected ${expected})`);
+    return [...new Set(items)];
+  }
+
+  positiveInteger(name: string): number | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) {
+      this.problems.push(`${name}="${raw}" is not a positive integer`);
+      return undefined;
+    }
+    return n;
+  }
+
+  severity(name: string, fallback: Severity): Severity {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    try {
+      return parseSeverity(raw, name);
+    } catch (err) {
+      this.problems.push(err instanceof Error ? err.message : String(err));
+      return fallback;
+    }
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    this.check(name, raw, (v) => URL.canParse(v) && /^https?:/.test(v), "an http(s) URL");
+    return raw;
+  }
+
+  done<T>(what: string, value: T): T {
+    if (this.problems.length > 0) {
+      throw new ConfigError(`${what} configuration is invalid: ${this.problems.join("; ")}`);
+    }
+    return value;
+  }
+}
+
+function awsAccess(r: EnvReader): AwsAccessConfig {
+  const homeRegion =
+    r.optional(ENV.homeRegion) ?? r.optional("AWS_REGION") ?? r.optional("AWS_DEFAULT_REGION");
+  if (homeRegion === undefined) r.problems.push(`${ENV.homeRegion} (or AWS_REGION) is not set`);
+  else r.check(ENV.homeRegion, homeRegion, (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1");
+  const memberRoleName = r.optional(ENV.memberRoleName) ?? DEFAULT_ROLE_NAME;
+  r.check(ENV.memberRoleName, memberRoleName, (v) => ROLE_NAME.test(v), "an IAM role name");
+  const endpointUrl = r.url(ENV.endpointUrl);
+  return { homeRegion: homeRegion ?? "", memberRoleName, ...(endpointUrl ? { endpointUrl } : {}) };
+}
+
+/** `REGIONS`: `all` (each account's enabled regions) or a comma-separated list. */
+function regionSelection(r: EnvReader): RegionSelection {
+  const raw = r.required(ENV.regions, "a comma-separated list such as eu-west-1,us-east-1, or all");
+  if (raw.toLowerCase() === "all") return { kind: "all" };
+  const regions = r.list(ENV.regions, REGION_PATTERN, "a region name such as eu-west-1 (or all)") ?? [];
+  return { kind: "list", regions };
+}
+
+export function plannerConfigFromEnv(env: Env = process.env): PlannerConfig {
+  const r = new EnvReader(env);
+  const access = awsAccess(r);
+  const queueUrl = r.required(ENV.queueUrl, "the scan queue's URL");
+  r.check(ENV.queueUrl, queueUrl, (v) => URL.canParse(v) && /^https?:/.test(v), "an http(s) URL");
+  const accountIds = r.list(ENV.accountIds, ACCOUNT_ID_PATTERN, "a 12-digit account id");
+  const exclude = r.list(ENV.excludedAccountIds, ACCOUNT_ID_PATTERN, "a 12-digit account id") ?? [];
+  const orgRoleArn = r.optional(ENV.orgRoleArn);
+  r.check(ENV.orgRoleArn, orgRoleArn, (v) => ROLE_ARN.test(v), "an IAM role ARN");
+  if (orgRoleArn !== undefined && accountIds !== undefined) {
+    r.problems.push(
+      `${ENV.orgRoleArn} and ${ENV.accountIds} are both set: a static account list needs no Organizations`,
+    );
+  }
+  const regions = regionSelection(r);
+  return r.done("planner", {
+    ...access,
+    queueUrl,
+    accounts: accountIds === undefined ? { kind: "org", exclude } : { kind: "list", accountIds, exclude },
+    regions,
+    ...(orgRoleArn ? { orgRoleArn } : {}),
+  });
+}
+
+export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
+  const r = new EnvReader(env);
+  const access = awsAccess(r);
+  const tableName = r.required(ENV.tableName, "the findings table's name");
+  r.check(ENV.tableName, tableName, (v) => TABLE_NAME.test(v), "a DynamoDB table name");
+  const topicArn = r.required(ENV.topicArn, "the alert topic's ARN");
+  r.check(ENV.topicArn, topicArn, (v) => TOPIC_ARN.test(v), "an SNS topic ARN");
+  const alertMinSeverity = r.severity(ENV.alertMinSeverity, "HIGH");
+  const scopeConcurrency = r.positiveInteger(ENV.scopeConcurrency);
+  const historyRetentionDays = r.positiveInteger(ENV.historyRetentionDays);
+  const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
+  const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
+  return r.done("scanner", {
+    ...access,
+    tableName,
+    topicArn,
+    alertMinSeverity,
+    ...(scopeConcurrency ? { scopeConcurrency } : {}),
+    ...(historyRetentionDays ? { historyRetentionDays } : {}),
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+  });
+}
+
+/** The account selection `resolveAccounts` takes (exclusions of a static list are applied by the planner). */
+export function accountSelectionOf(accounts: PlannerConfig["accounts"]): AccountSelection {
+  return accounts.kind === "org"
+    ? { kind: "org", exclude: accounts.exclude }
+    : { kind: "list", accountIds: accounts.accountIds };
+}

@@ -1,0 +1,503 @@
+/**
+ * Subnet IP headroom per (subnet, node group) pair, shared by the ip.* rules.
+ * ../shared/reference/vpc-cni-ip-math.md, "From per-node cost to headroom".
+ */
+import type { Subnet } from "@aws-sdk/client-ec2";
+import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
+import {
+  type CniConfig,
+  type CniSettings,
+  readCniConfig,
+  settingsAsEnv,
+  vpcCniAddon,
+} from "#shared/models/cni/config.ts";
+import {
+  freeAlignedPrefixBlocks,
+  fullCost,
+  heldInSubnet,
+  IPS_PER_PREFIX,
+  launchCost,
+  type NodeIpCost,
+  nodesThatFit,
+  prefixDelegationActive,
+  usableAddresses,
+} from "#shared/models/cni/ip-math.ts";
+import { type InstanceNetworkLimits, limitsFor } from "#shared/models/instance-types/limits.ts";
+import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
+
+/** Free IPs EKS needs in a cluster (control-plane) subnet to upgrade; 16 are recommended. */
+export const CLUSTER_SUBNET_RESERVE = 5;
+export const CLUSTER_SUBNET_RECOMMENDED = 16;
+/** Below this many launches per subnet a node group is one scale-out from exhaustion. */
+export const MIN_COMFORTABLE_LAUNCHES = 3;
+/** Below this share of free addresses a subnet is reported even when the node groups still fit. */
+export const LOW_FREE_PERCENT = 15;
+export const INSUFFICIENT_FREE_ADDRESSES = "InsufficientFreeAddresses";
+/** Managed node groups without instance types (in the node group or its launch template) get t3.medium. */
+export const EKS_DEFAULT_INSTANCE_TYPE = "t3.medium";
+
+export interface PrefixBlocks {
+  /** Free aligned /28 blocks left in the subnet. */
+  free: number;
+  perNodeAtLaunch: number;
+  perNodeAtFull: number;
+  fitsAtLaunch: number;
+  fitsAtFull: number;
+  /** ENIs of the subnet seen in the inventory. */
+  networkInterfaces: number;
+  /** False when the ENIs seen hold fewer addresses than AWS reports in use: `free` is then an upper bound. */
+  complete: boolean;
+}
+
+export interface SubnetHeadroom {
+  subnetId: string;
+  availabilityZone?: string;
+  cidrBlock?: string;
+  /** AvailableIpAddressCount (AWS already excludes its 5 reserved addresses). */
+  available: number;
+  /** Addresses the subnet can hand out at all (size − 5). */
+  usable?: number;
+  freePercent?: number;
+  /** IPs kept free: 5 in a subnet that is also a cluster subnet. */
+  reserve: number;
+  clusterSubnet: boolean;
+  fitsAtLaunchByIps: number;
+  fitsAtFullByIps: number;
+  /** Nodes that fit, the /28 constraint included under prefix delegation. */
+  fitsAtLaunch: number;
+  fitsAtFull: number;
+  prefixBlocks?: PrefixBlocks;
+}
+
+export interface NodegroupHeadroom {
+  cluster: string;
+  nodegroup: string;
+  /** The node group's instance types as configured (or resolved from its launch template). */
+  instanceTypes: string[];
+  /** The type whose cost is used: the most expensive at launch. */
+  instanceType: string;
+  /** Why this type: several types, EKS default, some unknown. */
+  instanceTypeNote?: string;
+  limits: InstanceNetworkLimits;
+  launch: NodeIpCost;
+  full: NodeIpCost;
+  desiredSize: number;
+  maxSize: number;
+  /** maxSize − desiredSize. */
+  wantedGrowth: number;
+  subnets: SubnetHeadroom[];
+  /** Node group subnets missing from the inventory. */
+  missingSubnets: string[];
+  /** k × min(nodes that fit) over the node group's k subnets: how far it can grow evenly. */
+  growthAtLaunch: number;
+  growthAtFull: number;
+}
+
+export interface SkippedNodegroup {
+  nodegroup: string;
+  reason: string;
+}
+
+export interface InsufficientAddressesIssue {
+  subnetId: string;
+  /** `nodegroup:<name>` or `cluster`. */
+  reportedBy: string;
+  message?: string;
+  /** False when the issue named no subnet and the tightest subnet(s) were taken. */
+  named: boolean;
+}
+
+export interface ClusterHeadroom {
+  cluster: string;
+  ipFamily: "ipv4" | "ipv6";
+  cni: CniConfig;
+  clusterSubnetIds: string[];
+  nodegroups: NodegroupHeadroom[];
+  skipped: SkippedNodegroup[];
+  issues: InsufficientAddressesIssue[];
+  /** Cost assumptions that hold for every pair, for evidence. */
+  notes: string[];
+}
+
+export interface SubnetAssessment {
+  /** Not one more node fits at launch cost (address count). */
+  exhausted: boolean;
+  /** Prefix delegation: the addresses would hold one more node, the free /28 blocks would not. */
+  fragmented: boolean;
+  nearlyFull?: { severity: "HIGH" | "MEDIUM"; reasons: string[] };
+}
+
+const cache = new WeakMap<Inventory, ClusterHeadroom[]>();
+
+/** Headroom of every cluster of an inventory (computed once per inventory). */
+export function clusterHeadroom(inventory: Inventory): ClusterHeadroom[] {
+  let result = cache.get(inventory);
+  if (!result) {
+    result = inventory.clusters.map((c) => headroomOfCluster(inventory, c));
+    cache.set(inventory, result);
+  }
+  return result;
+}
+
+function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterHeadroom {
+  const name = ci.cluster.name ?? "-";
+  const cni = readCniConfig(vpcCniAddon(ci.addons));
+  const ipFamily = ci.cluster.kubernetesNetworkConfig?.ipFamily === "ipv6" ? "ipv6" : "ipv4";
+  const clusterSubnetIds = ci.cluster.resourcesVpcConfig?.subnetIds ?? [];
+  const subnets = new Map(inventory.subnets.map((s) => [s.SubnetId ?? "", s]));
+  const nodegroups: NodegroupHeadroom[] = [];
+  const skipped: SkippedNodegroup[] = [];
+  for (const ng of ci.nodegroups) {
+    const result = headroomOfNodegroup(
+      inventory,
+      name,
+      ng,
+      cni.settings,
+      ipFamily,
+      clusterSubnetIds,
+      subnets,
+    );
+    if ("reason" in result) skipped.push(result);
+    else nodegroups.push(result);
+  }
+  const notes = [
+    "pods per node and kubelet maxPods are invisible from AWS APIs: launch cost assumes 1 IP-consuming pod, full cost maxPods − 2, maxPods the eni-max-pods value",
+  ];
+  if (cni.settings.customNetworking) {
+    notes.push(
+      "custom networking: node subnets pay 1 IP per node; ENIConfig objects (pod subnets) are invisible from AWS APIs and not assessed",
+    );
+  }
+  return {
+    cluster: name,
+    ipFamily,
+    cni,
+    clusterSubnetIds,
+    nodegroups,
+    skipped,
+    issues: insufficientAddressIssues(ci.cluster, ci.nodegroups, nodegroups, subnets),
+    notes,
+  };
+}
+
+/** The node group's instance types: its own list, else its launch template's, else the EKS default. */
+export function nodegroupInstanceTypes(
+  ng: Nodegroup,
+  inventory: Pick<Inventory, "launchTemplateVersions">,
+): { types: string[]; note?: string } {
+  if (ng.instanceTypes && ng.instanceTypes.length > 0) return { types: ng.instanceTypes };
+  const fromTemplate = launchTemplateVersionOf(ng, inventory.launchTemplateVersions)?.LaunchTemplateData
+    ?.InstanceType;
+  if (fromTemplate) return { types: [fromTemplate], note: "instance type from the launch template" };
+  return {
+    types: [EKS_DEFAULT_INSTANCE_TYPE],
+    note: `no instance type in the node group or its launch template: EKS default ${EKS_DEFAULT_INSTANCE_TYPE}`,
+  };
+}
+
+function headroomOfNodegroup(
+  inventory: Inventory,
+  cluster: string,
+  ng: Nodegroup,
+  settings: CniSettings,
+  ipFamily: "ipv4" | "ipv6",
+  clusterSubnetIds: readonly string[],
+  subnets: ReadonlyMap<string, Subnet>,
+): NodegroupHeadroom | SkippedNodegroup {
+  const nodegroup = ng.nodegroupName ?? "-";
+  if (ng.amiType?.startsWith("WINDOWS")) {
+    return { nodegroup, reason: "Windows nodes take pod IPs from the primary ENI only: not modelled" };
+  }
+  const { types, note } = nodegroupInstanceTypes(ng, inventory);
+  const known = types.flatMap((t) => {
+    const limits = limitsFor(inventory, t);
+    return limits ? [limits] : [];
+  });
+  const unknown = types.filter((t) => !known.some((l) => l.instanceType === t));
+  if (known.length === 0) {
+    return {
+      nodegroup,
+      reason: `unknown instance type ${unknown.join(", ")} (not in DescribeInstanceTypes): cost not computed`,
+    };
+  }
+  const options = { ipFamily } as const;
+  const costed = known.map((limits) => ({
+    limits,
+    launch: launchCost(limits, settings, options),
+    full: fullCost(limits, settings, options),
+  }));
+  costed.sort(
+    (a, b) =>
+      b.launch.ips.nodeSubnet - a.launch.ips.nodeSubnet || b.full.ips.nodeSubnet - a.full.ips.nodeSubnet,
+  );
+  const worst = costed[0];
+  if (!worst) return { nodegroup, reason: "no instance type" };
+  const notes: string[] = [];
+  if (note) notes.push(note);
+  if (known.length > 1)
+    notes.push(`most expensive of ${known.map((l) => l.instanceType).join(", ")} at launch`);
+  if (unknown.length > 0) notes.push(`unknown instance type ${unknown.join(", ")} not costed`);
+
+  const pd = prefixDelegationActive(worst.limits, settings) && ipFamily === "ipv4";
+  const perNodeAtLaunch = worst.launch.prefixes;
+  const perNodeAtFull = worst.full.prefixes;
+  const subnetHeadrooms: SubnetHeadroom[] = [];
+  const missingSubnets: string[] = [];
+  for (const subnetId of ng.subnets ?? []) {
+    const subnet = subnets.get(subnetId);
+    const available = subnet?.AvailableIpAddressCount;
+    if (!subnet || available === undefined) {
+      missingSubnets.push(subnetId);
+      continue;
+    }
+    const clusterSubnet = clusterSubnetIds.includes(subnetId);
+    const reserve = clusterSubnet ? CLUSTER_SUBNET_RESERVE : 0;
+    const fitsAtLaunchByIps = nodesThatFit(available, reserve, worst.launch);
+    const fitsAtFullByIps = nodesThatFit(available, reserve, worst.full);
+    const usable = subnet.CidrBlock ? usableAddresses(subnet.CidrBlock) : undefined;
+    const h: SubnetHeadroom = {
+      subnetId,
+      ...(subnet.AvailabilityZone ? { availabilityZone: subnet.AvailabilityZone } : {}),
+      ...(subnet.CidrBlock ? { cidrBlock: subnet.CidrBlock } : {}),
+      available,
+      ...(usable !== undefined ? { usable } : {}),
+      ...(usable ? { freePercent: Math.round((available / usable) * 1000) / 10 } : {}),
+      reserve,
+      clusterSubnet,
+      fitsAtLaunchByIps,
+      fitsAtFullByIps,
+      fitsAtLaunch: fitsAtLaunchByIps,
+      fitsAtFull: fitsAtFullByIps,
+    };
+    if (pd && subnet.CidrBlock) {
+      const held = heldInSubnet(subnetId, inventory.networkInterfaces);
+      const free = freeAlignedPrefixBlocks(subnet.CidrBlock, held);
+      if (free !== undefined && usable !== undefined) {
+        const knownInUse = new Set(held.addresses).size + held.prefixes.length * IPS_PER_PREFIX;
+        const blocks: PrefixBlocks = {
+          free,
+          perNodeAtLaunch,
+          perNodeAtFull,
+          fitsAtLaunch: perNodeAtLaunch > 0 ? Math.floor(free / perNodeAtLaunch) : fitsAtLaunchByIps,
+          fitsAtFull: perNodeAtFull > 0 ? Math.floor(free / perNodeAtFull) : fitsAtFullByIps,
+          networkInterfaces: held.networkInterfaces,
+          complete: knownInUse >= usable - available,
+        };
+        h.prefixBlocks = blocks;
+        h.fitsAtLaunch = Math.min(fitsAtLaunchByIps, blocks.fitsAtLaunch);
+        h.fitsAtFull = Math.min(fitsAtFullByIps, blocks.fitsAtFull);
+      }
+    }
+    subnetHeadrooms.push(h);
+  }
+  const k = subnetHeadrooms.length;
+  const minLaunch = Math.min(...subnetHeadrooms.map((s) => s.fitsAtLaunch));
+  const minFull = Math.min(...subnetHeadrooms.map((s) => s.fitsAtFull));
+  const desiredSize = ng.scalingConfig?.desiredSize ?? 0;
+  const maxSize = ng.scalingConfig?.maxSize ?? desiredSize;
+  return {
+    cluster,
+    nodegroup,
+    instanceTypes: types,
+    instanceType: worst.limits.instanceType,
+    ...(notes.length > 0 ? { instanceTypeNote: notes.join("; ") } : {}),
+    limits: worst.limits,
+    launch: worst.launch,
+    full: worst.full,
+    desiredSize,
+    maxSize,
+    wantedGrowth: Math.max(0, maxSize - desiredSize),
+    subnets: subnetHeadrooms,
+    missingSubnets,
+    growthAtLaunch: k > 0 ? k * minLaunch : 0,
+    growthAtFull: k > 0 ? k * minFull : 0,
+  };
+}
+
+/** Subnets named by InsufficientFreeAddresses health issues; an issue naming none points at the tightest. */
+function insufficientAddressIssues(
+  cluster: Cluster,
+  rawNodegroups: readonly Nodegroup[],
+  nodegroups: readonly NodegroupHeadroom[],
+  subnets: ReadonlyMap<string, Subnet>,
+): InsufficientAddressesIssue[] {
+  const out: InsufficientAddressesIssue[] = [];
+  const tightest = (ids: readonly string[]): string[] => {
+    const known = ids.filter((id) => subnets.has(id));
+    if (known.length === 0) return [...ids];
+    const least = Math.min(...known.map((id) => subnets.get(id)?.AvailableIpAddressCount ?? 0));
+    return known.filter((id) => (subnets.get(id)?.AvailableIpAddressCount ?? 0) === least);
+  };
+  const collect = (
+    issues: readonly { code?: string; message?: string; resourceIds?: string[] }[] | undefined,
+    reportedBy: string,
+    candidates: readonly string[],
+  ): void => {
+    for (const issue of issues ?? []) {
+      if (issue.code !== INSUFFICIENT_FREE_ADDRESSES) continue;
+      const named = (issue.resourceIds ?? []).filter((id) => id.startsWith("subnet-"));
+      const ids = named.length > 0 ? named : tightest(candidates);
+      for (const subnetId of ids) {
+        out.push({
+          subnetId,
+          reportedBy,
+          ...(issue.message ? { message: issue.message.slice(0, 300) } : {}),
+          named: named.length > 0,
+        });
+      }
+    }
+  };
+  collect(cluster.health?.issues, "cluster", cluster.resourcesVpcConfig?.subnetIds ?? []);
+  for (const ng of rawNodegroups) {
+    const name = ng.nodegroupName ?? "-";
+    const candidates = nodegroups.find((h) => h.nodegroup === name)?.subnets.map((s) => s.subnetId);
+    collect(ng.health?.issues, `nodegroup:${name}`, candidates ?? ng.subnets ?? []);
+  }
+  return out;
+}
+
+/** The rule thresholds applied to one (node group, subnet) pair. */
+export function assessSubnet(ng: NodegroupHeadroom, s: SubnetHeadroom): SubnetAssessment {
+  const exhausted = s.fitsAtLaunchByIps < 1;
+  const fragmented = !exhausted && s.prefixBlocks !== undefined && s.prefixBlocks.fitsAtLaunch < 1;
+  if (exhausted || fragmented) return { exhausted, fragmented };
+  const k = ng.subnets.length;
+  const high: string[] = [];
+  const medium: string[] = [];
+  if (k * s.fitsAtLaunch < ng.wantedGrowth) {
+    high.push(`node group ${ng.nodegroup} cannot reach maxSize ${ng.maxSize} even at launch cost`);
+  }
+  if (s.fitsAtLaunch < MIN_COMFORTABLE_LAUNCHES) {
+    high.push(`fewer than ${MIN_COMFORTABLE_LAUNCHES} nodes fit at launch cost`);
+  }
+  if (high.length === 0 && k * s.fitsAtFull < ng.wantedGrowth) {
+    medium.push(`node group ${ng.nodegroup} cannot reach maxSize ${ng.maxSize} once its nodes fill up`);
+  }
+  if (s.freePercent !== undefined && s.freePercent < LOW_FREE_PERCENT) {
+    medium.push(`only ${s.freePercent}% of the subnet is free`);
+  }
+  if (high.length > 0)
+    return { exhausted, fragmented, nearlyFull: { severity: "HIGH", reasons: [...high, ...medium] } };
+  if (medium.length > 0)
+    return { exhausted, fragmented, nearlyFull: { severity: "MEDIUM", reasons: medium } };
+  return { exhausted, fragmented };
+}
+
+/** A node group is under pressure when one of its subnets is exhausted or nearly full. */
+export function underPressure(ng: NodegroupHeadroom): boolean {
+  return ng.subnets.some((s) => {
+    const a = assessSubnet(ng, s);
+    return a.exhausted || a.nearlyFull !== undefined;
+  });
+}
+
+/** `subnet-0abc (eu-west-1a)` */
+export function subnetLabel(s: Pick<SubnetHeadroom, "subnetId" | "availabilityZone">): string {
+  return s.availabilityZone ? `${s.subnetId} (${s.availabilityZone})` : s.subnetId;
+}
+
+/** `1 more m5.large node fits` / `7 more m5.large nodes fit` */
+export function moreNodesFit(n: number, instanceType: string): string {
+  return n === 1 ? `1 more ${instanceType} node fits` : `${n} more ${instanceType} nodes fit`;
+}
+
+/** The CNI settings used, as evidence: read or assumed, and why. */
+export function cniEvidence(cni: CniConfig): Record<string, unknown> {
+  return {
+    source: cni.source,
+    assumed: cni.assumed,
+    env: settingsAsEnv(cni.settings),
+    ...(cni.error ? { error: cni.error } : {}),
+    ...(cni.note ? { note: cni.note } : {}),
+  };
+}
+
+/** Per node group facts for a subnet's evidence. */
+export function pairEvidence(ng: NodegroupHeadroom, s: SubnetHeadroom): Record<string, unknown> {
+  return {
+    nodegroup: ng.nodegroup,
+    instanceType: ng.instanceType,
+    instanceTypes: ng.instanceTypes,
+    ...(ng.instanceTypeNote ? { instanceTypeNote: ng.instanceTypeNote } : {}),
+    launchCost: { ips: ng.launch.ips.nodeSubnet, enis: ng.launch.enis, formula: ng.launch.formula },
+    fullCost: { ips: ng.full.ips.nodeSubnet, enis: ng.full.enis, formula: ng.full.formula },
+    nodesThatFitAtLaunch: s.fitsAtLaunch,
+    nodesThatFitAtFull: s.fitsAtFull,
+    ...(s.prefixBlocks ? { prefixBlocks: s.prefixBlocks } : {}),
+    subnets: ng.subnets.length,
+    ...(ng.missingSubnets.length > 0 ? { subnetsNotInInventory: ng.missingSubnets } : {}),
+    growthCapacityAtLaunch: ng.growthAtLaunch,
+    growthCapacityAtFull: ng.growthAtFull,
+    desiredSize: ng.desiredSize,
+    maxSize: ng.maxSize,
+    wantedGrowth: ng.wantedGrowth,
+  };
+}
+
+/** Subnet facts for evidence. */
+export function subnetEvidence(s: SubnetHeadroom): Record<string, unknown> {
+  return {
+    subnetId: s.subnetId,
+    ...(s.availabilityZone ? { availabilityZone: s.availabilityZone } : {}),
+    ...(s.cidrBlock ? { cidrBlock: s.cidrBlock } : {}),
+    availableIps: s.available,
+    ...(s.usable !== undefined ? { usableIps: s.usable } : {}),
+    ...(s.freePercent !== undefined ? { freePercent: s.freePercent } : {}),
+    reserve: s.reserve,
+    clusterSubnet: s.clusterSubnet,
+  };
+}
+
+/** Skipped pairs and cost assumptions, attached to every finding of the cluster. */
+export function contextEvidence(c: ClusterHeadroom): Record<string, unknown> {
+  return {
+    cni: cniEvidence(c.cni),
+    ...(c.skipped.length > 0 ? { skippedNodegroups: c.skipped } : {}),
+    assumptions: c.notes,
+  };
+}
+
+export interface SubnetPair {
+  ng: NodegroupHeadroom;
+  subnet: SubnetHeadroom;
+  assessment: SubnetAssessment;
+}
+
+/** The (node group, subnet) pairs of a cluster grouped by subnet, in subnet id order. */
+export function pairsBySubnet(c: ClusterHeadroom): Map<string, SubnetPair[]> {
+  const out = new Map<string, SubnetPair[]>();
+  for (const ng of c.nodegroups) {
+    for (const subnet of ng.subnets) {
+      const list = out.get(subnet.subnetId) ?? [];
+      list.push({ ng, subnet, assessment: assessSubnet(ng, subnet) });
+      out.set(subnet.subnetId, list);
+    }
+  }
+  return new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The pair that hurts most: fewest launches that fit, then the most expensive node. */
+export function tightestPair(pairs: readonly SubnetPair[]): SubnetPair | undefined {
+  return [...pairs].sort(
+    (a, b) =>
+      a.subnet.fitsAtLaunch - b.subnet.fitsAtLaunch ||
+      b.ng.launch.ips.nodeSubnet - a.ng.launch.ips.nodeSubnet ||
+      a.ng.nodegroup.localeCompare(b.ng.nodegroup),
+  )[0];
+}
+
+/** `has 41 free IPs (16.3% of 251; 5 kept for the control plane)` */
+export function freeText(s: SubnetHeadroom): string {
+  const parts: string[] = [];
+  if (s.freePercent !== undefined && s.usable !== undefined) parts.push(`${s.freePercent}% of ${s.usable}`);
+  if (s.reserve > 0) parts.push(`${s.reserve} kept free for EKS in this cluster subnet`);
+  return `has ${s.available} free IPs${parts.length > 0 ? ` (${parts.join("; ")})` : ""}`;
+}
+
+/** `node group web wants to grow by 10 (desired 4, max 14)` */
+export function growthText(ng: NodegroupHeadroom): string {
+  const base = `node group ${ng.nodegroup} wants to grow by ${ng.wantedGrowth} (desired ${ng.desiredSize}, max ${ng.maxSize})`;
+  if (ng.subnets.length <= 1) return base;
+  return `${base}; across its ${ng.subnets.length} subnets it can add ${ng.growthAtLaunch} at launch cost, ${ng.growthAtFull} when full`;
+}

@@ -1,0 +1,87 @@
+import type { CallRecorder } from "#shared/aws/call-recorder.ts";
+import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import type { Notifier, NotifyResult } from "#shared/notify/index.ts";
+import type { RuleDefinition } from "#shared/rules/index.ts";
+import type { FindingsStore, Transition } from "#shared/store/index.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
+import { type ScopeResult, scanScope } from "./scan-scope.ts";
+
+/** One account-region to scan: the SQS message body the planner sends and the scanner reads. */
+export interface ScanTask {
+  runId: string;
+  accountId: string;
+  region: string;
+  scheduledAt: string;
+}
+
+export interface ScanTaskDeps {
+  factory: AwsClientFactory;
+  store: FindingsStore;
+  notifier: Notifier;
+  recorder?: CallRecorder;
+  rules?: readonly RuleDefinition[];
+  /** Calls in flight at once inside the scope. */
+  scopeConcurrency?: number;
+}
+
+export interface ScanTaskOutcome {
+  result: ScopeResult;
+  transitions: Transition[];
+  notification: NotifyResult;
+}
+
+/** Raised for a message that is not a scan task; the error names the field. */
+export class InvalidScanTaskError extends Error {
+  override readonly name = "InvalidScanTaskError";
+}
+
+/** Parses and checks an SQS message body. */
+export function parseScanTask(body: string): ScanTask {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new InvalidScanTaskError("scan task: body is not JSON");
+  }
+  if (typeof raw !== "object" || raw === null)
+    throw new InvalidScanTaskError("scan task: body is not a JSON object");
+  const r = raw as Record<string, unknown>;
+  const field = (name: string, ok: (v: string) => boolean, expected: string): string => {
+    const v = r[name];
+    if (typeof v !== "string" || !ok(v))
+      throw new InvalidScanTaskError(`scan task: ${name} must be ${expected}`);
+    return v;
+  };
+  return {
+    runId: field(
+      "runId",
+      (v) => v.length > 0 && v.length <= 64,
+      "a non-empty string of at most 64 characters",
+    ),
+    accountId: field("accountId", (v) => ACCOUNT_ID_PATTERN.test(v), "a 12-digit account id"),
+    region: field("region", (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1"),
+    scheduledAt: field("scheduledAt", (v) => !Number.isNaN(Date.parse(v)), "an ISO-8601 timestamp"),
+  };
+}
+
+/**
+ * Scans one account-region, reconciles the result with the store and pages on transitions: the whole
+ * unit of work of the scanner Lambda and of `eks-audit scan --store`. Reconcile before notify, so a
+ * crash in between pages on redelivery (the store keeps un-notified transitions).
+ */
+export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promise<ScanTaskOutcome> {
+  const scope = { accountId: task.accountId, region: task.region };
+  const result = await scanScope(deps.factory, scope, {
+    ...(deps.rules ? { rules: deps.rules } : {}),
+    ...(deps.recorder ? { recorder: deps.recorder } : {}),
+    ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
+  });
+  const transitions = await deps.store.reconcileScope(scope, result.findings, {
+    status: result.status,
+    runId: task.runId,
+    scannedAt: result.startedAt,
+    ...(result.error ? { error: result.error } : {}),
+  });
+  const notification = await deps.notifier.notify(scope, task.runId, transitions);
+  return { result, transitions, notification };
+}

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { readKubeletConfig } from "#shared/models/kubelet/index.ts";
+import { NODE_RULES } from "#shared/rules/node/index.ts";
+import { nodeInventory } from "#test/rules/node/fixtures.ts";
+import { base64, mimeMessage, nodeConfig, nodeConfigPart, shellPart } from "./user-data.ts";
+
+const MARKER = "SECRET-MARKER-7f3a";
+/** A shell variable name cannot hold dashes: the same marker, spelled as one. */
+const VAR_MARKER = "SECRET_MARKER_7f3a";
+
+/** User data holding secrets next to real kubelet settings, readable and broken, for every family. */
+const CASES: [string, string, string][] = [
+  [
+    "AL2 with a password and a labelled token",
+    "AL2_x86_64",
+    base64(
+      mimeMessage([
+        shellPart(
+          [
+            "#!/bin/bash",
+            `export DB_PASSWORD=${MARKER}`,
+            `/etc/eks/bootstrap.sh prod --b64-cluster-ca ${MARKER} --kubelet-extra-args '--node-labels=token=${MARKER} --eviction-hard=memory.available<200Mi --kube-reserved=cpu=0'`,
+          ].join("\n"),
+        ),
+      ]),
+    ),
+  ],
+  [
+    "AL2 with an unresolvable variable named like a secret",
+    "AL2_x86_64",
+    base64(`#!/bin/bash\n/etc/eks/bootstrap.sh prod --kubelet-extra-args "$${VAR_MARKER}"\n`),
+  ],
+  [
+    "AL2023 with a token in the NodeConfig and a shell part",
+    "AL2023_x86_64_STANDARD",
+    base64(
+      mimeMessage([
+        nodeConfigPart(
+          `---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    certificateAuthority: ${MARKER}\n  kubelet:\n    config:\n      evictionHard:\n        memory.available: 300Mi\n    flags:\n      - --node-labels=secret=${MARKER}\n`,
+        ),
+        shellPart(`#!/bin/bash\necho ${MARKER} > /root/token\n`),
+      ]),
+    ),
+  ],
+  [
+    "AL2023 with a YAML error on the secret's line",
+    "AL2023_x86_64_STANDARD",
+    base64(mimeMessage([nodeConfigPart(nodeConfig(`    config: {evictionHard: ${MARKER}: [\n`))])),
+  ],
+  [
+    "Bottlerocket with a bootstrap token",
+    "BOTTLEROCKET_x86_64",
+    base64(
+      `[settings.kubernetes]\nbootstrap-token = "${MARKER}"\n\n[settings.kubernetes.eviction-hard]\n"memory.available" = "10%"\n\n[settings.kubernetes.kube-reserved]\nmemory = "0"\n`,
+    ),
+  ],
+  [
+    "Bottlerocket with a TOML error on the secret's line",
+    "BOTTLEROCKET_x86_64",
+    base64(`[settings.kubernetes]\ntoken = ${MARKER}\n`),
+  ],
+  ["non-base64 user data holding the secret", "AL2_x86_64", `${MARKER}!!`],
+  [
+    "a MIME message cut short after the secret",
+    "AL2_x86_64",
+    base64(mimeMessage([shellPart(`#!/bin/bash\nexport X=${MARKER}\n`)]).slice(0, 160)),
+  ],
+];
+
+function leaks(text: string): boolean {
+  return text.includes(MARKER) || text.includes(VAR_MARKER);
+}
+
+describe("Secrets in user data", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it.each(CASES)("keeps nothing of %s in the reading", async (_, amiType, userData) => {
+    // Prepare
+    const log = vi.spyOn(console, "log");
+    const warn = vi.spyOn(console, "warn");
+    const error = vi.spyOn(console, "error");
+
+    // Act
+    const reading = await readKubeletConfig({ amiType, userData });
+
+    // Assess
+    expect(leaks(JSON.stringify(reading))).toBe(false);
+    expect(leaks(reading.parseError ?? "")).toBe(false);
+    expect([...log.mock.calls, ...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+  });
+
+  it("keeps nothing of it in the inventory or the findings of any node rule", async () => {
+    // Prepare
+    const inventory = await nodeInventory([
+      ...CASES.map(([, amiType, userData], i) => ({ name: `ng-${i}`, amiType, userData })),
+      {
+        name: "ng-custom",
+        amiType: "CUSTOM",
+        userData: base64(`#!/bin/bash\necho ${MARKER}\n`),
+        imageId: "ami-1",
+      },
+    ]);
+
+    // Act
+    const findings = NODE_RULES.flatMap((rule) => rule.evaluate(inventory));
+
+    // Assess
+    expect(findings.map((f) => f.ruleId)).toEqual(
+      expect.arrayContaining([
+        "node.system-reserved-missing",
+        "node.partial-eviction-override",
+        "node.kube-reserved-disabled",
+        "node.kubelet-config-unknown",
+      ]),
+    );
+    expect(leaks(JSON.stringify(findings))).toBe(false);
+    expect(leaks(JSON.stringify(inventory))).toBe(false);
+  });
+});
