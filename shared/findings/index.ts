@@ -1,3 +1,4 @@
+export { isAboutUnread, type UnreadResource } from "./coverage.ts";
 export { type Finding, findingKey, NO_CLUSTER, RULE_IDS, type RuleId } from "./finding.ts";
 export {
   atLeast,

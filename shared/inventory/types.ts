@@ -8,6 +8,7 @@ import type {
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { UnreadResource } from "#shared/findings/coverage.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 
 export interface ClusterInventory {
@@ -42,6 +43,8 @@ export interface Inventory {
   kubelet: Record<string, KubeletConfigReading>;
   /** ENIs the rules need: those in prefix-delegation node subnets and SGP trunk/branch ENIs. */
   networkInterfaces: NetworkInterface[];
+  /** What this scan could not read completely: named in coverage findings, never resolved. */
+  unread: UnreadResource[];
 }
 
 export function emptyInventory(accountId: string, region: string): Inventory {
@@ -58,5 +61,6 @@ export function emptyInventory(accountId: string, region: string): Inventory {
     launchTemplateVersions: [],
     kubelet: {},
     networkInterfaces: [],
+    unread: [],
   };
 }

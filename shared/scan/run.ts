@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { CallRecorder } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
-import type { RuleDefinition } from "#shared/rules/index.ts";
+import type { RuleDefinition } from "#shared/catalog/index.ts";
 import { errorMessage, errorName } from "./errors.ts";
 import { planScopes, type RegionSelection, type ScopePlan } from "./plan.ts";
 import { type Scope, type ScopeResult, scanFailureFinding, scanScope } from "./scan-scope.ts";

@@ -1,8 +1,8 @@
 import { type CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/catalog/index.ts";
 import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
-import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/rules/index.ts";
 import { classifyScanError, errorMessage, errorName } from "./errors.ts";
 
 export interface Scope {
@@ -24,13 +24,50 @@ export interface ScopeResult extends Scope {
 }
 
 export interface ScanScopeOptions {
+  /**
+   * Aborts the scan (the scanner's invocation deadline): `scanScope` then rejects with
+   * `ScanAbortedError` instead of returning a result, so the caller writes nothing partial.
+   */
+  signal?: AbortSignal;
   rules?: readonly RuleDefinition[];
   /** Calls in flight at once inside the account-region. */
   concurrency?: number;
   recorder?: CallRecorder;
 }
 
-/** Scans one account-region: collect, evaluate; a failure becomes its scan.* finding, never a throw. */
+/** The scan was stopped from outside (a deadline): not a result of the scope, so nothing may be recorded. */
+export class ScanAbortedError extends Error {
+  override readonly name = "ScanAbortedError";
+}
+
+/** Rejects with `ScanAbortedError` as soon as `signal` aborts; otherwise settles as `work` does. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, scope: Scope): Promise<T> {
+  if (signal === undefined) return work;
+  const aborted = () =>
+    new ScanAbortedError(
+      `${scope.accountId} ${scope.region}: scan aborted (${String(signal.reason ?? "deadline")})`,
+    );
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Scans one account-region: collect, evaluate; a failure becomes its scan.* finding, never a throw —
+ * except an abort through `options.signal`, which rejects with `ScanAbortedError`.
+ */
 export async function scanScope(
   factory: AwsClientFactory,
   scope: Scope,
@@ -44,9 +81,13 @@ export async function scanScope(
       factory.ec2(scope.accountId, scope.region),
       factory.eks(scope.accountId, scope.region),
     ]);
-    const inventory = await collectInventory(
-      { ...scope, ec2, eks },
-      options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+    const inventory = await unlessAborted(
+      collectInventory(
+        { ...scope, ec2, eks },
+        options.concurrency === undefined ? {} : { concurrency: options.concurrency },
+      ),
+      options.signal,
+      scope,
     );
     const findings = evaluateRules(inventory, options.rules ?? ALL_RULES);
     return {
@@ -59,6 +100,11 @@ export async function scanScope(
       apiCalls: calls(),
     };
   } catch (err) {
+    if (err instanceof ScanAbortedError || options.signal?.aborted) {
+      throw err instanceof ScanAbortedError
+        ? err
+        : new ScanAbortedError(`${scope.accountId} ${scope.region}: scan aborted`);
+    }
     return {
       ...base,
       status: "failed",

@@ -1,10 +1,10 @@
 import type { CallRecorder } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import type { RuleDefinition } from "#shared/catalog/index.ts";
 import type { Notifier, NotifyResult } from "#shared/notify/index.ts";
-import type { RuleDefinition } from "#shared/rules/index.ts";
 import type { FindingsStore, Transition } from "#shared/store/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
-import { type ScopeResult, scanScope } from "./scan-scope.ts";
+import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
 
 /** One account-region to scan: the SQS message body the planner sends and the scanner reads. */
 export interface ScanTask {
@@ -22,6 +22,8 @@ export interface ScanTaskDeps {
   rules?: readonly RuleDefinition[];
   /** Calls in flight at once inside the scope. */
   scopeConcurrency?: number;
+  /** Aborts the scan (the invocation's deadline): the task then rejects and nothing is reconciled. */
+  signal?: AbortSignal;
 }
 
 export interface ScanTaskOutcome {
@@ -75,7 +77,11 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(deps.rules ? { rules: deps.rules } : {}),
     ...(deps.recorder ? { recorder: deps.recorder } : {}),
     ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   });
+  // A deadline that fell after the scan: still nothing is written, the task is retried whole.
+  if (deps.signal?.aborted)
+    throw new ScanAbortedError(`${task.accountId} ${task.region}: aborted before reconcile`);
   const transitions = await deps.store.reconcileScope(scope, result.findings, {
     status: result.status,
     runId: task.runId,

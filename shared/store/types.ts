@@ -1,4 +1,4 @@
-import type { Finding, RuleId, Severity } from "#shared/findings/index.ts";
+import type { Finding, RuleId, Severity, UnreadResource } from "#shared/findings/index.ts";
 import type { FindingStatus } from "./keys.ts";
 
 export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "RESOLVED"] as const;
@@ -26,6 +26,8 @@ export interface ReconcileOutcome {
   runId: string;
   scannedAt: string | Date;
   error?: { name: string; message: string };
+  /** What a complete scan could not read: open findings about it are never resolved by this scan. */
+  unread?: readonly UnreadResource[];
 }
 
 /** A transition written with the finding but not yet notified, keyed by its `at` on the finding item. */

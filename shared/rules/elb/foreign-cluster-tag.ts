@@ -1,6 +1,5 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Finding, Severity } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterNameOfTagKey,
@@ -12,6 +11,7 @@ import {
   lbcForeignClusterKeys,
   roleTagKeyFor,
 } from "#shared/models/lb-discovery/tags.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedCluster,
   auditedClusters,

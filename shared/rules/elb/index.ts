@@ -1,4 +1,4 @@
-import type { RuleDefinition } from "#shared/findings/rule.ts";
+import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { foreignClusterTag } from "./foreign-cluster-tag.ts";
 import { invalidRoleTagValue } from "./invalid-role-tag-value.ts";
 import { noEligibleSubnet } from "./no-eligible-subnet.ts";

@@ -1,5 +1,4 @@
 import type { Finding, Severity } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
 import {
@@ -10,6 +9,7 @@ import {
 } from "#shared/models/lb-discovery/tags.ts";
 import { vpcHasIgwRoute } from "#shared/models/network/route-tables.ts";
 import { subnetLocaleOf } from "#shared/models/network/zones.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedCluster,
   auditedClusters,

@@ -1,10 +1,10 @@
 import type { Nodegroup } from "@aws-sdk/client-eks";
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
 import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
 import { zoneTypeOf } from "#shared/models/network/zones.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedCluster,
   auditedClusters,

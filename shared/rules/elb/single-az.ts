@@ -1,8 +1,8 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import type { ExcludedSubnet, LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
 import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedCluster,
   auditedClusters,

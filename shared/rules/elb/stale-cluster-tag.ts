@@ -1,6 +1,5 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
 import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterNameOfTagKey,
@@ -9,6 +8,7 @@ import {
   ROLE_TAG_KEYS,
   tagValue,
 } from "#shared/models/lb-discovery/tags.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { deleteTagsCommand, liveClusterNames, TERRAFORM_IGNORE_TAGS_HINT } from "./audit.ts";
 
 export const staleClusterTag: RuleDefinition = {

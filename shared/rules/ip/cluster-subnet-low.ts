@@ -1,5 +1,4 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   CLUSTER_SUBNET_RECOMMENDED,
@@ -7,6 +6,7 @@ import {
   clusterHeadroom,
   subnetLabel,
 } from "#shared/models/ip-headroom/headroom.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 
 /** ip.cluster-subnet-low: a control-plane subnet with < 5 free IPs (HIGH, upgrades fail) or < 16 (MEDIUM). */
 function evaluate(inventory: Inventory): Finding[] {

@@ -1,4 +1,4 @@
-import type { RuleDefinition } from "#shared/findings/rule.ts";
+import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { clusterSubnetLow } from "./cluster-subnet-low.ts";
 import { minimumWithoutWarmTarget } from "./minimum-without-warm-target.ts";
 import { prefixFragmentation } from "./prefix-fragmentation.ts";

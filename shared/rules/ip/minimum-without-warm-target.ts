@@ -1,8 +1,8 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import { IPS_PER_PREFIX } from "#shared/models/cni/ip-math.ts";
 import { clusterHeadroom, cniEvidence } from "#shared/models/ip-headroom/headroom.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { clusterFacts } from "./context.ts";
 import { SUGGESTED_WARM_IP_TARGET, setCniEnvCommand } from "./remediation.ts";
 

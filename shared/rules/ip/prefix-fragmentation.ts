@@ -1,5 +1,4 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterHeadroom,
@@ -10,6 +9,7 @@ import {
   subnetEvidence,
   subnetLabel,
 } from "#shared/models/ip-headroom/headroom.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 
 /**
  * ip.prefix-fragmentation: prefix delegation is on and the subnet has the addresses for one more node but not

@@ -1,5 +1,4 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterHeadroom,
@@ -15,6 +14,7 @@ import {
   subnetLabel,
   tightestPair,
 } from "#shared/models/ip-headroom/headroom.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { remediationForSubnet } from "./context.ts";
 
 /** ip.subnet-exhausted: not one more node fits at launch cost, or EKS reports InsufficientFreeAddresses. */

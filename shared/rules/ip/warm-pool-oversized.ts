@@ -1,5 +1,4 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import { launchCost, nodesThatFit } from "#shared/models/cni/ip-math.ts";
 import {
@@ -8,6 +7,7 @@ import {
   subnetLabel,
   underPressure,
 } from "#shared/models/ip-headroom/headroom.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { clusterFacts } from "./context.ts";
 import {
   SUGGESTED_WARM_IP_TARGET,

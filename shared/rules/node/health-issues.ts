@@ -1,5 +1,5 @@
 import type { Issue } from "@aws-sdk/client-eks";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
 
 /**

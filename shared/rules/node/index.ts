@@ -1,4 +1,4 @@
-import type { RuleDefinition } from "#shared/findings/rule.ts";
+import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { healthIssues } from "./health-issues.ts";
 import { kubeReservedDisabled } from "./kube-reserved-disabled.ts";
 import { kubeletConfigUnknown } from "./kubelet-config-unknown.ts";

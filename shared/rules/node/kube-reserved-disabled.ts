@@ -1,4 +1,4 @@
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   describeSetting,
   isZeroQuantity,

@@ -1,5 +1,5 @@
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   configzCommand,
   describeSetting,

@@ -1,6 +1,5 @@
 import type { IpPermission, NetworkInterface, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import { type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
 import {
@@ -12,6 +11,7 @@ import {
   revokeIngressCommand,
   shellJson,
 } from "#shared/models/security-groups/permissions.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,

@@ -1,4 +1,4 @@
-import type { RuleDefinition } from "#shared/findings/rule.ts";
+import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { datastoreReachableByAllPods } from "./datastore-reachable-by-all-pods.ts";
 import { missingControlPlaneRules } from "./missing-control-plane-rules.ts";
 import { nodeWorldIngress } from "./node-world-ingress.ts";

@@ -1,6 +1,5 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   allowsTcpPort,
@@ -10,6 +9,7 @@ import {
   WORLD_IPV4,
   WORLD_IPV6,
 } from "#shared/models/security-groups/permissions.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,

@@ -1,6 +1,5 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   describePorts,
@@ -11,6 +10,7 @@ import {
   type WorldSource,
   worldSourcesOf,
 } from "#shared/models/security-groups/permissions.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import { type AuditedNodegroup, auditedNodegroups, groupLabel, listText } from "./audit.ts";
 import { ADMIN_PORTS } from "./ssh-open-to-world.ts";
 

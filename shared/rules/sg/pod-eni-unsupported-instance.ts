@@ -1,11 +1,11 @@
 import type { Finding } from "#shared/findings/index.ts";
-import { newFinding, type RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import {
   bundledLimits,
   type InstanceNetworkLimits,
   limitsFor,
 } from "#shared/models/instance-types/limits.ts";
+import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   type AuditedNodegroup,
   auditedNodegroups,

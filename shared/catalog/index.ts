@@ -1,12 +1,12 @@
 import type { Finding } from "#shared/findings/index.ts";
-import type { RuleDefinition } from "#shared/findings/rule.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import { ELB_RULES } from "#shared/rules/elb/index.ts";
 import { IP_RULES } from "#shared/rules/ip/index.ts";
 import { NODE_RULES } from "#shared/rules/node/index.ts";
+import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { SG_RULES } from "#shared/rules/sg/index.ts";
 
-export type { Rule, RuleDefinition } from "#shared/findings/rule.ts";
+export type { Rule, RuleDefinition } from "#shared/rules/rule.ts";
 
 /** Every inventory rule of the catalog (scan.* findings come from the scanner itself). */
 export const ALL_RULES: readonly RuleDefinition[] = [...ELB_RULES, ...IP_RULES, ...SG_RULES, ...NODE_RULES];

@@ -1,5 +1,5 @@
+import type { Finding, RuleId } from "#shared/findings/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
-import type { Finding, RuleId } from "./index.ts";
 
 /** A rule is a pure function: one account-region inventory in, findings out. It never calls AWS. */
 export type Rule = (inventory: Inventory) => Finding[];
