@@ -15,11 +15,13 @@ type Resolution = (typeof MetricResolution)[keyof typeof MetricResolution];
 
 import type { SQSRecord } from "aws-lambda";
 import { dynamoClient, snsClient } from "#functions/commons/clients.ts";
-import { plannerConfigFromEnv, scannerConfigFromEnv } from "#functions/commons/config.ts";
-import { enqueueScanTasks, plannerFactories, planRun, runOfInvocation } from "#functions/commons/planner.ts";
+import { accountSelectionOf, plannerConfigFromEnv, scannerConfigFromEnv } from "#functions/commons/config.ts";
+import { enqueueScanTasks, plannerFactories, runOfInvocation } from "#functions/commons/planner.ts";
 import { METRICS_NAMESPACE, SCANNER_METRICS, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { ScanRecordHandler } from "#functions/scanner/scan-record.ts";
 import { type Notifier, type NotifyResult, type NotifyStatus, SnsNotifier } from "#shared/notify/index.ts";
+import { planRun } from "#shared/scan/plan.ts";
+import { tasksOfPlan } from "#shared/scan/run.ts";
 import type { AccountRegion, StoreStats, Transition, TransitionType } from "#shared/store/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { BoundedQueue, InMemorySqs, sqsRecord } from "./queue.ts";
@@ -217,11 +219,12 @@ export async function runPipeline(options: PipelineOptions): Promise<RunSummary>
   let accounts = 0;
   const producer = (async () => {
     try {
-      const tasks = await planRun(planner.factory, {
-        ...run,
-        accounts: plannerConfig.accounts,
-        regions: plannerConfig.regions,
-      });
+      const plan = await planRun(
+        planner.factory,
+        { accounts: accountSelectionOf(plannerConfig.accounts), regions: plannerConfig.regions },
+        { organizations: planner.organizations },
+      );
+      const tasks = tasksOfPlan(plan, run);
       planMs = performance.now() - started;
       accounts = new Set(tasks.map((t) => t.accountId)).size;
       await enqueueScanTasks(sqs.asClient(), plannerConfig.queueUrl, tasks);

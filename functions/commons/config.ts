@@ -218,5 +218,5 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
 export function accountSelectionOf(accounts: PlannerConfig["accounts"]): AccountSelection {
   return accounts.kind === "org"
     ? { kind: "org", exclude: accounts.exclude }
-    : { kind: "list", accountIds: accounts.accountIds };
+    : { kind: "list", accountIds: accounts.accountIds, exclude: accounts.exclude };
 }

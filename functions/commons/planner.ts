@@ -1,4 +1,3 @@
-import { createHash, randomUUID } from "node:crypto";
 import {
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
@@ -6,10 +5,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
-import { planScopes, type RegionSelection, resolveAccounts } from "#shared/scan/plan.ts";
-import type { Scope } from "#shared/scan/scan-scope.ts";
+import { runIdOf } from "#shared/scan/run-id.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
-import { type AwsAccessConfig, accountSelectionOf, type PlannerConfig } from "./config.ts";
+import type { AwsAccessConfig } from "./config.ts";
 
 /** SQS SendMessageBatch takes at most 10 entries. */
 export const SQS_BATCH_MAX = 10;
@@ -46,46 +44,8 @@ export function runOfInvocation(
     (t) => typeof t === "string" && !Number.isNaN(Date.parse(t)),
   );
   const at = stamp === undefined ? now : new Date(stamp);
-  const scheduledAt = at.toISOString();
-  const seed = event?.executionId ?? event?.id ?? requestId ?? randomUUID();
-  const hex = createHash("sha256").update(seed).digest("hex").slice(0, 8);
-  return { runId: `${scheduledAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${hex}`, scheduledAt };
-}
-
-export interface PlanRunOptions extends Run {
-  /** A static list, or the organisation's ACTIVE accounts; `exclude` applies to both. */
-  accounts: PlannerConfig["accounts"];
-  regions: RegionSelection;
-  /** Lists the organisation's accounts; default `factory` (the caller's own credentials). */
-  organizations?: AwsClientFactory | undefined;
-  /** An account whose regions could not be listed: it gets a task for the home region regardless. */
-  onUnreachable?: (scope: Scope, error: unknown) => void;
-}
-
-/**
- * One scan task per account-region: the accounts (Organizations ListAccounts, ACTIVE only, or the static
- * list) minus the exclusions, times the configured regions or each account's enabled regions. An account
- * whose regions cannot be listed (the member role is missing or denies) still gets one task, for the home
- * region, so that the scanner records its `scan.access-denied` finding instead of silently skipping it.
- */
-export async function planRun(factory: AwsClientFactory, options: PlanRunOptions): Promise<ScanTask[]> {
-  const exclude = new Set(options.accounts.exclude);
-  const selection = accountSelectionOf(options.accounts);
-  const accountIds = (await resolveAccounts(options.organizations ?? factory, selection)).filter(
-    (id) => !exclude.has(id),
-  );
-  const plan = await planScopes(factory, accountIds, options.regions);
-  for (const { scope, error } of plan.unreachable) options.onUnreachable?.(scope, error);
-  const scopes = [...plan.scopes, ...plan.unreachable.map((u) => u.scope)];
-  const seen = new Set<string>();
-  const tasks: ScanTask[] = [];
-  for (const { accountId, region } of scopes) {
-    const key = `${accountId}/${region}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    tasks.push({ runId: options.runId, accountId, region, scheduledAt: options.scheduledAt });
-  }
-  return tasks.sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
+  const seed = event?.executionId ?? event?.id ?? requestId;
+  return { runId: runIdOf(at, seed), scheduledAt: at.toISOString() };
 }
 
 /** Raised when some tasks could not be enqueued; names how many and the last SQS error. */

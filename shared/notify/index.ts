@@ -2,15 +2,20 @@ export {
   type Alert,
   type AlertJson,
   type AlertJsonTransition,
+  type AlertKind,
   type AlertOptions,
+  alertKindOf,
   alertSubject,
   attributesBytes,
   buildAlert,
+  buildAlerts,
+  buildUnreachedRunAlert,
   DEFAULT_MIN_SEVERITY,
   MESSAGE_VERSION,
   SNS_MAX_MESSAGE_BYTES,
   SUBJECT_MAX_CHARS,
   selectTransitions,
+  type UnreachedRun,
 } from "./message.ts";
 export type { NotificationLedger, Notifier, NotifyResult, NotifyStatus } from "./notifier.ts";
 export { SnsNotifier, type SnsNotifierOptions } from "./sns-notifier.ts";

@@ -20,7 +20,19 @@ export interface AlertOptions {
   maxBytes?: number;
 }
 
+/**
+ * What a message is about, as its `kind` message attribute: `coverage` (scan.* changes: an account-region
+ * or a resource the auditor could not read) or `findings` (everything else). One message per kind, so a
+ * filter policy on `kind` routes coverage to the platform owners and findings to the teams that fix them.
+ */
+export type AlertKind = "coverage" | "findings";
+
+export function alertKindOf(t: Transition): AlertKind {
+  return t.finding.ruleId.startsWith("scan.") ? "coverage" : "findings";
+}
+
 export interface Alert {
+  kind: AlertKind;
   subject: string;
   /** The `MessageStructure: "json"` body: `default`/`email` text, `sqs`/`lambda`/`https` JSON. */
   message: string;
@@ -41,6 +53,7 @@ export interface Alert {
 /** The JSON variant (`sqs`, `lambda`, `https`). */
 export interface AlertJson {
   version: number;
+  kind: AlertKind;
   accountId: string;
   region: string;
   runId: string;
@@ -173,11 +186,17 @@ function typeCounts(counts: Partial<Record<TransitionType, number>>): string {
     .join(", ");
 }
 
-function attributesOf(scope: AccountRegion, severity: Severity, transitions: readonly Transition[]) {
+function attributesOf(
+  scope: AccountRegion,
+  severity: Severity,
+  kind: AlertKind,
+  transitions: readonly Transition[],
+) {
   const ruleIds = [...new Set(transitions.map((t) => t.finding.ruleId))].sort();
   const types = TRANSITION_TYPES.filter((type) => transitions.some((t) => t.type === type));
   const attributes: Record<string, MessageAttributeValue> = {
     severity: { DataType: "String", StringValue: severity },
+    kind: { DataType: "String", StringValue: kind },
     accountId: { DataType: "String", StringValue: scope.accountId },
     region: { DataType: "String", StringValue: scope.region },
     ruleIds: { DataType: "String.Array", StringValue: JSON.stringify(ruleIds) },
@@ -200,7 +219,30 @@ export function attributesBytes(attributes: Record<string, MessageAttributeValue
 }
 
 /**
- * The one message for a scope's transitions of a run, or undefined when nothing reaches the threshold.
+ * The messages for a scope's transitions of a run: one per kind (coverage, findings) that reaches the
+ * threshold, coverage first.
+ */
+export function buildAlerts(
+  scope: AccountRegion,
+  runId: string,
+  transitions: readonly Transition[],
+  options: AlertOptions,
+): Alert[] {
+  const kinds: AlertKind[] = ["coverage", "findings"];
+  return kinds.flatMap((kind) => {
+    const alert = buildAlert(
+      scope,
+      runId,
+      transitions.filter((t) => alertKindOf(t) === kind),
+      options,
+    );
+    return alert === undefined ? [] : [alert];
+  });
+}
+
+/**
+ * The one message for transitions of one kind of a scope's run, or undefined when nothing reaches the
+ * threshold.
  * Summarised when the full message would pass `maxBytes`: counts per type, severity and rule, and
  * the worst transitions that fit, then "…and N more".
  */
@@ -213,9 +255,12 @@ export function buildAlert(
   const included = selectTransitions(transitions, options.minSeverity);
   const worst = included[0];
   if (worst === undefined) return undefined;
+  const kinds = new Set(included.map(alertKindOf));
+  if (kinds.size > 1) throw new RangeError("buildAlert: one kind per message; use buildAlerts");
+  const kind = alertKindOf(worst);
   const severity = worstSeverity(included.map((t) => t.to)) ?? worst.to;
   const maxBytes = options.maxBytes ?? SNS_MAX_MESSAGE_BYTES;
-  const attributes = attributesOf(scope, severity, included);
+  const attributes = attributesOf(scope, severity, kind, included);
   const overhead = attributesBytes(attributes);
   const counts = countsOf(included);
   const subject = alertSubject(scope, worst, included.length - 1);
@@ -224,8 +269,9 @@ export function buildAlert(
     const listed = included.slice(0, detailed);
     const omitted = included.length - detailed;
     const changes = included.length === 1 ? "1 change" : `${included.length} changes`;
+    const about = kind === "coverage" ? `${changes} of coverage (what the auditor could read)` : changes;
     const head = [
-      `eks-auditor: ${changes} in account ${scope.accountId}, region ${scope.region} (run ${runId}).`,
+      `eks-auditor: ${about} in account ${scope.accountId}, region ${scope.region} (run ${runId}).`,
       `Highest severity: ${severity}. Paging at ${options.minSeverity} and above; resolutions are listed as INFO.`,
     ];
     if (summarised) {
@@ -240,6 +286,7 @@ export function buildAlert(
     const text = [...head, "", ...body.flatMap((b) => [b, ""]), ...tail].join("\n").trimEnd();
     const json: AlertJson = {
       version: MESSAGE_VERSION,
+      kind,
       accountId: scope.accountId,
       region: scope.region,
       runId,
@@ -262,6 +309,7 @@ export function buildAlert(
   };
 
   const alert = (detailed: number, summarised: boolean, r: ReturnType<typeof render>): Alert => ({
+    kind,
     subject,
     message: r.message,
     attributes,
@@ -295,4 +343,61 @@ export function buildAlert(
     }
   }
   return alert(bestCount, true, best);
+}
+
+/** A run in which every account-region failed: what the CLI pages once, whatever changed in the store. */
+export interface UnreachedRun {
+  runId: string;
+  /** Account-regions planned (all of them failed). */
+  scopes: number;
+  /** Failed scopes by the scan.* rule their error maps to. */
+  byRule: Record<string, number>;
+  /** A few `account/region: ErrorName` lines. */
+  examples: string[];
+}
+
+/**
+ * The alert for a run that scanned nothing: HIGH, `kind=coverage`, so that the platform owners' filter
+ * policy gets it. Without it an all-failed re-run pages nobody (no finding changed).
+ */
+export function buildUnreachedRunAlert(run: UnreachedRun): Alert {
+  const subject = ascii(
+    `[eks-auditor] HIGH run reached nothing: 0 of ${run.scopes} account-regions scanned`,
+  ).slice(0, SUBJECT_MAX_CHARS);
+  const ruleIds = Object.keys(run.byRule).sort();
+  const text = [
+    `eks-auditor: run ${run.runId} could not scan any of its ${run.scopes} account-region(s). Nothing was audited,`,
+    "and no finding was resolved. By cause:",
+    ...ruleIds.map((rule) => `  ${rule}: ${run.byRule[rule]}`),
+    "",
+    ...run.examples.map((e) => `  ${e}`),
+    "",
+    'Fix: check the caller\'s credentials and the member role (README "Deploy"), then re-run the scan.',
+  ].join("\n");
+  const json = { version: MESSAGE_VERSION, kind: "coverage", ...run };
+  const jsonText = JSON.stringify(json);
+  const message = JSON.stringify({
+    default: text,
+    email: text,
+    sqs: jsonText,
+    lambda: jsonText,
+    https: jsonText,
+  });
+  const attributes: Record<string, MessageAttributeValue> = {
+    severity: { DataType: "String", StringValue: "HIGH" },
+    kind: { DataType: "String", StringValue: "coverage" },
+    ruleIds: { DataType: "String.Array", StringValue: JSON.stringify(ruleIds) },
+  };
+  return {
+    kind: "coverage",
+    subject,
+    message,
+    attributes,
+    text,
+    severity: "HIGH",
+    transitions: [],
+    detailed: 0,
+    summarised: false,
+    bytes: Buffer.byteLength(message) + attributesBytes(attributes),
+  };
 }

@@ -1,6 +1,7 @@
 import type { NotificationClaim, NotificationRelease } from "#shared/store/findings-store.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import type { Transition } from "#shared/store/types.ts";
+import type { UnreachedRun } from "./message.ts";
 
 export type NotifyStatus =
   /** An SNS message went out. */
@@ -16,8 +17,11 @@ export type NotifyStatus =
 
 export interface NotifyResult {
   status: NotifyStatus;
-  /** Transitions the message is about. */
+  /** Messages sent or printed: one per kind (coverage, findings) that reached the threshold. */
+  messages?: number;
+  /** Transitions the messages are about. */
   transitions: number;
+  /** The subject; with two messages, both joined by ` | `. */
   subject?: string;
   messageId?: string;
   summarised?: boolean;
@@ -28,6 +32,8 @@ export interface NotifyResult {
 /** Sends the one message of a scope's run. The SNS notifier and the stdout notifier share it. */
 export interface Notifier {
   notify(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Promise<NotifyResult>;
+  /** Pages a run in which every account-region failed (the CLI's run; the deployment has its heartbeat alarm). */
+  notifyUnreachedRun?(run: UnreachedRun): Promise<NotifyResult>;
 }
 
 /**

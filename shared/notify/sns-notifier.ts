@@ -4,7 +4,14 @@ import type { Severity } from "#shared/findings/index.ts";
 import type { NotificationClaim } from "#shared/store/findings-store.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import type { Transition } from "#shared/store/types.ts";
-import { type Alert, buildAlert, DEFAULT_MIN_SEVERITY, SNS_MAX_MESSAGE_BYTES } from "./message.ts";
+import {
+  type Alert,
+  buildAlerts,
+  buildUnreachedRunAlert,
+  DEFAULT_MIN_SEVERITY,
+  SNS_MAX_MESSAGE_BYTES,
+  type UnreachedRun,
+} from "./message.ts";
 import type { NotificationLedger, Notifier, NotifyResult } from "./notifier.ts";
 
 /*
@@ -105,9 +112,10 @@ export class SnsNotifier implements Notifier {
   ): Promise<NotifyResult> {
     const ledger = this.options.ledger;
     if (ledger === undefined) {
-      const alert = this.alert(scope, runId, transitions);
-      if (alert === undefined) return { status: outcomeWithout(transitions), transitions: 0 };
-      return { ...resultOf(alert), messageId: await this.publish(alert) };
+      const alerts = this.alerts(scope, runId, transitions);
+      if (alerts.length === 0) return { status: outcomeWithout(transitions), transitions: 0 };
+      const messageId = await this.publishAll(alerts);
+      return { ...resultOf(alerts), ...(messageId ? { messageId } : {}) };
     }
 
     if (transitions.length === 0 && !(await ledger.hasPendingNotifications(scope))) {
@@ -117,29 +125,35 @@ export class SnsNotifier implements Notifier {
     if (claim === undefined) return { status: "busy", transitions: 0 };
 
     let pending: Transition[];
-    let alert: Alert | undefined;
+    let alerts: Alert[];
     let messageId: string | undefined;
     try {
       pending = await ledger.pendingTransitions(scope);
-      alert = this.alert(scope, runId, pending);
-      if (alert !== undefined) messageId = await this.publish(alert);
+      alerts = this.alerts(scope, runId, pending);
+      messageId = await this.publishAll(alerts);
     } catch (err) {
       await ledger.releaseNotifications(claim, { status: "failed", transitions: 0 }).catch(() => false);
       throw err;
     }
     await ledger.markNotified(pending);
     const release =
-      alert === undefined
+      alerts.length === 0
         ? ({ status: "idle", transitions: pending.length } as const)
         : { status: "sent" as const, transitions: pending.length, ...(messageId ? { messageId } : {}) };
     const kept = await ledger.releaseNotifications(claim, release);
     const lease = kept ? {} : { leaseLost: true };
-    if (alert === undefined) return { status: outcomeWithout(pending), transitions: 0, ...lease };
-    return { ...resultOf(alert), ...(messageId ? { messageId } : {}), ...lease };
+    if (alerts.length === 0) return { status: outcomeWithout(pending), transitions: 0, ...lease };
+    return { ...resultOf(alerts), ...(messageId ? { messageId } : {}), ...lease };
   }
 
-  private alert(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Alert | undefined {
-    return buildAlert(scope, runId, transitions, {
+  async notifyUnreachedRun(run: UnreachedRun): Promise<NotifyResult> {
+    const alert = buildUnreachedRunAlert(run);
+    const messageId = await this.publish(alert);
+    return { ...resultOf([alert]), ...(messageId ? { messageId } : {}) };
+  }
+
+  private alerts(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Alert[] {
+    return buildAlerts(scope, runId, transitions, {
       minSeverity: this.minSeverity,
       maxBytes: this.options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES,
     });
@@ -157,6 +171,13 @@ export class SnsNotifier implements Notifier {
       if (claim !== undefined) return claim;
     }
     return undefined;
+  }
+
+  /** Coverage first, then findings; returns the last message id. */
+  private async publishAll(alerts: readonly Alert[]): Promise<string | undefined> {
+    let messageId: string | undefined;
+    for (const alert of alerts) messageId = await this.publish(alert);
+    return messageId;
   }
 
   private async publish(alert: Alert): Promise<string | undefined> {
@@ -177,11 +198,12 @@ function outcomeWithout(transitions: readonly Transition[]): NotifyResult["statu
   return transitions.length > 0 ? "below-threshold" : "nothing-pending";
 }
 
-function resultOf(alert: Alert): NotifyResult {
+function resultOf(alerts: readonly Alert[]): NotifyResult {
   return {
     status: "published",
-    transitions: alert.transitions.length,
-    subject: alert.subject,
-    summarised: alert.summarised,
+    messages: alerts.length,
+    transitions: alerts.reduce((n, a) => n + a.transitions.length, 0),
+    subject: alerts.map((a) => a.subject).join(" | "),
+    summarised: alerts.some((a) => a.summarised),
   };
 }

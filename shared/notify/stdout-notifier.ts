@@ -1,7 +1,13 @@
 import type { Severity } from "#shared/findings/index.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import type { Transition } from "#shared/store/types.ts";
-import { buildAlert, DEFAULT_MIN_SEVERITY } from "./message.ts";
+import {
+  type Alert,
+  buildAlerts,
+  buildUnreachedRunAlert,
+  DEFAULT_MIN_SEVERITY,
+  type UnreachedRun,
+} from "./message.ts";
 import type { Notifier, NotifyResult } from "./notifier.ts";
 
 export interface StdoutNotifierOptions {
@@ -26,16 +32,27 @@ export class StdoutNotifier implements Notifier {
     runId: string,
     transitions: readonly Transition[],
   ): Promise<NotifyResult> {
-    const alert = buildAlert(scope, runId, transitions, { minSeverity: this.minSeverity });
-    if (alert === undefined) {
+    const alerts = buildAlerts(scope, runId, transitions, { minSeverity: this.minSeverity });
+    if (alerts.length === 0) {
       return { status: transitions.length > 0 ? "below-threshold" : "nothing-pending", transitions: 0 };
     }
-    this.write(`Subject: ${alert.subject}\n\n${alert.text}\n\n`);
+    for (const alert of alerts) this.print(alert);
     return {
       status: "printed",
-      transitions: alert.transitions.length,
-      subject: alert.subject,
-      summarised: alert.summarised,
+      messages: alerts.length,
+      transitions: alerts.reduce((n, a) => n + a.transitions.length, 0),
+      subject: alerts.map((a) => a.subject).join(" | "),
+      summarised: alerts.some((a) => a.summarised),
     };
+  }
+
+  async notifyUnreachedRun(run: UnreachedRun): Promise<NotifyResult> {
+    const alert = buildUnreachedRunAlert(run);
+    this.print(alert);
+    return { status: "printed", messages: 1, transitions: 0, subject: alert.subject };
+  }
+
+  private print(alert: Alert): void {
+    this.write(`Subject: ${alert.subject}\n\n${alert.text}\n\n`);
   }
 }

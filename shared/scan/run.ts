@@ -1,64 +1,88 @@
 import pLimit from "p-limit";
 import type { CallRecorder } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
-import type { RuleDefinition } from "#shared/catalog/index.ts";
-import { errorMessage, errorName } from "./errors.ts";
 import { planScopes, type RegionSelection, type ScopePlan } from "./plan.ts";
-import { type Scope, type ScopeResult, scanFailureFinding, scanScope } from "./scan-scope.ts";
+import { runIdOf } from "./run-id.ts";
+import type { ScopeResult } from "./scan-scope.ts";
+import { processScanTask, type ScanTask, type ScanTaskDeps, type ScanTaskOutcome } from "./scan-task.ts";
 
-export interface RunOptions {
-  accountIds: readonly string[];
-  regions: RegionSelection;
-  /** Scopes scanned at once. */
-  concurrency?: number;
-  /** Calls in flight at once inside one scope. */
-  scopeConcurrency?: number;
-  rules?: readonly RuleDefinition[];
-  recorder?: CallRecorder;
-  /** Called once the scopes are known. */
-  onPlan?: (plan: ScopePlan) => void;
-  /** Called as each scope finishes, so callers can stream results instead of holding them. */
-  onScope?: (result: ScopeResult) => void | Promise<void>;
-}
-
+/** Account-regions scanned at once by the CLI (each scope bounds its own calls separately). */
 export const DEFAULT_CONCURRENCY = 8;
 
-/** Plans and scans every scope; returns one result per scope (failed scopes carry their scan.* finding). */
-export async function runScan(factory: AwsClientFactory, options: RunOptions): Promise<ScopeResult[]> {
-  const plan = await planScopes(factory, options.accountIds, options.regions);
-  options.onPlan?.(plan);
-  const results: ScopeResult[] = [];
-  const emit = async (result: ScopeResult) => {
-    results.push(result);
-    await options.onScope?.(result);
-  };
-  for (const { scope, error } of plan.unreachable) await emit(unreachableResult(factory, scope, error));
+/** One scan task per planned scope of a run, in the plan's order (account, then region). */
+export function tasksOfPlan(plan: ScopePlan, run: { runId: string; scheduledAt: string }): ScanTask[] {
+  return plan.scopes.map(({ accountId, region, planError }) => ({
+    runId: run.runId,
+    accountId,
+    region,
+    scheduledAt: run.scheduledAt,
+    ...(planError ? { planError } : {}),
+  }));
+}
+
+/** What one task ended with: its outcome, or the error that stopped it (the store or the notifier threw). */
+export type TaskSettlement =
+  | { task: ScanTask; outcome: ScanTaskOutcome; error?: undefined }
+  | { task: ScanTask; outcome?: undefined; error: unknown };
+
+export interface RunTasksOptions {
+  /** Tasks in flight at once. */
+  concurrency?: number;
+  /** Called as each task settles, so callers stream results instead of holding them. */
+  onSettled?: (settled: TaskSettlement) => void | Promise<void>;
+}
+
+/**
+ * The one fan-out: every task through `processScanTask` (scan, and with a store reconcile and notify),
+ * at a bounded concurrency. A task that throws does not stop the others; its error is reported through
+ * `onSettled`. Nothing is kept per task here.
+ */
+export async function runScanTasks(
+  tasks: readonly ScanTask[],
+  deps: ScanTaskDeps,
+  options: RunTasksOptions = {},
+): Promise<void> {
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   await Promise.all(
-    plan.scopes.map((scope) =>
+    tasks.map((task) =>
       limit(async () => {
-        const result = await scanScope(factory, scope, {
-          ...(options.rules ? { rules: options.rules } : {}),
-          ...(options.scopeConcurrency ? { concurrency: options.scopeConcurrency } : {}),
-          ...(options.recorder ? { recorder: options.recorder } : {}),
-        });
-        await emit(result);
+        let settled: TaskSettlement;
+        try {
+          settled = { task, outcome: await processScanTask(task, deps) };
+        } catch (error) {
+          settled = { task, error };
+        }
+        await options.onSettled?.(settled);
       }),
     ),
   );
-  return results;
 }
 
-function unreachableResult(factory: AwsClientFactory, scope: Scope, error: unknown): ScopeResult {
-  return {
-    ...scope,
-    status: "failed",
-    findings: [scanFailureFinding(scope, error, factory.roleArn(scope.accountId))],
-    error: { name: errorName(error), message: errorMessage(error) },
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    clusters: 0,
-    nodegroups: 0,
-    apiCalls: {},
-  };
+/**
+ * Plans the account-regions and scans them without a store, holding every result: for tests and small
+ * one-off runs (the CLI streams through `runScanTasks` instead).
+ */
+export async function scanAccounts(
+  factory: AwsClientFactory,
+  accountIds: readonly string[],
+  regions: RegionSelection,
+  options: { concurrency?: number; recorder?: CallRecorder; runId?: string } = {},
+): Promise<ScopeResult[]> {
+  const plan = await planScopes(factory, accountIds, regions);
+  const at = new Date();
+  const tasks = tasksOfPlan(plan, { runId: options.runId ?? runIdOf(at), scheduledAt: at.toISOString() });
+  const results: ScopeResult[] = [];
+  await runScanTasks(
+    tasks,
+    { factory, ...(options.recorder ? { recorder: options.recorder } : {}) },
+    {
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      onSettled: (s) => {
+        // Without a store nothing but the scan runs, and scanScope never throws but for an abort.
+        if (s.outcome === undefined) throw s.error;
+        results.push(s.outcome.result);
+      },
+    },
+  );
+  return results;
 }

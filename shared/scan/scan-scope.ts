@@ -3,7 +3,8 @@ import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/catalog/index.ts";
 import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
-import { classifyScanError, errorMessage, errorName } from "./errors.ts";
+import { classifyScanError, errorMessage, errorName, isCredentialOrTokenError } from "./errors.ts";
+import { enabledRegions, type PlanError, type PlannedScope } from "./plan.ts";
 
 export interface Scope {
   accountId: string;
@@ -66,24 +67,38 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, sco
 
 /**
  * Scans one account-region: collect, evaluate; a failure becomes its scan.* finding, never a throw —
- * except an abort through `options.signal`, which rejects with `ScanAbortedError`.
+ * except an abort through `options.signal`, which rejects with `ScanAbortedError`. A scope planned with
+ * `planError` (its account's regions could not be listed) is recorded as failed with that error,
+ * without calling AWS again.
  */
 export async function scanScope(
   factory: AwsClientFactory,
-  scope: Scope,
+  scope: PlannedScope,
   options: ScanScopeOptions = {},
 ): Promise<ScopeResult> {
   const started = Date.now();
-  const base = { ...scope, startedAt: new Date(started).toISOString() };
-  const calls = () => options.recorder?.forScope(scopeKey(scope.accountId, scope.region)) ?? {};
+  const { accountId, region } = scope;
+  const base = { accountId, region, startedAt: new Date(started).toISOString() };
+  const calls = () => options.recorder?.forScope(scopeKey(accountId, region)) ?? {};
+  const failed = async (err: unknown): Promise<ScopeResult> => {
+    const regionDisabled = await regionKnownDisabled(factory, scope, err);
+    return {
+      ...base,
+      status: "failed",
+      findings: [scanFailureFinding(scope, err, factory.roleArn(accountId), regionDisabled)],
+      error: { name: errorName(err), message: errorMessage(err) },
+      durationMs: Date.now() - started,
+      clusters: 0,
+      nodegroups: 0,
+      apiCalls: calls(),
+    };
+  };
+  if (scope.planError !== undefined) return failed(planErrorAsError(scope.planError));
   try {
-    const [ec2, eks] = await Promise.all([
-      factory.ec2(scope.accountId, scope.region),
-      factory.eks(scope.accountId, scope.region),
-    ]);
+    const [ec2, eks] = await Promise.all([factory.ec2(accountId, region), factory.eks(accountId, region)]);
     const inventory = await unlessAborted(
       collectInventory(
-        { ...scope, ec2, eks },
+        { accountId, region, ec2, eks },
         options.concurrency === undefined ? {} : { concurrency: options.concurrency },
       ),
       options.signal,
@@ -103,24 +118,45 @@ export async function scanScope(
     if (err instanceof ScanAbortedError || options.signal?.aborted) {
       throw err instanceof ScanAbortedError
         ? err
-        : new ScanAbortedError(`${scope.accountId} ${scope.region}: scan aborted`);
+        : new ScanAbortedError(`${accountId} ${region}: scan aborted`);
     }
-    return {
-      ...base,
-      status: "failed",
-      findings: [scanFailureFinding(scope, err, factory.roleArn(scope.accountId))],
-      error: { name: errorName(err), message: errorMessage(err) },
-      durationMs: Date.now() - started,
-      clusters: 0,
-      nodegroups: 0,
-      apiCalls: calls(),
-    };
+    return failed(err);
+  }
+}
+
+/** The planning error as the Error it was (its AWS name), for the classification and the finding. */
+function planErrorAsError(planError: PlanError): Error {
+  const err = new Error(planError.message);
+  err.name = planError.name;
+  return err;
+}
+
+/**
+ * A credential or token error in a region is "region not enabled" only when the account's own enabled
+ * regions (DescribeRegions from the home region) leave it out; when that cannot be read, it stays denied.
+ * One extra call, on this error path only.
+ */
+export async function regionKnownDisabled(
+  factory: AwsClientFactory,
+  scope: Scope,
+  err: unknown,
+): Promise<boolean> {
+  if (!isCredentialOrTokenError(err) || scope.region === factory.homeRegion) return false;
+  try {
+    return !(await enabledRegions(factory, scope.accountId)).includes(scope.region);
+  } catch {
+    return false;
   }
 }
 
 /** The coverage finding for a scope that could not be scanned. */
-export function scanFailureFinding(scope: Scope, err: unknown, roleArn: string): Finding {
-  const ruleId = classifyScanError(err);
+export function scanFailureFinding(
+  scope: Scope,
+  err: unknown,
+  roleArn: string,
+  regionDisabled = false,
+): Finding {
+  const ruleId = classifyScanError(err, regionDisabled);
   const name = errorName(err);
   const message = errorMessage(err).replace(/\.+$/, "");
   const common = { accountId: scope.accountId, region: scope.region, cluster: NO_CLUSTER, ruleId };
@@ -153,11 +189,14 @@ export function scanFailureFinding(scope: Scope, err: unknown, roleArn: string):
   return {
     ...common,
     resourceId: `${scope.accountId}/${scope.region}`,
-    severity: "MEDIUM",
+    // A whole account-region unscanned is a silent gap until someone looks: HIGH pages by default
+    // (the catalog's MEDIUM stays for a single resource a complete scan could not read).
+    severity: "HIGH",
     title: `Scan failed: ${scope.accountId} ${scope.region} was not scanned`,
     detail: `${name}: ${message}. Findings of this account-region are kept as they were; none is resolved until a scan completes.`,
     remediation:
-      "Re-run the scan; if it persists, run `eks-audit scan --accounts <id> --regions <region>` locally and open an issue with the error.",
+      `Re-run the scan; if it persists, run eks-audit scan --accounts ${scope.accountId} --regions ${scope.region} --store none ` +
+      "locally and open an issue with the error.",
     evidence,
   };
 }

@@ -4,6 +4,7 @@ import type { RuleDefinition } from "#shared/catalog/index.ts";
 import type { Notifier, NotifyResult } from "#shared/notify/index.ts";
 import type { FindingsStore, Transition } from "#shared/store/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
+import type { PlanError } from "./plan.ts";
 import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
 
 /** One account-region to scan: the SQS message body the planner sends and the scanner reads. */
@@ -12,12 +13,16 @@ export interface ScanTask {
   accountId: string;
   region: string;
   scheduledAt: string;
+  /** The account's regions could not be listed: the scan records this error without calling AWS. */
+  planError?: PlanError;
 }
 
 export interface ScanTaskDeps {
   factory: AwsClientFactory;
-  store: FindingsStore;
-  notifier: Notifier;
+  /** Without a store the task only scans (`eks-audit scan --store none`): no reconcile, no alert. */
+  store?: FindingsStore;
+  /** Pages the transitions; only with a store. */
+  notifier?: Notifier;
   recorder?: CallRecorder;
   rules?: readonly RuleDefinition[];
   /** Calls in flight at once inside the scope. */
@@ -28,8 +33,10 @@ export interface ScanTaskDeps {
 
 export interface ScanTaskOutcome {
   result: ScopeResult;
-  transitions: Transition[];
-  notification: NotifyResult;
+  /** Undefined without a store. */
+  transitions?: Transition[];
+  /** Undefined without a store and notifier. */
+  notification?: NotifyResult;
 }
 
 /** Raised for a message that is not a scan task; the error names the field. */
@@ -63,17 +70,42 @@ export function parseScanTask(body: string): ScanTask {
     accountId: field("accountId", (v) => ACCOUNT_ID_PATTERN.test(v), "a 12-digit account id"),
     region: field("region", (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1"),
     scheduledAt: field("scheduledAt", (v) => !Number.isNaN(Date.parse(v)), "an ISO-8601 timestamp"),
+    ...planErrorOf(r.planError),
   };
 }
 
+function planErrorOf(value: unknown): { planError?: PlanError } {
+  if (value === undefined) return {};
+  const e = value as Record<string, unknown> | null;
+  if (
+    typeof e !== "object" ||
+    e === null ||
+    typeof e.name !== "string" ||
+    typeof e.message !== "string" ||
+    e.name.length > 256 ||
+    e.message.length > 2048
+  ) {
+    throw new InvalidScanTaskError(
+      "scan task: planError must be {name, message} strings (at most 256/2048 characters)",
+    );
+  }
+  return { planError: { name: e.name, message: e.message } };
+}
+
 /**
- * Scans one account-region, reconciles the result with the store and pages on transitions: the whole
- * unit of work of the scanner Lambda and of `eks-audit scan --store`. Reconcile before notify, so a
- * crash in between pages on redelivery (the store keeps un-notified transitions).
+ * Scans one account-region, reconciles the result with the store and pages on transitions: the one unit
+ * of work of the scanner Lambda, `eks-audit scan` (with or without a store) and the benchmark. Reconcile
+ * before notify, so a crash in between pages on redelivery (the store keeps un-notified transitions).
  */
+export function processScanTask(
+  task: ScanTask,
+  deps: ScanTaskDeps & { store: FindingsStore; notifier: Notifier },
+): Promise<Required<ScanTaskOutcome>>;
+export function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promise<ScanTaskOutcome>;
 export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promise<ScanTaskOutcome> {
   const scope = { accountId: task.accountId, region: task.region };
-  const result = await scanScope(deps.factory, scope, {
+  const planned = task.planError ? { ...scope, planError: task.planError } : scope;
+  const result = await scanScope(deps.factory, planned, {
     ...(deps.rules ? { rules: deps.rules } : {}),
     ...(deps.recorder ? { recorder: deps.recorder } : {}),
     ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
@@ -82,12 +114,14 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
     throw new ScanAbortedError(`${task.accountId} ${task.region}: aborted before reconcile`);
+  if (deps.store === undefined) return { result };
   const transitions = await deps.store.reconcileScope(scope, result.findings, {
     status: result.status,
     runId: task.runId,
     scannedAt: result.startedAt,
     ...(result.error ? { error: result.error } : {}),
   });
+  if (deps.notifier === undefined) return { result, transitions };
   const notification = await deps.notifier.notify(scope, task.runId, transitions);
   return { result, transitions, notification };
 }

@@ -6,7 +6,7 @@ import {
   regionsOption,
   severityOption,
   urlOption,
-} from "#shared/cli/options.ts";
+} from "#shared/cli/common/options.ts";
 
 describe("CLI option parsers", () => {
   it.each([

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { openFindingsStore } from "#shared/cli/store.ts";
+import { openFindingsStore } from "#shared/cli/common/store.ts";
 import type { Finding } from "#shared/findings/index.ts";
 import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 import { startDynalite } from "#test/support/dynalite.ts";

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
-import { notifyOption, ruleOption, storeOption } from "#shared/cli/options.ts";
+import { notifyOption, ruleOption, storeOption } from "#shared/cli/common/options.ts";
 import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
 
 const TOPIC = "arn:aws:sns:eu-west-1:111122223333:eks-auditor-alerts";

@@ -21,9 +21,10 @@ describe("Command: eks-audit scan", () => {
   it("exits 2 when a finding is at or above --fail-on, and 0 on a healthy scope", async () => {
     const failing = await runCli([
       ...BASE,
-      "--org",
+      "--accounts",
+      "111122223333,222233334444",
       "--regions",
-      "all",
+      "eu-west-1",
       "--fail-on",
       "CRITICAL",
       "--format",
@@ -42,6 +43,35 @@ describe("Command: eks-audit scan", () => {
     ]);
     expect(healthy.code).toBe(0);
     expect(healthy.stdout).toMatch(/No findings\./);
+  });
+
+  it("never exits 0 when an account-region could not be scanned: 4, with one line naming them", async () => {
+    // 444455556666 denies AssumeRole; 222233334444 us-east-1 answers InternalError (the sample's faults)
+    const run = await runCli([...BASE, "--org", "--regions", "eu-west-1,us-east-1", "--format", "json"]);
+    expect(run.code).toBe(4);
+    const failed = (JSON.parse(run.stdout) as Finding[]).filter((f) => f.ruleId.startsWith("scan."));
+    expect(failed.map((f) => `${f.accountId}/${f.region} ${f.ruleId}`).sort()).toEqual([
+      "222233334444/us-east-1 scan.error",
+      "333344445555/us-east-1 scan.region-unavailable",
+      "444455556666/eu-west-1 scan.access-denied",
+      "444455556666/us-east-1 scan.access-denied",
+    ]);
+    const line = run.stderr.split("\n").filter((l) => l.includes("could not be scanned"));
+    expect(line).toHaveLength(1);
+    expect(line[0]).toMatch(/^eks-audit: 4 of 10 account-regions could not be scanned \(/);
+  });
+
+  it("exits 1 with one clear line when no account-region could be reached", async () => {
+    const run = await runCli([...BASE, "--accounts", "444455556666", "--regions", "eu-west-1,us-east-1"]);
+    expect(run.code).toBe(1);
+    expect(
+      run.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("eks-audit:")),
+    ).toEqual([
+      "eks-audit: no account-region could be scanned (444455556666/eu-west-1 AccessDenied, 444455556666/us-east-1 AccessDenied).",
+    ]);
   });
 
   it("hides findings below --min-severity", async () => {

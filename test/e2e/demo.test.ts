@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "#shared/cli/io.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
 import { type DemoRun, FILLED, FIXED, runDemo } from "#sim/demo.ts";
 
 let runs: DemoRun[] = [];
@@ -29,8 +29,9 @@ function printedAlerts(run: DemoRun | undefined): number {
 }
 
 describe("Demo: npm run demo", () => {
-  it("runs three scans that all exit 0", () => {
-    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+  it("runs three scans that each exit 4: the sample plants account-regions that cannot be scanned", () => {
+    expect(runs.map((r) => r.code)).toEqual([4, 4, 4]);
+    expect(stdout).toMatch(/4 of 10 account-regions could not be scanned/);
   });
 
   it("run 1 records the organisation's findings and prints their alerts", () => {

@@ -173,8 +173,16 @@ describe("Function: planner", () => {
       "555566667777/eu-west-1",
       "555566667777/us-east-1",
     ]);
-    const warning = lines.find((l) => l.message === "Account unreachable: one home-region task");
+    const warning = lines.find(
+      (l) => l.message === "Account unreachable: one home-region task carries the error",
+    );
     expect(warning).toMatchObject({ level: "WARN", accountId: "444455556666", runId: expect.any(String) });
+    // The unreachable account's task carries the planning error, so the scanner records it without retrying
+    const unreachable = sentTasks().find((t) => t.accountId === "444455556666");
+    expect(unreachable?.planError).toMatchObject({ name: "AccessDenied" });
+    expect(unreachable?.planError?.message).toMatch(
+      /^EC2 DescribeRegions in account 444455556666 failed: AccessDenied/,
+    );
   });
 
   it("takes a static account list minus the exclusions, without calling Organizations", async () => {
@@ -237,7 +245,12 @@ describe("Function: planner", () => {
     const run = handler(SCHEDULER_EVENT, lambdaContext("eks-auditor-planner"));
 
     // Assess
-    await expect(run).rejects.toMatchObject({ name: "AccessDenied" });
+    // One line naming the service, the operation and the account; the cause keeps the AWS error
+    await expect(run).rejects.toMatchObject({
+      name: "PlanningError",
+      message: expect.stringMatching(/^Organizations ListAccounts in account \d{12} failed: AccessDenied/),
+      cause: expect.objectContaining({ name: "AccessDenied" }),
+    });
     expect(sentBatches()).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { AwsClientFactory } from "#shared/aws/clients.ts";
 import { type Estate, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
-import { runScan } from "#shared/scan/run.ts";
+import { scanAccounts } from "#shared/scan/run.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { SAMPLE_ESTATE } from "#test/support/cli.ts";
 
@@ -76,11 +76,12 @@ describe("Function: collectInventory against the simulator", () => {
     );
 
     // Act
-    const results = await runScan(factory, {
-      accountIds: [...new Set(scopes.map((s) => s.accountId))],
-      regions: { kind: "list", regions: ["eu-west-1", "us-east-1"] },
-      recorder,
-    });
+    const results = await scanAccounts(
+      factory,
+      [...new Set(scopes.map((s) => s.accountId))],
+      { kind: "list", regions: ["eu-west-1", "us-east-1"] },
+      { recorder },
+    );
     factory.destroy();
 
     // Assess
@@ -108,10 +109,7 @@ describe("Function: collectInventory against the simulator", () => {
     const factory = factoryFor(sim, recorder, "20261125T070000Z-abcd1234");
     const members = ["222233334444", "333344445555"];
 
-    await runScan(factory, {
-      accountIds: members,
-      regions: { kind: "list", regions: ["eu-west-1", "us-east-1"] },
-    });
+    await scanAccounts(factory, members, { kind: "list", regions: ["eu-west-1", "us-east-1"] });
     const credentials = await factory.credentialsFor("222233334444");
     const sts = new STSClient({ region: "eu-west-1", endpoint: sim.url, credentials });
     const identity = await sts.send(new GetCallerIdentityCommand({}));

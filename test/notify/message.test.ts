@@ -6,7 +6,10 @@ import {
   alertSubject,
   attributesBytes,
   buildAlert,
+  buildAlerts,
+  buildUnreachedRunAlert,
   SNS_MAX_MESSAGE_BYTES,
+  SUBJECT_MAX_CHARS,
 } from "#shared/notify/index.ts";
 import { TRANSITION_TYPES } from "#shared/store/index.ts";
 import { ACCOUNT, REGION, SCOPE } from "#test/store/fixtures.ts";
@@ -48,6 +51,7 @@ describe("Function: buildAlert", () => {
     // Assess
     expect(alert?.attributes).toEqual({
       severity: { DataType: "String", StringValue: "CRITICAL" },
+      kind: { DataType: "String", StringValue: "findings" },
       accountId: { DataType: "String", StringValue: ACCOUNT },
       region: { DataType: "String", StringValue: REGION },
       ruleIds: {
@@ -211,5 +215,61 @@ describe("Function: buildAlert", () => {
     });
     expect(json.transitions.every((t) => t.severity === "CRITICAL")).toBe(true);
     expect(alert?.subject).toContain("(+1999 more)");
+  });
+});
+
+describe("Function: buildAlerts", () => {
+  it("sends coverage and findings as separate messages, each with its kind attribute, coverage first", () => {
+    // Prepare: one scope's run with a finding and a node group the scan could not read
+    const transitions = [
+      transition("NEW", "HIGH"),
+      transition("NEW", "HIGH", { ruleId: "scan.error", cluster: "prod", resourceId: "ng-gone" }),
+    ];
+
+    // Act
+    const alerts = buildAlerts(SCOPE, "run-1", transitions, { minSeverity: "HIGH" });
+
+    // Assess
+    expect(alerts.map((a) => a.kind)).toEqual(["coverage", "findings"]);
+    expect(alerts.map((a) => a.attributes.kind?.StringValue)).toEqual(["coverage", "findings"]);
+    expect(alerts.map((a) => a.transitions.map((t) => t.finding.ruleId))).toEqual([
+      ["scan.error"],
+      ["elb.no-eligible-subnet"],
+    ]);
+    const json = JSON.parse(JSON.parse(alerts[0]?.message ?? "{}").sqs) as AlertJson;
+    expect(json.kind).toBe("coverage");
+    expect(alerts[0]?.text).toMatch(/coverage/);
+  });
+
+  it("sends only the kind that reaches the threshold", () => {
+    const transitions = [
+      transition("NEW", "MEDIUM", { ruleId: "scan.error", cluster: "prod", resourceId: "ng-gone" }),
+      transition("NEW", "HIGH"),
+    ];
+    expect(buildAlerts(SCOPE, "run-1", transitions, { minSeverity: "HIGH" }).map((a) => a.kind)).toEqual([
+      "findings",
+    ]);
+  });
+
+  it("refuses to mix kinds in one message", () => {
+    const mixed = [transition("NEW", "HIGH"), transition("NEW", "HIGH", { ruleId: "scan.access-denied" })];
+    expect(() => buildAlert(SCOPE, "run-1", mixed, { minSeverity: "HIGH" })).toThrow(/one kind per message/);
+  });
+});
+
+describe("Function: buildUnreachedRunAlert", () => {
+  it("pages HIGH as coverage, naming the run, the count and the causes", () => {
+    const alert = buildUnreachedRunAlert({
+      runId: "20261205T061500Z-1a2b3c4d",
+      scopes: 3,
+      byRule: { "scan.access-denied": 2, "scan.error": 1 },
+      examples: ["444455556666/eu-west-1: AccessDenied"],
+    });
+    expect(alert.subject).toBe("[eks-auditor] HIGH run reached nothing: 0 of 3 account-regions scanned");
+    expect(alert.subject.length).toBeLessThanOrEqual(SUBJECT_MAX_CHARS);
+    expect(alert.attributes.severity?.StringValue).toBe("HIGH");
+    expect(alert.attributes.kind?.StringValue).toBe("coverage");
+    expect(alert.text).toMatch(/scan\.access-denied: 2/);
+    expect(alert.bytes).toBeLessThan(SNS_MAX_MESSAGE_BYTES);
   });
 });

@@ -79,6 +79,7 @@ describe("Class: SnsNotifier", () => {
       expect(message?.messageStructure).toBe("json");
       expect(message?.messageAttributes).toEqual({
         severity: { DataType: "String", StringValue: "CRITICAL" },
+        kind: { DataType: "String", StringValue: "findings" },
         accountId: { DataType: "String", StringValue: ACCOUNT },
         region: { DataType: "String", StringValue: REGION },
         ruleIds: {

@@ -16,7 +16,7 @@ import {
   severityOption,
   storeOption,
   urlOption,
-} from "#shared/cli/options.ts";
+} from "#shared/cli/common/options.ts";
 import { type Estate, EstateValidationError, loadEstateFile, parseEstate } from "#shared/estate/index.ts";
 import { RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";

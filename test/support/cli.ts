@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import type { CliIo } from "#shared/cli/io.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
 import { main } from "#shared/cli/main.ts";
 
 export interface CliRun {

@@ -1,5 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
+import type { Command } from "commander";
+import {
+  type CommandContext,
+  EXIT_CODES_HELP,
+  withAwsOptions,
+  withScopeOptions,
+} from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import { kubeletReadingKey } from "#shared/inventory/kubelet-readings.ts";
@@ -8,8 +17,7 @@ import { synthesizeUserData } from "#shared/models/kubelet/index.ts";
 import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
 import { classifyScanError, errorMessage, errorName } from "#shared/scan/errors.ts";
 import { planScopes, type RegionSelection } from "#shared/scan/plan.ts";
-import type { CliIo } from "./io.ts";
-import { openSession, resolveCliScope, type SessionFlags } from "./session.ts";
+import { regionKnownDisabled } from "#shared/scan/scan-scope.ts";
 
 export interface SnapshotFlags extends SessionFlags {
   out: string;
@@ -77,8 +85,11 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
     };
     const denied = new Set<string>();
     const notEnabled: Record<string, string[]> = {};
-    const failed = (accountId: string, region: string, err: unknown) => {
-      const rule = classifyScanError(err);
+    const failed = async (accountId: string, region: string, err: unknown) => {
+      const rule = classifyScanError(
+        err,
+        await regionKnownDisabled(session.factory, { accountId, region }, err),
+      );
       if (rule === "scan.access-denied") denied.add(accountId);
       else if (rule === "scan.region-unavailable")
         notEnabled[accountId] = [...(notEnabled[accountId] ?? []), region];
@@ -86,8 +97,15 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
         `eks-audit snapshot: ${accountId}/${region} skipped: ${errorName(err)}: ${errorMessage(err)}\n`,
       );
     };
-    for (const { scope, error } of plan.unreachable) failed(scope.accountId, scope.region, error);
     for (const scope of plan.scopes) {
+      if (scope.planError !== undefined) {
+        failed(
+          scope.accountId,
+          scope.region,
+          Object.assign(new Error(scope.planError.message), { name: scope.planError.name }),
+        );
+        continue;
+      }
       try {
         const [ec2, eks] = await Promise.all([
           session.factory.ec2(scope.accountId, scope.region),
@@ -98,7 +116,7 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
         account.regions[scope.region] = inventoryToEstateRegion(inventory);
         estate.accounts[scope.accountId] = account;
       } catch (err) {
-        failed(scope.accountId, scope.region, err);
+        await failed(scope.accountId, scope.region, err);
       }
     }
     if (denied.size > 0) estate.faults = { ...estate.faults, assumeRoleDenied: [...denied].sort() };
@@ -114,4 +132,19 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
   } finally {
     await session.close();
   }
+}
+
+export function registerSnapshotCommand(program: Command, { io, setExit }: CommandContext): void {
+  withScopeOptions(
+    withAwsOptions(
+      program
+        .command("snapshot")
+        .description("record the scanned scopes into an estate file (user data removed)"),
+    ),
+  )
+    .requiredOption("--out <file>", "estate file to write")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (flags: SnapshotFlags) => {
+      setExit(await snapshotCommand(flags, io));
+    });
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { STSClient } from "@aws-sdk/client-sts";
 import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory, DEFAULT_HOME_REGION } from "#shared/aws/clients.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import { type AccountSelection, type RegionSelection, resolveAccounts } from "#shared/scan/plan.ts";
+import { runIdOf } from "#shared/scan/run-id.ts";
 
 export interface SessionFlags {
   profile?: string;
@@ -52,10 +52,6 @@ export async function resolveCliScope(
   return { accountIds, regions };
 }
 
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomUUID().slice(0, 8)}`;
-}
-
 /**
  * A session on a simulator that is already running (the demo changes its estate between scans):
  * the caller is the estate's management account; `close()` leaves the simulator running.
@@ -66,7 +62,7 @@ export function simulatorSession(
   flags: Pick<SessionFlags, "roleName"> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Session {
-  const runId = newRunId();
+  const runId = runIdOf(new Date());
   const recorder = new CallRecorder();
   const envRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const caller =
@@ -117,7 +113,7 @@ export async function openSession(
       },
     };
   }
-  const runId = newRunId();
+  const runId = runIdOf(new Date());
   const recorder = new CallRecorder();
   const resolveRegion = async (): Promise<string> => {
     if (envRegion) return envRegion;

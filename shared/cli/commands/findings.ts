@@ -1,9 +1,17 @@
+import { type Command, Option } from "commander";
+import { type CommandContext, EXIT_CODES_HELP, formatFlag, storeFlag } from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import {
+  accountOption,
+  DEFAULT_STORE_DIR,
+  ruleOption,
+  type StoreSpec,
+  severityOption,
+} from "#shared/cli/common/options.ts";
+import { plural, renderStoredFindingsTable, sortFindings } from "#shared/cli/common/render.ts";
+import { openFindingsStore, StoreError } from "#shared/cli/common/store.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
-import type { CliIo } from "./io.ts";
-import { DEFAULT_STORE_DIR, type StoreSpec } from "./options.ts";
-import { plural, renderStoredFindingsTable, sortFindings } from "./render.ts";
-import { openFindingsStore, StoreError } from "./store.ts";
 
 export interface FindingsFlags {
   status: "open" | "resolved" | "all";
@@ -50,4 +58,30 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
   } finally {
     await opened.close();
   }
+}
+
+export function registerFindingsCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command("findings")
+    .description("list the findings the store holds, with status, first seen and resolved (indexed queries)")
+    .addOption(
+      new Option("--status <status>", "open, resolved or all")
+        .choices(["open", "resolved", "all"])
+        .default("open"),
+    )
+    .option(
+      "--min-severity <severity>",
+      "only findings at or above this severity",
+      severityOption,
+      "INFO" as Severity,
+    )
+    .option("--account <id>", "only this account", accountOption)
+    .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
+    .addOption(formatFlag("output format (json: one array)"))
+    .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
+    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (flags: FindingsFlags) => {
+      setExit(await findingsCommand(flags, io));
+    });
 }

@@ -1,4 +1,15 @@
 import Table from "cli-table3";
+import { type Command, Option } from "commander";
+import {
+  type AwsFlags,
+  type CommandContext,
+  EXIT_CODES_HELP,
+  formatFlag,
+  withAwsOptions,
+} from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import { accountOption, regionOption } from "#shared/cli/common/options.ts";
+import { openSession, type SessionFlags } from "#shared/cli/common/session.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import {
   discoverLbSubnets,
@@ -7,8 +18,6 @@ import {
   type LbType,
 } from "#shared/models/lb-discovery/discovery.ts";
 import type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
-import type { CliIo } from "./io.ts";
-import { openSession, type SessionFlags } from "./session.ts";
 
 export interface LbSubnetsFlags extends SessionFlags {
   cluster: string;
@@ -98,4 +107,31 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
   } finally {
     await session.close();
   }
+}
+
+export function registerLbSubnetsCommand(program: Command, { io, setExit }: CommandContext): void {
+  withAwsOptions(
+    program
+      .command("lb-subnets")
+      .description("why can't my Service get a load balancer? Replays the controller's subnet discovery"),
+  )
+    .requiredOption("--cluster <name>", "EKS cluster name")
+    .option("--account <id>", "account of the cluster (default: the caller's)", accountOption)
+    .option("--region <region>", "region of the cluster (default: the current region)", regionOption)
+    .addOption(
+      new Option("--scheme <scheme>", "load balancer scheme (default: the controller's own default)").choices(
+        ["internal", "internet-facing"],
+      ),
+    )
+    .addOption(new Option("--type <type>", "load balancer type").choices(["alb", "nlb"]))
+    .addOption(
+      new Option("--controller <controller>", "lbc: AWS Load Balancer Controller; legacy: cloud-provider-aws")
+        .choices(["lbc", "legacy"])
+        .default("lbc"),
+    )
+    .addOption(formatFlag("output format"))
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (flags: LbSubnetsFlags & AwsFlags) => {
+      setExit(await lbSubnetsCommand(flags, io));
+    });
 }

@@ -5,6 +5,12 @@ import type { AccountRegion } from "#shared/store/keys.ts";
 import { compareTransitions } from "#shared/store/transitions.ts";
 import { type StoredFinding, TRANSITION_TYPES, type Transition } from "#shared/store/types.ts";
 
+/**
+ * A finding as a scan reports it: from this run, or carried over from the store for an account-region
+ * whose scan failed (`lastConfirmedAt`: the last complete scan that saw it open).
+ */
+export type ReportedFinding = Finding & { carriedOver?: true; lastConfirmedAt?: string };
+
 /** Account, region, cluster, then worst first, then rule and resource: a stable reading order. */
 export function sortFindings<F extends Finding>(findings: readonly F[]): F[] {
   return [...findings].sort(
@@ -49,7 +55,7 @@ interface Column<F extends Finding> {
 }
 
 /** Findings grouped by account, region and cluster, worst first in each group. */
-export function renderFindingsTable(findings: readonly Finding[], width = 160): string {
+export function renderFindingsTable(findings: readonly ReportedFinding[], width = 160): string {
   return renderGrouped(findings, [], width);
 }
 
@@ -100,11 +106,16 @@ function renderGrouped<F extends Finding>(findings: readonly F[], extra: Column<
       ...extra.map((c) => c.cell(f)),
       f.ruleId,
       f.resourceId,
-      `${f.title}\n${f.detail}\nFix: ${f.remediation}`,
+      `${carriedNote(f)}${f.title}\n${f.detail}\nFix: ${f.remediation}`,
     ]);
   }
   flush();
   return out.join("\n").trimStart();
+}
+
+function carriedNote(f: Finding & { carriedOver?: true; lastConfirmedAt?: string }): string {
+  if (f.carriedOver !== true) return "";
+  return `[carried over: this account-region was not scanned; last confirmed ${f.lastConfirmedAt?.slice(0, 16).replace("T", " ") ?? "earlier"} UTC] `;
 }
 
 export function scopeLabel(scope: AccountRegion): string {

@@ -1,7 +1,10 @@
+import { type Command, Option } from "commander";
+import { type CommandContext, EXIT_CODES_HELP, formatFlag } from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import { collect, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
 import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
 import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
-import type { CliIo } from "./io.ts";
 
 /** The vpc-cni env keys `--cni` accepts. */
 export const CNI_KEYS = [
@@ -87,4 +90,28 @@ export function ipCostCommand(flags: IpCostFlags, io: CliIo): number {
     ].join("\n")}\n`,
   );
   return 0;
+}
+
+export function registerIpCostCommand(program: Command, { io, setExit }: CommandContext): void {
+  program
+    .command("ip-cost")
+    .description(
+      "what one node of an instance type takes from its subnet under the VPC CNI, with the formula (offline)",
+    )
+    .requiredOption("--instance-type <type>", "EC2 instance type, e.g. m5.large")
+    .option("--pods <n>", "IP-consuming pods on the node (default 1: the launch cost)", nonNegativeIntOption)
+    .option("--max-pods <n>", "kubelet maxPods (default: the eni-max-pods value)", positiveIntOption)
+    .addOption(
+      new Option(
+        "--cni <KEY=VALUE>",
+        "vpc-cni env setting, repeatable (WARM_IP_TARGET=2, ENABLE_PREFIX_DELEGATION=true, …)",
+      )
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(formatFlag("output format"))
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action((flags: IpCostFlags) => {
+      setExit(ipCostCommand(flags, io));
+    });
 }

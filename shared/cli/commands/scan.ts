@@ -1,0 +1,351 @@
+import { SingleBar } from "cli-progress";
+import { type Command, Option } from "commander";
+import { type CliNotifier, cliNotifier, renderNotifications } from "#shared/cli/common/alerts.ts";
+import {
+  type CommandContext,
+  EXIT,
+  EXIT_CODES_HELP,
+  formatFlag,
+  type ScanContext,
+  storeFlag,
+  withAwsOptions,
+  withScopeOptions,
+} from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import {
+  DEFAULT_STORE_DIR,
+  type NotifySpec,
+  notifyOption,
+  positiveIntOption,
+  type StoreSpec,
+  severityOption,
+} from "#shared/cli/common/options.ts";
+import {
+  plural,
+  type ReportedFinding,
+  renderFindingsTable,
+  renderTransitions,
+  scopeLabel,
+  sortFindings,
+  summaryLine,
+  transitionCounts,
+} from "#shared/cli/common/render.ts";
+import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
+import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
+import { atLeast, type Severity } from "#shared/findings/index.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
+import { planScopes } from "#shared/scan/plan.ts";
+import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement, tasksOfPlan } from "#shared/scan/run.ts";
+import type { ScopeResult } from "#shared/scan/scan-scope.ts";
+import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
+
+export interface ScanFlags extends SessionFlags {
+  regions?: RegionSelection;
+  accounts?: string[];
+  org?: boolean;
+  concurrency: number;
+  format: "table" | "json";
+  minSeverity: Severity;
+  failOn?: Severity;
+  /** Default: the embedded dynalite under `.eks-audit/` (see `DEFAULT_STORE`). */
+  store?: StoreSpec;
+  /** Default: `stdout` with a store, nothing without one. */
+  notify?: NotifySpec;
+  /** Threshold of the alerts (default HIGH). */
+  alertSeverity?: Severity;
+  /** Table mode: print only this run's changes and alerts, not the findings. */
+  changesOnly?: boolean;
+}
+
+export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
+
+/** A scan flag combination that cannot work; the CLI prints it as one line. */
+export class ScanFlagError extends Error {
+  override readonly name = "ScanFlagError";
+}
+
+function checkFlags(flags: ScanFlags): void {
+  if (flags.store?.kind !== "none") return;
+  if (flags.notify && flags.notify.kind !== "none") {
+    throw new ScanFlagError(
+      "--notify: alerts are about changes, which come from the store; drop --store none or use --notify none.",
+    );
+  }
+  if (flags.changesOnly) {
+    throw new ScanFlagError("--changes-only: changes come from the store; drop --store none.");
+  }
+}
+
+/** What the run did, folded as each task settles. */
+interface RunTally {
+  results: ScopeResult[];
+  transitions: Transition[];
+  /** Scopes whose reconcile or notification failed (the store or SNS refused). */
+  failures: { scope: AccountRegion; error: unknown }[];
+}
+
+export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanContext = {}): Promise<number> {
+  checkFlags(flags);
+  const started = Date.now();
+  const session = context.session ?? (await openSession(flags, io.env));
+  let opened: OpenedStore | undefined;
+  try {
+    const storeSpec: StoreSpec = flags.store ?? { kind: "dynalite", dir: DEFAULT_STORE_DIR };
+    if (storeSpec.kind !== "none") {
+      opened = await openFindingsStore(storeSpec, {
+        create: true,
+        ...(flags.profile ? { profile: flags.profile } : {}),
+      });
+    }
+    const notifier = opened
+      ? await cliNotifier(flags.notify ?? { kind: "stdout" }, {
+          store: opened.store,
+          session,
+          ...(flags.alertSeverity ? { minSeverity: flags.alertSeverity } : {}),
+        })
+      : undefined;
+
+    const { accountIds, regions } = await resolveCliScope(session, flags);
+    const plan = await planScopes(session.factory, accountIds, regions);
+    const scheduledAt = new Date().toISOString();
+    const tasks = tasksOfPlan(plan, { runId: session.runId, scheduledAt });
+
+    const bar =
+      io.stderrIsTTY && tasks.length > 1
+        ? new SingleBar({
+            stream: io.stderrStream,
+            format: "scanning {bar} {value}/{total} account-regions | {scope}",
+            hideCursor: true,
+          })
+        : undefined;
+    bar?.start(tasks.length, 0, { scope: "" });
+    const tally: RunTally = { results: [], transitions: [], failures: [] };
+    await runScanTasks(
+      tasks,
+      {
+        factory: session.factory,
+        recorder: session.recorder,
+        ...(opened ? { store: opened.store } : {}),
+        ...(notifier ? { notifier } : {}),
+      },
+      {
+        concurrency: flags.concurrency,
+        onSettled: (settled: TaskSettlement) => {
+          const { task } = settled;
+          if (settled.outcome !== undefined) {
+            tally.results.push(settled.outcome.result);
+            tally.transitions.push(...(settled.outcome.transitions ?? []));
+          } else {
+            tally.failures.push({ scope: task, error: settled.error });
+          }
+          bar?.increment({
+            scope: `${task.accountId}/${task.region} ${settled.outcome?.result.status ?? "error"}`,
+          });
+        },
+      },
+    );
+    bar?.stop();
+
+    // LEAD-TODO(coverage): closeStaleCoverage(plan, store) with --org --regions all, once the store has it.
+
+    const failedScopes = tally.results.filter((r) => r.status === "failed");
+    const carried = opened ? await carriedOver(opened.store, failedScopes) : [];
+    const all: ReportedFinding[] = [...tally.results.flatMap((r) => r.findings), ...carried];
+    const shown = sortFindings(all.filter((f) => atLeast(f.severity, flags.minSeverity)));
+    const summary = summaryLine(shown, tally.results, session.recorder.total(), Date.now() - started);
+    // JSON mode: stdout carries exactly one JSON array of findings; everything else is text on stderr.
+    const text = flags.format === "json" ? io.stderr : io.stdout;
+    if (flags.format === "json") {
+      io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
+    } else if (!flags.changesOnly) {
+      io.stdout(`${renderFindingsTable(shown, io.columns)}\n\n${summary}\n`);
+    }
+
+    const reachedNothing =
+      tasks.length > 0 && failedScopes.length === tally.results.length && tally.results.length > 0;
+    if (reachedNothing && notifier?.notifyUnreachedRun) {
+      await notifier.notifyUnreachedRun({
+        runId: session.runId,
+        scopes: tasks.length,
+        byRule: countByRule(failedScopes),
+        examples: failedScopes
+          .slice(0, 5)
+          .map((r) => `${r.accountId}/${r.region}: ${r.error?.name ?? "Error"}`),
+      });
+    }
+    if (opened && notifier) {
+      const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
+      text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
+    }
+    for (const { scope, error } of tally.failures) {
+      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
+    }
+    if (failedScopes.length > 0)
+      io.stderr(`${incompleteLine(failedScopes, tally.results.length, carried.length)}\n`);
+
+    context.onReport?.({
+      runId: session.runId,
+      results: tally.results,
+      findings: shown,
+      ...(opened ? { transitions: tally.transitions } : {}),
+      notifications: notifier?.notifications() ?? [],
+      ...(opened ? { store: opened.label } : {}),
+    });
+    if (tally.failures.length > 0 || reachedNothing) return EXIT.error;
+    // The gate wins over "incomplete": a CI job that tolerates exit 4 must still stop on a carried-over CRITICAL.
+    if (flags.failOn && all.some((f) => atLeast(f.severity, flags.failOn as Severity))) return EXIT.findings;
+    return failedScopes.length > 0 ? EXIT.incomplete : EXIT.ok;
+  } finally {
+    await opened?.close();
+    if (!context.session) await session.close();
+  }
+}
+
+/**
+ * Findings the store still holds open for account-regions whose scan failed this run: shown, gated by
+ * `--fail-on` and written to JSON, marked `carriedOver` with the last complete scan that confirmed them.
+ * The failed scope's own scan.* finding comes from this run, not from the store.
+ */
+async function carriedOver(store: FindingsStore, failed: readonly ScopeResult[]): Promise<ReportedFinding[]> {
+  const out: ReportedFinding[] = [];
+  for (const scope of failed) {
+    const fresh = new Set(scope.findings.map((f) => `${f.ruleId}#${f.resourceId}#${f.variant ?? ""}`));
+    const [stored, status] = await Promise.all([
+      store.queryFindings({ accountId: scope.accountId, status: "open" }),
+      store.getScope(scope.accountId, scope.region),
+    ]);
+    for (const f of stored) {
+      if (f.region !== scope.region || fresh.has(`${f.ruleId}#${f.resourceId}#${f.variant ?? ""}`)) continue;
+      const {
+        status: _status,
+        firstSeen: _f,
+        lastChangedAt,
+        resolvedAt: _r,
+        reopenedAt: _o,
+        evidenceTruncated: _t,
+        version: _v,
+        ...finding
+      } = f;
+      out.push({
+        ...finding,
+        carriedOver: true,
+        lastConfirmedAt: status?.lastCompleteScanAt ?? lastChangedAt,
+      });
+    }
+  }
+  return out;
+}
+
+function countByRule(results: readonly ScopeResult[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) for (const f of r.findings) out[f.ruleId] = (out[f.ruleId] ?? 0) + 1;
+  return out;
+}
+
+/** `eks-audit: 2 of 7 account-regions could not be scanned (…); 5 findings carried over from the store.` */
+function incompleteLine(failed: readonly ScopeResult[], total: number, carried: number): string {
+  const names = failed
+    .slice(0, 5)
+    .map((r) => `${r.accountId}/${r.region} ${r.error?.name ?? "Error"}`)
+    .join(", ");
+  const more = failed.length > 5 ? `, +${failed.length - 5} more` : "";
+  const verdict =
+    failed.length === total
+      ? `no account-region could be scanned (${names}${more})`
+      : `${failed.length} of ${total} account-regions could not be scanned (${names}${more})`;
+  const kept = carried > 0 ? `; ${plural(carried, "finding")} carried over from the store` : "";
+  return `eks-audit: ${verdict}${kept}.`;
+}
+
+/** The changes section: transitions by account-region, a counts line, then the alerts. */
+function renderChanges(
+  transitions: readonly Transition[],
+  minSeverity: Severity,
+  store: string,
+  notifier: CliNotifier,
+): string {
+  const shown = transitions.filter((t) => atLeast(t.to, minSeverity));
+  const alerts = renderNotifications(notifier, transitions.length);
+  if (shown.length === 0) {
+    const hidden = transitions.length - shown.length;
+    const head =
+      hidden > 0
+        ? `No changes at or above ${minSeverity} since the last scan (${plural(hidden, "change")} below it; store ${store}).`
+        : `No changes since the last scan (store ${store}): nothing to page.`;
+    return alerts ? `${head}\n\n${alerts}` : head;
+  }
+  const scopes = new Set(shown.map((t) => scopeLabel(t.finding))).size;
+  const parts = [
+    "Changes since the last scan:",
+    "",
+    renderTransitions(shown),
+    "",
+    `Changes: ${transitionCounts(shown)} in ${plural(scopes, "account-region")} (store ${store}).`,
+  ];
+  if (alerts) parts.push("", alerts);
+  return parts.join("\n");
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
+  return String(err);
+}
+
+const SCAN_HELP = `
+Store and alerts:
+  With a store (default: an embedded dynalite under ./.eks-audit, nothing to install), each
+  account-region is reconciled with the findings of the last scan. After the findings, scan prints
+  this run's changes (NEW, REOPENED, ESCALATED, RESOLVED by account-region), a counts line, and the
+  alerts: one per account-region and kind (coverage, findings) with a change at or above
+  --alert-severity (a RESOLVED finding counts at the severity it had). --store none scans without
+  history: findings only.
+    --store dynalite:DIR      embedded DynamoDB (dynalite) persisted in DIR, created when missing
+    --store dynamodb:TABLE    a DynamoDB table (name or ARN) with the caller's credentials (--profile)
+    --notify stdout           print each alert's subject and email text (default with a store)
+    --notify sns:TOPIC_ARN    publish to the topic (region from the ARN); pages once per change
+    --notify none             no alerts; changes stay unsent in the store
+
+Account-regions that could not be scanned get their scan.* finding; with a store, the findings still
+open for them are shown too, marked carried over (JSON: "carriedOver": true, "lastConfirmedAt").
+With --org --regions all, coverage findings of account-regions the organisation no longer has are
+resolved.
+
+JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
+store; the changes and the alerts go to stderr as text.
+${EXIT_CODES_HELP}`;
+
+export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
+  withScopeOptions(
+    withAwsOptions(
+      program
+        .command("scan")
+        .description("scan accounts and regions, print the findings and what changed since the last scan"),
+    ),
+  )
+    .option("--concurrency <n>", "account-regions scanned at once", positiveIntOption, DEFAULT_CONCURRENCY)
+    .addOption(formatFlag("output format (json: stdout is one array of findings, the rest goes to stderr)"))
+    .option(
+      "--min-severity <severity>",
+      "hide findings (and changes) below this severity",
+      severityOption,
+      "INFO" as Severity,
+    )
+    .option("--fail-on <severity>", "exit 2 when a finding at or above this severity exists", severityOption)
+    .addOption(storeFlag("where findings and their history live: dynalite:DIR, dynamodb:TABLE or none"))
+    .addOption(
+      new Option(
+        "--notify <target>",
+        "where alerts go: stdout, sns:TOPIC_ARN or none (default: stdout with a store)",
+      ).argParser(notifyOption),
+    )
+    .option(
+      "--alert-severity <severity>",
+      "changes at or above this severity page (default HIGH)",
+      severityOption,
+    )
+    .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
+    .addHelpText("after", SCAN_HELP)
+    .action(async (flags: ScanFlags) => {
+      setExit(await scanCommand(flags, io, context));
+    });
+}
