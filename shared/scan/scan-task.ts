@@ -87,6 +87,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     runId: task.runId,
     scannedAt: result.startedAt,
     ...(result.error ? { error: result.error } : {}),
+    ...(result.unread ? { unread: result.unread } : {}),
   });
   const notification = await deps.notifier.notify(scope, task.runId, transitions);
   return { result, transitions, notification };
