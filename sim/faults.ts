@@ -69,12 +69,7 @@ export class FaultState {
       throttled: false,
     };
     if (decision.regionNotEnabled) return decision;
-    decision.failing = f.failingCalls?.find(
-      (c) =>
-        c.accountId === key.accountId &&
-        c.operation === key.operation &&
-        (c.region === undefined || c.region === key.region),
-    );
+    decision.failing = this.failingCalls(key).find((c) => c.resources === undefined);
     if (decision.failing) return decision;
     if (f.throttle && !this.takeToken(id, f.throttle.bucket, f.throttle.refillPerSecond)) {
       decision.throttled = true;
@@ -84,6 +79,24 @@ export class FaultState {
       decision.serverError = { unavailable: roll("5xx-kind") < 0.5 };
     }
     return decision;
+  }
+
+  /**
+   * The failing call that targets resources the decoded request names, if any: checked once the request is
+   * decoded, after `decide`.
+   */
+  failingFor(key: CallKey, input: unknown): FailingCall | undefined {
+    const named = new Set(valuesOf(input));
+    return this.failingCalls(key).find((c) => c.resources?.every((r) => named.has(r)) === true);
+  }
+
+  private failingCalls(key: CallKey): FailingCall[] {
+    return (this.faults?.failingCalls ?? []).filter(
+      (c) =>
+        c.accountId === key.accountId &&
+        c.operation === key.operation &&
+        (c.region === undefined || c.region === key.region),
+    );
   }
 
   private takeToken(id: string, capacity: number, refillPerSecond: number): boolean {
@@ -96,6 +109,14 @@ export class FaultState {
     bucket.tokens -= 1;
     return true;
   }
+}
+
+/** Every string a decoded request holds, at any depth. */
+function valuesOf(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(valuesOf);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(valuesOf);
+  return [];
 }
 
 /** A uniform number in [0, 1) derived from `text`. */

@@ -285,7 +285,10 @@ class SimulatorState {
         outcome = "serverError";
         throw service.serverError(decision.serverError.unavailable);
       }
-      const output = await call.handler.handle(ctx, call.decode());
+      const input = call.decode();
+      const targeted = faults.failingFor(ctx, input);
+      if (targeted) throw failingCallError(service, targeted.errorCode, ctx);
+      const output = await call.handler.handle(ctx, input);
       reply = renderOk(service, call.handler, output, requestId);
     } catch (err) {
       const awsError = asAwsError(service, err);

@@ -4,6 +4,7 @@ import { ELB_RULES } from "#shared/rules/elb/index.ts";
 import { IP_RULES } from "#shared/rules/ip/index.ts";
 import { NODE_RULES } from "#shared/rules/node/index.ts";
 import type { RuleDefinition } from "#shared/rules/rule.ts";
+import { coverageFindings } from "#shared/rules/scan/unread.ts";
 import { SG_RULES } from "#shared/rules/sg/index.ts";
 
 export type { Rule, RuleDefinition } from "#shared/rules/rule.ts";
@@ -22,6 +23,7 @@ export class RuleEvaluationError extends Error {
   }
 }
 
+/** The findings of `rules`, then the coverage findings of what the scan could not read (always). */
 export function evaluateRules(inventory: Inventory, rules: readonly RuleDefinition[] = ALL_RULES): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
@@ -31,5 +33,6 @@ export function evaluateRules(inventory: Inventory, rules: readonly RuleDefiniti
       throw new RuleEvaluationError(rule.id, err);
     }
   }
+  findings.push(...coverageFindings(inventory));
   return findings;
 }

@@ -78,6 +78,11 @@ export interface FailingCall {
   operation: string;
   /** AWS error code to answer with; `UnauthorizedOperation` (EC2) by default. */
   errorCode?: string;
+  /**
+   * Only calls whose request names every one of these values fail (a cluster or node group name, a launch
+   * template id, an instance type…: any request parameter, list items included); absent: every call.
+   */
+  resources?: string[];
 }
 
 export interface Estate {

@@ -145,6 +145,7 @@ const faults = z.looseObject({
         region: region.optional(),
         operation: z.string().min(1),
         errorCode: z.string().optional(),
+        resources: z.array(z.string().min(1)).min(1).optional(),
       }),
     )
     .optional(),

@@ -4,7 +4,7 @@ import { bundledLimits, limitsFromInstanceTypeInfo } from "#shared/models/instan
 import { type KubeletConfigInput, readKubeletConfig } from "#shared/models/kubelet/read.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
-import type { ClusterInventory } from "./types.ts";
+import type { RawCluster } from "./types.ts";
 
 /** `<cluster>/<nodegroup>`: the key of `Inventory.kubelet`. */
 export function kubeletReadingKey(clusterName: string, nodegroupName: string): string {
@@ -20,7 +20,7 @@ const VERSION_NOT_COLLECTED = "the node group's launch template version was not 
  * cpu figure; maxPods comes from the bundled eni-max-pods table the AMIs use.
  */
 export async function kubeletReadings(
-  clusters: readonly ClusterInventory[],
+  clusters: readonly RawCluster[],
   launchTemplateVersions: readonly LaunchTemplateVersion[],
   instanceTypes: readonly InstanceTypeInfo[] = [],
 ): Promise<Record<string, KubeletConfigReading>> {

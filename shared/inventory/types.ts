@@ -9,17 +9,66 @@ import type {
 } from "@aws-sdk/client-ec2";
 import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
 import type { UnreadResource } from "#shared/findings/coverage.ts";
+import type { CniConfig } from "#shared/models/cni/config.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
+import type { NodeSecurityGroups } from "#shared/models/security-groups/node-security-groups.ts";
 
-export interface ClusterInventory {
+/** One cluster as the EKS API answered it: DescribeCluster, DescribeNodegroup each, DescribeAddon vpc-cni. */
+export interface RawCluster {
   cluster: Cluster;
   nodegroups: Nodegroup[];
   addons: Addon[];
 }
 
 /**
- * Everything the rules need about one account-region, in AWS SDK v3 output shapes.
- * The collector only fetches; rules only read this.
+ * The raw API results of one account-region: exactly the estate's per-region shape (`EstateRegion`), in
+ * SDK v3 output types. The collector fetches into it, `snapshot` records it, the tests build it from
+ * estates; `assembleInventory` (assemble.ts) turns it into the `Inventory`.
+ */
+export interface RawRegion {
+  ec2: {
+    Vpcs: Vpc[];
+    Subnets: Subnet[];
+    RouteTables: RouteTable[];
+    SecurityGroups: SecurityGroup[];
+    InstanceTypes: InstanceTypeInfo[];
+    /** With `UserData` as EC2 returns it: only the assembly reads it, and the Inventory never holds it. */
+    LaunchTemplateVersions: LaunchTemplateVersion[];
+    NetworkInterfaces: NetworkInterface[];
+  };
+  eks: { clusters: RawCluster[] };
+}
+
+/**
+ * A call of the collection that failed for one resource while the scope still completed: the assembly
+ * turns each into `Inventory.unread` and into what the rules then assume. Only AWS error names, never
+ * message text.
+ */
+export type ReadFailure =
+  | { operation: "DescribeAddon"; cluster: string; addonName: string; errorName: string }
+  | { operation: "DescribeNodegroup"; cluster: string; nodegroup: string; errorName: string }
+  | {
+      operation: "DescribeLaunchTemplateVersions";
+      launchTemplateId: string;
+      /** The version as node groups name it: a number, `$Default` or `$Latest`. */
+      version: string;
+      errorName: string;
+    }
+  | { operation: "DescribeInstanceTypes"; instanceType: string; errorName: string };
+
+/** A cluster with the views derived from it once, by the assembly (`deriveClusterViews`). */
+export interface ClusterInventory extends RawCluster {
+  /** `resourcesVpcConfig.vpcId`, else the one VPC its subnets are in; undefined when neither tells. */
+  vpcId?: string;
+  /** The vpc-cni settings ipamd runs with: read from the add-on, else the defaults and why. */
+  cni: CniConfig;
+  /** The node SGs of each node group (by node group name): its launch template's, else the cluster SG. */
+  nodeSecurityGroups: Record<string, NodeSecurityGroups>;
+}
+
+/**
+ * Everything the rules need about one account-region, in AWS SDK v3 output shapes, assembled from the raw
+ * API results by `assembleInventory`. The collector only fetches; rules only read this.
  */
 export interface Inventory {
   accountId: string;
@@ -29,14 +78,19 @@ export interface Inventory {
   vpcs: Vpc[];
   /** Every subnet of the region (stale cluster tags live outside cluster VPCs too). */
   subnets: Subnet[];
-  /** Route tables of the cluster VPCs, main tables included. */
+  /** Route tables read: the collector reads those of the cluster VPCs, main tables included. */
   routeTables: RouteTable[];
   /** Security groups of the cluster VPCs. */
   securityGroups: SecurityGroup[];
-  /** Security groups anywhere in the region whose rules name a node security group as source. */
+  /** Security groups read outside the cluster VPCs: the collector reads those whose rules name a node SG. */
   referencingSecurityGroups: SecurityGroup[];
   /** The instance types of all node groups (and launch templates). */
   instanceTypes: InstanceTypeInfo[];
+  /**
+   * Instance types the region's DescribeInstanceTypes refused (type → AWS error name): their entry in
+   * `instanceTypes` comes from the shipped instance data, and evidence says so.
+   */
+  instanceTypesFromShippedData: Record<string, string>;
   /** The launch template versions the node groups use, with `UserData` removed (it can hold secrets). */
   launchTemplateVersions: LaunchTemplateVersion[];
   /** Kubelet settings per node group (`<cluster>/<nodegroup>`), parsed from user data or the AMI defaults. */
@@ -45,6 +99,21 @@ export interface Inventory {
   networkInterfaces: NetworkInterface[];
   /** What this scan could not read completely: named in coverage findings, never resolved. */
   unread: UnreadResource[];
+}
+
+export function emptyRawRegion(): RawRegion {
+  return {
+    ec2: {
+      Vpcs: [],
+      Subnets: [],
+      RouteTables: [],
+      SecurityGroups: [],
+      InstanceTypes: [],
+      LaunchTemplateVersions: [],
+      NetworkInterfaces: [],
+    },
+    eks: { clusters: [] },
+  };
 }
 
 export function emptyInventory(accountId: string, region: string): Inventory {
@@ -58,6 +127,7 @@ export function emptyInventory(accountId: string, region: string): Inventory {
     securityGroups: [],
     referencingSecurityGroups: [],
     instanceTypes: [],
+    instanceTypesFromShippedData: {},
     launchTemplateVersions: [],
     kubelet: {},
     networkInterfaces: [],

@@ -1,7 +1,7 @@
 import { type CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/catalog/index.ts";
-import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
+import { type Finding, NO_CLUSTER, type Severity, type UnreadResource } from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import { classifyScanError, errorMessage, errorName, isCredentialOrTokenError } from "./errors.ts";
 import { enabledRegions, type PlanError, type PlannedScope } from "./plan.ts";
@@ -22,6 +22,8 @@ export interface ScopeResult extends Scope {
   nodegroups: number;
   /** API calls made for this scope, by `Service.Operation`. */
   apiCalls: Record<string, number>;
+  /** What a complete scan could not read: findings about it must not be resolved. */
+  unread?: UnreadResource[];
 }
 
 export interface ScanScopeOptions {
@@ -113,6 +115,7 @@ export async function scanScope(
       clusters: inventory.clusters.length,
       nodegroups: inventory.clusters.reduce((n, c) => n + c.nodegroups.length, 0),
       apiCalls: calls(),
+      unread: inventory.unread,
     };
   } catch (err) {
     if (err instanceof ScanAbortedError || options.signal?.aborted) {

@@ -120,6 +120,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     runId: task.runId,
     scannedAt: result.startedAt,
     ...(result.error ? { error: result.error } : {}),
+    ...(result.unread ? { unread: result.unread } : {}),
   });
   if (deps.notifier === undefined) return { result, transitions };
   const notification = await deps.notifier.notify(scope, task.runId, transitions);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,5 +41,64 @@ describe("Command: eks-audit snapshot", () => {
         .sort();
     expect(keys(replay.stdout)).toEqual(keys(original.stdout));
     expect(readFileSync(out, "utf8")).not.toMatch(/sample-estate-FAKE-db-password/);
+  });
+
+  it("records the calls that failed for one resource as faults, so the replay names the same unread resources", async () => {
+    // Prepare: payments-euw1's add-on is denied and the region refuses m5.large.
+    const dir = mkdtempSync(join(tmpdir(), "eks-audit-snap-"));
+    const source = join(dir, "faulty.json");
+    const out = join(dir, "snapshot.json");
+    const estate = await loadEstateFile(SAMPLE_ESTATE);
+    const payments = { accountId: "222233334444", region: "eu-west-1" };
+    estate.faults = {
+      failingCalls: [
+        {
+          ...payments,
+          operation: "DescribeAddon",
+          errorCode: "AccessDeniedException",
+          resources: ["payments-euw1"],
+        },
+        {
+          ...payments,
+          operation: "DescribeInstanceTypes",
+          errorCode: "InvalidInstanceType",
+          resources: ["m5.large"],
+        },
+      ],
+    };
+    writeFileSync(source, JSON.stringify(estate));
+    const scope = ["--accounts", payments.accountId, "--regions", payments.region, "--store", "none"];
+
+    // Act
+    const snap = await runCli(["snapshot", "--estate", source, ...scope.slice(0, 4), "--out", out]);
+    const original = await runCli(["scan", "--estate", source, ...scope, "--format", "json"]);
+    const replay = await runCli(["scan", "--estate", out, ...scope, "--format", "json"]);
+
+    // Assess
+    expect(snap.code, snap.stderr).toBe(0);
+    expect(snap.stderr).toContain(
+      "222233334444/eu-west-1: DescribeAddon vpc-cni not read: AccessDeniedException",
+    );
+    const recorded = await loadEstateFile(out);
+    expect(recorded.faults?.failingCalls).toEqual([
+      {
+        ...payments,
+        operation: "DescribeAddon",
+        errorCode: "AccessDeniedException",
+        resources: ["payments-euw1", "vpc-cni"],
+      },
+      {
+        ...payments,
+        operation: "DescribeInstanceTypes",
+        errorCode: "InvalidInstanceType",
+        resources: ["m5.large"],
+      },
+    ]);
+    const keys = (run: string) =>
+      (JSON.parse(run) as Finding[]).map((f) => `${f.accountId}#${findingKey(f)}#${f.severity}`).sort();
+    expect(keys(original.stdout)).toContain(
+      "222233334444#eu-west-1#payments-euw1#scan.access-denied#payments-euw1#DescribeAddon#HIGH",
+    );
+    expect(keys(replay.stdout)).toEqual(keys(original.stdout));
   });
 });

@@ -3,10 +3,15 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
-import { type Estate, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
+import { type Estate, type EstateFaults, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
+import { type Finding, findingKey } from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
+import type { Notifier } from "#shared/notify/index.ts";
 import { scanAccounts } from "#shared/scan/run.ts";
+import { type ScopeResult, scanScope } from "#shared/scan/scan-scope.ts";
+import { processScanTask } from "#shared/scan/scan-task.ts";
+import type { FindingsStore, ReconcileOutcome } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { SAMPLE_ESTATE } from "#test/support/cli.ts";
 
@@ -183,5 +188,291 @@ describe("Function: collectInventory against the simulator", () => {
     expect(large.subnets).toBe(small.subnets + 150);
     expect(Object.keys(small.calls).length).toBeGreaterThan(5);
     expect(large.calls).toEqual(small.calls);
+  });
+});
+
+const PAYMENTS = { accountId: "222233334444", region: "eu-west-1" };
+
+/** The sample estate without its faults, edited, with these faults only. */
+function estateWith(base: Estate, edit: (payments: EstateRegion) => void, faults: EstateFaults = {}): Estate {
+  const estate = structuredClone({ ...base, faults });
+  const payments = estate.accounts[PAYMENTS.accountId]?.regions[PAYMENTS.region];
+  if (!payments) throw new Error("sample estate without payments-euw1");
+  edit(payments);
+  return estate;
+}
+
+function nodegroupOf(region: EstateRegion, name: string) {
+  const ng = region.eks.clusters.flatMap((c) => c.nodegroups).find((n) => n.nodegroupName === name);
+  if (!ng) throw new Error(`no node group ${name}`);
+  return ng;
+}
+
+const coverage = (r: ScopeResult) =>
+  r.findings
+    .filter((f) => f.ruleId.startsWith("scan."))
+    .map((f) => [f.cluster, f.ruleId, f.resourceId, f.severity, f.evidence]);
+
+const keys = (findings: readonly Finding[]) =>
+  findings
+    .filter((f) => !f.ruleId.startsWith("scan."))
+    .map((f) => `${findingKey(f)}#${f.severity}`)
+    .sort();
+
+describe("Function: collectInventory when one call fails for one resource", () => {
+  let sample: Estate;
+  let sim: Simulator | undefined;
+
+  beforeAll(async () => {
+    sample = await loadEstateFile(SAMPLE_ESTATE);
+  });
+
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+  });
+
+  /** Scans payments-euw1's account-region of `estate` through the simulator. */
+  async function scanPayments(estate: Estate) {
+    sim = await startSimulator({ estate });
+    const recorder = new CallRecorder();
+    const factory = factoryFor(sim, recorder);
+    const result = await scanScope(factory, PAYMENTS, { recorder });
+    factory.destroy();
+    const budget = callBudget(estate.accounts[PAYMENTS.accountId]?.regions[PAYMENTS.region] as EstateRegion);
+    return { result, calls: recorder.forScope(scopeKey(PAYMENTS.accountId, PAYMENTS.region)), budget };
+  }
+
+  it("completes the scope without the add-on's settings: CNI defaults, the error named, no extra call", async () => {
+    // Prepare
+    const estate = estateWith(sample, () => undefined, {
+      failingCalls: [
+        {
+          ...PAYMENTS,
+          operation: "DescribeAddon",
+          errorCode: "AccessDeniedException",
+          resources: ["payments-euw1", "vpc-cni"],
+        },
+      ],
+    });
+
+    // Act
+    const { result, calls, budget } = await scanPayments(estate);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    expect(calls).toEqual(budget);
+    expect(coverage(result)).toEqual([
+      [
+        "payments-euw1",
+        "scan.access-denied",
+        "payments-euw1",
+        "HIGH",
+        { what: "DescribeAddon vpc-cni", errorName: "AccessDeniedException" },
+      ],
+    ]);
+    const exhausted = result.findings.find((f) => f.ruleId === "ip.subnet-exhausted");
+    expect(JSON.stringify(exhausted?.evidence)).toContain(
+      "DescribeAddon vpc-cni failed with AccessDeniedException",
+    );
+    expect(result.unread).toMatchObject([{ cluster: "payments-euw1", what: "DescribeAddon vpc-cni" }]);
+  });
+
+  it("completes the scope without a node group deleted after it was listed", async () => {
+    // Prepare
+    const estate = estateWith(sample, () => undefined, {
+      failingCalls: [
+        {
+          ...PAYMENTS,
+          operation: "DescribeNodegroup",
+          errorCode: "ResourceNotFoundException",
+          resources: ["payments-euw1", "batch"],
+        },
+      ],
+    });
+
+    // Act
+    const { result, calls, budget } = await scanPayments(estate);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    expect(calls).toEqual(budget);
+    expect(result.nodegroups).toBe(2);
+    expect(coverage(result)).toEqual([
+      [
+        "payments-euw1",
+        "scan.error",
+        "batch",
+        "MEDIUM",
+        { what: "DescribeNodegroup batch", errorName: "ResourceNotFoundException" },
+      ],
+    ]);
+    expect(result.findings.some((f) => f.resourceId === "batch" && !f.ruleId.startsWith("scan."))).toBe(
+      false,
+    );
+  });
+
+  it("names the one version gone of a template read in one call, reading the others on their own", async () => {
+    // Prepare: batch now pins version 2 of ledger's template; version 3, which ledger pins, is gone.
+    const estate = estateWith(sample, (payments) => {
+      nodegroupOf(payments, "batch").launchTemplate = { id: "lt-063f582aadc7a680d", version: "2" };
+      payments.ec2.LaunchTemplateVersions = payments.ec2.LaunchTemplateVersions.filter(
+        (v) => !(v.LaunchTemplateId === "lt-063f582aadc7a680d" && v.VersionNumber === 3),
+      );
+    });
+
+    // Act
+    const { result, calls, budget } = await scanPayments(estate);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    // The failed call, then one per version: on this error path only.
+    expect(calls).toEqual({
+      ...budget,
+      "EC2.DescribeLaunchTemplateVersions": (budget["EC2.DescribeLaunchTemplateVersions"] ?? 0) + 2,
+    });
+    expect(coverage(result)).toEqual([
+      [
+        "payments-euw1",
+        "scan.error",
+        "ledger",
+        "MEDIUM",
+        {
+          what: "DescribeLaunchTemplateVersions lt-063f582aadc7a680d version 3",
+          errorName: "InvalidLaunchTemplateId.VersionNotFound",
+        },
+      ],
+    ]);
+  });
+
+  it("names a node group whose launch template is gone", async () => {
+    // Prepare
+    const estate = estateWith(sample, (payments) => {
+      payments.ec2.LaunchTemplateVersions = payments.ec2.LaunchTemplateVersions.filter(
+        (v) => v.LaunchTemplateId !== "lt-05e4cd7b7d05f2b5d",
+      );
+    });
+
+    // Act
+    const { result, calls, budget } = await scanPayments(estate);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    expect(calls).toEqual(budget);
+    expect(coverage(result)).toEqual([
+      [
+        "payments-euw1",
+        "scan.error",
+        "web",
+        "MEDIUM",
+        {
+          what: "DescribeLaunchTemplateVersions lt-05e4cd7b7d05f2b5d version 1",
+          errorName: "InvalidLaunchTemplateId.NotFound",
+        },
+      ],
+    ]);
+  });
+
+  it("takes an instance type the region refuses from the shipped data: the same findings, calls added on that path only", async () => {
+    // Prepare
+    const refusing = estateWith(
+      sample,
+      (payments) => {
+        payments.ec2.InstanceTypes = [];
+      },
+      {
+        failingCalls: [
+          {
+            ...PAYMENTS,
+            operation: "DescribeInstanceTypes",
+            errorCode: "InvalidInstanceType",
+            resources: ["m5.large"],
+          },
+        ],
+      },
+    );
+    const answering = estateWith(sample, (payments) => {
+      payments.ec2.InstanceTypes = [];
+    });
+
+    // Act
+    const reference = await scanPayments(answering);
+    await sim?.close();
+    const { result, calls, budget } = await scanPayments(refusing);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    expect(result.unread).toEqual([]);
+    expect(coverage(result)).toEqual([]);
+    expect(keys(result.findings)).toEqual(keys(reference.result.findings));
+    const exhausted = result.findings.find((f) => f.ruleId === "ip.subnet-exhausted");
+    expect(JSON.stringify(exhausted?.evidence)).toContain(
+      "DescribeInstanceTypes refused m5.large (InvalidInstanceType)",
+    );
+    // [m5.large m5.xlarge m6i.large] refused → [m5.large m5.xlarge] refused, [m6i.large] → [m5.large] refused, [m5.xlarge].
+    expect(calls).toEqual({ ...budget, "EC2.DescribeInstanceTypes": 5 });
+  });
+
+  it("names the node groups of an instance type neither the region nor the shipped data knows", async () => {
+    // Prepare
+    const estate = estateWith(sample, (payments) => {
+      nodegroupOf(payments, "batch").instanceTypes = ["x9.mystery"];
+    });
+
+    // Act
+    const { result } = await scanPayments(estate);
+
+    // Assess
+    expect(result.status).toBe("complete");
+    expect(coverage(result)).toEqual([
+      [
+        "payments-euw1",
+        "scan.error",
+        "batch",
+        "MEDIUM",
+        { what: "DescribeInstanceTypes x9.mystery", errorName: "InvalidInstanceType" },
+      ],
+    ]);
+  });
+
+  it("hands what could not be read to the reconcile of a complete scan", async () => {
+    // Prepare
+    const estate = estateWith(sample, () => undefined, {
+      failingCalls: [
+        { ...PAYMENTS, operation: "DescribeAddon", errorCode: "InternalError", resources: ["payments-euw1"] },
+      ],
+    });
+    sim = await startSimulator({ estate });
+    const factory = factoryFor(sim, new CallRecorder());
+    const outcomes: ReconcileOutcome[] = [];
+    const store = {
+      reconcileScope: async (_scope: unknown, _findings: unknown, outcome: ReconcileOutcome) => {
+        outcomes.push(outcome);
+        return [];
+      },
+    } as unknown as FindingsStore;
+    const notifier: Notifier = { notify: async () => ({ status: "nothing-pending", transitions: 0 }) };
+
+    // Act
+    await processScanTask(
+      { runId: "run-1", ...PAYMENTS, scheduledAt: "2026-11-25T07:00:00Z" },
+      { factory, store, notifier },
+    );
+    factory.destroy();
+
+    // Assess
+    expect(outcomes).toMatchObject([
+      {
+        status: "complete",
+        unread: [
+          {
+            cluster: "payments-euw1",
+            rulePrefixes: ["ip.", "sg.pod-eni-unsupported-instance", "sg.datastore-reachable-by-all-pods"],
+            what: "DescribeAddon vpc-cni",
+            errorName: "InternalError",
+          },
+        ],
+      },
+    ]);
   });
 });

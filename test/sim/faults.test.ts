@@ -1,11 +1,17 @@
 import {
+  DescribeInstanceTypesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   paginateDescribeSubnets,
 } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand, ListClustersCommand, paginateListClusters } from "@aws-sdk/client-eks";
+import {
+  DescribeAddonCommand,
+  DescribeClusterCommand,
+  ListClustersCommand,
+  paginateListClusters,
+} from "@aws-sdk/client-eks";
 import { paginateListAccounts } from "@aws-sdk/client-organizations";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -224,6 +230,51 @@ describe("Class: Simulator (fault injection)", () => {
       expect(eksDenied.$metadata?.httpStatusCode).toBe(403);
       expect(untouched.Subnets).toHaveLength(12);
       expect(sim.calls.count({ operation: "DescribeSecurityGroups", outcome: "InternalError" })).toBe(2);
+    });
+  });
+
+  describe("failing calls naming resources", () => {
+    it("fails only the calls whose request names every listed resource, list items included", async () => {
+      // Prepare
+      const sim = await simWith({
+        failingCalls: [
+          {
+            accountId: MANAGEMENT,
+            operation: "DescribeAddon",
+            errorCode: "AccessDeniedException",
+            resources: ["prod", "vpc-cni"],
+          },
+          {
+            accountId: MANAGEMENT,
+            operation: "DescribeInstanceTypes",
+            errorCode: "InvalidInstanceType",
+            resources: ["m5.large"],
+          },
+        ],
+      });
+      const eks = eksClient(sim.url);
+      const ec2 = ec2Client(sim.url);
+
+      // Act
+      const addonDenied = await errorOf(
+        eks.send(new DescribeAddonCommand({ clusterName: "prod", addonName: "vpc-cni" })),
+      );
+      const otherAddon = await eks.send(
+        new DescribeAddonCommand({ clusterName: "prod", addonName: "coredns" }),
+      );
+      const batchRefused = await errorOf(
+        ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ["c5.large", "m5.large"] })),
+      );
+      const rest = await ec2.send(new DescribeInstanceTypesCommand({ InstanceTypes: ["c5.large"] }));
+      for (const client of [eks, ec2]) client.destroy();
+
+      // Assess
+      expect(addonDenied.name).toBe("AccessDeniedException");
+      expect(addonDenied.$metadata?.httpStatusCode).toBe(403);
+      expect(otherAddon.addon?.addonName).toBe("coredns");
+      expect(batchRefused.name).toBe("InvalidInstanceType");
+      expect(rest.InstanceTypes?.map((t) => t.InstanceType)).toEqual(["c5.large"]);
+      expect(sim.calls.count({ operation: "DescribeAddon", outcome: "AccessDeniedException" })).toBe(1);
     });
   });
 

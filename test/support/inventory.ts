@@ -1,24 +1,28 @@
-import type { Estate } from "#shared/estate/index.ts";
-import { emptyInventory, type Inventory } from "#shared/inventory/types.ts";
+import type { Estate, EstateRegion } from "#shared/estate/index.ts";
+import { assembleInventory, assembleInventoryWithoutKubelet } from "#shared/inventory/assemble.ts";
+import { emptyRawRegion, type Inventory, type RawRegion } from "#shared/inventory/types.ts";
 
 /**
- * The inventory the collector would build for one account-region of an estate, without the simulator:
- * rule tests use it to run rules on estate fixtures. Dates stay ISO strings; no rule reads them.
+ * An estate region as the raw API results the collector assembles. The estate holds the SDK output shapes,
+ * with Date fields as ISO strings; no rule reads them.
+ */
+export function rawRegionOf(region: EstateRegion | undefined): RawRegion {
+  return region === undefined ? emptyRawRegion() : (region as unknown as RawRegion);
+}
+
+/**
+ * The inventory of one account-region of an estate, assembled by the collector's own assembly without the
+ * simulator, kubelet settings left out (they need asynchronous parsing: `inventoryWithKubelet`). An
+ * estate holds more than the collector reads; `test/inventory/assemble.test.ts` names the difference.
  */
 export function inventoryFromEstate(estate: Estate, accountId: string, region: string): Inventory {
-  const r = estate.accounts[accountId]?.regions[region];
-  const inventory = emptyInventory(accountId, region);
-  if (!r) return inventory;
-  const asSdk = <T>(value: unknown): T => value as T;
-  inventory.clusters = asSdk(r.eks.clusters);
-  const vpcIds = new Set(r.eks.clusters.map((c) => c.cluster.resourcesVpcConfig?.vpcId));
-  inventory.vpcs = asSdk(r.ec2.Vpcs);
-  inventory.subnets = asSdk(r.ec2.Subnets);
-  inventory.routeTables = asSdk(r.ec2.RouteTables.filter((t) => vpcIds.has(t.VpcId)));
-  inventory.securityGroups = asSdk(r.ec2.SecurityGroups.filter((g) => vpcIds.has(g.VpcId)));
-  inventory.referencingSecurityGroups = asSdk(r.ec2.SecurityGroups);
-  inventory.instanceTypes = asSdk(r.ec2.InstanceTypes);
-  inventory.launchTemplateVersions = asSdk(r.ec2.LaunchTemplateVersions);
-  inventory.networkInterfaces = asSdk(r.ec2.NetworkInterfaces);
-  return inventory;
+  return assembleInventoryWithoutKubelet(
+    { accountId, region },
+    rawRegionOf(estate.accounts[accountId]?.regions[region]),
+  );
+}
+
+/** The full assembly of one account-region of an estate, kubelet settings included. */
+export function assembledFromEstate(estate: Estate, accountId: string, region: string): Promise<Inventory> {
+  return assembleInventory({ accountId, region }, rawRegionOf(estate.accounts[accountId]?.regions[region]));
 }

@@ -9,15 +9,16 @@ import {
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
-import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
-import { collectInventory } from "#shared/inventory/collect.ts";
+import { type Estate, type EstateRegion, type FailingCall, parseEstate } from "#shared/estate/index.ts";
+import { assembleInventory, unreadWhat } from "#shared/inventory/assemble.ts";
+import { collectRegion } from "#shared/inventory/collect.ts";
 import { kubeletReadingKey } from "#shared/inventory/kubelet-readings.ts";
-import type { Inventory } from "#shared/inventory/types.ts";
+import type { Inventory, RawRegion, ReadFailure } from "#shared/inventory/types.ts";
 import { synthesizeUserData } from "#shared/models/kubelet/index.ts";
 import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
 import { classifyScanError, errorMessage, errorName } from "#shared/scan/errors.ts";
 import { planScopes, type RegionSelection } from "#shared/scan/plan.ts";
-import { regionKnownDisabled } from "#shared/scan/scan-scope.ts";
+import { regionKnownDisabled, type Scope } from "#shared/scan/scan-scope.ts";
 
 export interface SnapshotFlags extends SessionFlags {
   out: string;
@@ -27,44 +28,53 @@ export interface SnapshotFlags extends SessionFlags {
 }
 
 /**
- * Launch-template user data can hold secrets, and the inventory never holds it: each version a node group
- * uses gets user data synthesised from the parsed kubelet settings only, so a replay gives the same findings.
+ * Launch-template user data can hold secrets, and an estate never holds it: each version a node group uses
+ * gets user data synthesised from its parsed kubelet settings only, so a replay gives the same findings.
  */
-export function redactedLaunchTemplateVersions(inventory: Inventory): LaunchTemplateVersion[] {
+export function redactedLaunchTemplateVersions(
+  raw: RawRegion,
+  inventory: Inventory,
+): LaunchTemplateVersion[] {
   const synthesized = new Map<LaunchTemplateVersion, string>();
-  for (const c of inventory.clusters) {
+  for (const c of raw.eks.clusters) {
     for (const ng of c.nodegroups) {
-      const version = launchTemplateVersionOf(ng, inventory.launchTemplateVersions);
+      const version = launchTemplateVersionOf(ng, raw.ec2.LaunchTemplateVersions);
       const reading = inventory.kubelet[kubeletReadingKey(c.cluster.name ?? "", ng.nodegroupName ?? "")];
       const userData = version && reading ? synthesizeUserData(reading, c.cluster.name) : undefined;
       if (version && userData) synthesized.set(version, userData);
     }
   }
-  return inventory.launchTemplateVersions.map((v) => {
+  return raw.ec2.LaunchTemplateVersions.map((v) => {
     const userData = synthesized.get(v);
     const { UserData: _never, ...data } = v.LaunchTemplateData ?? {};
     return { ...v, LaunchTemplateData: userData ? { ...data, UserData: userData } : data };
   });
 }
 
-export function inventoryToEstateRegion(inventory: Inventory): EstateRegion {
-  const groups = new Map(
-    [...inventory.securityGroups, ...inventory.referencingSecurityGroups].map((g) => [g.GroupId, g]),
-  );
-  const region = {
-    ec2: {
-      Vpcs: inventory.vpcs,
-      Subnets: inventory.subnets,
-      RouteTables: inventory.routeTables,
-      SecurityGroups: [...groups.values()],
-      InstanceTypes: inventory.instanceTypes,
-      LaunchTemplateVersions: redactedLaunchTemplateVersions(inventory),
-      NetworkInterfaces: inventory.networkInterfaces,
-    },
-    eks: { clusters: inventory.clusters },
+/** The raw API results as an estate region: exactly what was read, user data reduced to kubelet settings. */
+export function estateRegionOf(raw: RawRegion, inventory: Inventory): EstateRegion {
+  const region: RawRegion = {
+    ec2: { ...raw.ec2, LaunchTemplateVersions: redactedLaunchTemplateVersions(raw, inventory) },
+    eks: raw.eks,
   };
   // Dates become ISO strings, exactly as an estate file holds them.
   return JSON.parse(JSON.stringify(region)) as EstateRegion;
+}
+
+/**
+ * The calls that failed for one resource, as faults that make a replay fail the same way. A deleted launch
+ * template version fails by itself (the estate lacks it); a node group deleted while it was listed is not
+ * in the estate at all, so its replay lists nothing to fail.
+ */
+export function failuresAsFaults(scope: Scope, failures: readonly ReadFailure[]): FailingCall[] {
+  return failures.flatMap((f): FailingCall[] => {
+    const call = { accountId: scope.accountId, region: scope.region, errorCode: f.errorName };
+    if (f.operation === "DescribeAddon")
+      return [{ ...call, operation: f.operation, resources: [f.cluster, f.addonName] }];
+    if (f.operation === "DescribeInstanceTypes")
+      return [{ ...call, operation: f.operation, resources: [f.instanceType] }];
+    return [];
+  });
 }
 
 /** Records the caller's scopes into an estate file through the same collector the scan uses. */
@@ -84,6 +94,7 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
       faults: {},
     };
     const denied = new Set<string>();
+    const failingCalls: FailingCall[] = [];
     const notEnabled: Record<string, string[]> = {};
     const failed = async (accountId: string, region: string, err: unknown) => {
       const rule = classifyScanError(
@@ -111,14 +122,22 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
           session.factory.ec2(scope.accountId, scope.region),
           session.factory.eks(scope.accountId, scope.region),
         ]);
-        const inventory = await collectInventory({ ...scope, ec2, eks });
+        const { raw, failures } = await collectRegion({ ...scope, ec2, eks });
+        const inventory = await assembleInventory(scope, raw, failures);
         const account = estate.accounts[scope.accountId] ?? { regions: {} };
-        account.regions[scope.region] = inventoryToEstateRegion(inventory);
+        account.regions[scope.region] = estateRegionOf(raw, inventory);
         estate.accounts[scope.accountId] = account;
+        failingCalls.push(...failuresAsFaults(scope, failures));
+        for (const f of failures) {
+          io.stderr(
+            `eks-audit snapshot: ${scope.accountId}/${scope.region}: ${unreadWhat(f)} not read: ${f.errorName}\n`,
+          );
+        }
       } catch (err) {
         await failed(scope.accountId, scope.region, err);
       }
     }
+    if (failingCalls.length > 0) estate.faults = { ...estate.faults, failingCalls };
     if (denied.size > 0) estate.faults = { ...estate.faults, assumeRoleDenied: [...denied].sort() };
     if (Object.keys(notEnabled).length > 0)
       estate.faults = { ...estate.faults, regionsNotEnabled: notEnabled };

@@ -5,13 +5,7 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
-import {
-  type CniConfig,
-  type CniSettings,
-  readCniConfig,
-  settingsAsEnv,
-  vpcCniAddon,
-} from "#shared/models/cni/config.ts";
+import { type CniConfig, type CniSettings, settingsAsEnv } from "#shared/models/cni/config.ts";
 import {
   freeAlignedPrefixBlocks,
   fullCost,
@@ -142,7 +136,7 @@ export function clusterHeadroom(inventory: Inventory): ClusterHeadroom[] {
 
 function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterHeadroom {
   const name = ci.cluster.name ?? "-";
-  const cni = readCniConfig(vpcCniAddon(ci.addons));
+  const cni = ci.cni;
   const ipFamily = ci.cluster.kubernetesNetworkConfig?.ipFamily === "ipv6" ? "ipv6" : "ipv4";
   const clusterSubnetIds = ci.cluster.resourcesVpcConfig?.subnetIds ?? [];
   const subnets = new Map(inventory.subnets.map((s) => [s.SubnetId ?? "", s]));
@@ -181,15 +175,25 @@ function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterH
   };
 }
 
-/** The node group's instance types: its own list, else its launch template's, else the EKS default. */
+/**
+ * The node group's instance types: its own list, else its launch template's, else the EKS default. None when
+ * the launch template version was not read: its instance type is then unknown, never the default.
+ */
 export function nodegroupInstanceTypes(
   ng: Nodegroup,
   inventory: Pick<Inventory, "launchTemplateVersions">,
 ): { types: string[]; note?: string } {
   if (ng.instanceTypes && ng.instanceTypes.length > 0) return { types: ng.instanceTypes };
-  const fromTemplate = launchTemplateVersionOf(ng, inventory.launchTemplateVersions)?.LaunchTemplateData
-    ?.InstanceType;
+  const version = launchTemplateVersionOf(ng, inventory.launchTemplateVersions);
+  const fromTemplate = version?.LaunchTemplateData?.InstanceType;
   if (fromTemplate) return { types: [fromTemplate], note: "instance type from the launch template" };
+  const lt = ng.launchTemplate;
+  if (version === undefined && (lt?.id || lt?.name)) {
+    return {
+      types: [],
+      note: `launch template ${lt.id ?? lt.name} version ${lt.version ?? "$Default"} was not read: instance type unknown`,
+    };
+  }
   return {
     types: [EKS_DEFAULT_INSTANCE_TYPE],
     note: `no instance type in the node group or its launch template: EKS default ${EKS_DEFAULT_INSTANCE_TYPE}`,
@@ -210,6 +214,7 @@ function headroomOfNodegroup(
     return { nodegroup, reason: "Windows nodes take pod IPs from the primary ENI only: not modelled" };
   }
   const { types, note } = nodegroupInstanceTypes(ng, inventory);
+  if (types.length === 0) return { nodegroup, reason: `${note ?? "no instance type"}: cost not computed` };
   const known = types.flatMap((t) => {
     const limits = limitsFor(inventory, t);
     return limits ? [limits] : [];
@@ -238,6 +243,13 @@ function headroomOfNodegroup(
   if (known.length > 1)
     notes.push(`most expensive of ${known.map((l) => l.instanceType).join(", ")} at launch`);
   if (unknown.length > 0) notes.push(`unknown instance type ${unknown.join(", ")} not costed`);
+  const shipped = known.filter((l) => Object.hasOwn(inventory.instanceTypesFromShippedData, l.instanceType));
+  if (shipped.length > 0) {
+    const refused = shipped.map(
+      (l) => `${l.instanceType} (${inventory.instanceTypesFromShippedData[l.instanceType]})`,
+    );
+    notes.push(`DescribeInstanceTypes refused ${refused.join(", ")}: limits from the shipped instance data`);
+  }
 
   const pd = prefixDelegationActive(worst.limits, settings) && ipFamily === "ipv4";
   const perNodeAtLaunch = worst.launch.prefixes;

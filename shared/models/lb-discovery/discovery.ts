@@ -148,7 +148,7 @@ export function discoverForCluster(
   options: LbDiscoveryOptions,
 ): LbSubnetDiscovery {
   const clusterName = cluster.cluster.name ?? "";
-  const vpcId = cluster.cluster.resourcesVpcConfig?.vpcId;
+  const vpcId = cluster.vpcId;
   if (vpcId === undefined) {
     return {
       ...emptyResult(clusterName, null, options),

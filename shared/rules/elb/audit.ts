@@ -31,7 +31,7 @@ export interface AuditedCluster {
 export function auditedClusters(inventory: Inventory): AuditedCluster[] {
   return inventory.clusters.flatMap((c) => {
     const name = c.cluster.name;
-    const vpcId = c.cluster.resourcesVpcConfig?.vpcId;
+    const vpcId = c.vpcId;
     const status = c.cluster.status;
     if (name === undefined || vpcId === undefined) return [];
     if (status !== undefined && status !== "ACTIVE") return [];
@@ -51,7 +51,7 @@ export function liveClusterNames(inventory: Inventory): Set<string> {
 export function clusterVpcs(inventory: Inventory): Map<string, string | undefined> {
   return new Map(
     inventory.clusters.flatMap((c) =>
-      c.cluster.name === undefined ? [] : [[c.cluster.name, c.cluster.resourcesVpcConfig?.vpcId] as const],
+      c.cluster.name === undefined ? [] : [[c.cluster.name, c.vpcId] as const],
     ),
   );
 }

@@ -9,7 +9,7 @@ export function clusterFacts(
   cluster: string,
 ): { vpcId?: string; managedAddon: boolean } {
   const ci = inventory.clusters.find((c) => c.cluster.name === cluster);
-  const vpcId = ci?.cluster.resourcesVpcConfig?.vpcId;
+  const vpcId = ci?.vpcId;
   return {
     ...(vpcId ? { vpcId } : {}),
     managedAddon: ci?.addons.some((a) => a.addonName === "vpc-cni") ?? false,

@@ -1,12 +1,11 @@
 import type { NetworkInterface, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
-import { type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
+import type { CniConfig } from "#shared/models/cni/config.ts";
 import { internetGatewayOf, isPublicSubnet, routeTableOf } from "#shared/models/network/route-tables.ts";
 import {
   launchTemplateVersionOf,
   type NodeSecurityGroups,
-  nodeSecurityGroups,
 } from "#shared/models/security-groups/node-security-groups.ts";
 
 /** A managed node group the sg rules look at, with the SGs its nodes (and so its pods) carry. */
@@ -33,7 +32,8 @@ export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
     return c.nodegroups.flatMap((nodegroup) => {
       const name = nodegroup.nodegroupName;
       if (name === undefined || nodegroup.status === "DELETING") return [];
-      const sgs = nodeSecurityGroups(c.cluster, nodegroup, inventory.launchTemplateVersions);
+      const sgs = c.nodeSecurityGroups[name];
+      if (sgs === undefined) return [];
       const groups = sgs.groupIds.flatMap((id) => {
         const g = index.get(id);
         return g ? [g] : [];
@@ -80,7 +80,7 @@ export function controlPlaneGroupIds(cluster: Cluster): string[] {
 }
 
 export function cniConfigOf(nodegroup: AuditedNodegroup): CniConfig {
-  return readCniConfig(vpcCniAddon(nodegroup.clusterInventory.addons));
+  return nodegroup.clusterInventory.cni;
 }
 
 /** Subnets by id; a subnet the inventory lacks stands in with the cluster's VPC so its main route table applies. */
@@ -106,7 +106,7 @@ export interface PublicSubnet {
 
 /** The node group's subnets whose route table (explicit, else the VPC's main one) routes to an IGW. */
 export function publicNodeSubnets(inventory: Inventory, ng: AuditedNodegroup): PublicSubnet[] {
-  const vpcId = ng.cluster.resourcesVpcConfig?.vpcId;
+  const vpcId = ng.clusterInventory.vpcId;
   return subnetsById(inventory, ng.nodegroup.subnets ?? [], vpcId).flatMap((subnet) => {
     if (!isPublicSubnet(subnet, inventory.routeTables)) return [];
     return [
@@ -152,8 +152,8 @@ export function instanceTypesOf(inventory: Inventory, ng: AuditedNodegroup): str
 export const BRANCH_ENI_DESCRIPTION = "aws-k8s-branch-eni";
 
 /** SGP branch ENIs of a cluster's VPC (the VPC resource controller creates them, one per SGP pod). */
-export function branchEnisOf(inventory: Inventory, cluster: Cluster): NetworkInterface[] {
-  const vpcId = cluster.resourcesVpcConfig?.vpcId;
+export function branchEnisOf(inventory: Inventory, cluster: ClusterInventory): NetworkInterface[] {
+  const vpcId = cluster.vpcId;
   return inventory.networkInterfaces.filter(
     (eni) => eni.Description === BRANCH_ENI_DESCRIPTION && (vpcId === undefined || eni.VpcId === vpcId),
   );

@@ -1,7 +1,7 @@
 import type { IpPermission, NetworkInterface, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
-import { type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
+import type { CniConfig } from "#shared/models/cni/config.ts";
 import {
   describePorts,
   groupIdsOf,
@@ -146,8 +146,8 @@ function sgpState(
   dataStore: SecurityGroup,
   nodeIds: ReadonlySet<string>,
 ): SgpState {
-  const cni = readCniConfig(vpcCniAddon(c.addons));
-  const branchEnis = branchEnisOf(inventory, c.cluster);
+  const cni = c.cni;
+  const branchEnis = branchEnisOf(inventory, c);
   const allowedOtherGroupIds = [
     ...new Set(
       (dataStore.IpPermissions ?? [])
@@ -188,7 +188,7 @@ function dataStoreFinding(
     ...new Set(ports.map((p) => DATA_STORE_PORTS.find((d) => d.port === p)?.service ?? String(p))),
   ];
   const names = reaching.map((r) => r.ng.name);
-  const otherVpc = dataStore.VpcId !== undefined && dataStore.VpcId !== c.cluster.resourcesVpcConfig?.vpcId;
+  const otherVpc = dataStore.VpcId !== undefined && dataStore.VpcId !== c.vpcId;
   const where = `${groupLabel(dataStore, dsId)}${dataStore.VpcId ? ` in ${dataStore.VpcId}${otherVpc ? " (another VPC)" : ""}` : ""}`;
   const portText =
     ports.length > 3

@@ -63,7 +63,7 @@ export function checkControlPlaneRules(
   ng: AuditedNodegroup,
   index: ReadonlyMap<string, SecurityGroup>,
 ): CheckResult {
-  const vpcId = ng.cluster.resourcesVpcConfig?.vpcId;
+  const vpcId = ng.clusterInventory.vpcId;
   const cpIds = controlPlaneGroupIds(ng.cluster);
   const cpGroups = cpIds.flatMap((id) => {
     const g = index.get(id);
