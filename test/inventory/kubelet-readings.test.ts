@@ -3,7 +3,14 @@ import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
 import { describe, expect, it } from "vitest";
 import { kubeletReadings, withoutUserData } from "#shared/inventory/kubelet-readings.ts";
 import { readKubeletConfig, synthesizeUserData } from "#shared/models/kubelet/index.ts";
-import { al2UserData, al2023UserData, base64, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
+import {
+  al2UserData,
+  al2023UserData,
+  base64,
+  bottlerocketUserData,
+  karpenterAl2UserData,
+  karpenterAl2023UserData,
+} from "#test/models/kubelet/user-data.ts";
 
 const cluster: Cluster = { name: "prod" };
 
@@ -118,9 +125,29 @@ describe("Function: synthesizeUserData", () => {
       ),
     ],
     [
+      "AL2023_x86_64_STANDARD",
+      al2023UserData(
+        "    config:\n      systemReserved: {}\n      evictionHard:\n        memory.available: s3cret\n        x: 1\n    flags: ['--kube-reserved=memory=0,y=1', '--eviction-hard=']\n",
+      ),
+    ],
+    ["AL2023_x86_64_STANDARD", base64(karpenterAl2023UserData())],
+    ["AL2_x86_64", base64(karpenterAl2UserData())],
+    [
+      "AL2_x86_64",
+      base64(
+        "#!/bin/bash\nKUBELET_EXTRA_ARGS='--kube-reserved=cpu=0,token=s3cret'\nKUBELET_EXTRA_ARGS+=\"$(cat /x)\"\n",
+      ),
+    ],
+    [
       "BOTTLEROCKET_x86_64",
       bottlerocketUserData(
         '[settings.kubernetes]\nmax-pods = 58\n[settings.kubernetes.kube-reserved]\ncpu = "0"\n',
+      ),
+    ],
+    [
+      "BOTTLEROCKET_x86_64",
+      bottlerocketUserData(
+        '[settings.kubernetes.eviction-hard]\n"memory.available" = "s3cret"\ntoken = "1"\n',
       ),
     ],
   ])("writes %s user data that reads back to the same settings", async (amiType, userData) => {
@@ -134,6 +161,7 @@ describe("Function: synthesizeUserData", () => {
     // Assess
     expect(synthesized).toBeDefined();
     expect(again).toEqual(original);
+    expect(Buffer.from(synthesized ?? "", "base64").toString()).not.toMatch(/s3cret|token/);
   });
 
   it("writes only the kubelet settings that came from user data", async () => {

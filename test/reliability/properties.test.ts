@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { InvalidArgumentError } from "commander";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -24,11 +25,12 @@ import { readKubeletConfig } from "#shared/models/kubelet/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/plan.ts";
 import { InvalidScanTaskError, parseScanTask, type ScanTask } from "#shared/scan/scan-task.ts";
 import { SAMPLE_ESTATE } from "#test/functions/support.ts";
+import { anyFamilyUserDataArb } from "#test/models/kubelet/generators.ts";
 
 /**
  * Guarantee 4, fuzzed (README "Reliability"): every parser of outside input either returns a value or
  * throws its own error type, never anything else, and what it accepts survives a round trip. Already
- * covered elsewhere and not repeated here: readKubeletConfig never throws (test/kubelet/property.test.ts),
+ * covered elsewhere and not repeated here: readKubeletConfig never throws (test/models/kubelet/property.test.ts),
  * parseCniConfigurationValues never throws and keeps numbers sane (test/cni/config.test.ts).
  */
 
@@ -438,7 +440,30 @@ describe("Property: parseCniConfigurationValues", () => {
 });
 
 describe("Property: readKubeletConfig keeps no user data", () => {
-  it("never carries a marker planted anywhere in the user data, read or not", async () => {
+  it("never carries a secret planted in the kubelet maps of valid AL2, AL2023 and Bottlerocket user data", async () => {
+    let runs = 0;
+    let parsed = 0;
+    await fc.assert(
+      fc.asyncProperty(anyFamilyUserDataArb, fc.boolean(), async (generated, gzip) => {
+        // Prepare: as DescribeLaunchTemplateVersions returns it, gzip-compressed or not
+        const bytes = Buffer.from(generated.text, "utf8");
+        const userData = (gzip ? gzipSync(bytes) : bytes).toString("base64");
+
+        // Act
+        const reading = await readKubeletConfig({ amiType: generated.amiType, userData });
+
+        // Assess
+        runs++;
+        if (reading.parseError === undefined && reading.via !== undefined) parsed++;
+        expect(JSON.stringify(reading)).not.toContain(generated.secret);
+      }),
+      RUNS,
+    );
+    // A property that never reaches the parser proves nothing: every generated case must be read.
+    expect(parsed).toBe(runs);
+  });
+
+  it("never carries a marker planted anywhere in broken or partial user data, read or not", async () => {
     const MARKER = "PlantedSecret9f2c";
     const line = fc.oneof(
       fc.constantFrom(

@@ -206,24 +206,24 @@ function withPlantedMarkers(sample: Estate): Estate {
     v.LaunchTemplateData.UserData = text;
   };
   const b64 = (text: string) => Buffer.from(text).toString("base64");
-  // payments web (AL2): a password and a labelled token next to a partial eviction override
+  // payments web (AL2): a password, a labelled token, and the marker as a threshold and a key of the flags read
   plant(
     "222233334444",
     "eu-west-1",
     "lt-05e4cd7b7d05f2b5d",
     1,
     b64(
-      `#!/bin/bash\nexport DB_PASSWORD=${MARKER}\n/etc/eks/bootstrap.sh payments-euw1 --kubelet-extra-args '--node-labels=token=${MARKER} --eviction-hard=memory.available<200Mi'\n`,
+      `#!/bin/bash\nexport DB_PASSWORD=${MARKER}\n/etc/eks/bootstrap.sh payments-euw1 --kubelet-extra-args '--node-labels=token=${MARKER} --eviction-hard=memory.available<200Mi,nodefs.available<${MARKER} --kube-reserved=${MARKER}=1Gi'\n`,
     ),
   );
-  // payments ledger (AL2023): the marker as CA data and in kubelet flags
+  // payments ledger (AL2023): the marker as CA data, in a config map and in kubelet flags; a flag replaces evictionHard
   plant(
     "222233334444",
     "eu-west-1",
     "lt-063f582aadc7a680d",
     3,
     b64(
-      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    certificateAuthority: ${MARKER}\n  kubelet:\n    config:\n      evictionHard:\n        memory.available: 300Mi\n    flags:\n      - --node-labels=secret=${MARKER}\n\n--B--\n`,
+      `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    certificateAuthority: ${MARKER}\n  kubelet:\n    config:\n      kubeReserved:\n        memory: ${MARKER}\n        ${MARKER}: 1Gi\n    flags:\n      - --node-labels=secret=${MARKER}\n      - --eviction-hard=memory.available<300Mi\n      - --system-reserved=cpu=${MARKER}\n\n--B--\n`,
     ),
   );
   // ETL spark (AL2023): a YAML error on the marker's line
@@ -236,14 +236,14 @@ function withPlantedMarkers(sample: Estate): Estate {
       `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n--B\nContent-Type: application/node.eks.aws\n\n---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  kubelet:\n    config: {evictionHard: ${MARKER}: [\n--B--\n`,
     ),
   );
-  // analytics query (Bottlerocket): a bootstrap token
+  // analytics query (Bottlerocket): a bootstrap token, and the marker as a threshold and a table key
   plant(
     "333344445555",
     "eu-west-1",
     "lt-0747c8d67dc5a558d",
     1,
     b64(
-      `[settings.kubernetes]\nbootstrap-token = "${MARKER}"\n\n[settings.kubernetes.eviction-hard]\n"memory.available" = "10%"\n`,
+      `[settings.kubernetes]\nbootstrap-token = "${MARKER}"\n\n[settings.kubernetes.eviction-hard]\n"memory.available" = "10%"\n"nodefs.available" = "${MARKER}"\n\n[settings.kubernetes.system-reserved]\n"${MARKER}" = "1Gi"\n`,
     ),
   );
   // analytics ingest (AL2): not base64 at all
@@ -304,10 +304,21 @@ describe("Security: user data never reaches logs, findings or alerts", () => {
       expect.arrayContaining([
         "web node.partial-eviction-override",
         "ledger node.partial-eviction-override",
+        "query node.partial-eviction-override",
         "spark node.kubelet-config-unknown",
         "ingest node.kubelet-config-unknown",
       ]),
     );
+    // The markers planted in kubelet maps were parsed, and stored only as "unreadable value".
+    const evidenceOf = (nodegroup: string) =>
+      items
+        .filter(
+          (i) => isFinding(i) && i.resourceId === nodegroup && i.ruleId === "node.partial-eviction-override",
+        )
+        .map((i) => JSON.stringify(i.evidence));
+    for (const nodegroup of ["web", "ledger", "query"]) {
+      expect(evidenceOf(nodegroup).join(""), nodegroup).toContain("unreadable");
+    }
     expect(delivery.deadLetters).toEqual([]);
     expect(delivery.lines.some((l) => l.level === "DEBUG" || l.level === "INFO")).toBe(true);
   });

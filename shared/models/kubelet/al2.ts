@@ -2,11 +2,11 @@ import { UserDataError } from "./decode.ts";
 import { kubeletFlagSettings, shellWords, type UserDataReading } from "./flags.ts";
 import { looksLikeMime, type MimePart, mimeParts } from "./mime.ts";
 
-const VIA_BOOTSTRAP = "bootstrap.sh --kubelet-extra-args";
-const VIA_ENV = "KUBELET_EXTRA_ARGS";
-const UNRESOLVED_BOOTSTRAP =
+export const VIA_BOOTSTRAP = "bootstrap.sh --kubelet-extra-args";
+export const VIA_ENV = "KUBELET_EXTRA_ARGS";
+export const UNRESOLVED_BOOTSTRAP =
   "--kubelet-extra-args refers to a shell variable or command that cannot be resolved; the kubelet flags in it are unknown";
-const UNRESOLVED_ENV =
+export const UNRESOLVED_ENV =
   "KUBELET_EXTRA_ARGS refers to a shell variable or command that cannot be resolved; the kubelet flags in it are unknown";
 
 /** `NAME=value`, `export NAME=value`, `NAME+=value` with the value double-quoted, single-quoted or bare. */
@@ -28,7 +28,8 @@ export async function readAl2UserData(text: string): Promise<UserDataReading> {
   const notes = new Set<string>();
   const vias = new Set<string>();
   for (const script of scripts) scanScript(script, args, notes, vias);
-  const settings = kubeletFlagSettings(args.flatMap(shellWords));
+  // AL2 has no config map in user data: bootstrap.sh hands these flags to the kubelet, which lets them win.
+  const settings = { config: {}, flags: kubeletFlagSettings(args.flatMap(shellWords)) };
   const via = vias.has(VIA_BOOTSTRAP) ? VIA_BOOTSTRAP : vias.has(VIA_ENV) ? VIA_ENV : undefined;
   return { settings, notes: [...notes], ...(via !== undefined ? { via } : {}) };
 }

@@ -1,15 +1,20 @@
 import { parse, TomlError } from "smol-toml";
 import { UserDataError } from "./decode.ts";
-import { setEntry, type UserDataReading, type UserDataSettings } from "./flags.ts";
+import type { RawEntry, RawMap, UserDataReading } from "./flags.ts";
+import type { KubeletField } from "./types.ts";
 
-const VIA = "settings.kubernetes";
-const TABLES = {
+export const VIA_SETTINGS = "settings.kubernetes";
+export const BOTTLEROCKET_TABLES = {
   "eviction-hard": "evictionHard",
   "kube-reserved": "kubeReserved",
   "system-reserved": "systemReserved",
-} as const satisfies Record<string, keyof UserDataSettings>;
+} as const satisfies Record<string, KubeletField>;
 
-/** Bottlerocket: TOML user data, `[settings.kubernetes.eviction-hard]` and the reserved tables. */
+/**
+ * Bottlerocket: TOML user data, `[settings.kubernetes.eviction-hard]` and the reserved tables. These are config
+ * maps: bottlerocket-os/bottlerocket-core-kit `packages/kubernetes-1.x/kubelet-config` renders them into the
+ * kubelet's config file (no flags).
+ */
 export function readBottlerocketUserData(text: string): UserDataReading {
   let doc: Record<string, unknown>;
   try {
@@ -22,17 +27,18 @@ export function readBottlerocketUserData(text: string): UserDataReading {
     );
   }
   const kubernetes = objectAt(objectAt(doc, "settings"), "kubernetes");
-  const settings: UserDataSettings = {};
-  for (const [table, field] of Object.entries(TABLES)) {
+  const config: Partial<Record<KubeletField, RawMap>> = {};
+  for (const [table, field] of Object.entries(BOTTLEROCKET_TABLES)) {
     const value = objectAt(kubernetes, table);
     // The kubelet template renders a table only when it has entries (`{{#if settings.kubernetes.…}}`).
-    if (value !== undefined && Object.keys(value).length > 0) settings[field] = flatten(value);
+    if (value !== undefined && Object.keys(value).length > 0)
+      config[field] = { entries: flatten(value), unreadable: 0 };
   }
   const maxPods = kubernetes?.["max-pods"];
   return {
-    settings,
+    settings: { config, flags: {} },
     notes: [],
-    ...(kubernetes !== undefined ? { via: VIA } : {}),
+    ...(kubernetes !== undefined ? { via: VIA_SETTINGS } : {}),
     ...(typeof maxPods === "number" && Number.isInteger(maxPods) && maxPods > 0 ? { maxPods } : {}),
   };
 }
@@ -50,17 +56,13 @@ function objectAt(
 }
 
 /** `"memory.available" = "1Gi"` and the unquoted `memory.available = "1Gi"` (a nested table) read alike. */
-function flatten(
-  table: Record<string, unknown>,
-  prefix = "",
-  out: Record<string, string> = {},
-): Record<string, string> {
+function flatten(table: Record<string, unknown>, prefix = "", out: RawEntry[] = []): RawEntry[] {
   for (const [key, value] of Object.entries(table)) {
     const name = prefix === "" ? key : `${prefix}.${key}`;
     if (isObject(value)) flatten(value, name, out);
     else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
-      setEntry(out, name, String(value));
-    }
+      out.push([name, String(value)]);
+    } else out.push([name, undefined]);
   }
   return out;
 }

@@ -1,14 +1,10 @@
-import type { AmiFamily, KubeletSetting, KubeReservedBasis } from "./types.ts";
+import type { AmiFamily, KubeletField, KubeletSetting, KubeReservedBasis } from "./types.ts";
 
-/** The four thresholds upstream defaults; overriding any one of them sets the others to zero. */
-export const EVICTION_SIGNALS = [
-  "memory.available",
-  "nodefs.available",
-  "imagefs.available",
-  "nodefs.inodesFree",
-] as const;
-
-/** Kubelet's own `evictionHard` default, used when nothing sets the field (Bottlerocket without the setting). */
+/**
+ * Kubelet's own `evictionHard` default (kubernetes `pkg/kubelet/eviction/defaults_linux.go` `DefaultEvictionHard`),
+ * used when nothing sets the field (Bottlerocket without the setting). Newer kubelets add `imagefs.inodesFree`;
+ * the four every supported version has are kept, so no threshold is claimed lost that an older kubelet never had.
+ */
 export const UPSTREAM_EVICTION_HARD: Readonly<Record<string, string>> = {
   "memory.available": "100Mi",
   "nodefs.available": "10%",
@@ -71,20 +67,31 @@ export interface KubeletSettings {
   systemReserved: KubeletSetting;
 }
 
-/** The settings a stock AMI of the family gives when user data sets nothing. */
-export function amiDefaults(
+/**
+ * The map a stock AMI of the family gives the kubelet for one field, before user data; undefined when it
+ * sets none. AL2023: awslabs/amazon-eks-ami `nodeadm/internal/kubelet/config.go` (`defaultKubeletSubConfig`
+ * for evictionHard, `withDefaultReservedResources` for kubeReserved, no systemReserved); AL2 `bootstrap.sh`
+ * writes the same figures. Bottlerocket (bottlerocket-core-kit `packages/kubernetes-1.x/kubelet-config`) always
+ * renders kubeReserved and renders evictionHard only from settings, so the kubelet's own default applies.
+ */
+export function amiMap(
   family: "AL2" | "AL2023" | "BOTTLEROCKET",
+  field: KubeletField,
   basis: KubeReservedBasis,
-): KubeletSettings {
-  return {
-    // Bottlerocket renders evictionHard only from settings, so the kubelet's own default applies.
-    evictionHard:
-      family === "BOTTLEROCKET"
-        ? { source: "ami-default" }
-        : { value: { ...EKS_AMI_EVICTION_HARD }, source: "ami-default" },
-    kubeReserved: { value: amiKubeReserved(basis), source: "ami-default" },
-    systemReserved: { source: "ami-default" },
-  };
+): Record<string, string> | undefined {
+  switch (field) {
+    case "evictionHard":
+      return family === "BOTTLEROCKET" ? undefined : { ...EKS_AMI_EVICTION_HARD };
+    case "kubeReserved":
+      return amiKubeReserved(basis);
+    case "systemReserved":
+      return undefined;
+  }
+}
+
+/** The eviction thresholds the node has when user data sets none: the AMI's, or the kubelet's own default. */
+export function baselineEvictionHard(family: AmiFamily): Readonly<Record<string, string>> {
+  return family === "BOTTLEROCKET" ? UPSTREAM_EVICTION_HARD : EKS_AMI_EVICTION_HARD;
 }
 
 export function unknownSettings(): KubeletSettings {

@@ -1,15 +1,40 @@
-/** The kubelet settings user data can set; a field is present only when user data set it. */
+import type { KubeletField } from "./types.ts";
+
+/**
+ * One entry of a kubelet map as user data wrote it, not yet validated: the key, and the value as text, `null`
+ * (YAML null: clears the key) or `undefined` (a value that is not a scalar).
+ */
+export type RawEntry = [key: string, value: string | null | undefined];
+
+/** A kubelet map as user data wrote it; a later entry for the same key wins. `unreadable` counts non-entries. */
+export interface RawMap {
+  entries: RawEntry[];
+  /** Entries that are no key/value pair at all (a flag item without `<`/`=`, a field that is not a map). */
+  unreadable: number;
+}
+
+/** What user data sets, per map: the config maps and the flags, each as the node applies them. */
 export interface UserDataSettings {
-  evictionHard?: Record<string, string>;
-  kubeReserved?: Record<string, string>;
-  systemReserved?: Record<string, string>;
+  /** AL2023 `spec.kubelet.config` (NodeConfigs merged), Bottlerocket `settings.kubernetes` tables. */
+  config: Partial<Record<KubeletField, RawMap>>;
+  /** Kubelet flags: every invocation of a flag adds to one map, which replaces the config file's. */
+  flags: Partial<Record<KubeletField, RawMap>>;
+}
+
+/** What one family's user-data reader found: settings, how they were delivered, and what it could not resolve. */
+export interface UserDataReading {
+  settings: UserDataSettings;
+  notes: string[];
+  via?: string;
+  /** Bottlerocket `settings.kubernetes.max-pods`, which the AMI's kubeReserved memory follows. */
+  maxPods?: number;
 }
 
 const FLAG_FIELDS = {
   "eviction-hard": "evictionHard",
   "kube-reserved": "kubeReserved",
   "system-reserved": "systemReserved",
-} as const satisfies Record<string, keyof UserDataSettings>;
+} as const satisfies Record<string, KubeletField>;
 
 type FlagName = keyof typeof FLAG_FIELDS;
 
@@ -48,13 +73,18 @@ export function shellWords(text: string): string[] {
   return words;
 }
 
-/** Kubelet flags (`--eviction-hard=…`, `--kube-reserved …`) → settings; a later flag replaces an earlier one. */
-export function kubeletFlagSettings(words: readonly string[]): UserDataSettings {
-  const settings: UserDataSettings = {};
+/**
+ * Kubelet flags (`--eviction-hard=…`, `--kube-reserved …`) → flag maps. As in the kubelet's flag types
+ * (k8s.io/component-base `cli/flag` `LangleSeparatedMapStringString.Set`, `MapStringString.Set`), the first
+ * invocation of a flag starts an empty map (so the config file's map is replaced, not merged) and every later
+ * invocation adds its pairs to it; pflag's `WordSepNormalizeFunc` reads `_` as `-` in flag names.
+ */
+export function kubeletFlagSettings(words: readonly string[]): Partial<Record<KubeletField, RawMap>> {
+  const flags: Partial<Record<KubeletField, RawMap>> = {};
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? "";
-    const match = /^--?([a-z-]+)(?:=([\s\S]*))?$/.exec(word);
-    const name = match?.[1];
+    const match = /^--?([A-Za-z_-]+)(?:=([\s\S]*))?$/.exec(word);
+    const name = match?.[1]?.replaceAll("_", "-");
     if (name === undefined || !isFlagName(name)) continue;
     let value = match?.[2];
     if (value === undefined) {
@@ -63,43 +93,20 @@ export function kubeletFlagSettings(words: readonly string[]): UserDataSettings 
       value = next;
       i++;
     }
-    settings[FLAG_FIELDS[name]] = name === "eviction-hard" ? thresholdMap(value) : reservedMap(value);
+    const field = FLAG_FIELDS[name];
+    const map = flags[field] ?? { entries: [], unreadable: 0 };
+    flags[field] = map;
+    addPairs(map, value, name === "eviction-hard" ? "<" : "=");
   }
-  return settings;
+  return flags;
 }
 
-/** `memory.available<200Mi,nodefs.available<10%` → `{memory.available: 200Mi, …}`. */
-export function thresholdMap(value: string): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const entry of value.split(",")) {
-    const at = entry.indexOf("<");
-    if (at <= 0) continue;
-    setEntry(map, entry.slice(0, at).trim(), entry.slice(at + 1).trim());
+/** `memory.available<200Mi,nodefs.available<10%` or `cpu=250m,memory=1Gi` → entries; empty items are skipped. */
+function addPairs(map: RawMap, value: string, separator: "<" | "="): void {
+  for (const item of value.split(",")) {
+    if (item === "") continue;
+    const at = item.indexOf(separator);
+    if (at < 0) map.unreadable++;
+    else map.entries.push([item.slice(0, at).trim(), item.slice(at + 1).trim()]);
   }
-  return map;
-}
-
-/** `cpu=250m,memory=1Gi` → `{cpu: 250m, memory: 1Gi}`. */
-export function reservedMap(value: string): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const entry of value.split(",")) {
-    const at = entry.indexOf("=");
-    if (at <= 0) continue;
-    setEntry(map, entry.slice(0, at).trim(), entry.slice(at + 1).trim());
-  }
-  return map;
-}
-
-/** Sets an own key, whatever its name (`__proto__` included), on a map parsed from user data. */
-export function setEntry(map: Record<string, string>, key: string, value: string): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** What one family's user-data reader found: settings, how they were delivered, and what it could not resolve. */
-export interface UserDataReading {
-  settings: UserDataSettings;
-  notes: string[];
-  via?: string;
-  /** Bottlerocket `settings.kubernetes.max-pods`, which the AMI's kubeReserved memory follows. */
-  maxPods?: number;
 }

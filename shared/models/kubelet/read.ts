@@ -2,21 +2,10 @@ import { readAl2UserData } from "./al2.ts";
 import { readAl2023UserData } from "./al2023.ts";
 import { readBottlerocketUserData } from "./bottlerocket.ts";
 import { decodeUserData, UserDataError } from "./decode.ts";
-import {
-  amiDefaults,
-  amiFamilyOf,
-  amiKubeReserved,
-  type KubeletSettings,
-  unknownSettings,
-} from "./defaults.ts";
+import { amiFamilyOf, type KubeletSettings, unknownSettings } from "./defaults.ts";
+import { amiDefaults, effectiveSettings } from "./effective.ts";
 import type { UserDataReading } from "./flags.ts";
-import type {
-  AmiFamily,
-  KubeletConfigReading,
-  KubeletSetting,
-  KubeReservedBasis,
-  UnknownReason,
-} from "./types.ts";
+import type { AmiFamily, KubeletConfigReading, KubeReservedBasis, UnknownReason } from "./types.ts";
 
 export interface KubeletConfigInput {
   /** `DescribeNodegroup.amiType` (`AL2_x86_64`, `AL2023_ARM_64_STANDARD`, `BOTTLEROCKET_x86_64`, `CUSTOM`, …). */
@@ -37,8 +26,9 @@ type ReadableFamily = "AL2" | "AL2023" | "BOTTLEROCKET";
 const GENERIC_ERROR = "user data could not be parsed";
 
 /**
- * The kubelet settings a node group's nodes get. Never throws and never rejects: unreadable user data gives
- * the AMI defaults with `parseError`. The result holds parsed settings only, never user-data text.
+ * The kubelet settings a node group's nodes get, each value with where it came from (`effectiveSettings`).
+ * Never throws and never rejects: unreadable user data gives the AMI defaults with `parseError`. The result
+ * holds validated settings only, never user-data text.
  */
 export async function readKubeletConfig(input: KubeletConfigInput): Promise<KubeletConfigReading> {
   const basis = basisOf(input);
@@ -79,31 +69,11 @@ function fromUserData(
     found.maxPods !== undefined
       ? { ...inputBasis, maxPods: found.maxPods, maxPodsFrom: "user-data" }
       : inputBasis;
-  const defaults = amiDefaults(family, basis);
-  const { evictionHard, kubeReserved, systemReserved } = found.settings;
-  const settings: KubeletSettings = {
-    evictionHard: evictionHard !== undefined ? fromUser(evictionHard) : defaults.evictionHard,
-    kubeReserved:
-      kubeReserved === undefined
-        ? defaults.kubeReserved
-        : family === "BOTTLEROCKET"
-          ? // Bottlerocket's template fills each kube-reserved key user data leaves out.
-            fromUser(kubeReserved, amiKubeReserved(basis))
-          : fromUser(kubeReserved),
-    systemReserved: systemReserved !== undefined ? fromUser(systemReserved) : defaults.systemReserved,
-  };
   return {
-    ...reading(family, settings, basis),
+    ...reading(family, effectiveSettings(family, found.settings, basis), basis),
     ...(found.via !== undefined ? { via: found.via } : {}),
     ...(found.notes.length > 0 ? { notes: found.notes } : {}),
   };
-}
-
-function fromUser(value: Record<string, string>, amiFilled?: Record<string, string>): KubeletSetting {
-  const userDataKeys = Object.keys(value);
-  if (amiFilled !== undefined && userDataKeys.length === 0)
-    return { value: amiFilled, source: "ami-default" };
-  return { value: { ...(amiFilled ?? {}), ...value }, source: "user-data", userDataKeys };
 }
 
 function reading(

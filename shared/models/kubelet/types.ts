@@ -1,18 +1,44 @@
 /** The AMI families whose kubelet defaults differ. */
 export type AmiFamily = "AL2" | "AL2023" | "BOTTLEROCKET" | "WINDOWS" | "CUSTOM";
 
-/** Where a kubelet setting comes from. */
+/** Whether user data touched a kubelet map at all. */
 export type SettingSource = "ami-default" | "user-data" | "unknown";
 
+/**
+ * Where one effective value came from: the AMI's own kubelet config, a config map in user data (AL2023
+ * `spec.kubelet.config`, Bottlerocket `settings.kubernetes`), or a kubelet flag (AL2 `--kubelet-extra-args`,
+ * AL2023 `spec.kubelet.flags`).
+ */
+export type ValueSource = "ami-default" | "user-config" | "flag";
+
+/** The three kubelet maps the node rules judge. */
+export type KubeletField = "evictionHard" | "kubeReserved" | "systemReserved";
+
+/** What a value read from user data becomes when it is not a Kubernetes quantity (or percentage): never the value. */
+export const UNREADABLE_VALUE = "unreadable value";
+
 export interface KubeletSetting {
-  /** Key → quantity (`memory.available` → `100Mi`); undefined when not set at all. */
+  /**
+   * The map as the kubelet will have it: key → quantity (`memory.available` → `100Mi`), or
+   * `UNREADABLE_VALUE`. Undefined when nothing sets the field (the kubelet's own default applies).
+   * Only keys the kubelet knows for this map are kept.
+   */
   value?: Record<string, string>;
+  /** For each key of `value`, where its value came from. */
+  sources?: Record<string, ValueSource>;
+  /** `user-data` when some value, or the map itself, comes from user data. */
   source: SettingSource;
   /**
-   * The keys user data set. For `evictionHard` these are the overridden thresholds: every other threshold
-   * is zero upstream. For Bottlerocket `kubeReserved` the AMI fills the keys user data leaves out.
+   * User data replaced the whole map rather than merging into it: a kubelet flag (the first `--eviction-hard`
+   * clears the config file's map), or a Bottlerocket settings table (rendered as the whole map). Keys the
+   * AMI would have set and the replacement leaves out are gone.
    */
-  userDataKeys?: string[];
+  replacedBy?: "flag" | "user-config";
+  /**
+   * Entries user data wrote for this map that the kubelet does not accept (an unknown key, a pair without a
+   * separator, a value that is not a map): counted, never named.
+   */
+  unreadableEntries?: number;
 }
 
 /** Why a reading has `known: false`. */
@@ -29,7 +55,7 @@ export interface KubeReservedBasis {
 
 /**
  * The kubelet settings a node group's nodes get, read from launch-template user data or the AMI defaults.
- * Only parsed settings: user data itself is never kept.
+ * Only parsed and validated settings: user data itself is never kept.
  */
 export interface KubeletConfigReading {
   family: AmiFamily;

@@ -1,16 +1,22 @@
 import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   describeSetting,
-  isZeroQuantity,
+  flagAdvice,
   kubeletEvidence,
   kubeletSnippet,
+  lostKubeReserved,
   notesCaveat,
   recommendedKubelet,
   snippetPlacement,
+  zeroedKubeReserved,
 } from "./kubelet-remediation.ts";
 import { readableNodegroups } from "./node-groups.ts";
 
-/** User data sets kubeReserved to an empty map or zero quantities: kubelet and runtime get no reservation. */
+/**
+ * The node's effective kubeReserved has cpu or memory at zero, or lacks them because user data replaced the map
+ * (a flag: empty or partial): the kubelet and runtime get no reservation. An AL2023 `spec.kubelet.config` map
+ * merges into nodeadm's figures, so `kubeReserved: {}` there changes nothing and does not fire this.
+ */
 export const kubeReservedDisabled: RuleDefinition = {
   id: "node.kube-reserved-disabled",
   evaluate: (inventory) =>
@@ -18,30 +24,42 @@ export const kubeReservedDisabled: RuleDefinition = {
       const { reading } = ng;
       const setting = reading.kubeReserved;
       if (setting.source !== "user-data") return [];
-      const value = setting.value ?? {};
-      const userKeys = setting.userDataKeys ?? Object.keys(value);
-      const empty = Object.keys(value).length === 0;
-      const zeroed = userKeys.filter((k) => isZeroQuantity(value[k] ?? ""));
-      if (!empty && zeroed.length === 0) return [];
+      const zeroed = zeroedKubeReserved(setting);
+      const keysLost = lostKubeReserved(setting);
+      if (zeroed.length === 0 && keysLost.length === 0) return [];
+      const empty = Object.keys(setting.value ?? {}).length === 0;
+      const what = empty
+        ? "empty"
+        : [
+            ...(zeroed.length > 0 ? [`${zeroed.join(", ")} = 0`] : []),
+            ...(keysLost.length > 0 ? [`${keysLost.join(", ")} not set`] : []),
+          ].join("; ");
       const recommended = recommendedKubelet(reading, true);
       const fix =
         recommended.kubeReserved !== undefined
           ? "Restore the AMI's kubeReserved figures (or drop the override)"
           : "Drop the kubeReserved override so the AMI computes it (11 × maxPods + 255 MiB, a CPU ladder, 1Gi ephemeral storage)";
+      const unreserved = [...new Set([...zeroed, ...keysLost])].sort();
       return [
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.kube-reserved-disabled",
           resourceId: ng.nodegroupName,
           severity: "HIGH",
-          title: `Node group ${ng.nodegroupName} disables kubeReserved (${empty ? "empty" : `${zeroed.join(", ")} = 0`})`,
+          title: `Node group ${ng.nodegroupName} disables kubeReserved (${what})`,
           detail:
-            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) sets ` +
-            `${describeSetting("kubeReserved", setting, reading.family)}: the kubelet and container runtime get no ` +
-            `${empty ? "reservation" : zeroed.join("/")} and pods are scheduled into it, so the node can go NotReady ` +
-            `under load; ${describeSetting("systemReserved", reading.systemReserved, reading.family)}.${notesCaveat(reading)}`,
-          remediation: `${fix}, and set systemReserved and all four eviction thresholds — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
-          evidence: { ...kubeletEvidence(ng, reading), empty, zeroedKeys: zeroed, recommended },
+            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) leaves the kubelet ` +
+            `${describeSetting("kubeReserved", setting, reading.family)}${setting.replacedBy === "flag" ? " (a flag replaces the AMI's map)" : ""}: ` +
+            `the kubelet and container runtime get no ${unreserved.join("/")} reservation and pods are scheduled into it, ` +
+            `so the node can go NotReady under load; ${describeSetting("systemReserved", reading.systemReserved, reading.family)}.${notesCaveat(reading)}`,
+          remediation: `${flagAdvice(reading, "kubeReserved")}${fix}, and set systemReserved and all four eviction thresholds — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
+          evidence: {
+            ...kubeletEvidence(ng, reading),
+            empty,
+            zeroedKeys: zeroed,
+            keysLost,
+            recommended,
+          },
         }),
       ];
     }),

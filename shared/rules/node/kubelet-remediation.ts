@@ -2,10 +2,18 @@ import { stringify as toToml } from "smol-toml";
 import { stringify as toYaml } from "yaml";
 import {
   amiKubeReserved,
-  EVICTION_SIGNALS,
+  baselineEvictionHard,
   UPSTREAM_EVICTION_HARD,
 } from "#shared/models/kubelet/defaults.ts";
-import type { AmiFamily, KubeletConfigReading, KubeletSetting } from "#shared/models/kubelet/types.ts";
+import { isZeroQuantity } from "#shared/models/kubelet/quantity.ts";
+import {
+  type AmiFamily,
+  type KubeletConfigReading,
+  type KubeletField,
+  type KubeletSetting,
+  UNREADABLE_VALUE,
+  type ValueSource,
+} from "#shared/models/kubelet/types.ts";
 import type { AuditedNodegroup } from "./node-groups.ts";
 
 /** A baseline for the OS and system daemons (sshd, systemd, journald) that kubeReserved does not cover. */
@@ -33,10 +41,17 @@ export function recommendedKubelet(
   reading: KubeletConfigReading,
   withKubeReserved = false,
 ): RecommendedKubelet {
+  // Only values user data set, and only readable, non-zero ones: nothing unvalidated is ever repeated.
   const own = (setting: KubeletSetting): Record<string, string> =>
-    setting.source === "user-data"
-      ? Object.fromEntries(Object.entries(setting.value ?? {}).filter(([, v]) => !isZeroQuantity(v)))
-      : {};
+    Object.fromEntries(
+      Object.entries(setting.value ?? {}).filter(
+        ([k, v]) =>
+          setting.sources?.[k] !== undefined &&
+          setting.sources[k] !== "ami-default" &&
+          v !== UNREADABLE_VALUE &&
+          !isZeroQuantity(v),
+      ),
+    );
   const systemReserved = own(reading.systemReserved);
   const kubeReserved = reading.basis !== undefined ? amiKubeReserved(reading.basis) : undefined;
   const complete = kubeReserved?.cpu !== undefined && kubeReserved.memory !== undefined;
@@ -109,22 +124,45 @@ export function configzCommand(nodegroupName: string): string {
   return `NODE=$(kubectl get nodes -l eks.amazonaws.com/nodegroup=${nodegroupName} -o jsonpath='{.items[0].metadata.name}') && kubectl get --raw "/api/v1/nodes/$NODE/proxy/configz" | jq '.kubeletconfig | {evictionHard, kubeReserved, systemReserved}'`;
 }
 
-/** `evictionHard memory.available<100Mi, nodefs.available<10% (AMI default)`. */
-export function describeSetting(
-  name: "evictionHard" | "kubeReserved" | "systemReserved",
-  setting: KubeletSetting,
-  family: AmiFamily,
-): string {
-  const source =
-    setting.source === "user-data" ? "user data" : setting.source === "unknown" ? "unknown" : "AMI default";
+const SOURCE_LABEL: Record<ValueSource, string> = {
+  "ami-default": "AMI default",
+  "user-config": "user data config",
+  flag: "flag",
+};
+
+/**
+ * `evictionHard memory.available<300Mi (user data config), nodefs.available<10% (AMI default)`: the effective
+ * map, each value with where it came from (one label when they share it).
+ */
+export function describeSetting(name: KubeletField, setting: KubeletSetting, family: AmiFamily): string {
+  const separator = name === "evictionHard" ? "<" : "=";
+  const unreadable =
+    setting.unreadableEntries !== undefined
+      ? ` and ${setting.unreadableEntries} entr${setting.unreadableEntries === 1 ? "y" : "ies"} the kubelet does not accept`
+      : "";
   if (setting.value === undefined) {
     if (name === "evictionHard" && family === "BOTTLEROCKET" && setting.source === "ami-default") {
       return `evictionHard unset (kubelet default ${pairs(UPSTREAM_EVICTION_HARD, "<")})`;
     }
-    return `no ${name}`;
+    return `no ${name}${setting.source === "unknown" ? " known" : ""}${unreadable}`;
   }
-  const entries = pairs(setting.value, name === "evictionHard" ? "<" : "=");
-  return `${name} ${entries === "" ? "{} (empty)" : entries} (${source})`;
+  const entries = Object.entries(setting.value);
+  if (entries.length === 0) {
+    const from = setting.replacedBy === "flag" ? "a flag" : "user data";
+    return `${name} {} (empty, from ${from})${unreadable}`;
+  }
+  const labels = new Set(entries.map(([k]) => sourceLabel(setting, k)));
+  const shown = (k: string, v: string) =>
+    `${k}${separator}${v === UNREADABLE_VALUE ? `(${UNREADABLE_VALUE})` : v}`;
+  if (labels.size === 1) {
+    return `${name} ${entries.map(([k, v]) => shown(k, v)).join(",")} (${[...labels][0]})${unreadable}`;
+  }
+  return `${name} ${entries.map(([k, v]) => `${shown(k, v)} (${sourceLabel(setting, k)})`).join(", ")}${unreadable}`;
+}
+
+function sourceLabel(setting: KubeletSetting, key: string): string {
+  const source = setting.sources?.[key];
+  return source !== undefined ? SOURCE_LABEL[source] : setting.source === "unknown" ? "unknown" : "user data";
 }
 
 /** The parsed settings as evidence: values and where they came from, never user data. */
@@ -158,16 +196,46 @@ export function pairs(map: Readonly<Record<string, string>>, separator: "<" | "=
     .join(",");
 }
 
-/** `0`, `0Mi`, `0m`, `0.0Gi`, `0%` and an empty value all reserve nothing. */
-export function isZeroQuantity(value: string): boolean {
-  const trimmed = value.trim();
-  if (trimmed === "") return true;
-  const number = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/.exec(trimmed)?.[0];
-  return number !== undefined && Number(number) === 0;
+/**
+ * Thresholds the node lost: keys of the AMI's evictionHard (for Bottlerocket, the kubelet's default) that are
+ * missing because user data replaced the whole map. A config map that merges (AL2023) loses nothing.
+ */
+export function lostEvictionSignals(reading: KubeletConfigReading): string[] {
+  const setting = reading.evictionHard;
+  if (setting.replacedBy === undefined) return [];
+  const value = setting.value ?? {};
+  return Object.keys(baselineEvictionHard(reading.family)).filter((k) => !Object.hasOwn(value, k));
 }
 
-/** Signals the user-data evictionHard leaves out: the kubelet sets each of them to zero. */
-export function missingEvictionSignals(setting: KubeletSetting): string[] {
-  const set = new Set(setting.userDataKeys ?? Object.keys(setting.value ?? {}));
-  return EVICTION_SIGNALS.filter((s) => !set.has(s));
+/** The AMIs always reserve cpu and memory for the kubelet; a replaced kubeReserved map without them reserves none. */
+export function lostKubeReserved(setting: KubeletSetting): string[] {
+  if (setting.replacedBy === undefined) return [];
+  const value = setting.value ?? {};
+  return ["cpu", "memory"].filter((k) => !Object.hasOwn(value, k));
 }
+
+/** Keys among cpu and memory that user data set to zero. */
+export function zeroedKubeReserved(setting: KubeletSetting): string[] {
+  const value = setting.value ?? {};
+  return ["cpu", "memory"].filter(
+    (k) =>
+      Object.hasOwn(value, k) &&
+      setting.sources?.[k] !== "ami-default" &&
+      isZeroQuantity(value[k] ?? UNREADABLE_VALUE),
+  );
+}
+
+/** For a map a flag replaced: why the snippet alone does not fix it (on AL2023 a config part loses to the flag). */
+export function flagAdvice(reading: KubeletConfigReading, field: KubeletField): string {
+  if (reading[field].replacedBy !== "flag") return "";
+  const flag = FLAG_NAMES[field];
+  return reading.family === "AL2023"
+    ? `Remove ${flag} from spec.kubelet.flags: a flag replaces the whole map, while spec.kubelet.config merges into the AMI's. `
+    : `The ${flag} flag replaces the whole map: write every key into it. `;
+}
+
+const FLAG_NAMES: Record<KubeletField, string> = {
+  evictionHard: "--eviction-hard",
+  kubeReserved: "--kube-reserved",
+  systemReserved: "--system-reserved",
+};

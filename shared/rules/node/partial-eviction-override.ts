@@ -1,25 +1,35 @@
 import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   describeSetting,
+  flagAdvice,
   kubeletEvidence,
   kubeletSnippet,
-  missingEvictionSignals,
+  lostEvictionSignals,
   notesCaveat,
   recommendedKubelet,
   snippetPlacement,
 } from "./kubelet-remediation.ts";
 import { readableNodegroups } from "./node-groups.ts";
 
-/** User data overrides some evictionHard thresholds and omits others, which the kubelet then sets to zero. */
+/**
+ * User data replaces the whole evictionHard map (a kubelet flag, or a Bottlerocket table) and leaves out
+ * thresholds the AMI (or the kubelet's default) would have set: the node has no threshold for them. An AL2023
+ * `spec.kubelet.config` map merges into nodeadm's thresholds and loses none, so it never fires this.
+ */
 export const partialEvictionOverride: RuleDefinition = {
   id: "node.partial-eviction-override",
   evaluate: (inventory) =>
     readableNodegroups(inventory).flatMap((ng) => {
       const { reading } = ng;
-      if (reading.evictionHard.source !== "user-data") return [];
-      const keysMissing = missingEvictionSignals(reading.evictionHard);
-      if (keysMissing.length === 0) return [];
-      const keysSet = reading.evictionHard.userDataKeys ?? Object.keys(reading.evictionHard.value ?? {});
+      const setting = reading.evictionHard;
+      const keysLost = lostEvictionSignals(reading);
+      if (keysLost.length === 0) return [];
+      const keysSet = Object.keys(setting.value ?? {});
+      const how =
+        setting.replacedBy === "flag"
+          ? "a --eviction-hard kubelet flag, which replaces the whole map"
+          : "a [settings.kubernetes.eviction-hard] table, which is rendered as the whole map";
+      const baseline = reading.family === "BOTTLEROCKET" ? "the kubelet's default" : "the AMI";
       const recommended = recommendedKubelet(reading);
       return [
         newFinding(inventory, {
@@ -27,15 +37,16 @@ export const partialEvictionOverride: RuleDefinition = {
           ruleId: "node.partial-eviction-override",
           resourceId: ng.nodegroupName,
           severity: "HIGH",
-          title: `Node group ${ng.nodegroupName} overrides evictionHard partially: ${keysMissing.join(", ")} become zero`,
+          title: `Node group ${ng.nodegroupName} overrides evictionHard partially: ${keysLost.join(", ")} get no threshold`,
           detail:
-            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) sets ` +
-            `${describeSetting("evictionHard", reading.evictionHard, reading.family)}` +
-            `${keysSet.length === 0 ? "" : ` — ${keysSet.length} of the thresholds`}; ` +
-            `the kubelet sets the ${keysMissing.length} it omits (${keysMissing.join(", ")}) to zero, so the ` +
-            `node is never evicted for ${describeLoss(keysMissing)} and fills up instead.${notesCaveat(reading)}`,
-          remediation: `Set all four thresholds (and systemReserved) — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
-          evidence: { ...kubeletEvidence(ng, reading), keysSet, keysMissing, recommended },
+            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) sets evictionHard ` +
+            `with ${how}: the kubelet gets ${describeSetting("evictionHard", setting, reading.family)}, ` +
+            `without the ${keysLost.length} that ${baseline} would have set (${keysLost.join(", ")}), so the node ` +
+            `is never evicted for ${describeLoss(keysLost)} and fills up instead.${notesCaveat(reading)}`,
+          remediation:
+            `${flagAdvice(reading, "evictionHard")}Set all four thresholds (and systemReserved) — ` +
+            `${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
+          evidence: { ...kubeletEvidence(ng, reading), keysSet, keysLost, recommended },
         }),
       ];
     }),

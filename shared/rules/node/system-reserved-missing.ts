@@ -1,6 +1,7 @@
 import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
 import {
   describeSetting,
+  flagAdvice,
   kubeletEvidence,
   kubeletSnippet,
   notesCaveat,
@@ -31,12 +32,12 @@ export const systemReservedMissing: RuleDefinition = {
           title: `Node group ${ng.nodegroupName} reserves nothing for the OS (no systemReserved)`,
           detail:
             `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} (${reading.family}) gets ` +
-            `${stock ? "no systemReserved (the AMI sets none)" : "an empty systemReserved from user data"}; ` +
+            `${stock ? "no systemReserved (the AMI sets none)" : `an empty systemReserved from user data${reading.systemReserved.replacedBy === "flag" ? " (a --system-reserved flag)" : ""}`}; ` +
             `${describeSetting("kubeReserved", reading.kubeReserved, reading.family)} and ` +
             `${describeSetting("evictionHard", reading.evictionHard, reading.family)}. ` +
             "The OS and system daemons then compete with pods for memory and the node can go NotReady under " +
             `memory pressure before the kubelet evicts.${notesCaveat(reading)}`,
-          remediation: `Reserve resources for the OS and set all four eviction thresholds — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
+          remediation: `${flagAdvice(reading, "systemReserved")}Reserve resources for the OS and set all four eviction thresholds — ${snippetPlacement(reading.family)}:\n${kubeletSnippet(reading.family, recommended)}`,
           evidence: { ...kubeletEvidence(ng, reading), recommended },
         }),
       ];

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cpuMillicoresToReserve, readKubeletConfig } from "#shared/models/kubelet/index.ts";
+import { cpuMillicoresToReserve, readKubeletConfig, UNREADABLE_VALUE } from "#shared/models/kubelet/index.ts";
 import {
   al2UserData,
   al2023UserData,
   base64,
   bottlerocketUserData,
+  karpenterAl2UserData,
+  karpenterAl2023UserData,
   mimeMessage,
   nodeConfig,
   nodeConfigPart,
@@ -16,6 +18,7 @@ const AL2023 = "AL2023_x86_64_STANDARD";
 const BOTTLEROCKET = "BOTTLEROCKET_x86_64";
 /** m5.large: 29 pods (eni-max-pods), 2 vCPUs → kubeReserved memory 574Mi, cpu 70m. */
 const M5_LARGE = { maxPods: 29, vcpus: 2 };
+const AMI = "ami-default";
 
 describe("Function: readKubeletConfig", () => {
   describe("AMI defaults", () => {
@@ -29,10 +32,12 @@ describe("Function: readKubeletConfig", () => {
         known: true,
         evictionHard: {
           value: { "memory.available": "100Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },
+          sources: { "memory.available": AMI, "nodefs.available": AMI, "nodefs.inodesFree": AMI },
           source: "ami-default",
         },
         kubeReserved: {
           value: { cpu: "70m", "ephemeral-storage": "1Gi", memory: "574Mi" },
+          sources: { cpu: AMI, "ephemeral-storage": AMI, memory: AMI },
           source: "ami-default",
         },
         systemReserved: { source: "ami-default" },
@@ -51,7 +56,11 @@ describe("Function: readKubeletConfig", () => {
         "nodefs.available": "10%",
         "nodefs.inodesFree": "5%",
       });
-      expect(reading.kubeReserved).toEqual({ value: { "ephemeral-storage": "1Gi" }, source: "ami-default" });
+      expect(reading.kubeReserved).toEqual({
+        value: { "ephemeral-storage": "1Gi" },
+        sources: { "ephemeral-storage": AMI },
+        source: "ami-default",
+      });
       expect(reading.systemReserved).toEqual({ source: "ami-default" });
       expect(reading.parseError).toBeUndefined();
     });
@@ -89,13 +98,15 @@ describe("Function: readKubeletConfig", () => {
       expect(reading.via).toBe("bootstrap.sh --kubelet-extra-args");
       expect(reading.evictionHard).toEqual({
         value: { "memory.available": "200Mi", "nodefs.available": "10%" },
+        sources: { "memory.available": "flag", "nodefs.available": "flag" },
         source: "user-data",
-        userDataKeys: ["memory.available", "nodefs.available"],
+        replacedBy: "flag",
       });
       expect(reading.systemReserved).toEqual({
         value: { cpu: "250m", memory: "1Gi" },
+        sources: { cpu: "flag", memory: "flag" },
         source: "user-data",
-        userDataKeys: ["cpu", "memory"],
+        replacedBy: "flag",
       });
       expect(reading.kubeReserved.source).toBe("ami-default");
       expect(reading.parseError).toBeUndefined();
@@ -111,9 +122,51 @@ describe("Function: readKubeletConfig", () => {
       // Assess
       expect(reading.kubeReserved).toEqual({
         value: { cpu: "0", memory: "0" },
+        sources: { cpu: "flag", memory: "flag" },
         source: "user-data",
-        userDataKeys: ["cpu", "memory"],
+        replacedBy: "flag",
       });
+    });
+
+    it("adds up repeated flags, as the kubelet's map flags do, and replaces the AMI's map with them", async () => {
+      // Prepare
+      const userData = al2UserData(
+        "--eviction-hard=memory.available<1Gi --eviction-hard nodefs.available<15%,imagefs.available<20% --kube-reserved=",
+      );
+
+      // Act
+      const reading = await readKubeletConfig({ amiType: AL2, userData, ...M5_LARGE });
+
+      // Assess
+      expect(reading.evictionHard.value).toEqual({
+        "imagefs.available": "20%",
+        "memory.available": "1Gi",
+        "nodefs.available": "15%",
+      });
+      expect(reading.kubeReserved).toEqual({
+        value: {},
+        sources: {},
+        source: "user-data",
+        replacedBy: "flag",
+      });
+    });
+
+    it("counts unknown keys and pairs without a separator, and marks values that are no quantity", async () => {
+      // Prepare
+      const userData = al2UserData(
+        "--eviction-hard=memory.available<s3cr3t,token<5%,nodefs.available --system-reserved=memory=1Gi,apikey=abc",
+      );
+
+      // Act
+      const reading = await readKubeletConfig({ amiType: AL2, userData });
+
+      // Assess
+      expect(reading.evictionHard).toMatchObject({
+        value: { "memory.available": UNREADABLE_VALUE },
+        unreadableEntries: 2,
+      });
+      expect(reading.systemReserved).toMatchObject({ value: { memory: "1Gi" }, unreadableEntries: 1 });
+      expect(JSON.stringify(reading)).not.toMatch(/s3cr3t|token|apikey|abc/);
     });
 
     it("reads KUBELET_EXTRA_ARGS assignments, the sed form included", async () => {
@@ -175,18 +228,17 @@ describe("Function: readKubeletConfig", () => {
   });
 
   describe("AL2023 (nodeadm NodeConfig)", () => {
-    it("reads spec.kubelet.config maps and lets spec.kubelet.flags win", async () => {
+    it("merges spec.kubelet.config maps key by key into nodeadm's own, as the kubelet merges its drop-in", async () => {
       // Prepare
       const userData = al2023UserData(
         [
           "    config:",
           "      evictionHard:",
-          "        memory.available: 500Mi",
+          "        memory.available: 300Mi",
+          "      kubeReserved:",
+          "        memory: 0",
           "      systemReserved:",
           "        cpu: 100m",
-          "    flags:",
-          "      - --node-labels=team=a",
-          "      - --system-reserved=cpu=200m,memory=600Mi",
           "",
         ].join("\n"),
         [shellPart("#!/bin/bash\necho hello\n")],
@@ -198,21 +250,82 @@ describe("Function: readKubeletConfig", () => {
       // Assess
       expect(reading.via).toBe("nodeadm NodeConfig");
       expect(reading.evictionHard).toEqual({
-        value: { "memory.available": "500Mi" },
+        value: { "memory.available": "300Mi", "nodefs.available": "10%", "nodefs.inodesFree": "5%" },
+        sources: { "memory.available": "user-config", "nodefs.available": AMI, "nodefs.inodesFree": AMI },
         source: "user-data",
-        userDataKeys: ["memory.available"],
       });
-      expect(reading.systemReserved.value).toEqual({ cpu: "200m", memory: "600Mi" });
+      expect(reading.kubeReserved).toEqual({
+        value: { cpu: "70m", "ephemeral-storage": "1Gi", memory: "0" },
+        sources: { cpu: AMI, "ephemeral-storage": AMI, memory: "user-config" },
+        source: "user-data",
+      });
+      expect(reading.systemReserved).toEqual({
+        value: { cpu: "100m" },
+        sources: { cpu: "user-config" },
+        source: "user-data",
+      });
+    });
+
+    it("changes nothing for empty config maps", async () => {
+      // Prepare
+      const userData = al2023UserData("    config:\n      kubeReserved: {}\n      evictionHard: {}\n");
+
+      // Act
+      const [reading, stock] = await Promise.all([
+        readKubeletConfig({ amiType: AL2023, userData, ...M5_LARGE }),
+        readKubeletConfig({ amiType: AL2023, ...M5_LARGE }),
+      ]);
+
+      // Assess
+      expect(reading.kubeReserved).toEqual(stock.kubeReserved);
+      expect(reading.evictionHard).toEqual(stock.evictionHard);
       expect(reading.kubeReserved.source).toBe("ami-default");
     });
 
-    it("merges several NodeConfig parts in order", async () => {
+    it("lets spec.kubelet.flags replace the whole map, and adds up repeated flags", async () => {
+      // Prepare
+      const userData = al2023UserData(
+        [
+          "    config:",
+          "      evictionHard:",
+          "        memory.available: 500Mi",
+          "      systemReserved:",
+          "        cpu: 100m",
+          "    flags:",
+          "      - --node-labels=team=a",
+          "      - --eviction-hard=memory.available<200Mi",
+          "      - --eviction_hard=nodefs.available<5%",
+          "      - --kube-reserved=",
+          "",
+        ].join("\n"),
+      );
+
+      // Act
+      const reading = await readKubeletConfig({ amiType: AL2023, userData, ...M5_LARGE });
+
+      // Assess
+      expect(reading.evictionHard).toEqual({
+        value: { "memory.available": "200Mi", "nodefs.available": "5%" },
+        sources: { "memory.available": "flag", "nodefs.available": "flag" },
+        source: "user-data",
+        replacedBy: "flag",
+      });
+      expect(reading.kubeReserved).toEqual({
+        value: {},
+        sources: {},
+        source: "user-data",
+        replacedBy: "flag",
+      });
+      expect(reading.systemReserved.sources).toEqual({ cpu: "user-config" });
+    });
+
+    it("merges several NodeConfig parts in order: a later value wins, null gives the AMI's value back", async () => {
       // Prepare
       const first = nodeConfig(
-        "    config:\n      evictionHard:\n        memory.available: 300Mi\n        nodefs.available: 5%\n",
+        "    config:\n      evictionHard:\n        memory.available: 300Mi\n        nodefs.available: 5%\n      systemReserved:\n        memory: 1Gi\n",
       );
       const second = nodeConfig(
-        "    config:\n      evictionHard:\n        nodefs.available: 12%\n      kubeReserved:\n        memory: 0Mi\n",
+        "    config:\n      evictionHard:\n        nodefs.available: 12%\n        memory.available: null\n      systemReserved: null\n",
       );
       const userData = base64(mimeMessage([nodeConfigPart(first), nodeConfigPart(second)]));
 
@@ -220,23 +333,26 @@ describe("Function: readKubeletConfig", () => {
       const reading = await readKubeletConfig({ amiType: AL2023, userData });
 
       // Assess
-      expect(reading.evictionHard.value).toEqual({ "memory.available": "300Mi", "nodefs.available": "12%" });
-      expect(reading.kubeReserved).toEqual({
-        value: { memory: "0Mi" },
-        source: "user-data",
-        userDataKeys: ["memory"],
+      expect(reading.evictionHard.value).toEqual({
+        "memory.available": "100Mi",
+        "nodefs.available": "12%",
+        "nodefs.inodesFree": "5%",
       });
+      expect(reading.evictionHard.sources?.["nodefs.available"]).toBe("user-config");
+      expect(reading.evictionHard.sources?.["memory.available"]).toBe(AMI);
+      expect(reading.systemReserved).toEqual({ source: "ami-default" });
     });
 
-    it("reads an empty kubeReserved map as set by user data", async () => {
+    it("reads only the first YAML document of a part, as nodeadm decodes one object per part", async () => {
       // Prepare
-      const userData = al2023UserData("    config:\n      kubeReserved: {}\n");
+      const part = `${nodeConfig("    config:\n      systemReserved:\n        memory: 1Gi\n")}---\n${nodeConfig("    config:\n      systemReserved:\n        memory: 2Gi\n")}`;
+      const userData = base64(mimeMessage([nodeConfigPart(part)]));
 
       // Act
       const reading = await readKubeletConfig({ amiType: AL2023, userData });
 
       // Assess
-      expect(reading.kubeReserved).toEqual({ value: {}, source: "user-data", userDataKeys: [] });
+      expect(reading.systemReserved.value).toEqual({ memory: "1Gi" });
     });
 
     it("reads a bare NodeConfig document", async () => {
@@ -248,6 +364,35 @@ describe("Function: readKubeletConfig", () => {
 
       // Assess
       expect(reading.systemReserved.value).toEqual({ memory: "1Gi" });
+    });
+
+    it("keeps only known keys and quantities: the rest is counted or marked unreadable, never copied", async () => {
+      // Prepare
+      const userData = al2023UserData(
+        [
+          "    config:",
+          "      evictionHard:",
+          "        memory.available: hunter2",
+          "        token-hunter3: 5%",
+          "      kubeReserved:",
+          "        memory: [1, 2]",
+          "        cpu: 1e3",
+          "      systemReserved: not-a-map",
+          "    flags:",
+          "      - --system-reserved=cpu=100m,hunter4",
+          "",
+        ].join("\n"),
+      );
+
+      // Act
+      const reading = await readKubeletConfig({ amiType: AL2023, userData, ...M5_LARGE });
+
+      // Assess
+      expect(reading.evictionHard.value?.["memory.available"]).toBe(UNREADABLE_VALUE);
+      expect(reading.evictionHard.unreadableEntries).toBe(1);
+      expect(reading.kubeReserved.value).toMatchObject({ memory: UNREADABLE_VALUE, cpu: "1000" });
+      expect(reading.systemReserved).toMatchObject({ value: { cpu: "100m" }, unreadableEntries: 1 });
+      expect(JSON.stringify(reading)).not.toMatch(/hunter/);
     });
 
     it("names the line of a YAML error, not its text", async () => {
@@ -262,6 +407,57 @@ describe("Function: readKubeletConfig", () => {
       // Assess
       expect(reading.parseError).toMatch(/^NodeConfig part 1 is not valid YAML at line \d+$/);
       expect(reading.evictionHard.source).toBe("ami-default");
+    });
+  });
+
+  describe("Karpenter user data (aws/karpenter-provider-aws bootstrap)", () => {
+    it("reads AL2023 user data as nodeadm.go writes it: the user's parts first, Karpenter's NodeConfig last", async () => {
+      // Prepare: pkg/providers/amifamily/bootstrap/nodeadm.go `Script`, shaped like testdata/al2023_mime_userdata_merged.golden
+      const userData = base64(karpenterAl2023UserData());
+
+      // Act
+      const reading = await readKubeletConfig({ userData, ...M5_LARGE });
+
+      // Assess: Karpenter's memory.available wins over the user's, the user's nodefs.available and the AMI's inodes stay
+      expect(reading).toMatchObject({ family: "AL2023", via: "nodeadm NodeConfig" });
+      expect(reading.parseError).toBeUndefined();
+      expect(reading.evictionHard).toEqual({
+        value: { "memory.available": "5%", "nodefs.available": "15%", "nodefs.inodesFree": "5%" },
+        sources: {
+          "memory.available": "user-config",
+          "nodefs.available": "user-config",
+          "nodefs.inodesFree": AMI,
+        },
+        source: "user-data",
+      });
+      expect(reading.kubeReserved.value).toEqual({
+        cpu: "200m",
+        "ephemeral-storage": "1Gi",
+        memory: "574Mi",
+      });
+      expect(reading.systemReserved.value).toEqual({
+        cpu: "100m",
+        "ephemeral-storage": "1Gi",
+        memory: "100Mi",
+      });
+    });
+
+    it("reads AL2 user data as eksbootstrap.go writes it: EC2NodeClass kubelet settings become flags", async () => {
+      // Prepare: pkg/providers/amifamily/bootstrap/eksbootstrap.go `eksBootstrapScript`, `mergeCustomUserData`
+      const userData = base64(karpenterAl2UserData());
+
+      // Act
+      const reading = await readKubeletConfig({ userData, ...M5_LARGE });
+
+      // Assess
+      expect(reading).toMatchObject({ family: "AL2", via: "bootstrap.sh --kubelet-extra-args" });
+      expect(reading.evictionHard).toEqual({
+        value: { "memory.available": "5%" },
+        sources: { "memory.available": "flag" },
+        source: "user-data",
+        replacedBy: "flag",
+      });
+      expect(reading.systemReserved.value).toEqual({ cpu: "100m", memory: "100Mi" });
     });
   });
 
@@ -293,15 +489,36 @@ describe("Function: readKubeletConfig", () => {
       expect(reading.via).toBe("settings.kubernetes");
       expect(reading.evictionHard).toEqual({
         value: { "memory.available": "15%" },
+        sources: { "memory.available": "user-config" },
         source: "user-data",
-        userDataKeys: ["memory.available"],
+        replacedBy: "user-config",
       });
       expect(reading.kubeReserved).toEqual({
         value: { cpu: "70m", "ephemeral-storage": "1Gi", memory: "0" },
+        sources: { cpu: AMI, "ephemeral-storage": AMI, memory: "user-config" },
         source: "user-data",
-        userDataKeys: ["memory"],
       });
       expect(reading.systemReserved.value).toEqual({ cpu: "10m", memory: "100Mi" });
+    });
+
+    it("keeps only the kube-reserved keys the template renders", async () => {
+      // Prepare
+      const userData = bottlerocketUserData(
+        '[settings.kubernetes.kube-reserved]\ncpu = "1"\npid = "100"\n[settings.kubernetes.system-reserved]\nmemory = "lots"\n',
+      );
+
+      // Act
+      const reading = await readKubeletConfig({ amiType: BOTTLEROCKET, userData, ...M5_LARGE });
+
+      // Assess
+      expect(reading.kubeReserved).toMatchObject({
+        value: { cpu: "1", "ephemeral-storage": "1Gi", memory: "574Mi" },
+        unreadableEntries: 1,
+      });
+      expect(reading.systemReserved).toMatchObject({
+        value: { memory: UNREADABLE_VALUE },
+        replacedBy: "user-config",
+      });
     });
 
     it("computes kubeReserved memory from settings.kubernetes.max-pods", async () => {

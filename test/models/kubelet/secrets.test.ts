@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { readKubeletConfig } from "#shared/models/kubelet/index.ts";
+import { readKubeletConfig, synthesizeUserData } from "#shared/models/kubelet/index.ts";
 import { NODE_RULES } from "#shared/rules/node/index.ts";
 import { nodeInventory } from "#test/rules/node/fixtures.ts";
 import { base64, mimeMessage, nodeConfig, nodeConfigPart, shellPart } from "./user-data.ts";
@@ -19,7 +19,7 @@ const CASES: [string, string, string][] = [
           [
             "#!/bin/bash",
             `export DB_PASSWORD=${MARKER}`,
-            `/etc/eks/bootstrap.sh prod --b64-cluster-ca ${MARKER} --kubelet-extra-args '--node-labels=token=${MARKER} --eviction-hard=memory.available<200Mi --kube-reserved=cpu=0'`,
+            `/etc/eks/bootstrap.sh prod --b64-cluster-ca ${MARKER} --kubelet-extra-args '--node-labels=token=${MARKER} --eviction-hard=memory.available<200Mi,nodefs.available<${MARKER} --kube-reserved=cpu=0,${MARKER}=1Gi'`,
           ].join("\n"),
         ),
       ]),
@@ -36,10 +36,19 @@ const CASES: [string, string, string][] = [
     base64(
       mimeMessage([
         nodeConfigPart(
-          `---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    certificateAuthority: ${MARKER}\n  kubelet:\n    config:\n      evictionHard:\n        memory.available: 300Mi\n    flags:\n      - --node-labels=secret=${MARKER}\n`,
+          `---\napiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    certificateAuthority: ${MARKER}\n  kubelet:\n    config:\n      evictionHard:\n        memory.available: 300Mi\n      kubeReserved:\n        memory: ${MARKER}\n        ${MARKER}: 1Gi\n    flags:\n      - --node-labels=secret=${MARKER}\n      - --system-reserved=cpu=${MARKER}\n`,
         ),
         shellPart(`#!/bin/bash\necho ${MARKER} > /root/token\n`),
       ]),
+    ),
+  ],
+  [
+    "a bare AL2023 NodeConfig with the secret as a flag value and an eviction threshold",
+    "AL2023_x86_64_STANDARD",
+    base64(
+      nodeConfig(
+        `    config:\n      evictionHard:\n        nodefs.available: ${MARKER}\n    flags:\n      - --eviction-hard=memory.available<${MARKER}\n`,
+      ),
     ),
   ],
   [
@@ -51,7 +60,7 @@ const CASES: [string, string, string][] = [
     "Bottlerocket with a bootstrap token",
     "BOTTLEROCKET_x86_64",
     base64(
-      `[settings.kubernetes]\nbootstrap-token = "${MARKER}"\n\n[settings.kubernetes.eviction-hard]\n"memory.available" = "10%"\n\n[settings.kubernetes.kube-reserved]\nmemory = "0"\n`,
+      `[settings.kubernetes]\nbootstrap-token = "${MARKER}"\n\n[settings.kubernetes.eviction-hard]\n"memory.available" = "10%"\n"nodefs.available" = "${MARKER}"\n\n[settings.kubernetes.kube-reserved]\nmemory = "0"\n\n[settings.kubernetes.system-reserved]\n"${MARKER}" = "1Gi"\n`,
     ),
   ],
   [
@@ -67,6 +76,14 @@ const CASES: [string, string, string][] = [
   ],
 ];
 
+/** The cases whose secret sits in a value or key of a kubelet map the reader parses. */
+const PLANTED_IN_KUBELET_MAPS = new Set([
+  "AL2 with a password and a labelled token",
+  "AL2023 with a token in the NodeConfig and a shell part",
+  "a bare AL2023 NodeConfig with the secret as a flag value and an eviction threshold",
+  "Bottlerocket with a bootstrap token",
+]);
+
 function leaks(text: string): boolean {
   return text.includes(MARKER) || text.includes(VAR_MARKER);
 }
@@ -76,7 +93,7 @@ describe("Secrets in user data", () => {
     vi.restoreAllMocks();
   });
 
-  it.each(CASES)("keeps nothing of %s in the reading", async (_, amiType, userData) => {
+  it.each(CASES)("reads %s, and keeps nothing of it in the reading", async (name, amiType, userData) => {
     // Prepare
     const log = vi.spyOn(console, "log");
     const warn = vi.spyOn(console, "warn");
@@ -89,6 +106,27 @@ describe("Secrets in user data", () => {
     expect(leaks(JSON.stringify(reading))).toBe(false);
     expect(leaks(reading.parseError ?? "")).toBe(false);
     expect([...log.mock.calls, ...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+    // Where the secret sits in a kubelet map, the reader did read it: as an unreadable value or entry.
+    if (PLANTED_IN_KUBELET_MAPS.has(name)) {
+      expect(reading.parseError).toBeUndefined();
+      expect(JSON.stringify(reading)).toMatch(/unreadable/);
+    }
+  });
+
+  it("keeps nothing of it in the user data a snapshot synthesises", async () => {
+    // Act
+    const texts = await Promise.all(
+      CASES.map(async ([, amiType, userData]) =>
+        Buffer.from(
+          synthesizeUserData(await readKubeletConfig({ amiType, userData })) ?? "",
+          "base64",
+        ).toString(),
+      ),
+    );
+
+    // Assess
+    expect(texts.filter((t) => t !== "").length).toBeGreaterThanOrEqual(PLANTED_IN_KUBELET_MAPS.size);
+    expect(texts.some(leaks)).toBe(false);
   });
 
   it("keeps nothing of it in the inventory or the findings of any node rule", async () => {

@@ -4,7 +4,7 @@ import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.partial-eviction-override", () => {
-  it("fires when user data sets some thresholds and omits the others", async () => {
+  it("fires when an AL2 flag replaces the AMI's thresholds with fewer", async () => {
     // Prepare
     const inventory = await nodeInventory([
       { name: "al2", amiType: "AL2_x86_64", userData: al2UserData("--eviction-hard=memory.available<500Mi") },
@@ -19,16 +19,45 @@ describe("Rule: node.partial-eviction-override", () => {
     expect(finding).toMatchObject({ resourceId: "al2", severity: "HIGH" });
     expect(finding?.evidence).toMatchObject({
       keysSet: ["memory.available"],
-      keysMissing: ["nodefs.available", "imagefs.available", "nodefs.inodesFree"],
+      keysLost: ["nodefs.available", "nodefs.inodesFree"],
+      evictionHard: {
+        value: { "memory.available": "500Mi" },
+        sources: { "memory.available": "flag" },
+        replacedBy: "flag",
+      },
     });
-    expect(finding?.detail).toContain("memory.available<500Mi");
-    // The user's own memory threshold is kept; the missing three are filled in.
+    expect(finding?.detail).toContain("memory.available<500Mi (flag)");
+    // The user's own memory threshold is kept; the others are filled in.
     expect(finding?.remediation).toContain(
       "--eviction-hard=memory.available<500Mi,nodefs.available<10%,imagefs.available<15%,nodefs.inodesFree<5%",
     );
   });
 
-  it("fires for a partial Bottlerocket eviction-hard table and an AL2023 NodeConfig", async () => {
+  it("fires for an AL2023 spec.kubelet.flags override and says to drop the flag", async () => {
+    // Prepare
+    const inventory = await nodeInventory([
+      {
+        name: "al2023-flag",
+        userData: al2023UserData(
+          "    config:\n      evictionHard:\n        nodefs.available: 5%\n    flags:\n      - --eviction-hard=memory.available<300Mi\n",
+        ),
+      },
+      { name: "al2023-empty-flag", userData: al2023UserData("    flags: ['--eviction-hard=']\n") },
+    ]);
+
+    // Act
+    const findings = partialEvictionOverride.evaluate(inventory);
+
+    // Assess
+    expect(findings.map((f) => [f.resourceId, f.evidence.keysLost])).toEqual([
+      ["al2023-flag", ["nodefs.available", "nodefs.inodesFree"]],
+      ["al2023-empty-flag", ["memory.available", "nodefs.available", "nodefs.inodesFree"]],
+    ]);
+    expect(findings[0]?.remediation).toMatch(/^Remove --eviction-hard from spec\.kubelet\.flags/);
+    expect(findings[0]?.remediation).toContain("memory.available: 300Mi");
+  });
+
+  it("fires for a partial Bottlerocket eviction-hard table, which replaces the kubelet's defaults", async () => {
     // Prepare
     const inventory = await nodeInventory([
       {
@@ -36,8 +65,27 @@ describe("Rule: node.partial-eviction-override", () => {
         amiType: "BOTTLEROCKET_x86_64",
         userData: bottlerocketUserData('[settings.kubernetes.eviction-hard]\n"memory.available" = "15%"\n'),
       },
+    ]);
+
+    // Act
+    const findings = partialEvictionOverride.evaluate(inventory);
+
+    // Assess
+    expect(findings.map((f) => [f.resourceId, f.evidence.keysLost])).toEqual([
+      ["br", ["nodefs.available", "imagefs.available", "nodefs.inodesFree"]],
+    ]);
+    expect(findings[0]?.remediation).toContain("[settings.kubernetes.eviction-hard]");
+  });
+
+  it("does not fire for an AL2023 config map, which merges into nodeadm's thresholds", async () => {
+    // Prepare
+    const inventory = await nodeInventory([
       {
-        name: "al2023",
+        name: "memory-only",
+        userData: al2023UserData("    config:\n      evictionHard:\n        memory.available: 300Mi\n"),
+      },
+      {
+        name: "nodefs-only",
         userData: al2023UserData("    config:\n      evictionHard:\n        nodefs.available: 5%\n"),
       },
     ]);
@@ -46,22 +94,34 @@ describe("Rule: node.partial-eviction-override", () => {
     const findings = partialEvictionOverride.evaluate(inventory);
 
     // Assess
-    expect(findings.map((f) => f.resourceId)).toEqual(["br", "al2023"]);
-    expect(findings[0]?.remediation).toContain("[settings.kubernetes.eviction-hard]");
-    expect(findings[1]?.remediation).toContain("nodefs.available: 5%");
+    expect(findings).toEqual([]);
+    expect(inventory.kubelet["prod/memory-only"]?.evictionHard.value).toEqual({
+      "memory.available": "300Mi",
+      "nodefs.available": "10%",
+      "nodefs.inodesFree": "5%",
+    });
   });
 
-  it("does not fire when all four thresholds are set or the AMI default applies", async () => {
+  it("does not fire when the replacement keeps every threshold the AMI sets, or nothing replaces them", async () => {
     // Prepare
     const inventory = await nodeInventory([
       {
-        name: "complete",
+        name: "al2-complete",
         amiType: "AL2_x86_64",
         userData: al2UserData(
-          "--eviction-hard=memory.available<500Mi,nodefs.available<10%,imagefs.available<15%,nodefs.inodesFree<5%",
+          "--eviction-hard=memory.available<500Mi,nodefs.available<10%,nodefs.inodesFree<5%",
         ),
       },
-      { name: "stock", amiType: "AL2023_x86_64_STANDARD" },
+      {
+        name: "br-complete",
+        amiType: "BOTTLEROCKET_x86_64",
+        userData: bottlerocketUserData(
+          '[settings.kubernetes.eviction-hard]\n"memory.available" = "300Mi"\n"nodefs.available" = "10%"\n"imagefs.available" = "15%"\n"nodefs.inodesFree" = "5%"\n',
+        ),
+      },
+      { name: "br-stock", amiType: "BOTTLEROCKET_x86_64" },
+      { name: "al2-stock", amiType: "AL2_x86_64" },
+      { name: "al2023-stock", amiType: "AL2023_x86_64_STANDARD" },
     ]);
 
     // Act

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { systemReservedMissing } from "#shared/rules/node/system-reserved-missing.ts";
-import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
+import {
+  al2UserData,
+  al2023UserData,
+  base64,
+  bottlerocketUserData,
+  mimeMessage,
+  nodeConfig,
+  nodeConfigPart,
+} from "#test/models/kubelet/user-data.ts";
 import { CLUSTER, nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.system-reserved-missing", () => {
@@ -56,6 +64,44 @@ describe("Rule: node.system-reserved-missing", () => {
       },
       { name: "al2", amiType: "AL2_x86_64", userData: al2UserData("--system-reserved=cpu=100m,memory=1Gi") },
     ]);
+
+    // Act
+    const findings = systemReservedMissing.evaluate(inventory);
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+
+  it("fires for an AL2023 empty config map and for a flag that empties the map", async () => {
+    // Prepare
+    const inventory = await nodeInventory([
+      { name: "empty-config", userData: al2023UserData("    config:\n      systemReserved: {}\n") },
+      {
+        name: "flag-empties",
+        userData: al2023UserData(
+          "    config:\n      systemReserved:\n        memory: 1Gi\n    flags:\n      - --system-reserved=\n",
+        ),
+      },
+    ]);
+
+    // Act
+    const findings = systemReservedMissing.evaluate(inventory);
+
+    // Assess
+    expect(findings.map((f) => f.resourceId)).toEqual(["empty-config", "flag-empties"]);
+    expect(findings[1]?.detail).toContain("(a --system-reserved flag)");
+    expect(findings[1]?.remediation).toMatch(/^Remove --system-reserved from spec\.kubelet\.flags/);
+  });
+
+  it("does not fire when later NodeConfig parts merge an empty map into an earlier one", async () => {
+    // Prepare
+    const userData = base64(
+      mimeMessage([
+        nodeConfigPart(nodeConfig("    config:\n      systemReserved:\n        memory: 1Gi\n")),
+        nodeConfigPart(nodeConfig("    config:\n      systemReserved: {}\n")),
+      ]),
+    );
+    const inventory = await nodeInventory([{ name: "merged", userData }]);
 
     // Act
     const findings = systemReservedMissing.evaluate(inventory);
