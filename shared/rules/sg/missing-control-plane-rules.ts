@@ -1,6 +1,7 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
+import { controlPlaneGroupIds } from "#shared/models/security-groups/node-security-groups.ts";
 import {
   allowsTcpPort,
   groupIdsOf,
@@ -14,7 +15,6 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   cidrsOfSubnets,
-  controlPlaneGroupIds,
   listText,
   securityGroupIndex,
 } from "./audit.ts";
@@ -39,6 +39,13 @@ type Check = "present" | "missing" | "unknown";
 
 export const missingControlPlaneRules: RuleDefinition = {
   id: "sg.missing-control-plane-rules",
+  family: "sg",
+  severity: "HIGH",
+  title: "Nodes lack the security-group rules to reach the control plane",
+  why: "Without 443 to the API server and 10250 from it, nodes fail to join, and logs, exec and webhooks stop working.",
+  firesWhen:
+    "node SGs exclude the cluster SG (custom launch-template SGs) and lack the 443 (node → control plane) or 10250 (control plane → node) rules.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html",
   evaluate: (inventory) => {
     const index = securityGroupIndex(inventory);
     return auditedNodegroups(inventory).flatMap((ng) => {
