@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { noEligibleSubnet } from "#shared/rules/elb/no-eligible-subnet.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   CLUSTER,
   cluster,
@@ -31,7 +32,7 @@ describe("Rule: elb.no-eligible-subnet", () => {
     );
 
     // Act
-    const findings = noEligibleSubnet.evaluate(inventoryOf(spec));
+    const findings = expectFires(noEligibleSubnet, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -157,7 +158,7 @@ describe("Rule: elb.no-eligible-subnet", () => {
     });
 
     // Act
-    const findings = noEligibleSubnet.evaluate(inventory);
+    const findings = expectQuiet(noEligibleSubnet, inventory);
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { systemReservedMissing } from "#shared/rules/node/system-reserved-missing.ts";
 import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.system-reserved-missing", () => {
@@ -9,7 +10,7 @@ describe("Rule: node.system-reserved-missing", () => {
     const inventory = await nodeInventory([{ name: "stock", amiType: "AL2023_x86_64_STANDARD" }]);
 
     // Act
-    const findings = systemReservedMissing.evaluate(inventory);
+    const findings = expectFires(systemReservedMissing, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -72,7 +73,7 @@ describe("Rule: node.system-reserved-missing", () => {
     ]);
 
     // Act
-    const findings = systemReservedMissing.evaluate(inventory);
+    const findings = expectQuiet(systemReservedMissing, inventory);
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { missingControlPlaneRules } from "#shared/rules/sg/missing-control-plane-rules.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   allTraffic,
   CLUSTER,
@@ -28,7 +29,7 @@ describe("Rule: sg.missing-control-plane-rules", () => {
     nodeGroupSg(spec).IpPermissions = [allTraffic({ groups: [NODE_SG] })];
 
     // Act
-    const findings = missingControlPlaneRules.evaluate(inventoryOf(spec));
+    const findings = expectFires(missingControlPlaneRules, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -135,7 +136,7 @@ describe("Rule: sg.missing-control-plane-rules", () => {
     if (vpcConfig) vpcConfig.securityGroupIds = ["sg-0cpextra"];
 
     // Act
-    const findings = missingControlPlaneRules.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(missingControlPlaneRules, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);
