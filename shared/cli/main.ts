@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { EstateValidationError } from "#shared/estate/index.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
+import { registerRulesCommand } from "./commands/rules.ts";
 import { findingsCommand } from "./findings-command.ts";
 import { type CliIo, processIo } from "./io.ts";
 import { ipCostCommand } from "./ip-cost-command.ts";
@@ -250,6 +251,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, context: CliCo
     .action((flags) => {
       setExit(ipCostCommand(flags, io));
     });
+
+  registerRulesCommand(program, io, setExit);
 
   return program;
 }
