@@ -21,6 +21,13 @@ function cell(text: string): string {
   return text.replaceAll("|", "\\|");
 }
 
+/** A Markdown table with padded columns, laid out as the project's formatter (Biome) does. */
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
 function ruleSection(rule: CatalogRule): string {
   const [family, name] = rule.id.split(".");
   const source = `shared/rules/${family}/${name}.ts`;
@@ -50,9 +57,12 @@ export function renderRulesDoc(rules: readonly CatalogRule[]): string {
   for (const family of Object.keys(FAMILIES) as RuleFamily[]) {
     const members = rules.filter((r) => r.family === family);
     if (members.length === 0) continue;
-    out.push("", `## ${FAMILIES[family]}`, "", "| Rule | Default | Title |", "|---|---|---|");
-    for (const r of members)
-      out.push(`| [\`${r.id}\`](#${r.id.replaceAll(".", "")}) | ${r.severity} | ${cell(r.title)} |`);
+    const rows = members.map((r) => [
+      `[\`${r.id}\`](#${r.id.replaceAll(".", "")})`,
+      r.severity,
+      cell(r.title),
+    ]);
+    out.push("", `## ${FAMILIES[family]}`, "", ...table(["Rule", "Default", "Title"], rows));
     for (const r of members) out.push("", ruleSection(r));
   }
   return `${out.join("\n")}\n`;

@@ -84,6 +84,7 @@ describe("Function: helperCalls (the detector itself can fail)", () => {
       "// expectQuiet(singleAz, inventory);",
       "/* expectQuiet(singleAz, x) */",
       'const s = "expectQuiet(singleAz, x)";',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal inside the sample source
       "const t = `expectQuiet(singleAz, ${y})`;",
       "expectQuiet(otherRule, inventory);",
     ].join("\n");
