@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerFindingsCommand } from "#shared/cli/commands/findings.ts";
 import { registerIpCostCommand } from "#shared/cli/commands/ip-cost.ts";
 import { registerLbSubnetsCommand } from "#shared/cli/commands/lb-subnets.ts";
+import { registerRulesCommand } from "#shared/cli/commands/rules.ts";
 import { registerScanCommand, ScanFlagError } from "#shared/cli/commands/scan.ts";
 import { registerSnapshotCommand } from "#shared/cli/commands/snapshot.ts";
 import { type CliContext, EXIT, EXIT_CODES_HELP, type RegisterCommand } from "#shared/cli/common/command.ts";
@@ -22,6 +23,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerSnapshotCommand,
   registerLbSubnetsCommand,
   registerIpCostCommand,
+  registerRulesCommand,
 ];
 
 function buildProgram(io: CliIo, setExit: (code: number) => void, context: CliContext): Command {

@@ -15,8 +15,10 @@ export interface UnreadResource {
   rulePrefixes?: string[];
   /** What could not be read, e.g. `DescribeAddon vpc-cni` or `launch template lt-0abc version 3`. */
   what: string;
-  /** The AWS error name (never message text from user data). */
+  /** The AWS error name (never message text from user data), or what kind of gap it is. */
   errorName: string;
+  /** A rule already names this gap in its own finding (e.g. the elb audit of a cluster with no known VPC). */
+  reported?: true;
 }
 
 /** True when reconciliation must leave this stored finding as it is. */

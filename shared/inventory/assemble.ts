@@ -86,8 +86,31 @@ export function assembleInventoryWithoutKubelet(
     launchTemplateVersions: withoutUserData(ec2.LaunchTemplateVersions),
     kubelet: {},
     networkInterfaces: ec2.NetworkInterfaces,
-    unread: unreadResources(clusters, ec2.LaunchTemplateVersions, failures, types.unknown),
+    unread: [
+      ...unreadResources(clusters, ec2.LaunchTemplateVersions, failures, types.unknown),
+      ...unauditedVpcs(clusters),
+    ],
   };
+}
+
+/**
+ * A cluster whose VPC neither DescribeCluster nor its subnets name gets no load-balancer subnet audit:
+ * its stored elb.* findings must stay as they were. The `scan.error` rule names the gap itself.
+ */
+function unauditedVpcs(clusters: readonly ClusterInventory[]): UnreadResource[] {
+  return clusters.flatMap((c) =>
+    c.vpcId === undefined && c.cluster.name !== undefined
+      ? [
+          {
+            cluster: c.cluster.name,
+            rulePrefixes: ["elb."],
+            what: "the cluster's VPC (load-balancer subnet audit)",
+            errorName: "VpcUnknown",
+            reported: true as const,
+          },
+        ]
+      : [],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------

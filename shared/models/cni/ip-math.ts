@@ -65,6 +65,15 @@ export function prefixDelegationActive(limits: InstanceNetworkLimits, settings: 
   return settings.enablePrefixDelegation && (limits.hypervisor === "nitro" || limits.bareMetal);
 }
 
+/**
+ * True when the node's warm pool is WARM_ENI_TARGET whole ENIs of addresses: no WARM/MINIMUM_IP_TARGET and no
+ * prefixes (ipamd.go `isDatastorePoolTooLow`: `warmENITarget × maxIPsPerENI` unless `datastoreTargetState`
+ * reports a warm IP target).
+ */
+export function warmEniMode(limits: InstanceNetworkLimits, settings: CniSettings): boolean {
+  return !warmIpTargetsDefined(settings) && !prefixDelegationActive(limits, settings);
+}
+
 /** Pod addresses the node can hold at most: Eipam × L (× 16 under prefix delegation). */
 export function podIpCapacity(limits: InstanceNetworkLimits, settings: CniSettings): number {
   const perEni = slotsPerEni(limits) * (prefixDelegationActive(limits, settings) ? IPS_PER_PREFIX : 1);

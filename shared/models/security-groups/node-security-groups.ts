@@ -66,3 +66,16 @@ export function nodeSecurityGroups(
       : {}),
   };
 }
+
+/**
+ * The SGs on the control-plane ENIs: the cluster SG and the SGs given at cluster creation
+ * (`resourcesVpcConfig.securityGroupIds`), which EKS never puts on nodes (EKS user guide, "View Amazon EKS
+ * security group requirements for clusters").
+ */
+export function controlPlaneGroupIds(cluster: Cluster): string[] {
+  const vpc = cluster.resourcesVpcConfig;
+  const ids = [vpc?.clusterSecurityGroupId, ...(vpc?.securityGroupIds ?? [])].filter(
+    (id): id is string => id !== undefined && id !== "",
+  );
+  return [...new Set(ids)];
+}

@@ -1,4 +1,5 @@
 import type { RouteTable, Subnet } from "@aws-sdk/client-ec2";
+import type { Cluster } from "@aws-sdk/client-eks";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import {
   discoverForCluster,
@@ -20,6 +21,7 @@ import { subnetLocaleOf } from "#shared/models/network/zones.ts";
 export interface AuditedCluster {
   name: string;
   vpcId: string;
+  /** The cluster as collected, its `resourcesVpcConfig.vpcId` set to `vpcId` when derived from its subnets. */
   inventory: ClusterInventory;
   /** Subnets of the cluster VPC, sorted by id. */
   vpcSubnets: Subnet[];
@@ -27,19 +29,90 @@ export interface AuditedCluster {
   routeTables: RouteTable[];
 }
 
-/** ACTIVE clusters (or those without a status); clusters whose VPC has no subnet in the inventory are skipped. */
-export function auditedClusters(inventory: Inventory): AuditedCluster[] {
+/** Where a cluster's VPC came from, or why it is unknown. */
+export type ClusterVpc =
+  | { vpcId: string; source: "cluster" | "subnets" }
+  | { vpcId: undefined; subnetVpcs: Record<string, string> };
+
+/**
+ * `resourcesVpcConfig.vpcId`, else the VPC of the cluster's subnets: EKS requires every cluster subnet to be in
+ * the cluster's VPC, so they name it when DescribeCluster's answer lacks it. Unknown when none of the subnets is
+ * in the inventory or they disagree.
+ */
+export function clusterVpc(cluster: Cluster, subnets: readonly Subnet[]): ClusterVpc {
+  const own = cluster.resourcesVpcConfig?.vpcId;
+  if (own !== undefined && own !== "") return { vpcId: own, source: "cluster" };
+  const ids = new Set(cluster.resourcesVpcConfig?.subnetIds ?? []);
+  const subnetVpcs: Record<string, string> = {};
+  for (const s of subnets) {
+    if (s.SubnetId !== undefined && ids.has(s.SubnetId) && s.VpcId) subnetVpcs[s.SubnetId] = s.VpcId;
+  }
+  const vpcs = new Set(Object.values(subnetVpcs));
+  const [only] = vpcs;
+  return vpcs.size === 1 && only !== undefined
+    ? { vpcId: only, source: "subnets" }
+    : { vpcId: undefined, subnetVpcs };
+}
+
+/** ACTIVE clusters (or those without a status) the elb audit runs for: named, with a known VPC. */
+function activeClusters(inventory: Inventory): { name: string; c: ClusterInventory; vpc: ClusterVpc }[] {
   return inventory.clusters.flatMap((c) => {
     const name = c.cluster.name;
-    const vpcId = c.vpcId;
     const status = c.cluster.status;
-    if (name === undefined || vpcId === undefined) return [];
+    if (name === undefined) return [];
     if (status !== undefined && status !== "ACTIVE") return [];
+    // The assembly derived the VPC once (from the cluster's subnets, then its node groups'); when it could
+    // not, clusterVpc says which subnets it looked at, for the coverage finding.
+    const own = c.cluster.resourcesVpcConfig?.vpcId;
+    const vpc: ClusterVpc =
+      c.vpcId !== undefined
+        ? { vpcId: c.vpcId, source: own !== undefined && own !== "" ? "cluster" : "subnets" }
+        : clusterVpc(c.cluster, inventory.subnets);
+    return [{ name, c, vpc }];
+  });
+}
+
+/**
+ * ACTIVE clusters (or those without a status) with a known VPC; clusters whose VPC has no subnet in the
+ * inventory are skipped. Clusters whose VPC is unknown are `unauditedClusters`.
+ */
+export function auditedClusters(inventory: Inventory): AuditedCluster[] {
+  return activeClusters(inventory).flatMap(({ name, c, vpc }) => {
+    const vpcId = vpc.vpcId;
+    if (vpcId === undefined) return [];
     const vpcSubnets = subnetsOfVpc(inventory.subnets, vpcId);
     if (vpcSubnets.length === 0) return [];
     const routeTables = inventory.routeTables.filter((t) => t.VpcId === vpcId);
-    return [{ name, vpcId, inventory: c, vpcSubnets, routeTables }];
+    const withVpc: ClusterInventory =
+      vpc.source === "cluster"
+        ? c
+        : { ...c, cluster: { ...c.cluster, resourcesVpcConfig: { ...c.cluster.resourcesVpcConfig, vpcId } } };
+    return [{ name, vpcId, inventory: withVpc, vpcSubnets, routeTables }];
   });
+}
+
+/** An ACTIVE cluster the elb audit cannot run for: neither DescribeCluster nor its subnets name its VPC. */
+export interface UnauditedCluster {
+  name: string;
+  cluster: Cluster;
+  subnetIds: string[];
+  /** Subnet id → VPC, for the cluster subnets the inventory holds (empty: none of them). */
+  subnetVpcs: Record<string, string>;
+}
+
+export function unauditedClusters(inventory: Inventory): UnauditedCluster[] {
+  return activeClusters(inventory).flatMap(({ name, c, vpc }) =>
+    vpc.vpcId === undefined
+      ? [
+          {
+            name,
+            cluster: c.cluster,
+            subnetIds: c.cluster.resourcesVpcConfig?.subnetIds ?? [],
+            subnetVpcs: vpc.subnetVpcs,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Every cluster of the account-region, whatever its status: a tag naming one of them is not stale. */
@@ -47,7 +120,7 @@ export function liveClusterNames(inventory: Inventory): Set<string> {
   return new Set(inventory.clusters.flatMap((c) => (c.cluster.name === undefined ? [] : [c.cluster.name])));
 }
 
-/** Cluster name → its VPC, for every cluster of the account-region. */
+/** Cluster name → its VPC (as `clusterVpc` finds it), for every cluster of the account-region. */
 export function clusterVpcs(inventory: Inventory): Map<string, string | undefined> {
   return new Map(
     inventory.clusters.flatMap((c) =>

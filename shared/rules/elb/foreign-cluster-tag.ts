@@ -23,6 +23,13 @@ import {
 
 export const foreignClusterTag: RuleDefinition = {
   id: "elb.foreign-cluster-tag",
+  family: "elb",
+  severity: "HIGH",
+  title: "Role-tagged subnet excluded by another cluster's tag",
+  why: "The controller drops a subnet tagged only for other clusters, so this cluster loses a subnet that was tagged for load balancers.",
+  firesWhen:
+    "a role-tagged subnet in the cluster's VPC is excluded because it carries another cluster's tag (or a look-alike key) and not this cluster's.",
+  link: "https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/pkg/networking/subnet_resolver.go#L633",
   evaluate: (inventory) => {
     const vpcOfCluster = clusterVpcs(inventory);
     return auditedClusters(inventory).flatMap((cluster) =>

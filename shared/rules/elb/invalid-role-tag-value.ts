@@ -19,6 +19,13 @@ import {
 
 export const invalidRoleTagValue: RuleDefinition = {
   id: "elb.invalid-role-tag-value",
+  family: "elb",
+  severity: "MEDIUM",
+  title: "Subnet role tag with a value the controller ignores",
+  why: "The AWS Load Balancer Controller matches a role tag only with the value `1` or an empty value, so the subnet is never chosen by its tag.",
+  firesWhen:
+    "a role key is present with a value other than `1` or empty (LBC ignores the subnet). resourceId = subnet.",
+  link: "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
       cluster.vpcSubnets.flatMap((subnet) => {

@@ -35,6 +35,13 @@ export type NoSubnetCause =
 
 export const noEligibleSubnet: RuleDefinition = {
   id: "elb.no-eligible-subnet",
+  family: "elb",
+  severity: "HIGH",
+  title: "Load balancers of a scheme get no subnet",
+  why: "Services and Ingresses of that scheme stay pending: the AWS Load Balancer Controller has no subnet to create their load balancer in.",
+  firesWhen:
+    "LBC discovery for a scheme (`internal`, `internet-facing`) would resolve no subnet; evidence says why (no role tag, tagged for other clusters, < 8 IPs). resourceId = the cluster's VPC id, evidence.scheme. Internet-facing is MEDIUM when the VPC has no IGW route at all.",
+  link: "https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/pkg/networking/subnet_resolver.go#L177",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
       LB_SCHEMES.flatMap((scheme) => {

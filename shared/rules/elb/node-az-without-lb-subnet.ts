@@ -18,6 +18,12 @@ import {
 
 export const nodeAzWithoutLbSubnet: RuleDefinition = {
   id: "elb.node-az-without-lb-subnet",
+  family: "elb",
+  severity: "LOW",
+  title: "Nodes in an Availability Zone without a load-balancer subnet",
+  why: "A load balancer does not route to targets in zones it is not enabled in, so pods on those nodes get no traffic from it.",
+  firesWhen: "a node group has subnets in an AZ where discovery resolves no LB subnet.",
+  link: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
       LB_SCHEMES.flatMap((scheme) => {

@@ -21,6 +21,13 @@ export type RoleTagMismatch = "elb-on-private-subnet" | "internal-elb-on-public-
 
 export const roleTagSchemeMismatch: RuleDefinition = {
   id: "elb.role-tag-scheme-mismatch",
+  family: "elb",
+  severity: "MEDIUM",
+  title: "Subnet role tag that contradicts the subnet's routing",
+  why: "Load balancers land in subnets that cannot serve their scheme: internet-facing ones without an internet route, internal ones in public subnets.",
+  firesWhen:
+    "`kubernetes.io/role/elb` on a subnet with no IGW route, `internal-elb` on a public subnet, or both on one subnet.",
+  link: "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
       cluster.vpcSubnets.flatMap((subnet) => {

@@ -16,6 +16,12 @@ import {
 
 export const singleAz: RuleDefinition = {
   id: "elb.single-az",
+  family: "elb",
+  severity: "MEDIUM",
+  title: "Load-balancer subnets in only one Availability Zone",
+  why: "An ALB needs subnets in at least two Availability Zones: the controller refuses to create it with one.",
+  firesWhen: "discovery resolves subnets in fewer than 2 AZs (an ALB cannot be created).",
+  link: "https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/pkg/networking/subnet_resolver.go#L714",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
       LB_SCHEMES.flatMap((scheme) => {

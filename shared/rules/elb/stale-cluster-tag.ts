@@ -13,6 +13,13 @@ import { deleteTagsCommand, liveClusterNames, TERRAFORM_IGNORE_TAGS_HINT } from 
 
 export const staleClusterTag: RuleDefinition = {
   id: "elb.stale-cluster-tag",
+  family: "elb",
+  severity: "LOW",
+  title: "Subnet tagged for a cluster that does not exist",
+  why: "A leftover `kubernetes.io/cluster/<name>` tag makes the AWS Load Balancer Controller of every other cluster skip the subnet.",
+  firesWhen:
+    "a subnet carries `kubernetes.io/cluster/<name>` for a cluster that does not exist in that account-region. resourceId = subnet, evidence.staleCluster.",
+  link: "https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/v3.5.0/pkg/networking/subnet_resolver.go#L633",
   evaluate: (inventory) => {
     const live = liveClusterNames(inventory);
     // Every subnet of the region: stale tags outlive their cluster wherever the subnet is.

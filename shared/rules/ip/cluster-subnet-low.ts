@@ -61,4 +61,14 @@ function evaluate(inventory: Inventory): Finding[] {
   return findings;
 }
 
-export const clusterSubnetLow: RuleDefinition = { id: "ip.cluster-subnet-low", evaluate };
+export const clusterSubnetLow: RuleDefinition = {
+  id: "ip.cluster-subnet-low",
+  family: "ip",
+  severity: "HIGH",
+  title: "Control-plane subnet short of free IPs",
+  why: "EKS places new control-plane network interfaces in these subnets during upgrades; without free addresses the upgrade fails.",
+  firesWhen:
+    "a cluster (control-plane) subnet has fewer than 5 available IPs (upgrades fail); MEDIUM below 16.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html",
+  evaluate,
+};

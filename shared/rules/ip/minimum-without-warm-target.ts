@@ -59,4 +59,13 @@ function evaluate(inventory: Inventory): Finding[] {
   return findings;
 }
 
-export const minimumWithoutWarmTarget: RuleDefinition = { id: "ip.minimum-without-warm-target", evaluate };
+export const minimumWithoutWarmTarget: RuleDefinition = {
+  id: "ip.minimum-without-warm-target",
+  family: "ip",
+  severity: "MEDIUM",
+  title: "`MINIMUM_IP_TARGET` without `WARM_IP_TARGET`",
+  why: "ipamd then tops the pool up only to `MINIMUM_IP_TARGET`: once pods use it, the pool freezes and the next pod gets no IP.",
+  firesWhen: "`MINIMUM_IP_TARGET` set without `WARM_IP_TARGET` (the pool freezes).",
+  link: "https://github.com/aws/amazon-vpc-cni-k8s/blob/v1.23.0/pkg/ipamd/ipamd.go#L2176",
+  evaluate,
+};

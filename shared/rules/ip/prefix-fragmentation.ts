@@ -61,4 +61,14 @@ function evaluate(inventory: Inventory): Finding[] {
   return findings;
 }
 
-export const prefixFragmentation: RuleDefinition = { id: "ip.prefix-fragmentation", evaluate };
+export const prefixFragmentation: RuleDefinition = {
+  id: "ip.prefix-fragmentation",
+  family: "ip",
+  severity: "MEDIUM",
+  title: "Subnet too fragmented for prefix delegation",
+  why: "With prefix delegation a node needs free aligned /28 blocks: scattered free addresses cannot launch the next node.",
+  firesWhen:
+    "prefix delegation is on and the subnet cannot hold the /28 blocks of one more node although `AvailableIpAddressCount` would. Prefix-type subnet CIDR reservations count as space for prefixes.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/cni-increase-ip-addresses-procedure.html",
+  evaluate,
+};

@@ -1,7 +1,6 @@
 /** Pasteable fixes for the ip.* findings. */
 import type { CniConfig, CniSettings } from "#shared/models/cni/config.ts";
-import { warmIpTargetsDefined } from "#shared/models/cni/config.ts";
-import { prefixDelegationActive } from "#shared/models/cni/ip-math.ts";
+import { warmEniMode } from "#shared/models/cni/ip-math.ts";
 import type { InstanceNetworkLimits } from "#shared/models/instance-types/limits.ts";
 
 /** The warm IP pool the auditor suggests instead of a whole warm ENI. */
@@ -19,11 +18,6 @@ export function suggestedMinimumIpTarget(limits: InstanceNetworkLimits): number 
 
 export function withWarmIpTarget(settings: CniSettings, minimumIpTarget: number): CniSettings {
   return { ...settings, warmIpTarget: SUGGESTED_WARM_IP_TARGET, minimumIpTarget };
-}
-
-/** True when the node pool is the default warm-ENI one (no WARM/MINIMUM_IP_TARGET, no prefixes). */
-export function warmEniMode(limits: InstanceNetworkLimits, settings: CniSettings): boolean {
-  return !warmIpTargetsDefined(settings) && !prefixDelegationActive(limits, settings);
 }
 
 function shellQuote(text: string): string {

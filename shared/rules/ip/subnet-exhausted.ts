@@ -101,4 +101,14 @@ function detailText(
   return `${issueText}: new nodes cannot get addresses in ${label}, ${free}.`;
 }
 
-export const subnetExhausted: RuleDefinition = { id: "ip.subnet-exhausted", evaluate };
+export const subnetExhausted: RuleDefinition = {
+  id: "ip.subnet-exhausted",
+  family: "ip",
+  severity: "CRITICAL",
+  title: "Subnet cannot fit one more node",
+  why: "Nodes fail to launch (`InsufficientFreeAddresses`) and pods stay `ContainerCreating` once the VPC CNI has no address left to hand out.",
+  firesWhen:
+    "not one more node of some node group using the subnet fits at launch cost, or a node group/cluster health issue `InsufficientFreeAddresses` names it.",
+  link: "https://github.com/aws/amazon-vpc-cni-k8s/blob/v1.23.0/docs/eni-and-ip-target.md",
+  evaluate,
+};

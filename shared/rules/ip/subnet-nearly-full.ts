@@ -72,4 +72,14 @@ function detailText(worst: SubnetPair, flaggedCount: number): string {
   );
 }
 
-export const subnetNearlyFull: RuleDefinition = { id: "ip.subnet-nearly-full", evaluate };
+export const subnetNearlyFull: RuleDefinition = {
+  id: "ip.subnet-nearly-full",
+  family: "ip",
+  severity: "HIGH",
+  title: "Subnet cannot hold its node groups at full size",
+  why: "Scale-ups stop short of `maxSize`: the VPC CNI's warm pool takes addresses for every node before its pods do.",
+  firesWhen:
+    "the node group cannot reach `maxSize` within the subnet's headroom, or fewer than 3 nodes fit at launch cost; MEDIUM when only below 15 % free. Evidence: available IPs, per node group the launch/full cost and nodes that fit, the CNI settings used and whether they were read or assumed.",
+  link: "https://github.com/aws/amazon-vpc-cni-k8s/blob/v1.23.0/docs/eni-and-ip-target.md",
+  evaluate,
+};

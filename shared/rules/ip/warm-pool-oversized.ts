@@ -1,6 +1,6 @@
 import type { Finding } from "#shared/findings/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
-import { launchCost, nodesThatFit } from "#shared/models/cni/ip-math.ts";
+import { launchCost, nodesThatFit, warmEniMode } from "#shared/models/cni/ip-math.ts";
 import {
   clusterHeadroom,
   contextEvidence,
@@ -13,7 +13,6 @@ import {
   SUGGESTED_WARM_IP_TARGET,
   setCniEnvCommand,
   suggestedMinimumIpTarget,
-  warmEniMode,
   withWarmIpTarget,
 } from "./remediation.ts";
 
@@ -79,4 +78,14 @@ function evaluate(inventory: Inventory): Finding[] {
   return findings;
 }
 
-export const warmPoolOversized: RuleDefinition = { id: "ip.warm-pool-oversized", evaluate };
+export const warmPoolOversized: RuleDefinition = {
+  id: "ip.warm-pool-oversized",
+  family: "ip",
+  severity: "LOW",
+  title: "Default warm ENI pool on subnets under pressure",
+  why: "`WARM_ENI_TARGET=1` keeps a whole spare network interface of addresses on every node; a warm IP target would fit at least twice as many nodes.",
+  firesWhen:
+    "default warm-ENI settings on a node group whose subnets are under pressure, where `WARM_IP_TARGET`/`MINIMUM_IP_TARGET` would fit at least twice as many nodes; evidence gives both numbers.",
+  link: "https://github.com/aws/amazon-vpc-cni-k8s/blob/v1.23.0/docs/eni-and-ip-target.md",
+  evaluate,
+};

@@ -9,6 +9,13 @@ import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
  */
 export const healthIssues: RuleDefinition = {
   id: "node.health-issues",
+  family: "node",
+  severity: "HIGH",
+  title: "Node group reports health issues",
+  why: "EKS reports the launch, join and permission failures it sees on a node group; unread, they surface only when capacity is missing.",
+  firesWhen:
+    "the node group reports health issues or status `DEGRADED`; one finding per issue code, evidence lists the resource ids.",
+  link: "https://docs.aws.amazon.com/eks/latest/APIReference/API_Issue.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
       const status = ng.nodegroup.status;

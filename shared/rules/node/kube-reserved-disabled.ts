@@ -19,6 +19,13 @@ import { readableNodegroups } from "./node-groups.ts";
  */
 export const kubeReservedDisabled: RuleDefinition = {
   id: "node.kube-reserved-disabled",
+  family: "node",
+  severity: "HIGH",
+  title: "`kubeReserved` zeroed or emptied",
+  why: "Without the AMI's reservation the kubelet and container runtime compete with pods for memory and CPU, and the node can go NotReady.",
+  firesWhen:
+    "the node's effective `kubeReserved` has memory or CPU at zero, or is empty where the AMI would have set it (flag or whole-map rewrite); an empty AL2023 config map changes nothing and does not fire this.",
+  link: "https://github.com/awslabs/amazon-eks-ami/blob/v20260724/nodeadm/internal/kubelet/config.go#L274",
   evaluate: (inventory) =>
     readableNodegroups(inventory).flatMap((ng) => {
       const { reading } = ng;

@@ -16,6 +16,12 @@ import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
  */
 export const kubeletConfigUnknown: RuleDefinition = {
   id: "node.kubelet-config-unknown",
+  family: "node",
+  severity: "INFO",
+  title: "Kubelet settings cannot be read",
+  why: "A custom AMI or unparseable user data hides the kubelet's reservations and eviction thresholds from AWS APIs, so the other node checks cannot judge them.",
+  firesWhen: "custom AMI: kubelet settings cannot be read from AWS APIs.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/launch-templates.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
       const { reading } = ng;

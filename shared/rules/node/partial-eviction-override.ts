@@ -18,6 +18,13 @@ import { readableNodegroups } from "./node-groups.ts";
  */
 export const partialEvictionOverride: RuleDefinition = {
   id: "node.partial-eviction-override",
+  family: "node",
+  severity: "HIGH",
+  title: "Partial `evictionHard` override drops thresholds",
+  why: "Once user data replaces the `evictionHard` map, the signals it leaves out have no threshold and the kubelet no longer evicts on them.",
+  firesWhen:
+    "the node's effective `evictionHard` lost keys the AMI would have set, because user data replaced the map with a partial one (a flag, or a whole-map rewrite); an AL2023 `spec.kubelet.config` map merges key by key and does not fire this. Evidence: the effective map and where each value came from.",
+  link: "https://kubernetes.io/docs/concepts/scheduling-eviction/node-pressure-eviction/",
   evaluate: (inventory) =>
     readableNodegroups(inventory).flatMap((ng) => {
       const { reading } = ng;

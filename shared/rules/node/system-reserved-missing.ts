@@ -16,6 +16,13 @@ import { readableNodegroups } from "./node-groups.ts";
  */
 export const systemReservedMissing: RuleDefinition = {
   id: "node.system-reserved-missing",
+  family: "node",
+  severity: "MEDIUM",
+  title: "Nothing reserved for the OS (no `systemReserved`)",
+  why: "Stock EKS AMIs reserve nothing for the OS and system daemons: under memory pressure the node can go NotReady before the kubelet evicts.",
+  firesWhen:
+    "the kubelet config the node group will get has no `systemReserved` (true for stock AL2/AL2023/Bottlerocket).",
+  link: "https://kubernetes.io/docs/tasks/administer-cluster/reserve-compute-resources/",
   evaluate: (inventory) =>
     readableNodegroups(inventory).flatMap((ng) => {
       const { reading } = ng;

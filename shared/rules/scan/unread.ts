@@ -145,7 +145,7 @@ function failuresOf(unread: readonly UnreadResource[]): Failure[] {
  * Reconciliation keeps the findings that rested on it as they were (`Inventory.unread`).
  */
 export function coverageFindings(inventory: Inventory): Finding[] {
-  return failuresOf(inventory.unread).map((f) => {
+  return failuresOf(inventory.unread.filter((u) => u.reported !== true)).map((f) => {
     const call = CALLS[f.operation] ?? GENERIC;
     const argsOf = (what: string) => what.split(" ").slice(1);
     const nouns = f.whats.map((w) => call.noun(argsOf(w))).join(", ");

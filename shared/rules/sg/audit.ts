@@ -70,15 +70,6 @@ export function securityGroupIndex(
   return index;
 }
 
-/** The cluster SG and the SGs given at cluster creation: both sit on the control-plane ENIs. */
-export function controlPlaneGroupIds(cluster: Cluster): string[] {
-  const vpc = cluster.resourcesVpcConfig;
-  const ids = [vpc?.clusterSecurityGroupId, ...(vpc?.securityGroupIds ?? [])].filter(
-    (id): id is string => id !== undefined && id !== "",
-  );
-  return [...new Set(ids)];
-}
-
 export function cniConfigOf(nodegroup: AuditedNodegroup): CniConfig {
   return nodegroup.clusterInventory.cni;
 }

@@ -2,6 +2,7 @@ import type { IpPermission, NetworkInterface, SecurityGroup } from "@aws-sdk/cli
 import type { Finding } from "#shared/findings/index.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
+import { controlPlaneGroupIds } from "#shared/models/security-groups/node-security-groups.ts";
 import {
   describePorts,
   groupIdsOf,
@@ -16,7 +17,6 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   branchEnisOf,
-  controlPlaneGroupIds,
   groupLabel,
   listText,
   partitionOf,
@@ -64,6 +64,13 @@ interface ReachingNodegroup {
 
 export const datastoreReachableByAllPods: RuleDefinition = {
   id: "sg.datastore-reachable-by-all-pods",
+  family: "sg",
+  severity: "MEDIUM",
+  title: "Data store reachable from every pod of a node group",
+  why: "Pods share their node's security groups, so a rule that admits the node SG admits every pod on those nodes.",
+  firesWhen:
+    "a node SG is the source of an ingress rule on a data-store port in another SG; every pod on the node group can reach it. Evidence: the data-store SG, port, and whether SGP branch ENIs exist. LOW when pods use SGP in strict mode.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html",
   evaluate: (inventory) => {
     const index = securityGroupIndex(inventory);
     const nodegroups = auditedNodegroups(inventory).filter(

@@ -1,9 +1,11 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
+import { controlPlaneGroupIds } from "#shared/models/security-groups/node-security-groups.ts";
 import {
   allowsTcpPort,
   groupIdsOf,
+  protocolOf,
   rangesCoverAll,
   shellJson,
   WORLD_IPV4,
@@ -14,7 +16,6 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   cidrsOfSubnets,
-  controlPlaneGroupIds,
   listText,
   securityGroupIndex,
 } from "./audit.ts";
@@ -39,16 +40,173 @@ type Check = "present" | "missing" | "unknown";
 
 export const missingControlPlaneRules: RuleDefinition = {
   id: "sg.missing-control-plane-rules",
+  family: "sg",
+  severity: "HIGH",
+  title: "Nodes lack the security-group rules to reach the control plane",
+  why: "Without 443 to the API server, 10250 from it and traffic between nodes, nodes fail to join, and logs, exec and webhooks stop working.",
+  firesWhen:
+    "node SGs exclude the cluster SG (custom launch-template SGs) and lack the 443 (node → control plane) or 10250 (control plane → node) rules; or node groups run on the cluster SG alone and its self-referencing rule (all traffic from itself) was removed (resourceId = the cluster SG).",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html",
   evaluate: (inventory) => {
     const index = securityGroupIndex(inventory);
-    return auditedNodegroups(inventory).flatMap((ng) => {
-      // With the cluster SG on the nodes, its self-referencing rule covers both directions.
+    const nodegroups = auditedNodegroups(inventory);
+    const separateSgs = nodegroups.flatMap((ng) => {
       if (ng.nodeSecurityGroups.source !== "launch-template") return [];
       const result = checkControlPlaneRules(inventory, ng, index);
       return result.missing.length === 0 ? [] : [missingRulesFinding(inventory, ng, result)];
     });
+    // With the cluster SG on the nodes, its self-referencing rule covers both directions: check that it is there.
+    const clusterSgs = clusterSgDependents(nodegroups).flatMap((dependents) => {
+      const result = checkClusterSgSelfRule(inventory, dependents, index);
+      return result === undefined || result.missing.length === 0
+        ? []
+        : [missingSelfRuleFinding(inventory, dependents, result)];
+    });
+    return [...separateSgs, ...clusterSgs];
   },
 };
+
+/** Node groups of one cluster whose nodes carry the cluster SG alone (plus, maybe, the remote-access SG). */
+interface ClusterSgDependents {
+  clusterName: string;
+  clusterSgId: string;
+  nodegroups: AuditedNodegroup[];
+}
+
+function clusterSgDependents(nodegroups: readonly AuditedNodegroup[]): ClusterSgDependents[] {
+  const byCluster = new Map<string, ClusterSgDependents>();
+  for (const ng of nodegroups) {
+    const clusterSgId = ng.cluster.resourcesVpcConfig?.clusterSecurityGroupId;
+    const sgs = ng.nodeSecurityGroups;
+    // A launch template version the inventory lacks may set its own SGs: then the cluster SG is not known to be on the nodes.
+    if (clusterSgId === undefined || sgs.source !== "cluster-security-group") continue;
+    if (sgs.unresolvedLaunchTemplate !== undefined || !sgs.groupIds.includes(clusterSgId)) continue;
+    const entry = byCluster.get(ng.clusterName) ?? {
+      clusterName: ng.clusterName,
+      clusterSgId,
+      nodegroups: [],
+    };
+    entry.nodegroups.push(ng);
+    byCluster.set(ng.clusterName, entry);
+  }
+  return [...byCluster.values()];
+}
+
+/** What nodes on the cluster SG alone lose without its self-referencing rule. */
+export type ClusterSgNeed =
+  | "cluster-sg-self-ingress"
+  | "control-plane-ingress-443-from-nodes"
+  | "node-ingress-10250-from-control-plane";
+
+interface SelfRuleResult {
+  checks: Record<ClusterSgNeed, Check>;
+  missing: ClusterSgNeed[];
+  controlPlaneGroupIds: string[];
+}
+
+/**
+ * EKS creates the cluster SG with one inbound rule, all traffic from itself (EKS user guide, "View Amazon EKS
+ * security group requirements for clusters", default cluster security group): nodes that carry only that SG
+ * need it for node-to-node traffic and for 443 to, and 10250 from, the control-plane ENIs that carry it too.
+ * An all-traffic rule from CIDRs covering every node and cluster subnet stands in for it. Undefined when the
+ * cluster SG is not in the inventory (nothing can be ruled out).
+ */
+export function checkClusterSgSelfRule(
+  inventory: Inventory,
+  dependents: ClusterSgDependents,
+  index: ReadonlyMap<string, SecurityGroup>,
+): SelfRuleResult | undefined {
+  const clusterSg = index.get(dependents.clusterSgId);
+  const [first] = dependents.nodegroups;
+  if (clusterSg === undefined || first === undefined) return undefined;
+  const cluster = first.cluster;
+  const vpcId = cluster.resourcesVpcConfig?.vpcId;
+  const nodeSubnetIds = [...new Set(dependents.nodegroups.flatMap((ng) => ng.nodegroup.subnets ?? []))];
+  const nodeCidrs = cidrsOfSubnets(inventory, nodeSubnetIds, vpcId);
+  const cpCidrs = cidrsOfSubnets(inventory, cluster.resourcesVpcConfig?.subnetIds ?? [], vpcId);
+  const everyEni = cidrsOfSubnets(
+    inventory,
+    [...nodeSubnetIds, ...(cluster.resourcesVpcConfig?.subnetIds ?? [])],
+    vpcId,
+  );
+  const ingress = clusterSg.IpPermissions ?? [];
+  const selfRule = ingress.some(
+    (p) =>
+      protocolOf(p) === "all" &&
+      (groupIdsOf(p).includes(dependents.clusterSgId) || rangesCoverAll(p, everyEni.ipv4, everyEni.ipv6)),
+  );
+  const cpIds = controlPlaneGroupIds(cluster);
+  const cpGroups = cpIds.flatMap((id) => {
+    const g = index.get(id);
+    return g ? [g] : [];
+  });
+  const nodeGroupIds = [...new Set(dependents.nodegroups.flatMap((ng) => ng.nodeSecurityGroups.groupIds))];
+  const nodeGroups = nodeGroupIds.flatMap((id) => {
+    const g = index.get(id);
+    return g ? [g] : [];
+  });
+  const nodes: Peer = { groupIds: new Set(nodeGroupIds), ...nodeCidrs };
+  const controlPlane: Peer = { groupIds: new Set(cpIds), ...cpCidrs };
+  const judge = (groups: SecurityGroup[], all: number, allows: (g: SecurityGroup) => boolean): Check => {
+    if (groups.some(allows)) return "present";
+    return groups.length < all ? "unknown" : "missing";
+  };
+  const checks: Record<ClusterSgNeed, Check> = {
+    "cluster-sg-self-ingress": selfRule ? "present" : "missing",
+    "control-plane-ingress-443-from-nodes": judge(cpGroups, cpIds.length, (g) =>
+      (g.IpPermissions ?? []).some((p) => permits(p, API_SERVER_PORT, nodes)),
+    ),
+    "node-ingress-10250-from-control-plane": judge(nodeGroups, nodeGroupIds.length, (g) =>
+      (g.IpPermissions ?? []).some((p) => permits(p, KUBELET_PORT, controlPlane)),
+    ),
+  };
+  // Other rules may still carry 443 and 10250; node-to-node traffic (pods, CoreDNS) needs the self rule itself.
+  const missing = selfRule
+    ? []
+    : (Object.keys(checks) as ClusterSgNeed[]).filter((k) => checks[k] === "missing");
+  return { checks, missing, controlPlaneGroupIds: cpIds };
+}
+
+const NEED_TEXT: Record<ClusterSgNeed, string> = {
+  "cluster-sg-self-ingress": "traffic between nodes (pod to pod, CoreDNS on other nodes)",
+  "control-plane-ingress-443-from-nodes": "443 from the nodes to the API server",
+  "node-ingress-10250-from-control-plane":
+    "10250 from the control plane to the kubelets (logs, exec, webhooks)",
+};
+
+function missingSelfRuleFinding(
+  inventory: Inventory,
+  dependents: ClusterSgDependents,
+  result: SelfRuleResult,
+): Finding {
+  const sg = dependents.clusterSgId;
+  const names = dependents.nodegroups.map((ng) => ng.name);
+  const restore = `aws ec2 authorize-security-group-ingress --region ${inventory.region} --group-id ${sg} --ip-permissions ${shellJson(
+    [
+      {
+        IpProtocol: "-1",
+        UserIdGroupPairs: [{ GroupId: sg, Description: "EKS cluster SG: all traffic from itself" }],
+      },
+    ],
+  )}`;
+  return newFinding(inventory, {
+    cluster: dependents.clusterName,
+    ruleId: "sg.missing-control-plane-rules",
+    resourceId: sg,
+    severity: "HIGH",
+    title: `Cluster SG ${sg} lost its self-referencing rule; ${names.length} node group${names.length > 1 ? "s rely" : " relies"} on it`,
+    detail: `The cluster security group ${sg} of ${dependents.clusterName} no longer allows all traffic from itself, yet node group${names.length > 1 ? "s" : ""} ${listText(names)} carry only that SG. Nothing else allows ${listText(result.missing.map((m) => NEED_TEXT[m]))}, so nodes fail to join or pods cannot reach each other. EKS re-creates the rule only at the next cluster update.`,
+    remediation: `1. ${restore}\n2. If infrastructure code manages the rules of ${sg}, add the rule there too, or its next apply removes it again.`,
+    evidence: {
+      clusterSecurityGroup: sg,
+      nodegroups: names,
+      selfReferencingRule: "missing",
+      controlPlaneSecurityGroups: result.controlPlaneGroupIds,
+      checks: result.checks,
+      missing: result.missing,
+    },
+  });
+}
 
 interface CheckResult {
   checks: Record<ControlPlaneRule, Check>;

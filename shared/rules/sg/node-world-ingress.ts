@@ -33,6 +33,12 @@ interface WorldRule {
 
 export const nodeWorldIngress: RuleDefinition = {
   id: "sg.node-world-ingress",
+  family: "sg",
+  severity: "HIGH",
+  title: "Node security group open to the internet",
+  why: "Every node, and every pod listening on a host or node port, is reachable from anywhere on those ports.",
+  firesWhen: "a node SG allows any other port from 0.0.0.0/0 or ::/0.",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/sec-group-reqs.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
       if (ng.nodeSecurityGroups.unresolvedLaunchTemplate) return [];

@@ -33,6 +33,12 @@ interface Suggestion {
 
 export const podEniUnsupportedInstance: RuleDefinition = {
   id: "sg.pod-eni-unsupported-instance",
+  family: "sg",
+  severity: "LOW",
+  title: "Security groups for pods on instance types that cannot trunk",
+  why: "`ENABLE_POD_ENI` needs trunk-capable Nitro instance types (no `t` family); pods with a security group policy cannot run on the others.",
+  firesWhen: "`ENABLE_POD_ENI=true` but the node group's instance types cannot trunk (e.g. `t` family).",
+  link: "https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
       const cni = cniConfigOf(ng);

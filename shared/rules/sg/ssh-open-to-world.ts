@@ -50,6 +50,13 @@ interface WorldAdminRule {
 
 export const sshOpenToWorld: RuleDefinition = {
   id: "sg.ssh-open-to-world",
+  family: "sg",
+  severity: "HIGH",
+  title: "SSH or RDP open to the internet on nodes",
+  why: "A managed node group with an SSH key and no source security groups opens port 22 (3389 on Windows) on every node to 0.0.0.0/0.",
+  firesWhen:
+    "`remoteAccess.ec2SshKey` set without `sourceSecurityGroups`, or a node SG allows 22/3389 from 0.0.0.0/0 or ::/0. CRITICAL when the node subnets are public.",
+  link: "https://docs.aws.amazon.com/eks/latest/APIReference/API_RemoteAccessConfig.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
       const remoteAccess = remoteAccessExposure(ng);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { foreignClusterTag } from "#shared/rules/elb/foreign-cluster-tag.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, cluster, healthySpec, inventoryOf, REGION, subnet, VPC } from "./fixtures.ts";
 
 function withTags(
@@ -24,7 +25,7 @@ describe("Rule: elb.foreign-cluster-tag", () => {
     });
 
     // Act
-    const findings = foreignClusterTag.evaluate(inventory);
+    const findings = expectFires(foreignClusterTag, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -112,7 +113,7 @@ describe("Rule: elb.foreign-cluster-tag", () => {
     ];
 
     // Act
-    const findings = foreignClusterTag.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(foreignClusterTag, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { invalidRoleTagValue } from "#shared/rules/elb/invalid-role-tag-value.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 function withTags(id: string, tags: Record<string, string>) {
@@ -16,7 +17,7 @@ describe("Rule: elb.invalid-role-tag-value", () => {
     const inventory = withTags("subnet-0prv1", { "kubernetes.io/role/internal-elb": "true" });
 
     // Act
-    const findings = invalidRoleTagValue.evaluate(inventory);
+    const findings = expectFires(invalidRoleTagValue, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -51,7 +52,7 @@ describe("Rule: elb.invalid-role-tag-value", () => {
     const inventory = withTags("subnet-0prv1", { "kubernetes.io/role/internal-elb": "" });
 
     // Act
-    const findings = invalidRoleTagValue.evaluate(inventory);
+    const findings = expectQuiet(invalidRoleTagValue, inventory);
 
     // Assess
     expect(findings).toEqual([]);

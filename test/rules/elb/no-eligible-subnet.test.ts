@@ -1,5 +1,7 @@
+import type { RouteTable } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
 import { noEligibleSubnet } from "#shared/rules/elb/no-eligible-subnet.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   CLUSTER,
   cluster,
@@ -31,7 +33,7 @@ describe("Rule: elb.no-eligible-subnet", () => {
     );
 
     // Act
-    const findings = noEligibleSubnet.evaluate(inventoryOf(spec));
+    const findings = expectFires(noEligibleSubnet, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -157,9 +159,36 @@ describe("Rule: elb.no-eligible-subnet", () => {
     });
 
     // Act
-    const findings = noEligibleSubnet.evaluate(inventory);
+    const findings = expectQuiet(noEligibleSubnet, inventory);
 
     // Assess
     expect(findings).toEqual([]);
+  });
+
+  it("audits a cluster without resourcesVpcConfig.vpcId in the VPC of its subnets", () => {
+    // Prepare: DescribeCluster names the subnets only; the VPC has public subnets and no internal role tag
+    const ids = ["subnet-1", "subnet-2"];
+    const withoutVpc = cluster();
+    withoutVpc.cluster.resourcesVpcConfig = { subnetIds: ids };
+    const routeTables = [mainTable(), publicTable("rtb-public", ids)];
+    const inventory = inventoryOf({
+      clusters: [withoutVpc],
+      subnets: [subnet({ id: "subnet-1", az: "eu-west-1a" }), subnet({ id: "subnet-2", az: "eu-west-1b" })],
+      routeTables,
+    });
+    // The collector reads the route tables of the VPC it derives from the subnets; inventoryFromEstate keys on vpcId.
+    inventory.routeTables = routeTables as RouteTable[];
+
+    // Act
+    const findings = expectFires(noEligibleSubnet, inventory);
+
+    // Assess
+    expect(findings).toEqual([
+      expect.objectContaining({
+        cluster: CLUSTER,
+        resourceId: VPC,
+        evidence: expect.objectContaining({ scheme: "internal" }),
+      }),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeAzWithoutLbSubnet } from "#shared/rules/elb/node-az-without-lb-subnet.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, healthySpec, inventoryOf, privateOnlySpec, REGION, subnet } from "./fixtures.ts";
 
 describe("Rule: elb.node-az-without-lb-subnet", () => {
@@ -11,7 +12,7 @@ describe("Rule: elb.node-az-without-lb-subnet", () => {
     );
 
     // Act
-    const findings = nodeAzWithoutLbSubnet.evaluate(inventoryOf(spec));
+    const findings = expectFires(nodeAzWithoutLbSubnet, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -36,7 +37,7 @@ describe("Rule: elb.node-az-without-lb-subnet", () => {
 
   it("does not fire for a scheme that resolves no subnet at all", () => {
     // Act
-    const findings = nodeAzWithoutLbSubnet.evaluate(inventoryOf(privateOnlySpec()));
+    const findings = expectQuiet(nodeAzWithoutLbSubnet, inventoryOf(privateOnlySpec()));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { roleTagSchemeMismatch } from "#shared/rules/elb/role-tag-scheme-mismatch.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 function withTags(id: string, tags: Record<string, string>) {
@@ -16,7 +17,7 @@ describe("Rule: elb.role-tag-scheme-mismatch", () => {
     const inventory = withTags("subnet-0prv2", { "kubernetes.io/role/elb": "1" });
 
     // Act
-    const findings = roleTagSchemeMismatch.evaluate(inventory);
+    const findings = expectFires(roleTagSchemeMismatch, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -62,7 +63,7 @@ describe("Rule: elb.role-tag-scheme-mismatch", () => {
 
   it("does not fire when each role tag sits on a subnet of the matching reachability", () => {
     // Act
-    const findings = roleTagSchemeMismatch.evaluate(inventoryOf(healthySpec()));
+    const findings = expectQuiet(roleTagSchemeMismatch, inventoryOf(healthySpec()));
 
     // Assess
     expect(findings).toEqual([]);

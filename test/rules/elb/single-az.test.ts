@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { singleAz } from "#shared/rules/elb/single-az.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, healthySpec, inventoryOf, REGION, subnet, VPC } from "./fixtures.ts";
 
 describe("Rule: elb.single-az", () => {
@@ -13,7 +14,7 @@ describe("Rule: elb.single-az", () => {
     );
 
     // Act
-    const findings = singleAz.evaluate(inventoryOf(spec));
+    const findings = expectFires(singleAz, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -66,7 +67,7 @@ describe("Rule: elb.single-az", () => {
 
   it("does not fire when subnets resolve in two or more AZs", () => {
     // Act
-    const findings = singleAz.evaluate(inventoryOf(healthySpec()));
+    const findings = expectQuiet(singleAz, inventoryOf(healthySpec()));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NO_CLUSTER } from "#shared/findings/index.ts";
 import { staleClusterTag } from "#shared/rules/elb/stale-cluster-tag.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { cluster, healthySpec, inventoryOf, REGION, subnet } from "./fixtures.ts";
 
 describe("Rule: elb.stale-cluster-tag", () => {
@@ -18,7 +19,7 @@ describe("Rule: elb.stale-cluster-tag", () => {
     ];
 
     // Act
-    const findings = staleClusterTag.evaluate(inventoryOf(spec));
+    const findings = expectFires(staleClusterTag, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -60,7 +61,7 @@ describe("Rule: elb.stale-cluster-tag", () => {
     ];
 
     // Act
-    const findings = staleClusterTag.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(staleClusterTag, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { clusterSubnetLow } from "#shared/rules/ip/cluster-subnet-low.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { healthySpec, inventoryOf, subnet } from "./fixtures.ts";
 
 function specWithControlPlane(available: [number, number]) {
@@ -14,7 +15,7 @@ function specWithControlPlane(available: [number, number]) {
 describe("Rule: ip.cluster-subnet-low", () => {
   it("HIGH below 5 free IPs: control-plane upgrades fail", () => {
     // Act
-    const findings = clusterSubnetLow.evaluate(inventoryOf(specWithControlPlane([3, 11])));
+    const findings = expectFires(clusterSubnetLow, inventoryOf(specWithControlPlane([3, 11])));
 
     // Assess
     expect(findings.map((f) => [f.resourceId, f.severity])).toEqual([
@@ -35,7 +36,7 @@ describe("Rule: ip.cluster-subnet-low", () => {
   it("does not fire with 16 or more free IPs", () => {
     // Act
     const findings = clusterSubnetLow.evaluate(inventoryOf(specWithControlPlane([16, 11])));
-    const healthy = clusterSubnetLow.evaluate(inventoryOf(healthySpec()));
+    const healthy = expectQuiet(clusterSubnetLow, inventoryOf(healthySpec()));
 
     // Assess
     expect(findings.map((f) => f.resourceId)).toEqual(["subnet-0cpb"]);

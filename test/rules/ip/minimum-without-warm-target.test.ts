@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { minimumWithoutWarmTarget } from "#shared/rules/ip/minimum-without-warm-target.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { healthySpec, inventoryOf } from "./fixtures.ts";
 
 describe("Rule: ip.minimum-without-warm-target", () => {
@@ -8,7 +9,7 @@ describe("Rule: ip.minimum-without-warm-target", () => {
     const spec = healthySpec({ configurationValues: '{"env":{"MINIMUM_IP_TARGET":"10"}}' });
 
     // Act
-    const findings = minimumWithoutWarmTarget.evaluate(inventoryOf(spec));
+    const findings = expectFires(minimumWithoutWarmTarget, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -55,7 +56,7 @@ describe("Rule: ip.minimum-without-warm-target", () => {
         healthySpec({ configurationValues: '{"env":{"MINIMUM_IP_TARGET":"10","WARM_IP_TARGET":"2"}}' }),
       ),
     );
-    const neither = minimumWithoutWarmTarget.evaluate(inventoryOf(healthySpec()));
+    const neither = expectQuiet(minimumWithoutWarmTarget, inventoryOf(healthySpec()));
 
     // Assess
     expect(both).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { prefixFragmentation } from "#shared/rules/ip/prefix-fragmentation.ts";
 import { subnetNearlyFull } from "#shared/rules/ip/subnet-nearly-full.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { type EstateSpec, eni, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 const PD = '{"env":{"ENABLE_PREFIX_DELEGATION":"true","WARM_PREFIX_TARGET":"1"}}';
@@ -27,7 +28,7 @@ function pdSpec(networkInterfaces: ReturnType<typeof eni>[], configurationValues
 describe("Rule: ip.prefix-fragmentation", () => {
   it("fires when the addresses would hold a node but no /28 block is free", () => {
     // Act
-    const findings = prefixFragmentation.evaluate(inventoryOf(pdSpec(scattered())));
+    const findings = expectFires(prefixFragmentation, inventoryOf(pdSpec(scattered())));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -72,7 +73,7 @@ describe("Rule: ip.prefix-fragmentation", () => {
 
   it("does not fire without prefix delegation", () => {
     // Act
-    const findings = prefixFragmentation.evaluate(inventoryOf(pdSpec(scattered(), '{"env":{}}')));
+    const findings = expectQuiet(prefixFragmentation, inventoryOf(pdSpec(scattered(), '{"env":{}}')));
 
     // Assess
     expect(findings).toEqual([]);

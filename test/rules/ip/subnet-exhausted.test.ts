@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { subnetExhausted } from "#shared/rules/ip/subnet-exhausted.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { healthySpec, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.subnet-exhausted", () => {
@@ -9,7 +10,7 @@ describe("Rule: ip.subnet-exhausted", () => {
     spec.subnets[0] = subnet("subnet-0tight", "10.0.1.0/24", "eu-west-1a", 15);
 
     // Act
-    const findings = subnetExhausted.evaluate(inventoryOf(spec));
+    const findings = expectFires(subnetExhausted, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -142,7 +143,7 @@ describe("Rule: ip.subnet-exhausted", () => {
   it("does not fire while one more node fits", () => {
     // Act
     const tight = subnetExhausted.evaluate(inventoryOf(tightSpec()));
-    const healthy = subnetExhausted.evaluate(inventoryOf(healthySpec()));
+    const healthy = expectQuiet(subnetExhausted, inventoryOf(healthySpec()));
 
     // Assess
     expect(tight).toEqual([]);

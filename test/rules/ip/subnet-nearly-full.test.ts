@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { subnetNearlyFull } from "#shared/rules/ip/subnet-nearly-full.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { healthySpec, inventoryOf, subnet, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.subnet-nearly-full", () => {
   it("HIGH when the node group cannot reach maxSize at launch cost", () => {
     // Act
-    const findings = subnetNearlyFull.evaluate(inventoryOf(tightSpec()));
+    const findings = expectFires(subnetNearlyFull, inventoryOf(tightSpec()));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -143,7 +144,7 @@ describe("Rule: ip.subnet-nearly-full", () => {
     );
 
     // Act
-    const findings = subnetNearlyFull.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(subnetNearlyFull, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { warmPoolOversized } from "#shared/rules/ip/warm-pool-oversized.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { healthySpec, inventoryOf, tightSpec } from "./fixtures.ts";
 
 describe("Rule: ip.warm-pool-oversized", () => {
   it("fires on the default warm ENI pool in a subnet under pressure", () => {
     // Act
-    const findings = warmPoolOversized.evaluate(inventoryOf(tightSpec()));
+    const findings = expectFires(warmPoolOversized, inventoryOf(tightSpec()));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -69,7 +70,7 @@ describe("Rule: ip.warm-pool-oversized", () => {
 
   it("does not fire when the subnets are not under pressure", () => {
     // Act
-    const findings = warmPoolOversized.evaluate(inventoryOf(healthySpec()));
+    const findings = expectQuiet(warmPoolOversized, inventoryOf(healthySpec()));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { healthIssues } from "#shared/rules/node/health-issues.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, nodeInventory, REGION } from "./fixtures.ts";
 
 describe("Rule: node.health-issues", () => {
@@ -30,7 +31,7 @@ describe("Rule: node.health-issues", () => {
     ]);
 
     // Act
-    const findings = healthIssues.evaluate(inventory);
+    const findings = expectFires(healthIssues, inventory);
 
     // Assess
     expect(findings.map((f) => [f.resourceId, f.variant, f.severity])).toEqual([
@@ -68,7 +69,7 @@ describe("Rule: node.health-issues", () => {
     const inventory = await nodeInventory([{ name: "workers", status: "ACTIVE", issues: [] }]);
 
     // Act
-    const findings = healthIssues.evaluate(inventory);
+    const findings = expectQuiet(healthIssues, inventory);
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kubeReservedDisabled } from "#shared/rules/node/kube-reserved-disabled.ts";
 import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.kube-reserved-disabled", () => {
@@ -70,7 +71,7 @@ describe("Rule: node.kube-reserved-disabled", () => {
     ]);
 
     // Act
-    const findings = kubeReservedDisabled.evaluate(inventory);
+    const findings = expectFires(kubeReservedDisabled, inventory);
 
     // Assess
     expect(findings.map((f) => [f.resourceId, f.evidence.zeroedKeys])).toEqual([["br", ["memory"]]]);
@@ -116,7 +117,7 @@ describe("Rule: node.kube-reserved-disabled", () => {
     ]);
 
     // Act
-    const findings = kubeReservedDisabled.evaluate(inventory);
+    const findings = expectQuiet(kubeReservedDisabled, inventory);
 
     // Assess
     expect(findings).toEqual([]);

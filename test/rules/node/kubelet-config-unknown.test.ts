@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { kubeletConfigUnknown } from "#shared/rules/node/kubelet-config-unknown.ts";
 import { al2023UserData, base64 } from "#test/models/kubelet/user-data.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.kubelet-config-unknown", () => {
@@ -9,7 +10,7 @@ describe("Rule: node.kubelet-config-unknown", () => {
     const inventory = await nodeInventory([{ name: "custom", amiType: "CUSTOM", imageId: "ami-0123" }]);
 
     // Act
-    const findings = kubeletConfigUnknown.evaluate(inventory);
+    const findings = expectFires(kubeletConfigUnknown, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -52,7 +53,7 @@ describe("Rule: node.kubelet-config-unknown", () => {
     ]);
 
     // Act
-    const findings = kubeletConfigUnknown.evaluate(inventory);
+    const findings = expectQuiet(kubeletConfigUnknown, inventory);
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { partialEvictionOverride } from "#shared/rules/node/partial-eviction-override.ts";
 import { al2UserData, al2023UserData, bottlerocketUserData } from "#test/models/kubelet/user-data.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.partial-eviction-override", () => {
@@ -11,7 +12,7 @@ describe("Rule: node.partial-eviction-override", () => {
     ]);
 
     // Act
-    const findings = partialEvictionOverride.evaluate(inventory);
+    const findings = expectFires(partialEvictionOverride, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -125,7 +126,7 @@ describe("Rule: node.partial-eviction-override", () => {
     ]);
 
     // Act
-    const findings = partialEvictionOverride.evaluate(inventory);
+    const findings = expectQuiet(partialEvictionOverride, inventory);
 
     // Assess
     expect(findings).toEqual([]);

@@ -9,6 +9,7 @@ import {
   nodeConfig,
   nodeConfigPart,
 } from "#test/models/kubelet/user-data.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, nodeInventory } from "./fixtures.ts";
 
 describe("Rule: node.system-reserved-missing", () => {
@@ -17,7 +18,7 @@ describe("Rule: node.system-reserved-missing", () => {
     const inventory = await nodeInventory([{ name: "stock", amiType: "AL2023_x86_64_STANDARD" }]);
 
     // Act
-    const findings = systemReservedMissing.evaluate(inventory);
+    const findings = expectFires(systemReservedMissing, inventory);
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -118,7 +119,7 @@ describe("Rule: node.system-reserved-missing", () => {
     ]);
 
     // Act
-    const findings = systemReservedMissing.evaluate(inventory);
+    const findings = expectQuiet(systemReservedMissing, inventory);
 
     // Assess
     expect(findings).toEqual([]);

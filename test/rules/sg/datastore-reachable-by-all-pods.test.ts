@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findingKey } from "#shared/findings/index.ts";
 import { datastoreReachableByAllPods } from "#shared/rules/sg/datastore-reachable-by-all-pods.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   allTraffic,
   branchEni,
@@ -40,7 +41,7 @@ describe("Rule: sg.datastore-reachable-by-all-pods", () => {
     const spec = withDatabase(healthySpec());
 
     // Act
-    const findings = datastoreReachableByAllPods.evaluate(inventoryOf(spec));
+    const findings = expectFires(datastoreReachableByAllPods, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -237,8 +238,8 @@ describe("Rule: sg.datastore-reachable-by-all-pods", () => {
 
     // Act
     const findings = [
-      ...datastoreReachableByAllPods.evaluate(inventoryOf(spec)),
-      ...datastoreReachableByAllPods.evaluate(inventoryOf(healthySpec())),
+      ...expectQuiet(datastoreReachableByAllPods, inventoryOf(spec)),
+      ...expectQuiet(datastoreReachableByAllPods, inventoryOf(healthySpec())),
     ];
 
     // Assess

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { missingControlPlaneRules } from "#shared/rules/sg/missing-control-plane-rules.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   allTraffic,
   CLUSTER,
@@ -9,6 +10,7 @@ import {
   inventoryOf,
   launchTemplateSpec,
   NODE_SG,
+  nodegroup,
   REGION,
   type SgSpec,
   securityGroup,
@@ -28,7 +30,7 @@ describe("Rule: sg.missing-control-plane-rules", () => {
     nodeGroupSg(spec).IpPermissions = [allTraffic({ groups: [NODE_SG] })];
 
     // Act
-    const findings = missingControlPlaneRules.evaluate(inventoryOf(spec));
+    const findings = expectFires(missingControlPlaneRules, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -135,7 +137,7 @@ describe("Rule: sg.missing-control-plane-rules", () => {
     if (vpcConfig) vpcConfig.securityGroupIds = ["sg-0cpextra"];
 
     // Act
-    const findings = missingControlPlaneRules.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(missingControlPlaneRules, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);
@@ -153,5 +155,89 @@ describe("Rule: sg.missing-control-plane-rules", () => {
 
     // Assess
     expect(findings).toEqual([]);
+  });
+
+  describe("the cluster SG's self-referencing rule", () => {
+    /** The healthy spec (node group `general` on the cluster SG) plus `batch` on it too, the cluster SG's ingress replaced. */
+    function clusterSgSpec(ingress: ReturnType<typeof tcp>[]) {
+      const spec = healthySpec();
+      spec.nodegroups.push(nodegroup("batch"));
+      const clusterSg = clusterSecurityGroup();
+      clusterSg.IpPermissions = ingress;
+      spec.securityGroups = [clusterSg];
+      return spec;
+    }
+
+    it("fires for the cluster SG when node groups run on it alone and its self rule is gone", () => {
+      // Prepare
+      const spec = clusterSgSpec([]);
+
+      // Act
+      const findings = expectFires(missingControlPlaneRules, inventoryOf(spec));
+
+      // Assess
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        cluster: CLUSTER,
+        resourceId: CLUSTER_SG,
+        severity: "HIGH",
+        title: `Cluster SG ${CLUSTER_SG} lost its self-referencing rule; 2 node groups rely on it`,
+        evidence: {
+          clusterSecurityGroup: CLUSTER_SG,
+          nodegroups: ["general", "batch"],
+          selfReferencingRule: "missing",
+          controlPlaneSecurityGroups: [CLUSTER_SG],
+          missing: [
+            "cluster-sg-self-ingress",
+            "control-plane-ingress-443-from-nodes",
+            "node-ingress-10250-from-control-plane",
+          ],
+        },
+      });
+      expect(findings[0]?.detail).toContain("EKS re-creates the rule only at the next cluster update");
+      expect(findings[0]?.remediation).toContain(
+        `1. aws ec2 authorize-security-group-ingress --region ${REGION} --group-id ${CLUSTER_SG} --ip-permissions '[{"IpProtocol":"-1","UserIdGroupPairs":[{"GroupId":"${CLUSTER_SG}","Description":"EKS cluster SG: all traffic from itself"}]}]'`,
+      );
+    });
+
+    it("names only node-to-node traffic as missing when other rules still carry 443 and 10250", () => {
+      // Prepare
+      const spec = clusterSgSpec([tcp(443, { groups: [CLUSTER_SG] }), tcp(10250, { groups: [CLUSTER_SG] })]);
+
+      // Act
+      const [finding] = expectFires(missingControlPlaneRules, inventoryOf(spec));
+
+      // Assess
+      expect(finding?.evidence).toMatchObject({
+        missing: ["cluster-sg-self-ingress"],
+        checks: {
+          "cluster-sg-self-ingress": "missing",
+          "control-plane-ingress-443-from-nodes": "present",
+          "node-ingress-10250-from-control-plane": "present",
+        },
+      });
+    });
+
+    it("does not fire with the self rule, an all-traffic rule from the VPC, no node group on the cluster SG, or SGs it cannot see", () => {
+      // Prepare
+      const vpcWide = clusterSgSpec([allTraffic({ cidrs: ["10.0.0.0/16"] })]);
+      const separateSgs = launchTemplateSpec();
+      const clusterSg = separateSgs.securityGroups.find((g) => g.GroupId === CLUSTER_SG);
+      if (clusterSg) clusterSg.IpPermissions = [tcp(443, { groups: [NODE_SG] })];
+      const unseen = clusterSgSpec([]);
+      unseen.securityGroups = [];
+      const unknownTemplate = clusterSgSpec([]);
+      unknownTemplate.nodegroups = [
+        nodegroup("general", { launchTemplate: { id: "lt-0missing", version: "7" } }),
+      ];
+
+      // Act
+      const findings = [healthySpec(), vpcWide, separateSgs, unseen, unknownTemplate].flatMap((spec) =>
+        expectQuiet(missingControlPlaneRules, inventoryOf(spec)),
+      );
+
+      // Assess
+      expect(findings).toEqual([]);
+    });
   });
 });

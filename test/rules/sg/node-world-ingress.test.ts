@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeWorldIngress } from "#shared/rules/sg/node-world-ingress.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   CLUSTER,
   CLUSTER_SG,
@@ -23,7 +24,7 @@ describe("Rule: sg.node-world-ingress", () => {
       ?.IpPermissions?.push(tcp([30000, 32767], { cidrs: ["0.0.0.0/0"] }));
 
     // Act
-    const findings = nodeWorldIngress.evaluate(inventoryOf(spec));
+    const findings = expectFires(nodeWorldIngress, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -102,7 +103,7 @@ describe("Rule: sg.node-world-ingress", () => {
       );
 
     // Act
-    const findings = nodeWorldIngress.evaluate(inventoryOf(spec));
+    const findings = expectQuiet(nodeWorldIngress, inventoryOf(spec));
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { podEniUnsupportedInstance } from "#shared/rules/sg/pod-eni-unsupported-instance.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   CLUSTER,
   healthySpec,
@@ -21,7 +22,7 @@ describe("Rule: sg.pod-eni-unsupported-instance", () => {
     spec.nodegroups = [nodegroup("burst", { instanceTypes: ["t3.large"] })];
 
     // Act
-    const findings = podEniUnsupportedInstance.evaluate(inventoryOf(spec));
+    const findings = expectFires(podEniUnsupportedInstance, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -113,7 +114,9 @@ describe("Rule: sg.pod-eni-unsupported-instance", () => {
     off.nodegroups = [nodegroup("burst", { instanceTypes: ["t3.large"] })];
 
     // Act
-    const findings = [trunking, off].flatMap((spec) => podEniUnsupportedInstance.evaluate(inventoryOf(spec)));
+    const findings = [trunking, off].flatMap((spec) =>
+      expectQuiet(podEniUnsupportedInstance, inventoryOf(spec)),
+    );
 
     // Assess
     expect(findings).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sshOpenToWorld } from "#shared/rules/sg/ssh-open-to-world.ts";
+import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import {
   allTraffic,
   CLUSTER,
@@ -37,7 +38,7 @@ describe("Rule: sg.ssh-open-to-world", () => {
     spec.securityGroups.push(remoteAccessGroup(22));
 
     // Act
-    const findings = sshOpenToWorld.evaluate(inventoryOf(spec));
+    const findings = expectFires(sshOpenToWorld, inventoryOf(spec));
 
     // Assess
     expect(findings).toHaveLength(1);
@@ -175,8 +176,8 @@ describe("Rule: sg.ssh-open-to-world", () => {
 
     // Act
     const findings = [
-      ...sshOpenToWorld.evaluate(inventoryOf(spec)),
-      ...sshOpenToWorld.evaluate(inventoryOf(restricted)),
+      ...expectQuiet(sshOpenToWorld, inventoryOf(spec)),
+      ...expectQuiet(sshOpenToWorld, inventoryOf(restricted)),
     ];
 
     // Assess
