@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Severity } from "#shared/findings/index.ts";
-import type { NotificationClaim } from "#shared/store/findings-store.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
+import type { NotificationClaim } from "#shared/store/ledger.ts";
 import type { Transition } from "#shared/store/types.ts";
 import { type Alert, buildAlert, DEFAULT_MIN_SEVERITY, SNS_MAX_MESSAGE_BYTES } from "./message.ts";
 import type { NotificationLedger, Notifier, NotifyResult } from "./notifier.ts";

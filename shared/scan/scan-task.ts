@@ -82,7 +82,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
     throw new ScanAbortedError(`${task.accountId} ${task.region}: aborted before reconcile`);
-  const transitions = await deps.store.reconcileScope(scope, result.findings, {
+  const transitions = await deps.store.writer.reconcileScope(scope, result.findings, {
     status: result.status,
     runId: task.runId,
     scannedAt: result.startedAt,

@@ -1,11 +1,8 @@
+export { ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 export {
   DEFAULT_HISTORY_RETENTION_DAYS,
   FindingsStore,
   type FindingsStoreOptions,
-  type NotificationClaim,
-  type NotificationRelease,
-  ReconcileConflictError,
-  ScopeMismatchError,
 } from "./findings-store.ts";
 export { capEvidence, contentHash, EVIDENCE_MAX_BYTES, StoreDataError } from "./items.ts";
 export {
@@ -19,7 +16,9 @@ export {
   rulePk,
   scopeSk,
 } from "./keys.ts";
+export { FindingsLedger, type NotificationClaim, type NotificationRelease } from "./ledger.ts";
 export { consoleQueries } from "./queries.ts";
+export { FindingsReader } from "./reader.ts";
 export {
   BY_RULE_INDEX,
   createTableInput,
@@ -43,3 +42,4 @@ export {
   type Transition,
   type TransitionType,
 } from "./types.ts";
+export { FindingsWriter } from "./writer.ts";

@@ -30,7 +30,7 @@ function withMarker(stored: FindingItem | undefined, at: string, marker: Pending
   return Object.fromEntries(keys.slice(-MAX_PENDING_MARKERS).flatMap((k) => (all[k] ? [[k, all[k]]] : [])));
 }
 
-function transitionOf(finding: Finding, at: string, marker: PendingMarker): Transition {
+export function transitionOf(finding: Finding, at: string, marker: PendingMarker): Transition {
   const t: Transition = { type: marker.type, finding, to: marker.to, at, runId: marker.runId };
   if (marker.from !== undefined) t.from = marker.from;
   return t;

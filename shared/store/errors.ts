@@ -1,0 +1,8 @@
+/** A reconcile gave up: another writer kept changing an item, or held the scope's lease past the wait. */
+export class ReconcileConflictError extends Error {
+  override readonly name = "ReconcileConflictError";
+}
+
+export class ScopeMismatchError extends Error {
+  override readonly name = "ScopeMismatchError";
+}
