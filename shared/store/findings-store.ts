@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TableHandle } from "./handle.ts";
 import { FindingsLedger } from "./ledger.ts";
 import { FindingsReader } from "./reader.ts";
+import { DEFAULT_RECONCILE_LEASE_MS, ScopeLeases } from "./scope-lease.ts";
 import type { StoreStats } from "./types.ts";
 import { FindingsWriter } from "./writer.ts";
 
@@ -14,8 +15,14 @@ export interface FindingsStoreOptions {
   historyRetentionDays?: number;
   /** Conditional finding writes in flight at once during one reconcile (and marker removals). */
   writeConcurrency?: number;
-  /** Epoch milliseconds; notification leases are measured with it. */
+  /** How long a reconcile holds its scope's lease at most (default 60 s); must exceed its finding writes. */
+  reconcileLeaseMs?: number;
+  /** How long a reconcile waits for another's lease before it gives up (default: the lease + 5 s). */
+  reconcileWaitMs?: number;
+  /** Epoch milliseconds; reconcile and notification leases are measured with it. */
   clock?: () => number;
+  /** Waits between lease polls (tests observe a reconcile waiting through it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -40,10 +47,13 @@ export class FindingsStore {
   ) {
     this.table = new TableHandle(client, tableName, {
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     this.tableName = tableName;
     const writeConcurrency = options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY;
-    this.writer = new FindingsWriter(this.table, {
+    const leaseMs = options.reconcileLeaseMs ?? DEFAULT_RECONCILE_LEASE_MS;
+    const leases = new ScopeLeases(this.table, leaseMs, options.reconcileWaitMs ?? leaseMs + 5_000);
+    this.writer = new FindingsWriter(this.table, leases, {
       historyRetentionDays: options.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS,
       writeConcurrency,
     });

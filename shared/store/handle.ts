@@ -22,8 +22,10 @@ export const MAX_WRITE_ATTEMPTS = 8;
 const BATCH_WRITE_MAX_ITEMS = 25;
 
 export interface TableHandleOptions {
-  /** Epoch milliseconds; notification leases are measured with it. */
+  /** Epoch milliseconds; leases (reconcile and notification) are measured with it. */
   clock?: () => number;
+  /** Waits between lease polls (tests observe a reconcile waiting for another's lease through it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function isConditionalCheckFailed(err: unknown): boolean {
@@ -48,6 +50,7 @@ export class TableHandle {
   readonly tableName: string;
   readonly doc: DynamoDBDocumentClient;
   readonly clock: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
   private counters: StoreStats = emptyStats();
 
   constructor(
@@ -61,6 +64,7 @@ export class TableHandle {
         : client;
     this.tableName = tableName;
     this.clock = options.clock ?? (() => Date.now());
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   stats(): StoreStats {

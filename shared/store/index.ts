@@ -19,6 +19,7 @@ export {
 export { FindingsLedger, type NotificationClaim, type NotificationRelease } from "./ledger.ts";
 export { consoleQueries } from "./queries.ts";
 export { FindingsReader } from "./reader.ts";
+export { DEFAULT_RECONCILE_LEASE_MS } from "./scope-lease.ts";
 export {
   BY_RULE_INDEX,
   createTableInput,
@@ -33,6 +34,7 @@ export {
   type HistoryEntry,
   type NotifiedState,
   type PendingMarker,
+  type ReconcileLease,
   type ReconcileOutcome,
   type ScopeCounts,
   type ScopeStatus,

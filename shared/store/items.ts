@@ -16,6 +16,7 @@ import {
   type NotifiedState,
   type NotifiedStatus,
   type PendingMarker,
+  type ReconcileLease,
   type ScopeCounts,
   type ScopeStatus,
   type StoredFinding,
@@ -414,6 +415,17 @@ export function parseNotifiedState(v: unknown): NotifiedState | undefined {
   return state;
 }
 
+export function parseReconcileLease(v: unknown): ReconcileLease | undefined {
+  const raw = record(v);
+  if (raw === undefined || typeof raw.leaseUntil !== "number") return undefined;
+  return {
+    owner: optStr(raw, "owner") ?? "",
+    runId: optStr(raw, "runId") ?? "",
+    at: optStr(raw, "at") ?? "",
+    leaseUntil: raw.leaseUntil,
+  };
+}
+
 /** Pending when some reconcile announced an outbox entry after the last completed notification. */
 export function pendingNotifications(raw: Raw): boolean {
   return num(raw, "pendingEpoch", 0) > num(raw, "notifiedEpoch", 0);
@@ -440,5 +452,7 @@ export function parseScopeItem(raw: Raw): ScopeStatus | undefined {
   }
   const notified = parseNotifiedState(raw.notifiedState);
   if (notified !== undefined) scope.notifiedState = notified;
+  const lease = parseReconcileLease(raw.reconcileLease);
+  if (lease !== undefined) scope.reconcileLease = lease;
   return scope;
 }

@@ -36,6 +36,11 @@ export function transitionOf(finding: Finding, at: string, marker: PendingMarker
   return t;
 }
 
+/** Time only moves forward: an item last written by a newer run (`lastChangedAt` > `at`) is left as it is. */
+function writtenLater(stored: FindingItem | undefined, at: string): boolean {
+  return stored !== undefined && stored.lastChangedAt > at;
+}
+
 /** The scan produced `f`: NEW, REOPENED, ESCALATED, a silent update (severity fell or text changed), or nothing. */
 export function decideProduced(
   stored: FindingItem | undefined,
@@ -43,6 +48,7 @@ export function decideProduced(
   at: string,
   runId: string,
 ): Decision {
+  if (writtenLater(stored, at)) return NO_WRITE;
   if (stored === undefined) {
     const marker: PendingMarker = { type: "NEW", to: f.severity, runId };
     const item = findingItem(f, {
@@ -94,7 +100,7 @@ export function decideProduced(
 
 /** A complete scan did not produce the stored finding: an open one is RESOLVED, keeping its content. */
 export function decideAbsent(stored: FindingItem | undefined, at: string, runId: string): Decision {
-  if (stored === undefined || stored.status !== "OPEN") return NO_WRITE;
+  if (stored === undefined || stored.status !== "OPEN" || writtenLater(stored, at)) return NO_WRITE;
   const marker: PendingMarker = { type: "RESOLVED", from: stored.severity, to: stored.severity, runId };
   const item = withLifecycle(stored, {
     ...lifecycleOf(stored),

@@ -66,7 +66,10 @@ export interface FindingItem {
   lastChangedAt: string;
   resolvedAt?: string;
   reopenedAt?: string;
-  /** The run that last changed the item. */
+  /**
+   * The run that last changed the item; `lastChangedAt` is that run's `scannedAt`, and every write is
+   * conditional on it being no newer than the writer's own (an older run never overwrites a newer one).
+   */
   runId: string;
   /** Optimistic-concurrency counter: every write is conditional on the version it read. */
   version: number;
@@ -114,6 +117,19 @@ export interface NotifiedState {
   transitions?: number;
 }
 
+/**
+ * A reconcile holding a scope while it writes finding items: other reconciles of the scope wait for it
+ * (see shared/store/scope-lease.ts). Removed by the holder's scope write; expires after a crash.
+ */
+export interface ReconcileLease {
+  owner: string;
+  runId: string;
+  /** The holder's `scannedAt`. */
+  at: string;
+  /** Epoch milliseconds. */
+  leaseUntil: number;
+}
+
 export interface ScopeStatus {
   accountId: string;
   region: string;
@@ -126,6 +142,8 @@ export interface ScopeStatus {
   /** Some transition of the scope may still be waiting for its notification. */
   pendingNotifications: boolean;
   notifiedState?: NotifiedState;
+  /** Present while a reconcile writes the scope's findings (or after it crashed, until it expires). */
+  reconcileLease?: ReconcileLease;
 }
 
 /** A type alias (not an interface) so it can be written as a plain DynamoDB item. */

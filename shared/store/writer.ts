@@ -4,10 +4,14 @@ import { type Finding, severityRank } from "#shared/findings/index.ts";
 import { ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 import { isConditionalCheckFailed, MAX_WRITE_ATTEMPTS, type TableHandle } from "./handle.ts";
 import { historyItem, parseFindingItem } from "./items.ts";
-import { type AccountRegion, accountPk, findingSk, scopeSk } from "./keys.ts";
+import { type AccountRegion, accountPk, findingSk } from "./keys.ts";
 import { consoleQueries } from "./queries.ts";
+import { type ScopeLeases, type ScopeSnapshot, ScopeUpdate } from "./scope-lease.ts";
 import { compareTransitions, type Decision, decideAbsent, decideProduced } from "./transitions.ts";
 import type { FindingItem, ReconcileOutcome, ScopeCounts, Transition } from "./types.ts";
+
+/** Rounds of read → decide → conditional write a reconcile tries before giving up (lease waits aside). */
+const MAX_SCOPE_ROUNDS = 8;
 
 export interface FindingsWriterOptions {
   historyRetentionDays: number;
@@ -16,14 +20,32 @@ export interface FindingsWriterOptions {
 
 type HistoryRecord = ReturnType<typeof historyItem>;
 
+/** One finding a round may write, decided again from the item as re-read after a conflict. */
+interface Work {
+  sk: string;
+  decide: (current: FindingItem | undefined) => Decision;
+}
+
 interface Applied {
   item: FindingItem | undefined;
   transition?: Transition;
 }
 
-function toIso(at: string | Date): string {
+/** What one round plans for a scope, decided from its snapshot. */
+interface ScopePlan {
+  work: Work[];
+  /**
+   * The scope item's part of the round's last write, given the findings as they ended and the
+   * transitions made.
+   */
+  record: (stored: Iterable<FindingItem>, transitions: readonly Transition[]) => ScopeUpdate;
+  /** The round ends with `ADD pendingEpoch 1` even without a transition (markers an earlier run left). */
+  leftovers: boolean;
+}
+
+function toIso(at: string | Date, field: string): string {
   const date = typeof at === "string" ? new Date(at) : at;
-  if (Number.isNaN(date.getTime())) throw new RangeError(`scannedAt: not a date: ${String(at)}`);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`${field}: not a date: ${String(at)}`);
   return date.toISOString();
 }
 
@@ -31,34 +53,37 @@ function toIso(at: string | Date): string {
  * Writes the findings table: merges a scope's scan into findings, transitions and history.
  *
  * Concurrency: every finding write is conditional (`attribute_not_exists(pk)` for a new finding,
- * `version = :v` otherwise). On ConditionalCheckFailedException the item is re-read and the decision
- * made again, so under SQS redelivery or two scanners of one scope no update is lost and each
- * transition is won — and reported — by exactly one writer.
+ * `version = :v AND lastChangedAt <= :at` otherwise), and a scope's finding writes happen under its
+ * reconcile lease (shared/store/scope-lease.ts), so under SQS redelivery, two scanners of one scope, or
+ * an older run finishing after a newer one, no update is lost, an older run never overwrites a newer
+ * one, and each transition is won — and reported — by exactly one writer.
  */
 export class FindingsWriter {
   constructor(
     private readonly table: TableHandle,
+    private readonly leases: ScopeLeases,
     private readonly options: FindingsWriterOptions,
   ) {}
 
   /**
    * Merges one scan of an account-region into the table and returns the transitions this call made:
    * NEW (never seen), REOPENED (was RESOLVED), ESCALATED (severity rose) and — only when
-   * `outcome.status` is `complete` — RESOLVED (open, and this scan did not produce it). A severity
-   * that fell, or changed text or evidence, is written without a transition; an unchanged finding is
-   * not written at all. A failed scan resolves nothing; its `scan.*` finding arrives in `findings`.
+   * `outcome.status` is `complete` — RESOLVED (open, and this scan did not produce it). A severity that fell, or changed text or
+   * evidence, is written without a transition; an unchanged finding is not written at all. A failed
+   * scan resolves nothing; its `scan.*` finding arrives in `findings`.
    *
-   * Writes: one conditional PutItem per changed finding, the history items of the transitions
-   * (BatchWriteItem), and the scope item (one UpdateItem). A re-run with nothing changed writes only
-   * the scope item. A result older than the scope's last scan (a slow scanner finishing after a newer
-   * one) is ignored: it returns no transitions and writes nothing.
+   * Writes: one conditional PutItem per changed finding under the scope's reconcile lease (one scope
+   * UpdateItem to take it), the history items of the transitions (BatchWriteItem), and the scope item
+   * (one UpdateItem, releasing the lease). A re-run with nothing changed writes only the scope item.
+   * A result older than the scope's last scan (a slow scanner finishing after a newer one) is ignored:
+   * it returns no transitions and writes nothing.
    */
   async reconcileScope(
     scope: AccountRegion,
     findings: readonly Finding[],
     outcome: ReconcileOutcome,
   ): Promise<Transition[]> {
-    const at = toIso(outcome.scannedAt);
+    const at = toIso(outcome.scannedAt, "scannedAt");
     const produced = new Map<string, Finding>();
     for (const f of findings) {
       if (f.accountId !== scope.accountId || f.region !== scope.region) {
@@ -72,53 +97,120 @@ export class FindingsWriter {
       if (seen === undefined || severityRank(f.severity) > severityRank(seen.severity)) produced.set(sk, f);
     }
 
-    const pk = accountPk(scope.accountId);
-    const [storedItems, scopeRaw] = await Promise.all([
-      this.findingsOfScope(scope),
-      this.table.get(pk, scopeSk(scope.region)),
-    ]);
-    if (typeof scopeRaw?.lastScanAt === "string" && scopeRaw.lastScanAt > at) return [];
-    const stored = new Map(storedItems.map((item) => [item.sk, item]));
-    const leftovers = storedItems.some((item) => item.notifyPending !== undefined);
-
-    const work: { sk: string; decide: (current: FindingItem | undefined) => Decision }[] = [];
-    for (const [sk, f] of produced) {
-      work.push({ sk, decide: (current) => decideProduced(current, f, at, outcome.runId) });
-    }
-    if (outcome.status === "complete") {
-      for (const item of storedItems) {
-        if (item.status === "OPEN" && !produced.has(item.sk)) {
+    return this.inScope(scope, at, outcome.runId, (storedItems) => {
+      const work: Work[] = [];
+      for (const [sk, f] of produced) {
+        work.push({ sk, decide: (current) => decideProduced(current, f, at, outcome.runId) });
+      }
+      if (outcome.status === "complete") {
+        for (const item of storedItems) {
+          if (item.status !== "OPEN" || produced.has(item.sk)) continue;
           work.push({ sk: item.sk, decide: (current) => decideAbsent(current, at, outcome.runId) });
         }
       }
-    }
-
-    const limit = pLimit(this.options.writeConcurrency);
-    const applied = await Promise.all(
-      work.map(({ sk, decide }) => limit(() => this.apply(pk, sk, stored.get(sk), decide))),
-    );
-
-    const transitions: Transition[] = [];
-    const history: HistoryRecord[] = [];
-    for (const [i, result] of applied.entries()) {
-      const sk = work[i]?.sk;
-      if (sk === undefined) continue;
-      if (result.item === undefined) stored.delete(sk);
-      else stored.set(sk, result.item);
-      const t = result.transition;
-      if (t === undefined || result.item === undefined) continue;
-      transitions.push(t);
-      const marker = result.item.notifyPending?.[t.at];
-      if (marker !== undefined)
-        history.push(historyItem(result.item, t.at, marker, this.options.historyRetentionDays));
-    }
-    transitions.sort(compareTransitions);
-    await this.table.batchPut(history, "history");
-    await this.writeScope(scope, outcome, at, {
-      counts: scopeCounts(produced.size, stored.values(), transitions),
-      announcePending: transitions.length > 0 || leftovers,
+      return {
+        work,
+        leftovers: storedItems.some((item) => item.notifyPending !== undefined),
+        record: (stored, transitions) =>
+          scopeRecord(scope, outcome, at, scopeCounts(produced.size, stored, transitions)),
+      };
     });
-    return transitions;
+  }
+
+  // ---- one scope, under its reconcile lease (shared/store/scope-lease.ts) -------------------------
+
+  private async inScope(
+    scope: AccountRegion,
+    at: string,
+    runId: string,
+    plan: (stored: FindingItem[], snapshot: ScopeSnapshot) => ScopePlan,
+  ): Promise<Transition[]> {
+    const startedAt = this.table.clock();
+    let waits = 0;
+    for (let round = 0; round < MAX_SCOPE_ROUNDS; ) {
+      const snapshot = await this.leases.read(scope);
+      if (snapshot.lastScanAt !== undefined && snapshot.lastScanAt > at) return [];
+      if (this.leases.isLive(snapshot.lease)) {
+        await this.leases.waitOut(scope, snapshot.lease, startedAt, waits++);
+        continue;
+      }
+      round++;
+      const storedItems = await this.findingsOfScope(scope);
+      const stored = new Map(storedItems.map((item) => [item.sk, item]));
+      const p = plan(storedItems, snapshot);
+      const work = p.work.filter(({ sk, decide }) => decide(stored.get(sk)).write);
+
+      if (work.length === 0) {
+        // The common re-run: one scope write, valid only if no lease was taken since the snapshot.
+        const update = p.record(stored.values(), []);
+        if (snapshot.lease !== undefined) update.remove("reconcileLease"); // an expired one, of a dead holder
+        if (p.leftovers) update.add("pendingEpoch", "one", 1);
+        this.leases.unchangedSince(update, snapshot, at);
+        try {
+          await this.table.update("scope", update.input(scope));
+          return [];
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+          continue;
+        }
+      }
+
+      const held = await this.leases.take(scope, snapshot, { runId, at });
+      if (held === undefined) continue;
+      let wrote = false;
+      try {
+        const limit = pLimit(this.options.writeConcurrency);
+        // allSettled: on a failure, no write of ours is still in flight once the lease is let go.
+        const settled = await Promise.allSettled(
+          work.map(({ sk, decide }) =>
+            limit(async () => {
+              const result = await this.apply(accountPk(scope.accountId), sk, stored.get(sk), decide);
+              if (result.transition !== undefined) wrote = true;
+              return result;
+            }),
+          ),
+        );
+        const failed = settled.find((s) => s.status === "rejected");
+        if (failed !== undefined) throw failed.reason;
+        const applied = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+        const transitions: Transition[] = [];
+        const history: HistoryRecord[] = [];
+        for (const [i, result] of applied.entries()) {
+          const sk = work[i]?.sk;
+          if (sk === undefined) continue;
+          if (result.item === undefined) stored.delete(sk);
+          else stored.set(sk, result.item);
+          const t = result.transition;
+          if (t === undefined || result.item === undefined) continue;
+          transitions.push(t);
+          const marker = result.item.notifyPending?.[t.at];
+          if (marker !== undefined)
+            history.push(historyItem(result.item, t.at, marker, this.options.historyRetentionDays));
+        }
+        transitions.sort(compareTransitions);
+        await this.table.batchPut(history, "history");
+
+        const announce = transitions.length > 0 || p.leftovers;
+        const update = this.leases.releasing(p.record(stored.values(), transitions), held);
+        if (announce) update.add("pendingEpoch", "one", 1);
+        try {
+          await this.table.update("scope", update.input(scope));
+        } catch (err) {
+          if (!isConditionalCheckFailed(err)) throw err;
+          // The lease ran out and another reconcile holds the scope: leave its record, announce ours.
+          if (announce) {
+            await this.table.update("scope", new ScopeUpdate().add("pendingEpoch", "one", 1).input(scope));
+          }
+        }
+        return transitions;
+      } catch (err) {
+        await this.leases.abandon(held, wrote);
+        throw err;
+      }
+    }
+    throw new ReconcileConflictError(
+      `${scope.accountId} ${scope.region}: the scope kept changing under ${MAX_SCOPE_ROUNDS} reconcile attempts.`,
+    );
   }
 
   /** One finding: decide from the item as read, write conditionally, and on conflict re-read and re-decide. */
@@ -153,93 +245,22 @@ export class FindingsWriter {
     if (decision.expectVersion === undefined) {
       input.ConditionExpression = "attribute_not_exists(pk)";
     } else {
-      input.ConditionExpression =
-        decision.expectStatus === undefined ? "#version = :v" : "#version = :v AND #status = :status";
+      // The version pins the item as read; `lastChangedAt <= :at` states the rule itself: no write over
+      // an item a newer run (a later `scannedAt`) wrote.
+      const status = decision.expectStatus === undefined ? "" : " AND #status = :status";
+      input.ConditionExpression = `#version = :v AND #lastChangedAt <= :at${status}`;
       input.ExpressionAttributeNames = {
         "#version": "version",
+        "#lastChangedAt": "lastChangedAt",
         ...(decision.expectStatus === undefined ? {} : { "#status": "status" }),
       };
       input.ExpressionAttributeValues = {
         ":v": decision.expectVersion,
+        ":at": decision.item.lastChangedAt,
         ...(decision.expectStatus === undefined ? {} : { ":status": decision.expectStatus }),
       };
     }
     await this.table.put("finding", input);
-  }
-
-  private async writeScope(
-    scope: AccountRegion,
-    outcome: ReconcileOutcome,
-    at: string,
-    { counts, announcePending }: { counts: ScopeCounts; announcePending: boolean },
-  ): Promise<void> {
-    const names: Record<string, string> = {
-      "#itemType": "itemType",
-      "#accountId": "accountId",
-      "#region": "region",
-      "#lastScanAt": "lastScanAt",
-      "#status": "status",
-      "#runId": "runId",
-      "#counts": "counts",
-      "#error": "error",
-    };
-    const values: Record<string, unknown> = {
-      ":itemType": "SCOPE",
-      ":accountId": scope.accountId,
-      ":region": scope.region,
-      ":at": at,
-      ":status": outcome.status,
-      ":runId": outcome.runId,
-      ":counts": counts,
-    };
-    const set = [
-      "#itemType = :itemType",
-      "#accountId = :accountId",
-      "#region = :region",
-      "#lastScanAt = :at",
-      "#status = :status",
-      "#runId = :runId",
-      "#counts = :counts",
-    ];
-    let remove = "";
-    if (outcome.status === "complete") {
-      names["#lastCompleteScanAt"] = "lastCompleteScanAt";
-      set.push("#lastCompleteScanAt = :at");
-      remove = " REMOVE #error";
-    } else {
-      values[":error"] = {
-        name: outcome.error?.name ?? "Error",
-        message: outcome.error?.message ?? "the scan did not complete",
-      };
-      set.push("#error = :error");
-    }
-    let add = "";
-    if (announcePending) {
-      names["#pendingEpoch"] = "pendingEpoch";
-      values[":one"] = 1;
-      add = " ADD #pendingEpoch :one";
-    }
-    const key = { pk: accountPk(scope.accountId), sk: scopeSk(scope.region) };
-    try {
-      await this.table.update("scope", {
-        Key: key,
-        UpdateExpression: `SET ${set.join(", ")}${remove}${add}`,
-        // A newer scan has already recorded the scope: keep its status.
-        ConditionExpression: "attribute_not_exists(#lastScanAt) OR #lastScanAt <= :at",
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      if (announcePending) {
-        await this.table.update("scope", {
-          Key: key,
-          UpdateExpression: "ADD #pendingEpoch :one",
-          ExpressionAttributeNames: { "#pendingEpoch": "pendingEpoch" },
-          ExpressionAttributeValues: { ":one": 1 },
-        });
-      }
-    }
   }
 
   private async findingsOfScope(scope: AccountRegion): Promise<FindingItem[]> {
@@ -251,6 +272,43 @@ export class FindingsWriter {
   }
 }
 
+/** The scope item as a reconcile leaves it: the scan's status, time and counts. */
+function scopeRecord(
+  scope: AccountRegion,
+  outcome: ReconcileOutcome,
+  at: string,
+  counts: ScopeCounts,
+): ScopeUpdate {
+  const update = new ScopeUpdate()
+    .set("itemType", "itemType", "SCOPE")
+    .set("accountId", "accountId", scope.accountId)
+    .set("region", "region", scope.region)
+    .set("lastScanAt", "at", at)
+    .set("status", "status", outcome.status)
+    .set("runId", "runId", outcome.runId)
+    .set("counts", "counts", counts);
+  if (outcome.status === "complete") {
+    return update.set("lastCompleteScanAt", "at", at).remove("error");
+  }
+  return update.set("error", "error", {
+    name: outcome.error?.name ?? "Error",
+    message: outcome.error?.message ?? "the scan did not complete",
+  });
+}
+
+function openCounts(items: Iterable<FindingItem>): Pick<ScopeCounts, "open" | "openBySeverity"> {
+  const counts: Pick<ScopeCounts, "open" | "openBySeverity"> = {
+    open: 0,
+    openBySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 },
+  };
+  for (const item of items) {
+    if (item.status !== "OPEN") continue;
+    counts.open++;
+    counts.openBySeverity[item.severity]++;
+  }
+  return counts;
+}
+
 function scopeCounts(
   produced: number,
   items: Iterable<FindingItem>,
@@ -258,15 +316,9 @@ function scopeCounts(
 ): ScopeCounts {
   const counts: ScopeCounts = {
     findings: produced,
-    open: 0,
-    openBySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 },
+    ...openCounts(items),
     transitions: { NEW: 0, REOPENED: 0, ESCALATED: 0, RESOLVED: 0 },
   };
-  for (const item of items) {
-    if (item.status !== "OPEN") continue;
-    counts.open++;
-    counts.openBySeverity[item.severity]++;
-  }
   for (const t of transitions) counts.transitions[t.type]++;
   return counts;
 }

@@ -112,8 +112,9 @@ describe("Class: FindingsStore", () => {
       const transitions = await store.writer.reconcileScope(SCOPE, baseline(), complete("run-2", at(60)));
 
       // Assess
-      expect(firstRun.writeCalls).toBe(6); // 4 finding PutItems + 1 history BatchWriteItem + 1 scope UpdateItem
-      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 1, history: 4 });
+      // 4 finding PutItems + 1 history BatchWriteItem + 2 scope UpdateItems (the reconcile lease, the record)
+      expect(firstRun.writeCalls).toBe(7);
+      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 2, history: 4 });
       expect(transitions).toEqual([]);
       const rerun = store.stats();
       expect(rerun.writeCalls).toBe(1);
