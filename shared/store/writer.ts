@@ -1,6 +1,6 @@
 import type { PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
-import { type Finding, severityRank } from "#shared/findings/index.ts";
+import { type Finding, isAboutUnread, severityRank } from "#shared/findings/index.ts";
 import { ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 import { isConditionalCheckFailed, MAX_WRITE_ATTEMPTS, type TableHandle } from "./handle.ts";
 import { historyItem, parseFindingItem } from "./items.ts";
@@ -68,7 +68,8 @@ export class FindingsWriter {
   /**
    * Merges one scan of an account-region into the table and returns the transitions this call made:
    * NEW (never seen), REOPENED (was RESOLVED), ESCALATED (severity rose) and — only when
-   * `outcome.status` is `complete` — RESOLVED (open, and this scan did not produce it). A severity that fell, or changed text or
+   * `outcome.status` is `complete` — RESOLVED (open, this scan did not produce it, and it is not about
+   * something the scan could not read: `outcome.unread`). A severity that fell, or changed text or
    * evidence, is written without a transition; an unchanged finding is not written at all. A failed
    * scan resolves nothing; its `scan.*` finding arrives in `findings`.
    *
@@ -96,6 +97,7 @@ export class FindingsWriter {
       // Two findings with one identity are a rule bug; keep the worse so nothing is under-reported.
       if (seen === undefined || severityRank(f.severity) > severityRank(seen.severity)) produced.set(sk, f);
     }
+    const unread = outcome.unread ?? [];
 
     return this.inScope(scope, at, outcome.runId, (storedItems) => {
       const work: Work[] = [];
@@ -105,6 +107,8 @@ export class FindingsWriter {
       if (outcome.status === "complete") {
         for (const item of storedItems) {
           if (item.status !== "OPEN" || produced.has(item.sk)) continue;
+          // What the scan could not read is not gone: its findings keep the state they had.
+          if (isAboutUnread(item, unread)) continue;
           work.push({ sk: item.sk, decide: (current) => decideAbsent(current, at, outcome.runId) });
         }
       }
