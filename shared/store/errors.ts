@@ -6,3 +6,8 @@ export class ReconcileConflictError extends Error {
 export class ScopeMismatchError extends Error {
   override readonly name = "ScopeMismatchError";
 }
+
+/** `resolveCoverage` was asked to close something that is not a `scan.*` finding, or without a reason. */
+export class CoverageResolutionError extends Error {
+  override readonly name = "CoverageResolutionError";
+}

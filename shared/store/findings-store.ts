@@ -26,7 +26,8 @@ export interface FindingsStoreOptions {
 }
 
 /**
- * The findings table, one handle for its three jobs: `writer` (reconcile a scan), `reader` (the console's and CLI's queries) and `ledger` (the notification outbox and
+ * The findings table, one handle for its three jobs: `writer` (reconcile a scan, resolve coverage
+ * findings), `reader` (the console's and CLI's queries) and `ledger` (the notification outbox and
  * lease, for shared/notify). Kept as one object because a container builds its store once and the
  * three share one DynamoDB client and one set of call counters — `stats()` is what the benchmark and
  * the tests read to prove that an unchanged re-run writes one scope item and no finding item,

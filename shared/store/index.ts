@@ -1,4 +1,4 @@
-export { ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
+export { CoverageResolutionError, ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 export {
   DEFAULT_HISTORY_RETENTION_DAYS,
   FindingsStore,
@@ -8,6 +8,7 @@ export { capEvidence, contentHash, EVIDENCE_MAX_BYTES, StoreDataError } from "./
 export {
   type AccountRegion,
   accountPk,
+  type FindingIdentity,
   FindingKeyTooLongError,
   type FindingStatus,
   findingSk,
@@ -18,7 +19,7 @@ export {
 } from "./keys.ts";
 export { FindingsLedger, type NotificationClaim, type NotificationRelease } from "./ledger.ts";
 export { consoleQueries } from "./queries.ts";
-export { FindingsReader } from "./reader.ts";
+export { COVERAGE_RULE_IDS, FindingsReader } from "./reader.ts";
 export { DEFAULT_RECONCILE_LEASE_MS } from "./scope-lease.ts";
 export {
   BY_RULE_INDEX,
@@ -29,6 +30,7 @@ export {
 } from "./table.ts";
 export { compareTransitions, MAX_PENDING_MARKERS } from "./transitions.ts";
 export {
+  type CoverageResolution,
   type FindingItem,
   type FindingQuery,
   type HistoryEntry,

@@ -6,6 +6,9 @@ import { accountPk, findingSk, scopeSk } from "./keys.ts";
 import { consoleQueries } from "./queries.ts";
 import type { FindingQuery, HistoryEntry, ScopeStatus, StoredFinding } from "./types.ts";
 
+/** The rules whose findings say a scope could not be scanned: the planner closes them when a scope leaves the plan. */
+export const COVERAGE_RULE_IDS = RULE_IDS.filter((id) => id.startsWith("scan."));
+
 /** The console's and the CLI's questions to the findings table, each through a key or an index (never a Scan). */
 export class FindingsReader {
   constructor(private readonly table: TableHandle) {}
@@ -29,6 +32,22 @@ export class FindingsReader {
       consoleQueries.historyOfScope(this.table.tableName, accountId, region),
     );
     return items.map(parseHistoryItem);
+  }
+
+  /**
+   * Every OPEN `scan.*` finding of the organisation (coverage findings): one GSI2 Query per `scan.*`
+   * rule id (`RULE#<ruleId>`, sort key prefix `OPEN#`). The planner compares them with its plan and
+   * closes those of scopes it no longer plans (`FindingsWriter.resolveCoverage`).
+   */
+  async openCoverageFindings(): Promise<StoredFinding[]> {
+    const out: StoredFinding[] = [];
+    for (const ruleId of COVERAGE_RULE_IDS) {
+      const items = await this.table.queryAll(
+        consoleQueries.findingsOfRule(this.table.tableName, ruleId, "OPEN"),
+      );
+      out.push(...items.map((raw) => itemToStoredFinding(parseFindingItem(raw))));
+    }
+    return out.sort(compareStoredFindings);
   }
 
   /**

@@ -33,6 +33,7 @@ function withMarker(stored: FindingItem | undefined, at: string, marker: Pending
 export function transitionOf(finding: Finding, at: string, marker: PendingMarker): Transition {
   const t: Transition = { type: marker.type, finding, to: marker.to, at, runId: marker.runId };
   if (marker.from !== undefined) t.from = marker.from;
+  if (marker.reason !== undefined) t.reason = marker.reason;
   return t;
 }
 
@@ -106,6 +107,44 @@ export function decideAbsent(stored: FindingItem | undefined, at: string, runId:
     ...lifecycleOf(stored),
     status: "RESOLVED",
     resolvedAt: at,
+    lastChangedAt: at,
+    runId,
+    version: stored.version + 1,
+    notifyPending: withMarker(stored, at, marker),
+  });
+  return {
+    write: true,
+    item,
+    expectVersion: stored.version,
+    expectStatus: "OPEN",
+    transition: transitionOf(itemToFinding(stored), at, marker),
+  };
+}
+
+/**
+ * A coverage resolution: the `scan.*` finding's scope is no longer planned, so no scan will ever resolve
+ * it. An open one is RESOLVED with the reason; anything else (already resolved, gone, rewritten by a
+ * newer run) is left as it is.
+ */
+export function decideCoverageResolved(
+  stored: FindingItem | undefined,
+  at: string,
+  runId: string,
+  reason: string,
+): Decision {
+  if (stored === undefined || stored.status !== "OPEN" || writtenLater(stored, at)) return NO_WRITE;
+  const marker: PendingMarker = {
+    type: "RESOLVED",
+    from: stored.severity,
+    to: stored.severity,
+    runId,
+    reason,
+  };
+  const item = withLifecycle(stored, {
+    ...lifecycleOf(stored),
+    status: "RESOLVED",
+    resolvedAt: at,
+    resolvedReason: reason,
     lastChangedAt: at,
     runId,
     version: stored.version + 1,

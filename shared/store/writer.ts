@@ -1,14 +1,20 @@
 import type { PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
 import { type Finding, isAboutUnread, severityRank } from "#shared/findings/index.ts";
-import { ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
+import { CoverageResolutionError, ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 import { isConditionalCheckFailed, MAX_WRITE_ATTEMPTS, type TableHandle } from "./handle.ts";
-import { historyItem, parseFindingItem } from "./items.ts";
+import { countsOf, historyItem, parseFindingItem } from "./items.ts";
 import { type AccountRegion, accountPk, findingSk } from "./keys.ts";
 import { consoleQueries } from "./queries.ts";
 import { type ScopeLeases, type ScopeSnapshot, ScopeUpdate } from "./scope-lease.ts";
-import { compareTransitions, type Decision, decideAbsent, decideProduced } from "./transitions.ts";
-import type { FindingItem, ReconcileOutcome, ScopeCounts, Transition } from "./types.ts";
+import {
+  compareTransitions,
+  type Decision,
+  decideAbsent,
+  decideCoverageResolved,
+  decideProduced,
+} from "./transitions.ts";
+import type { CoverageResolution, FindingItem, ReconcileOutcome, ScopeCounts, Transition } from "./types.ts";
 
 /** Rounds of read → decide → conditional write a reconcile tries before giving up (lease waits aside). */
 const MAX_SCOPE_ROUNDS = 8;
@@ -36,11 +42,13 @@ interface ScopePlan {
   work: Work[];
   /**
    * The scope item's part of the round's last write, given the findings as they ended and the
-   * transitions made.
+   * transitions made; undefined: write nothing when no finding is written (a coverage resolution).
    */
-  record: (stored: Iterable<FindingItem>, transitions: readonly Transition[]) => ScopeUpdate;
+  record?: (stored: Iterable<FindingItem>, transitions: readonly Transition[]) => ScopeUpdate;
   /** The round ends with `ADD pendingEpoch 1` even without a transition (markers an earlier run left). */
   leftovers: boolean;
+  /** No finding to write: write nothing at all (a coverage resolution), instead of the scope record alone. */
+  onlyWithFindingWrites?: boolean;
 }
 
 function toIso(at: string | Date, field: string): string {
@@ -50,7 +58,9 @@ function toIso(at: string | Date, field: string): string {
 }
 
 /**
- * Writes the findings table: merges a scope's scan into findings, transitions and history.
+ * Writes the findings table: merges a scope's scan into findings, transitions and history
+ * (`reconcileScope`), and closes the coverage findings of scopes that are no longer planned
+ * (`resolveCoverage`).
  *
  * Concurrency: every finding write is conditional (`attribute_not_exists(pk)` for a new finding,
  * `version = :v AND lastChangedAt <= :at` otherwise), and a scope's finding writes happen under its
@@ -121,6 +131,69 @@ export class FindingsWriter {
     });
   }
 
+  /**
+   * Closes `scan.*` findings whose scope is no longer planned (the account left the organisation, the
+   * region was disabled, the planner fell back): each one still OPEN is RESOLVED with its `reason`
+   * (stored as `resolvedReason` on the finding and `reason` on the history item and the transition),
+   * with an outbox marker so the notifier pages it once. Returns the RESOLVED transitions it made.
+   *
+   * Written like a reconcile — under the scope's reconcile lease, each finding conditional on its
+   * version and on `lastChangedAt <= at` — but it is not a scan: `lastScanAt` and the scope's status
+   * stay, its open counts are recomputed. A scope scanned after `at` is left alone (the newer scan
+   * decides). Findings already resolved or gone are skipped: a second call writes nothing.
+   */
+  async resolveCoverage(
+    items: readonly CoverageResolution[],
+    options: { runId: string; at: string | Date },
+  ): Promise<Transition[]> {
+    const at = toIso(options.at, "at");
+    const byScope = new Map<string, { scope: AccountRegion; reasons: Map<string, string> }>();
+    for (const { finding, reason } of items) {
+      if (!finding.ruleId.startsWith("scan.")) {
+        throw new CoverageResolutionError(
+          `resolveCoverage: ${finding.ruleId} ${finding.resourceId} in ${finding.accountId} ${finding.region} is not a coverage (scan.*) finding.`,
+        );
+      }
+      if (reason.trim() === "") {
+        throw new CoverageResolutionError(
+          `resolveCoverage: no reason given for ${finding.ruleId} ${finding.resourceId} in ${finding.accountId} ${finding.region}.`,
+        );
+      }
+      const key = `${finding.accountId}#${finding.region}`;
+      const entry = byScope.get(key) ?? {
+        scope: { accountId: finding.accountId, region: finding.region },
+        reasons: new Map<string, string>(),
+      };
+      entry.reasons.set(findingSk(finding), reason);
+      byScope.set(key, entry);
+    }
+
+    const out: Transition[] = [];
+    for (const { scope, reasons } of byScope.values()) {
+      const made = await this.inScope(scope, at, options.runId, (storedItems, snapshot) => ({
+        work: [...reasons].map(([sk, reason]) => ({
+          sk,
+          decide: (current: FindingItem | undefined) =>
+            decideCoverageResolved(current, at, options.runId, reason),
+        })),
+        leftovers: storedItems.some((item) => item.notifyPending !== undefined),
+        record: (stored) => {
+          const update = new ScopeUpdate();
+          // Not a scan: only the open counts change, and only on a scope a scan recorded.
+          if (snapshot.raw?.counts !== undefined) {
+            const counts = countsOf(snapshot.raw.counts);
+            const open = openCounts(stored);
+            update.set("counts", "counts", { ...counts, ...open });
+          }
+          return update;
+        },
+        onlyWithFindingWrites: true,
+      }));
+      out.push(...made);
+    }
+    return out.sort(compareTransitions);
+  }
+
   // ---- one scope, under its reconcile lease (shared/store/scope-lease.ts) -------------------------
 
   private async inScope(
@@ -145,8 +218,9 @@ export class FindingsWriter {
       const work = p.work.filter(({ sk, decide }) => decide(stored.get(sk)).write);
 
       if (work.length === 0) {
+        if (p.onlyWithFindingWrites) return [];
         // The common re-run: one scope write, valid only if no lease was taken since the snapshot.
-        const update = p.record(stored.values(), []);
+        const update = p.record?.(stored.values(), []) ?? new ScopeUpdate();
         if (snapshot.lease !== undefined) update.remove("reconcileLease"); // an expired one, of a dead holder
         if (p.leftovers) update.add("pendingEpoch", "one", 1);
         this.leases.unchangedSince(update, snapshot, at);
@@ -195,7 +269,10 @@ export class FindingsWriter {
         await this.table.batchPut(history, "history");
 
         const announce = transitions.length > 0 || p.leftovers;
-        const update = this.leases.releasing(p.record(stored.values(), transitions), held);
+        const update = this.leases.releasing(
+          p.record?.(stored.values(), transitions) ?? new ScopeUpdate(),
+          held,
+        );
         if (announce) update.add("pendingEpoch", "one", 1);
         try {
           await this.table.update("scope", update.input(scope));
