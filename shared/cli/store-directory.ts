@@ -71,6 +71,14 @@ const LOCKED =
  * own info log for records LevelDB would have dropped. LevelDB writes only new files (logs, tables,
  * manifests, CURRENT by rename) and removes only names, so everything it writes lands in the probe
  * directory; the originals are only read.
+ *
+ * Upstream, LevelDB 1.20 as classic-level vendors it (deps/leveldb/leveldb-1.20): `SanitizeOptions`
+ * (db/db_impl.cc) renames LOG to LOG.old and creates LOG on every open, failed or not;
+ * `DBImpl::Recover` takes `LockFile` (util/env_posix.cc: fcntl F_SETLK on LOCK, per inode) before it
+ * reads CURRENT and the manifest; `DBImpl::RecoverLogFile`'s reporter logs "dropping N bytes" and goes
+ * on when paranoid_checks is off (classic-level cannot turn it on). classic-level's binding.cc
+ * (`HandleErrorCallback`) maps the status to LEVEL_LOCKED / LEVEL_CORRUPTION / LEVEL_IO_ERROR; dynalite's
+ * index.js rethrows a LevelDB error from a request callback (`if (err) throw err`): an uncaught exception.
  */
 export async function checkStoreDirectory(
   path: string,
