@@ -252,7 +252,7 @@ export async function runPipeline(options: PipelineOptions): Promise<RunSummary>
         sns: snsClient(scannerConfig),
         topicArn: scannerConfig.topicArn,
         minSeverity: scannerConfig.alertMinSeverity,
-        ledger: store,
+        ledger: store.ledger,
       }),
       statuses,
       transitions,

@@ -17,7 +17,7 @@ const notifier = new SnsNotifier({
   sns: snsClient(config),
   topicArn: config.topicArn,
   minSeverity: config.alertMinSeverity,
-  ledger: store,
+  ledger: store.ledger,
 });
 const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
 const processor = new BatchProcessor(EventType.SQS);

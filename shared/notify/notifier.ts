@@ -1,5 +1,5 @@
-import type { NotificationClaim, NotificationRelease } from "#shared/store/findings-store.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
+import type { NotificationClaim, NotificationRelease } from "#shared/store/ledger.ts";
 import type { Transition } from "#shared/store/types.ts";
 import type { UnreachedRun } from "./message.ts";
 
@@ -37,8 +37,8 @@ export interface Notifier {
 }
 
 /**
- * The part of the findings store a notifier needs to page once per transition (`FindingsStore`
- * implements it): the outbox of transitions written but not yet notified, and the scope's lease.
+ * The part of the findings store a notifier needs to page once per transition (`FindingsLedger`,
+ * `FindingsStore.ledger`, implements it): the outbox of transitions written but not yet notified, and the scope's lease.
  */
 export interface NotificationLedger {
   hasPendingNotifications(scope: AccountRegion): Promise<boolean>;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Severity } from "#shared/findings/index.ts";
-import type { NotificationClaim } from "#shared/store/findings-store.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
+import type { NotificationClaim } from "#shared/store/ledger.ts";
 import type { Transition } from "#shared/store/types.ts";
 import {
   type Alert,
@@ -28,9 +28,10 @@ import type { NotificationLedger, Notifier, NotifyResult } from "./notifier.ts";
  *    the finding items and are an audit log, not the outbox: a crash between the two can lose a
  *    history entry, never a page.)
  *
- * 2. Announcement on the scope item. Reconcile's single scope write adds 1 to `pendingEpoch` when
- *    it wrote a transition or found markers left by an earlier run. It does so AFTER its finding
- *    writes, so any claim that sees that epoch will also see those markers.
+ * 2. Announcement on the scope item. Reconcile's last scope write (the one that releases its
+ *    reconcile lease, shared/store/scope-lease.ts) adds 1 to `pendingEpoch` when it wrote a transition
+ *    or found markers left by an earlier run. It does so AFTER its finding writes, so any claim that
+ *    sees that epoch will also see those markers.
  *
  * 3. Lease. The notifier takes the scope's lease with one conditional UpdateItem:
  *      SET notifiedState = {status: claimed, owner, runId, leaseUntil, at}

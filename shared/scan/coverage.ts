@@ -1,6 +1,6 @@
 import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
 import type { Notifier } from "#shared/notify/index.ts";
-import type { AccountRegion, Transition } from "#shared/store/index.ts";
+import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
 import type { ScopePlan } from "./plan.ts";
 
 type FindingIdentity = Pick<
@@ -45,28 +45,19 @@ export function coverageToClose(plan: ScopePlan, open: readonly FindingIdentity[
   return out;
 }
 
-/** The store operations closing coverage needs (the findings store implements them). */
-export interface CoverageStore {
-  openCoverageFindings(): Promise<FindingIdentity[]>;
-  resolveCoverage(
-    closures: readonly CoverageClosure[],
-    run: { runId: string; at: string },
-  ): Promise<Transition[]>;
-}
-
 /**
  * Resolves the coverage findings a complete plan leaves behind, with their reason, and pages the
  * resolutions per account-region like any other transition (they count at the severity they had).
  */
 export async function closeStaleCoverage(
   plan: ScopePlan,
-  store: CoverageStore,
+  store: FindingsStore,
   run: { runId: string; at: string },
   notifier?: Notifier,
 ): Promise<Transition[]> {
-  const closures = coverageToClose(plan, await store.openCoverageFindings());
+  const closures = coverageToClose(plan, await store.reader.openCoverageFindings());
   if (closures.length === 0) return [];
-  const transitions = await store.resolveCoverage(closures, run);
+  const transitions = await store.writer.resolveCoverage(closures, run);
   if (notifier !== undefined) {
     const byScope = new Map<string, { scope: AccountRegion; items: Transition[] }>();
     for (const t of transitions) {

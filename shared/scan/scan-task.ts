@@ -115,7 +115,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
   if (deps.signal?.aborted)
     throw new ScanAbortedError(`${task.accountId} ${task.region}: aborted before reconcile`);
   if (deps.store === undefined) return { result };
-  const transitions = await deps.store.reconcileScope(scope, result.findings, {
+  const transitions = await deps.store.writer.reconcileScope(scope, result.findings, {
     status: result.status,
     runId: task.runId,
     scannedAt: result.startedAt,

@@ -1,16 +1,14 @@
+export { CoverageResolutionError, ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 export {
   DEFAULT_HISTORY_RETENTION_DAYS,
   FindingsStore,
   type FindingsStoreOptions,
-  type NotificationClaim,
-  type NotificationRelease,
-  ReconcileConflictError,
-  ScopeMismatchError,
 } from "./findings-store.ts";
 export { capEvidence, contentHash, EVIDENCE_MAX_BYTES, StoreDataError } from "./items.ts";
 export {
   type AccountRegion,
   accountPk,
+  type FindingIdentity,
   FindingKeyTooLongError,
   type FindingStatus,
   findingSk,
@@ -19,7 +17,10 @@ export {
   rulePk,
   scopeSk,
 } from "./keys.ts";
+export { FindingsLedger, type NotificationClaim, type NotificationRelease } from "./ledger.ts";
 export { consoleQueries } from "./queries.ts";
+export { COVERAGE_RULE_IDS, FindingsReader } from "./reader.ts";
+export { DEFAULT_RECONCILE_LEASE_MS } from "./scope-lease.ts";
 export {
   BY_RULE_INDEX,
   createTableInput,
@@ -29,11 +30,13 @@ export {
 } from "./table.ts";
 export { compareTransitions, MAX_PENDING_MARKERS } from "./transitions.ts";
 export {
+  type CoverageResolution,
   type FindingItem,
   type FindingQuery,
   type HistoryEntry,
   type NotifiedState,
   type PendingMarker,
+  type ReconcileLease,
   type ReconcileOutcome,
   type ScopeCounts,
   type ScopeStatus,
@@ -43,3 +46,4 @@ export {
   type Transition,
   type TransitionType,
 } from "./types.ts";
+export { FindingsWriter } from "./writer.ts";

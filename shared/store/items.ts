@@ -16,6 +16,7 @@ import {
   type NotifiedState,
   type NotifiedStatus,
   type PendingMarker,
+  type ReconcileLease,
   type ScopeCounts,
   type ScopeStatus,
   type StoredFinding,
@@ -99,6 +100,7 @@ export interface FindingLifecycle {
   firstSeen: string;
   lastChangedAt: string;
   resolvedAt?: string;
+  resolvedReason?: string;
   reopenedAt?: string;
   runId: string;
   version: number;
@@ -138,7 +140,15 @@ export function findingItem(f: Finding, life: FindingLifecycle): FindingItem {
 
 /** Applies status-dependent fields: the sparse GSI1 keys exist only while OPEN. */
 export function withLifecycle(item: FindingItem, life: FindingLifecycle): FindingItem {
-  const { gsi1pk: _pk, gsi1sk: _sk, resolvedAt: _r, reopenedAt: _o, notifyPending: _n, ...rest } = item;
+  const {
+    gsi1pk: _pk,
+    gsi1sk: _sk,
+    resolvedAt: _r,
+    resolvedReason: _rr,
+    reopenedAt: _o,
+    notifyPending: _n,
+    ...rest
+  } = item;
   const next: FindingItem = {
     ...rest,
     status: life.status,
@@ -153,6 +163,7 @@ export function withLifecycle(item: FindingItem, life: FindingLifecycle): Findin
     next.gsi1sk = openSk(item);
   }
   if (life.resolvedAt !== undefined) next.resolvedAt = life.resolvedAt;
+  if (life.resolvedReason !== undefined) next.resolvedReason = life.resolvedReason;
   if (life.reopenedAt !== undefined) next.reopenedAt = life.reopenedAt;
   if (life.notifyPending && Object.keys(life.notifyPending).length > 0)
     next.notifyPending = life.notifyPending;
@@ -168,6 +179,7 @@ export function lifecycleOf(item: FindingItem): FindingLifecycle {
     version: item.version,
   };
   if (item.resolvedAt !== undefined) life.resolvedAt = item.resolvedAt;
+  if (item.resolvedReason !== undefined) life.resolvedReason = item.resolvedReason;
   if (item.reopenedAt !== undefined) life.reopenedAt = item.reopenedAt;
   if (item.notifyPending !== undefined) life.notifyPending = item.notifyPending;
   return life;
@@ -206,6 +218,7 @@ export function itemToStoredFinding(item: FindingItem): StoredFinding {
     version: item.version,
   };
   if (item.resolvedAt !== undefined) stored.resolvedAt = item.resolvedAt;
+  if (item.resolvedReason !== undefined) stored.resolvedReason = item.resolvedReason;
   if (item.reopenedAt !== undefined) stored.reopenedAt = item.reopenedAt;
   return stored;
 }
@@ -236,6 +249,7 @@ export function historyItem(
     expiresAt: Math.floor(Date.parse(at) / 1000) + retentionDays * 86_400,
   };
   if (marker.from !== undefined) entry.from = marker.from;
+  if (marker.reason !== undefined) entry.reason = marker.reason;
   return entry;
 }
 
@@ -299,6 +313,8 @@ function markers(v: unknown): Record<string, PendingMarker> | undefined {
     const marker: PendingMarker = { type: m.type, to, runId: typeof m.runId === "string" ? m.runId : "" };
     const from = optSeverity(m, "from");
     if (from !== undefined) marker.from = from;
+    const reason = optStr(m, "reason");
+    if (reason !== undefined) marker.reason = reason;
     out[at] = marker;
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -335,7 +351,7 @@ export function parseFindingItem(raw: Raw): FindingItem {
     gsi2pk: str(raw, "gsi2pk"),
     gsi2sk: str(raw, "gsi2sk"),
   };
-  const optional = ["resolvedAt", "reopenedAt", "gsi1pk", "gsi1sk"] as const;
+  const optional = ["resolvedAt", "resolvedReason", "reopenedAt", "gsi1pk", "gsi1sk"] as const;
   for (const name of optional) {
     const v = optStr(raw, name);
     if (v !== undefined) item[name] = v;
@@ -367,10 +383,12 @@ export function parseHistoryItem(raw: Raw): HistoryEntry {
   };
   const from = optSeverity(raw, "from");
   if (from !== undefined) entry.from = from;
+  const reason = optStr(raw, "reason");
+  if (reason !== undefined) entry.reason = reason;
   return entry;
 }
 
-function countsOf(v: unknown): ScopeCounts {
+export function countsOf(v: unknown): ScopeCounts {
   const raw = record(v) ?? {};
   const bySev = record(raw.openBySeverity) ?? {};
   const byType = record(raw.transitions) ?? {};
@@ -414,6 +432,17 @@ export function parseNotifiedState(v: unknown): NotifiedState | undefined {
   return state;
 }
 
+export function parseReconcileLease(v: unknown): ReconcileLease | undefined {
+  const raw = record(v);
+  if (raw === undefined || typeof raw.leaseUntil !== "number") return undefined;
+  return {
+    owner: optStr(raw, "owner") ?? "",
+    runId: optStr(raw, "runId") ?? "",
+    at: optStr(raw, "at") ?? "",
+    leaseUntil: raw.leaseUntil,
+  };
+}
+
 /** Pending when some reconcile announced an outbox entry after the last completed notification. */
 export function pendingNotifications(raw: Raw): boolean {
   return num(raw, "pendingEpoch", 0) > num(raw, "notifiedEpoch", 0);
@@ -440,5 +469,7 @@ export function parseScopeItem(raw: Raw): ScopeStatus | undefined {
   }
   const notified = parseNotifiedState(raw.notifiedState);
   if (notified !== undefined) scope.notifiedState = notified;
+  const lease = parseReconcileLease(raw.reconcileLease);
+  if (lease !== undefined) scope.reconcileLease = lease;
   return scope;
 }

@@ -8,7 +8,8 @@ export interface AccountRegion {
 
 export type FindingStatus = "OPEN" | "RESOLVED";
 
-type FindingIdentity = Pick<
+/** What names one finding: its scope, cluster, rule, resource and variant. */
+export type FindingIdentity = Pick<
   Finding,
   "accountId" | "region" | "cluster" | "ruleId" | "resourceId" | "variant"
 >;

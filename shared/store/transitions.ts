@@ -30,10 +30,16 @@ function withMarker(stored: FindingItem | undefined, at: string, marker: Pending
   return Object.fromEntries(keys.slice(-MAX_PENDING_MARKERS).flatMap((k) => (all[k] ? [[k, all[k]]] : [])));
 }
 
-function transitionOf(finding: Finding, at: string, marker: PendingMarker): Transition {
+export function transitionOf(finding: Finding, at: string, marker: PendingMarker): Transition {
   const t: Transition = { type: marker.type, finding, to: marker.to, at, runId: marker.runId };
   if (marker.from !== undefined) t.from = marker.from;
+  if (marker.reason !== undefined) t.reason = marker.reason;
   return t;
+}
+
+/** Time only moves forward: an item last written by a newer run (`lastChangedAt` > `at`) is left as it is. */
+function writtenLater(stored: FindingItem | undefined, at: string): boolean {
+  return stored !== undefined && stored.lastChangedAt > at;
 }
 
 /** The scan produced `f`: NEW, REOPENED, ESCALATED, a silent update (severity fell or text changed), or nothing. */
@@ -43,6 +49,7 @@ export function decideProduced(
   at: string,
   runId: string,
 ): Decision {
+  if (writtenLater(stored, at)) return NO_WRITE;
   if (stored === undefined) {
     const marker: PendingMarker = { type: "NEW", to: f.severity, runId };
     const item = findingItem(f, {
@@ -94,12 +101,50 @@ export function decideProduced(
 
 /** A complete scan did not produce the stored finding: an open one is RESOLVED, keeping its content. */
 export function decideAbsent(stored: FindingItem | undefined, at: string, runId: string): Decision {
-  if (stored === undefined || stored.status !== "OPEN") return NO_WRITE;
+  if (stored === undefined || stored.status !== "OPEN" || writtenLater(stored, at)) return NO_WRITE;
   const marker: PendingMarker = { type: "RESOLVED", from: stored.severity, to: stored.severity, runId };
   const item = withLifecycle(stored, {
     ...lifecycleOf(stored),
     status: "RESOLVED",
     resolvedAt: at,
+    lastChangedAt: at,
+    runId,
+    version: stored.version + 1,
+    notifyPending: withMarker(stored, at, marker),
+  });
+  return {
+    write: true,
+    item,
+    expectVersion: stored.version,
+    expectStatus: "OPEN",
+    transition: transitionOf(itemToFinding(stored), at, marker),
+  };
+}
+
+/**
+ * A coverage resolution: the `scan.*` finding's scope is no longer planned, so no scan will ever resolve
+ * it. An open one is RESOLVED with the reason; anything else (already resolved, gone, rewritten by a
+ * newer run) is left as it is.
+ */
+export function decideCoverageResolved(
+  stored: FindingItem | undefined,
+  at: string,
+  runId: string,
+  reason: string,
+): Decision {
+  if (stored === undefined || stored.status !== "OPEN" || writtenLater(stored, at)) return NO_WRITE;
+  const marker: PendingMarker = {
+    type: "RESOLVED",
+    from: stored.severity,
+    to: stored.severity,
+    runId,
+    reason,
+  };
+  const item = withLifecycle(stored, {
+    ...lifecycleOf(stored),
+    status: "RESOLVED",
+    resolvedAt: at,
+    resolvedReason: reason,
     lastChangedAt: at,
     runId,
     version: stored.version + 1,

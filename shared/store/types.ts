@@ -1,5 +1,5 @@
 import type { Finding, RuleId, Severity, UnreadResource } from "#shared/findings/index.ts";
-import type { FindingStatus } from "./keys.ts";
+import type { FindingIdentity, FindingStatus } from "./keys.ts";
 
 export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "RESOLVED"] as const;
 export type TransitionType = (typeof TRANSITION_TYPES)[number];
@@ -18,6 +18,8 @@ export interface Transition {
   /** When the scan that observed it ran (the `scannedAt` of the reconcile). */
   at: string;
   runId: string;
+  /** Why a finding was resolved without a scan of its scope (coverage resolution), e.g. the account left the org. */
+  reason?: string;
 }
 
 export interface ReconcileOutcome {
@@ -36,6 +38,7 @@ export interface PendingMarker {
   from?: Severity;
   to: Severity;
   runId: string;
+  reason?: string;
 }
 
 /** The finding item as stored. Written whole (PutItem) under a `version` condition. */
@@ -65,8 +68,13 @@ export interface FindingItem {
   firstSeen: string;
   lastChangedAt: string;
   resolvedAt?: string;
+  /** Set only by a coverage resolution (`resolveCoverage`): why the finding closed without a scan of its scope. */
+  resolvedReason?: string;
   reopenedAt?: string;
-  /** The run that last changed the item. */
+  /**
+   * The run that last changed the item; `lastChangedAt` is that run's `scannedAt`, and every write is
+   * conditional on it being no newer than the writer's own (an older run never overwrites a newer one).
+   */
   runId: string;
   /** Optimistic-concurrency counter: every write is conditional on the version it read. */
   version: number;
@@ -84,6 +92,7 @@ export interface StoredFinding extends Finding {
   firstSeen: string;
   lastChangedAt: string;
   resolvedAt?: string;
+  resolvedReason?: string;
   reopenedAt?: string;
   evidenceTruncated: boolean;
   version: number;
@@ -114,6 +123,19 @@ export interface NotifiedState {
   transitions?: number;
 }
 
+/**
+ * A reconcile holding a scope while it writes finding items: other reconciles of the scope wait for it
+ * (see shared/store/scope-lease.ts). Removed by the holder's scope write; expires after a crash.
+ */
+export interface ReconcileLease {
+  owner: string;
+  runId: string;
+  /** The holder's `scannedAt`. */
+  at: string;
+  /** Epoch milliseconds. */
+  leaseUntil: number;
+}
+
 export interface ScopeStatus {
   accountId: string;
   region: string;
@@ -126,6 +148,8 @@ export interface ScopeStatus {
   /** Some transition of the scope may still be waiting for its notification. */
   pendingNotifications: boolean;
   notifiedState?: NotifiedState;
+  /** Present while a reconcile writes the scope's findings (or after it crashed, until it expires). */
+  reconcileLease?: ReconcileLease;
 }
 
 /** A type alias (not an interface) so it can be written as a plain DynamoDB item. */
@@ -143,11 +167,19 @@ export type HistoryEntry = {
   to: Severity;
   at: string;
   runId: string;
+  /** Why a coverage resolution closed the finding (absent for transitions a scan made). */
+  reason?: string;
   title: string;
   detail: string;
   /** Epoch seconds: DynamoDB TTL deletes the item after it. */
   expiresAt: number;
 };
+
+/** A `scan.*` finding whose scope is no longer planned, and why (shown on the finding and its history). */
+export interface CoverageResolution {
+  finding: FindingIdentity;
+  reason: string;
+}
 
 export interface FindingQuery {
   status?: "open" | "resolved";

@@ -2,7 +2,7 @@ import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadEstateFile } from "#shared/estate/index.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
-import { FindingsStore } from "#shared/store/index.ts";
+import { FindingsStore, FindingsWriter } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
@@ -81,7 +81,7 @@ describe("Function: scanner", () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: malformed.messageId }]);
-    const paymentsFindings = await store.queryFindings({ accountId: "222233334444", status: "open" });
+    const paymentsFindings = await store.reader.queryFindings({ accountId: "222233334444", status: "open" });
     expect(paymentsFindings.map((f) => f.ruleId)).toEqual(
       expect.arrayContaining([
         "ip.subnet-exhausted",
@@ -89,9 +89,9 @@ describe("Function: scanner", () => {
         "sg.missing-control-plane-rules",
       ]),
     );
-    const edgeFindings = await store.queryFindings({ accountId: "111122223333", status: "open" });
+    const edgeFindings = await store.reader.queryFindings({ accountId: "111122223333", status: "open" });
     expect(edgeFindings.map((f) => f.ruleId)).toContain("elb.no-eligible-subnet");
-    expect(await store.getScope("444455556666", "eu-west-1")).toMatchObject({ status: "failed" });
+    expect(await store.reader.getScope("444455556666", "eu-west-1")).toMatchObject({ status: "failed" });
     expect(publishedFor("222233334444", "eu-west-1")).toHaveLength(1);
     expect(publishedFor("111122223333", "us-east-1")).toHaveLength(1);
     expect(publishedFor("444455556666", "eu-west-1")).toHaveLength(1);
@@ -139,9 +139,9 @@ describe("Function: scanner", () => {
 
   it("reports only the record whose reconcile throws; the next record of the batch is still processed", async () => {
     // Prepare
-    const reconcile = FindingsStore.prototype.reconcileScope;
-    vi.spyOn(FindingsStore.prototype, "reconcileScope").mockImplementation(function (
-      this: FindingsStore,
+    const reconcile = FindingsWriter.prototype.reconcileScope;
+    vi.spyOn(FindingsWriter.prototype, "reconcileScope").mockImplementation(function (
+      this: FindingsWriter,
       scope,
       findings,
       outcome,
@@ -160,8 +160,8 @@ describe("Function: scanner", () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: failing.messageId }]);
-    expect(await store.getScope("555566667777", "eu-west-1")).toBeUndefined();
-    const etlFindings = await store.queryFindings({ accountId: "333344445555", status: "open" });
+    expect(await store.reader.getScope("555566667777", "eu-west-1")).toBeUndefined();
+    const etlFindings = await store.reader.queryFindings({ accountId: "333344445555", status: "open" });
     expect(etlFindings.map((f) => f.ruleId)).toContain("sg.pod-eni-unsupported-instance");
     expect(lines.find((l) => l.message === "Scan task failed: reconcile or notify threw")).toMatchObject({
       level: "ERROR",
@@ -181,7 +181,7 @@ describe("Function: scanner", () => {
 
     // Assess
     expect(result.batchItemFailures).toEqual([]);
-    const findings = await store.queryFindings({ accountId: "222233334444", status: "open" });
+    const findings = await store.reader.queryFindings({ accountId: "222233334444", status: "open" });
     expect(findings.filter((f) => f.region === "us-east-1").map((f) => f.ruleId)).toEqual(["scan.error"]);
   });
 });

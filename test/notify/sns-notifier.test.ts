@@ -46,7 +46,7 @@ function notifier(s: FindingsStore = store, topicArn = TOPIC_ARN): SnsNotifier {
   return new SnsNotifier({
     sns,
     topicArn,
-    ledger: s,
+    ledger: s.ledger,
     minSeverity: "HIGH",
     claimRetryDelayMs: 20,
     claimAttempts: 50,
@@ -55,7 +55,7 @@ function notifier(s: FindingsStore = store, topicArn = TOPIC_ARN): SnsNotifier {
 
 /** What the scanner does for one SQS message: reconcile, then notify. */
 async function scanTask(s: FindingsStore, n: SnsNotifier, findings: Finding[], outcome: ReconcileOutcome) {
-  const transitions = await s.reconcileScope(SCOPE, findings, outcome);
+  const transitions = await s.writer.reconcileScope(SCOPE, findings, outcome);
   return n.notify(SCOPE, outcome.runId, transitions);
 }
 
@@ -93,9 +93,9 @@ describe("Class: SnsNotifier", () => {
         "NEW sg.ssh-open-to-world CRITICAL",
         "NEW elb.no-eligible-subnet HIGH",
       ]);
-      expect(await store.hasPendingNotifications(SCOPE)).toBe(false);
-      expect(await store.pendingTransitions(SCOPE)).toEqual([]);
-      expect((await store.getScope(ACCOUNT, REGION))?.notifiedState).toMatchObject({
+      expect(await store.ledger.hasPendingNotifications(SCOPE)).toBe(false);
+      expect(await store.ledger.pendingTransitions(SCOPE)).toEqual([]);
+      expect((await store.reader.getScope(ACCOUNT, REGION))?.notifiedState).toMatchObject({
         status: "sent",
         runId: "run-1",
         messageId: message?.messageId,
@@ -120,7 +120,7 @@ describe("Class: SnsNotifier", () => {
 
     it("still pages on redelivery after a crash between reconcile and publish", async () => {
       // Prepare: the first delivery reconciled, then died before notifying.
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
 
       // Act: redelivery rescans (nothing new) and notifies; then a third delivery.
       const redelivered = await scanTask(store, notifier(), baseline(), complete("run-1", at(5)));
@@ -161,7 +161,7 @@ describe("Class: SnsNotifier", () => {
         expect(sim.published).toHaveLength(1);
         expect(results.map((r) => r.status).sort()).toEqual(["nothing-pending", "published"]);
         expect(jsonOf(sim.published[0]?.message ?? "{}").total).toBe(14);
-        expect(await a.pendingTransitions(SCOPE)).toEqual([]);
+        expect(await a.ledger.pendingTransitions(SCOPE)).toEqual([]);
       }
     });
 
@@ -177,8 +177,8 @@ describe("Class: SnsNotifier", () => {
       // Assess
       expect(result.status).toBe("below-threshold");
       expect(sim.published).toHaveLength(0);
-      expect(await store.pendingTransitions(SCOPE)).toEqual([]);
-      expect(await store.hasPendingNotifications(SCOPE)).toBe(false);
+      expect(await store.ledger.pendingTransitions(SCOPE)).toEqual([]);
+      expect(await store.ledger.hasPendingNotifications(SCOPE)).toBe(false);
     });
 
     it("pages a resolution of a finding at the threshold, as info", async () => {
@@ -198,7 +198,7 @@ describe("Class: SnsNotifier", () => {
 
     it("keeps the transitions pending when Publish fails, and pages them on the retry", async () => {
       // Prepare
-      const transitions = await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      const transitions = await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
 
       // Act
       const failure = notifier(store, "not-a-topic-arn").notify(SCOPE, "run-1", transitions);

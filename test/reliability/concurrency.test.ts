@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
+import type { Finding } from "#shared/findings/index.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
+import { FindingsStore, findingSk, type ReconcileOutcome, type Transition } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { SAMPLE_ESTATE, setEnv, simulatorEnv } from "#test/functions/support.ts";
+import { at, complete, failed, finding, REGION, SCOPE, scanErrorFinding } from "#test/store/fixtures.ts";
+import { pausingClient } from "#test/store/pausing-client.ts";
 import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import {
   deliver,
@@ -22,7 +26,9 @@ import {
 /**
  * Guarantee 3 (README "Reliability"): two scanners on the same scope at once — SQS delivering a message
  * twice, each copy to its own Lambda container (own store and notifier, one table) — end in the state a
- * single scanner reaches, with each transition recorded once and one page per scope.
+ * single scanner reaches, with each transition recorded once and one page per scope. And an older run of
+ * a scope racing a newer one (a slow scanner of yesterday's run finishing during today's) never
+ * overwrites what the newer one wrote, at whichever DynamoDB call the two interleave.
  */
 
 const SCOPES = [
@@ -190,4 +196,203 @@ describe("Reliability: two scanners on the same scopes at once", () => {
       notifications: out.notifications,
     });
   });
+});
+
+// ---- an older run against a newer run of the same scope ---------------------------------------------
+
+const A = finding();
+const B = finding({ ruleId: "ip.subnet-nearly-full", resourceId: "subnet-1", severity: "MEDIUM" });
+const C = finding({ ruleId: "sg.ssh-open-to-world", resourceId: "ng-web", severity: "CRITICAL" });
+const D = finding({ ruleId: "elb.stale-cluster-tag", cluster: "-", resourceId: "subnet-9", severity: "LOW" });
+const E = finding({ ruleId: "node.health-issues", resourceId: "ng-new", severity: "HIGH" });
+const F = finding({ ruleId: "ip.cluster-subnet-low", resourceId: "subnet-c", severity: "MEDIUM" });
+
+interface RunView {
+  findings: Finding[];
+  outcome: (runId: string, scannedAt: string) => ReconcileOutcome;
+}
+
+/** Before both runs: A, B, D open, C resolved (run -1 at t-10 saw all four, run 0 at t0 not C). */
+interface OrderScenario {
+  name: string;
+  older: RunView;
+  newer: RunView;
+}
+
+const ORDER_SCENARIOS: OrderScenario[] = [
+  {
+    // Every transition type both ways: O resolves A, escalates B, reopens C, opens E; N resolves D, opens F.
+    name: "both complete, every transition type",
+    older: { findings: [{ ...B, severity: "CRITICAL" }, C, D, E], outcome: complete },
+    newer: { findings: [A, B, F], outcome: complete },
+  },
+  {
+    // The newer run changes nothing (it writes only the scope item); the older one would resolve all.
+    name: "the newer run sees nothing changed",
+    older: { findings: [], outcome: complete },
+    newer: { findings: [A, B, D], outcome: complete },
+  },
+  {
+    name: "the newer run failed (scan.error), the older completed",
+    older: { findings: [A], outcome: complete },
+    newer: { findings: [scanErrorFinding()], outcome: failed },
+  },
+];
+
+const T_OLDER = at(10);
+const T_NEWER = at(20);
+
+/** A sleep that says when a reconcile first waits for another's lease. */
+function observedSleep(): { sleep: (ms: number) => Promise<void>; waiting: Promise<void> } {
+  let signal: () => void = () => undefined;
+  const waiting = new Promise<void>((resolve) => {
+    signal = resolve;
+  });
+  return {
+    waiting,
+    sleep: (ms) => {
+      signal();
+      return new Promise((resolve) => setTimeout(resolve, ms));
+    },
+  };
+}
+
+interface Interleaving {
+  table: string;
+  setup: Transition[];
+  older: Transition[];
+  newer: Transition[];
+  /** Whether the paused run reached the pause point (false: it has fewer calls). */
+  paused: boolean;
+}
+
+/**
+ * One interleaving: the `stopped` run stops before its `call`-th DynamoDB call; the other run reconciles
+ * in that gap (until it finishes, or until it waits for the stopped run's lease); then the stopped run
+ * resumes.
+ */
+async function interleave(s: OrderScenario, stopped: "older" | "newer", call: number): Promise<Interleaving> {
+  const table = await dynamo.createTable();
+  const setupStore = new FindingsStore(dynamo.doc, table);
+  const setup = [
+    ...(await setupStore.writer.reconcileScope(SCOPE, [A, B, C, D], complete("run-m1", at(-10)))),
+    ...(await setupStore.writer.reconcileScope(SCOPE, [A, B, D], complete("run-0", at(0)))),
+  ];
+  const gate = pausingClient(dynamo.client, { pauseBefore: call });
+  const other = observedSleep();
+  const stores = {
+    stopped: new FindingsStore(gate.doc, table, { writeConcurrency: 1 }),
+    other: new FindingsStore(dynamo.doc, table, { writeConcurrency: 1, sleep: other.sleep }),
+  };
+  const run = (which: "older" | "newer", store: FindingsStore) => {
+    const view = s[which];
+    const runId = which === "older" ? "run-O" : "run-N";
+    return store.writer.reconcileScope(
+      SCOPE,
+      view.findings,
+      view.outcome(runId, which === "older" ? T_OLDER : T_NEWER),
+    );
+  };
+  const first = run(stopped, stores.stopped);
+  const paused = await Promise.race([gate.reached.then(() => true), first.then(() => false)]);
+  const second = run(stopped === "older" ? "newer" : "older", stores.other);
+  if (paused) await Promise.race([second, other.waiting]);
+  gate.release();
+  const [fromStopped, fromOther] = await Promise.all([first, second]);
+  return {
+    table,
+    setup,
+    older: stopped === "older" ? fromStopped : fromOther,
+    newer: stopped === "newer" ? fromStopped : fromOther,
+    paused,
+  };
+}
+
+const transitionKey = (sk: string, type: string, at: string) => `${sk} ${type} ${at}`;
+
+/** What must hold after any interleaving of an older and a newer run. */
+async function assessOrder(s: OrderScenario, o: Interleaving, label: string): Promise<void> {
+  const items = await tableItems(dynamo.doc, o.table);
+  const findings = items.filter(isFinding);
+  const scope = items.find((i) => i.sk === `SCOPE#${REGION}`);
+
+  // The scope record is the newer run's, and no lease is left behind.
+  expect(scope, label).toMatchObject({
+    runId: "run-N",
+    lastScanAt: T_NEWER,
+    status: s.newer.outcome("x", T_NEWER).status,
+  });
+  expect(scope?.reconcileLease, label).toBeUndefined();
+
+  // A complete newer run: the table's open findings are exactly what it saw, and its counts agree.
+  const open = findings
+    .filter((i) => i.status === "OPEN")
+    .map((i) => `${String(i.sk)} ${String(i.severity)}`);
+  if (s.newer.outcome("x", T_NEWER).status === "complete") {
+    expect(open.sort(), label).toEqual(s.newer.findings.map((f) => `${findingSk(f)} ${f.severity}`).sort());
+  } else {
+    expect(open, label).toContain(`${findingSk(scanErrorFinding())} MEDIUM`);
+  }
+  expect((scope?.counts as { open?: number } | undefined)?.open, label).toBe(open.length);
+
+  // Each reported transition is in the history once and in the outbox once, and nothing else is.
+  const reported = [...o.setup, ...o.older, ...o.newer]
+    .map((t) => transitionKey(findingSk(t.finding), t.type, t.at))
+    .sort();
+  const history = items
+    .filter(isHistory)
+    .map((h) => transitionKey(String(h.findingSk), String(h.type), String(h.at)))
+    .sort();
+  const outbox = findings
+    .flatMap((i) =>
+      Object.entries((i.notifyPending as Record<string, { type: string }> | undefined) ?? {}).map(([t, m]) =>
+        transitionKey(String(i.sk), m.type, t),
+      ),
+    )
+    .sort();
+  expect(history, label).toEqual(reported);
+  expect(outbox, label).toEqual(reported);
+
+  // Each finding's history, in time order, is a valid life ending in its stored state: an older run's
+  // write after a newer run's would show as e.g. REOPENED@t1 before RESOLVED@t2 on an item left OPEN.
+  for (const item of findings) {
+    const life = items
+      .filter((h) => isHistory(h) && h.findingSk === item.sk)
+      .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+    let status: string | undefined;
+    for (const h of life) {
+      const before = status;
+      status = h.type === "RESOLVED" ? "RESOLVED" : "OPEN";
+      const valid =
+        (h.type === "NEW" && before === undefined) ||
+        (h.type === "REOPENED" && before === "RESOLVED") ||
+        ((h.type === "RESOLVED" || h.type === "ESCALATED") && before === "OPEN");
+      expect(valid, `${label}: ${String(item.sk)} ${String(h.type)}@${String(h.at)} after ${before}`).toBe(
+        true,
+      );
+    }
+    expect(item.status, `${label}: ${String(item.sk)} ends as its history says`).toBe(status);
+    expect(String(item.lastChangedAt) <= T_NEWER, label).toBe(true);
+  }
+}
+
+describe("Reliability: an older run of a scope racing a newer one", () => {
+  for (const s of ORDER_SCENARIOS) {
+    it(`${s.name}: at every DynamoDB call of either run, the newer run's view wins and each transition is reported once`, async () => {
+      let points = 0;
+      for (const stopped of ["older", "newer"] as const) {
+        for (let call = 1; call <= 40; call++) {
+          // Act
+          const o = await interleave(s, stopped, call);
+
+          // Assess
+          await assessOrder(s, o, `${s.name}, ${stopped} run stopped before call #${call}`);
+          if (!o.paused) break;
+          points++;
+        }
+      }
+      expect(points).toBeGreaterThanOrEqual(8);
+      figures.push({ case: `older vs newer: ${s.name}`, interleavings: points });
+    });
+  }
 });

@@ -10,8 +10,8 @@ import { vi } from "vitest";
 
 /**
  * A DynamoDB write of the findings store, named for crash points: `finding` (PutItem of a finding item),
- * `history` (BatchWriteItem), `scope` (UpdateItem of the scope item: the reconcile's own write, then the
- * notifier's lease claim and release), `marker` (UpdateItem of a finding: an outbox marker removed after
+ * `history` (BatchWriteItem), `scope` (UpdateItem of the scope item: the reconcile lease when findings
+ * change, the reconcile's record, then the notifier's lease claim and release), `marker` (UpdateItem of a finding: an outbox marker removed after
  * Publish). `query` counts Query calls, not writes: the reconcile's read of the scope's findings, then the
  * notifier's read of the pending transitions (while it holds the lease, before Publish).
  */

@@ -200,8 +200,9 @@ describe("Reliability: the scanner crashes mid-scope and SQS redelivers the reco
     ["at the first finding write", PAYMENTS, { kind: "finding", nth: 1 }],
     ["half-way through the finding writes", EDGE, { kind: "finding", nth: 6 }],
     ["at the history write, after every finding landed", ETL, { kind: "history", nth: 1 }],
-    ["at the scope item write, the last of the reconcile", PAYMENTS, { kind: "scope", nth: 1 }],
-    ["at the notification lease, after the reconcile and before Publish", EDGE, { kind: "scope", nth: 2 }],
+    ["at the reconcile lease, before any finding write", EDGE, { kind: "scope", nth: 1 }],
+    ["at the scope item write, the last of the reconcile", PAYMENTS, { kind: "scope", nth: 2 }],
+    ["at the notification lease, after the reconcile and before Publish", EDGE, { kind: "scope", nth: 3 }],
     ["while holding the lease, before Publish", ETL, { kind: "query", nth: 2 }],
   ])("crash %s: the redelivery ends with the clean run's table and one page", async (name, scope, at) => {
     // Act

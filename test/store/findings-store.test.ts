@@ -62,7 +62,7 @@ describe("Class: FindingsStore", () => {
       const findings = baseline();
 
       // Act
-      const transitions = await store.reconcileScope(SCOPE, findings, complete("run-1", at(0)));
+      const transitions = await store.writer.reconcileScope(SCOPE, findings, complete("run-1", at(0)));
 
       // Assess
       expect(transitions.map((t) => t.type)).toEqual(["NEW", "NEW", "NEW", "NEW"]);
@@ -83,11 +83,11 @@ describe("Class: FindingsStore", () => {
         version: 1,
         evidence: JSON.stringify({ scheme: "internal", subnets: 6 }),
       });
-      const history = await store.scopeHistory(ACCOUNT, REGION);
+      const history = await store.reader.scopeHistory(ACCOUNT, REGION);
       expect(history).toHaveLength(4);
       expect(history[0]).toMatchObject({ type: "NEW", at: at(0), runId: "run-1" });
       expect(history[0]?.expiresAt).toBe(Date.parse(at(0)) / 1000 + 400 * 86_400);
-      const scope = await store.getScope(ACCOUNT, REGION);
+      const scope = await store.reader.getScope(ACCOUNT, REGION);
       expect(scope).toMatchObject({
         status: "complete",
         runId: "run-1",
@@ -104,16 +104,17 @@ describe("Class: FindingsStore", () => {
 
     it("writes only the scope item when nothing changed (counted write calls)", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
       const firstRun = store.stats();
       store.resetStats();
 
       // Act
-      const transitions = await store.reconcileScope(SCOPE, baseline(), complete("run-2", at(60)));
+      const transitions = await store.writer.reconcileScope(SCOPE, baseline(), complete("run-2", at(60)));
 
       // Assess
-      expect(firstRun.writeCalls).toBe(6); // 4 finding PutItems + 1 history BatchWriteItem + 1 scope UpdateItem
-      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 1, history: 4 });
+      // 4 finding PutItems + 1 history BatchWriteItem + 2 scope UpdateItems (the reconcile lease, the record)
+      expect(firstRun.writeCalls).toBe(7);
+      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 2, history: 4 });
       expect(transitions).toEqual([]);
       const rerun = store.stats();
       expect(rerun.writeCalls).toBe(1);
@@ -124,15 +125,18 @@ describe("Class: FindingsStore", () => {
         BatchWriteItem: 0,
       });
       expect(rerun.itemsWritten).toEqual({ finding: 0, scope: 1, history: 0 });
-      expect(await store.getScope(ACCOUNT, REGION)).toMatchObject({ runId: "run-2", lastScanAt: at(60) });
+      expect(await store.reader.getScope(ACCOUNT, REGION)).toMatchObject({
+        runId: "run-2",
+        lastScanAt: at(60),
+      });
     });
 
     it("reports ESCALATED with from/to when the severity rises", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, [finding({ severity: "MEDIUM" })], complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, [finding({ severity: "MEDIUM" })], complete("run-1", at(0)));
 
       // Act
-      const transitions = await store.reconcileScope(
+      const transitions = await store.writer.reconcileScope(
         SCOPE,
         [finding({ severity: "CRITICAL" })],
         complete("run-2", at(60)),
@@ -152,16 +156,16 @@ describe("Class: FindingsStore", () => {
 
     it("updates a severity that fell, and changed content, silently", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, [finding({ severity: "HIGH" })], complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, [finding({ severity: "HIGH" })], complete("run-1", at(0)));
       store.resetStats();
 
       // Act
-      const fell = await store.reconcileScope(
+      const fell = await store.writer.reconcileScope(
         SCOPE,
         [finding({ severity: "LOW" })],
         complete("run-2", at(60)),
       );
-      const reworded = await store.reconcileScope(
+      const reworded = await store.writer.reconcileScope(
         SCOPE,
         [finding({ severity: "LOW", detail: "0 of 7 subnets now." })],
         complete("run-3", at(120)),
@@ -183,11 +187,15 @@ describe("Class: FindingsStore", () => {
 
     it("reports RESOLVED when a complete scan no longer produces an open finding", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
       const [kept, ...gone] = baseline();
 
       // Act
-      const transitions = await store.reconcileScope(SCOPE, kept ? [kept] : [], complete("run-2", at(60)));
+      const transitions = await store.writer.reconcileScope(
+        SCOPE,
+        kept ? [kept] : [],
+        complete("run-2", at(60)),
+      );
 
       // Assess
       expect(summary(transitions)).toEqual(
@@ -213,16 +221,16 @@ describe("Class: FindingsStore", () => {
       });
       expect(resolved).not.toHaveProperty("gsi1pk");
       expect(resolved).not.toHaveProperty("gsi1sk");
-      expect((await store.getScope(ACCOUNT, REGION))?.counts.open).toBe(1);
+      expect((await store.reader.getScope(ACCOUNT, REGION))?.counts.open).toBe(1);
     });
 
     it("reports REOPENED for a resolved finding, keeping firstSeen and adding reopenedAt", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, [finding({ severity: "MEDIUM" })], complete("run-1", at(0)));
-      await store.reconcileScope(SCOPE, [], complete("run-2", at(60)));
+      await store.writer.reconcileScope(SCOPE, [finding({ severity: "MEDIUM" })], complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, [], complete("run-2", at(60)));
 
       // Act
-      const transitions = await store.reconcileScope(
+      const transitions = await store.writer.reconcileScope(
         SCOPE,
         [finding({ severity: "HIGH" })],
         complete("run-3", at(120)),
@@ -240,21 +248,25 @@ describe("Class: FindingsStore", () => {
         version: 3,
       });
       expect(item).not.toHaveProperty("resolvedAt");
-      const history = await store.scopeHistory(ACCOUNT, REGION);
+      const history = await store.reader.scopeHistory(ACCOUNT, REGION);
       expect(history.map((h) => h.type)).toEqual(["NEW", "RESOLVED", "REOPENED"]);
     });
 
     it("resolves nothing on a failed scan and records its scan.* finding instead", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
 
       // Act
-      const transitions = await store.reconcileScope(SCOPE, [scanErrorFinding()], failed("run-2", at(60)));
-      const recovered = await store.reconcileScope(SCOPE, baseline(), complete("run-3", at(120)));
+      const transitions = await store.writer.reconcileScope(
+        SCOPE,
+        [scanErrorFinding()],
+        failed("run-2", at(60)),
+      );
+      const recovered = await store.writer.reconcileScope(SCOPE, baseline(), complete("run-3", at(120)));
 
       // Assess
       expect(summary(transitions)).toEqual([`NEW ${findingKey(scanErrorFinding())} ->MEDIUM`]);
-      const scope = await store.getScope(ACCOUNT, REGION);
+      const scope = await store.reader.getScope(ACCOUNT, REGION);
       expect(recovered.map((t) => `${t.type} ${t.finding.ruleId}`)).toEqual(["RESOLVED scan.error"]);
       expect(scope).toMatchObject({ status: "complete", lastCompleteScanAt: at(120) });
       expect(scope?.error).toBeUndefined();
@@ -262,13 +274,13 @@ describe("Class: FindingsStore", () => {
 
     it("keeps lastCompleteScanAt and stores the error of a failed scan", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
 
       // Act
-      await store.reconcileScope(SCOPE, [scanErrorFinding()], failed("run-2", at(60)));
+      await store.writer.reconcileScope(SCOPE, [scanErrorFinding()], failed("run-2", at(60)));
 
       // Assess
-      const scope = await store.getScope(ACCOUNT, REGION);
+      const scope = await store.reader.getScope(ACCOUNT, REGION);
       expect(scope).toMatchObject({
         status: "failed",
         lastScanAt: at(60),
@@ -281,13 +293,13 @@ describe("Class: FindingsStore", () => {
     it("changes nothing when the same scope result is delivered again", async () => {
       // Prepare
       const outcome = complete("run-1", at(0));
-      await store.reconcileScope(SCOPE, baseline(), outcome);
-      await store.reconcileScope(SCOPE, [baseline()[0] ?? finding()], complete("run-2", at(60)));
-      const before = await store.queryFindings({ accountId: ACCOUNT });
+      await store.writer.reconcileScope(SCOPE, baseline(), outcome);
+      await store.writer.reconcileScope(SCOPE, [baseline()[0] ?? finding()], complete("run-2", at(60)));
+      const before = await store.reader.queryFindings({ accountId: ACCOUNT });
       store.resetStats();
 
       // Act
-      const again = await store.reconcileScope(
+      const again = await store.writer.reconcileScope(
         SCOPE,
         [baseline()[0] ?? finding()],
         complete("run-2", at(60)),
@@ -296,21 +308,21 @@ describe("Class: FindingsStore", () => {
       // Assess
       expect(again).toEqual([]);
       expect(store.stats().itemsWritten).toEqual({ finding: 0, scope: 1, history: 0 });
-      expect(await store.queryFindings({ accountId: ACCOUNT })).toEqual(before);
+      expect(await store.reader.queryFindings({ accountId: ACCOUNT })).toEqual(before);
     });
 
     it("ignores a result older than the scope's last scan", async () => {
       // Prepare
-      await store.reconcileScope(SCOPE, baseline(), complete("run-2", at(60)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-2", at(60)));
       store.resetStats();
 
       // Act
-      const stale = await store.reconcileScope(SCOPE, [], complete("run-1", at(0)));
+      const stale = await store.writer.reconcileScope(SCOPE, [], complete("run-1", at(0)));
 
       // Assess
       expect(stale).toEqual([]);
       expect(store.stats().writeCalls).toBe(0);
-      expect((await store.getScope(ACCOUNT, REGION))?.runId).toBe("run-2");
+      expect((await store.reader.getScope(ACCOUNT, REGION))?.runId).toBe("run-2");
     });
 
     it("rejects findings of another scope", async () => {
@@ -318,7 +330,7 @@ describe("Class: FindingsStore", () => {
       const foreign = finding({ region: "us-east-1" });
 
       // Act & Assess
-      await expect(store.reconcileScope(SCOPE, [foreign], complete("run-1", at(0)))).rejects.toThrow(
+      await expect(store.writer.reconcileScope(SCOPE, [foreign], complete("run-1", at(0)))).rejects.toThrow(
         ScopeMismatchError,
       );
     });
@@ -328,11 +340,11 @@ describe("Class: FindingsStore", () => {
       const big = finding({
         evidence: { scheme: "internal", subnets: Array.from({ length: 5_000 }, (_, i) => `subnet-${i}`) },
       });
-      await store.reconcileScope(SCOPE, [big], complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, [big], complete("run-1", at(0)));
       store.resetStats();
 
       // Act
-      await store.reconcileScope(SCOPE, [big], complete("run-2", at(60)));
+      await store.writer.reconcileScope(SCOPE, [big], complete("run-2", at(60)));
 
       // Assess
       const item = await rawFinding(big);
@@ -349,11 +361,11 @@ describe("Class: FindingsStore", () => {
 
       // Act
       for (const i of runs) {
-        await store.reconcileScope(SCOPE, i % 2 === 0 ? [finding()] : [], complete(`run-${i}`, at(i)));
+        await store.writer.reconcileScope(SCOPE, i % 2 === 0 ? [finding()] : [], complete(`run-${i}`, at(i)));
       }
 
       // Assess
-      const pending = await store.pendingTransitions(SCOPE);
+      const pending = await store.ledger.pendingTransitions(SCOPE);
       expect(pending).toHaveLength(MAX_PENDING_MARKERS);
       expect(
         pending
@@ -361,7 +373,7 @@ describe("Class: FindingsStore", () => {
           .sort()
           .at(-1),
       ).toBe(at(runs.length - 1));
-      expect(await store.hasPendingNotifications(SCOPE)).toBe(true);
+      expect(await store.ledger.hasPendingNotifications(SCOPE)).toBe(true);
     });
 
     it("ends two concurrent reconciles of one scope in one consistent state, each transition reported once", async () => {
@@ -371,12 +383,12 @@ describe("Class: FindingsStore", () => {
         const setup = new FindingsStore(dynamo.doc, name);
         const [escalating, staying, resolving, reopening] = baseline();
         if (!escalating || !staying || !resolving || !reopening) throw new Error("fixture");
-        await setup.reconcileScope(
+        await setup.writer.reconcileScope(
           SCOPE,
           [escalating, staying, resolving, reopening],
           complete("run-0", at(0)),
         );
-        await setup.reconcileScope(SCOPE, [escalating, staying, resolving], complete("run-1", at(30)));
+        await setup.writer.reconcileScope(SCOPE, [escalating, staying, resolving], complete("run-1", at(30)));
         const next = [
           { ...escalating, severity: "CRITICAL" as const },
           staying,
@@ -389,8 +401,8 @@ describe("Class: FindingsStore", () => {
 
         // Act
         const [a, b] = await Promise.all([
-          scannerA.reconcileScope(SCOPE, next, complete("run-2", at(60))),
-          scannerB.reconcileScope(SCOPE, next, complete("run-2", at(60))),
+          scannerA.writer.reconcileScope(SCOPE, next, complete("run-2", at(60))),
+          scannerB.writer.reconcileScope(SCOPE, next, complete("run-2", at(60))),
         ]);
 
         // Assess
@@ -404,7 +416,7 @@ describe("Class: FindingsStore", () => {
           ].sort(),
         );
         const check = new FindingsStore(dynamo.doc, name);
-        const open = await check.queryFindings({ status: "open" });
+        const open = await check.reader.queryFindings({ status: "open" });
         expect(open.map((f) => `${f.ruleId} ${f.severity}`).sort()).toEqual(
           [
             "elb.no-eligible-subnet CRITICAL",
@@ -414,7 +426,7 @@ describe("Class: FindingsStore", () => {
             "node.health-issues HIGH",
           ].sort(),
         );
-        const history = await check.scopeHistory(ACCOUNT, REGION);
+        const history = await check.reader.scopeHistory(ACCOUNT, REGION);
         expect(history.filter((h) => h.at === at(60))).toHaveLength(5);
       }
     });
@@ -423,9 +435,9 @@ describe("Class: FindingsStore", () => {
   describe("Method: queryFindings", () => {
     beforeEach(async () => {
       const other = { accountId: "444455556666", region: "us-east-1" };
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
-      await store.reconcileScope(SCOPE, baseline().slice(0, 3), complete("run-2", at(60)));
-      await store.reconcileScope(
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline().slice(0, 3), complete("run-2", at(60)));
+      await store.writer.reconcileScope(
         other,
         [
           finding({ ...other, severity: "HIGH" }),
@@ -438,7 +450,7 @@ describe("Class: FindingsStore", () => {
 
     it("serves open findings at or above a severity from GSI1, one Query per severity", async () => {
       // Act
-      const open = await store.queryFindings({ status: "open", minSeverity: "HIGH" });
+      const open = await store.reader.queryFindings({ status: "open", minSeverity: "HIGH" });
 
       // Assess
       expect(open.map((f) => `${f.severity} ${f.accountId} ${f.ruleId}`)).toEqual([
@@ -451,10 +463,10 @@ describe("Class: FindingsStore", () => {
 
     it("serves one rule from GSI2 and one account from the table", async () => {
       // Act
-      const rule = await store.queryFindings({ ruleId: "elb.no-eligible-subnet" });
-      const account = await store.queryFindings({ accountId: ACCOUNT });
-      const resolved = await store.queryFindings({ accountId: ACCOUNT, status: "resolved" });
-      const limited = await store.queryFindings({ status: "open", limit: 2 });
+      const rule = await store.reader.queryFindings({ ruleId: "elb.no-eligible-subnet" });
+      const account = await store.reader.queryFindings({ accountId: ACCOUNT });
+      const resolved = await store.reader.queryFindings({ accountId: ACCOUNT, status: "resolved" });
+      const limited = await store.reader.queryFindings({ status: "open", limit: 2 });
 
       // Assess
       expect(rule.map((f) => f.accountId)).toEqual([ACCOUNT, "444455556666"]);
@@ -468,7 +480,7 @@ describe("Class: FindingsStore", () => {
 
     it("answers organisation-wide resolved findings through GSI2, never a Scan", async () => {
       // Act
-      const resolved = await store.queryFindings({ status: "resolved", minSeverity: "LOW" });
+      const resolved = await store.reader.queryFindings({ status: "resolved", minSeverity: "LOW" });
 
       // Assess
       expect(resolved.map((f) => f.ruleId)).toEqual(["elb.stale-cluster-tag"]);
@@ -479,9 +491,9 @@ describe("Class: FindingsStore", () => {
     it("answers each console question with one Query call", async () => {
       // Prepare
       const other = { accountId: "444455556666", region: REGION };
-      await store.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
-      await store.reconcileScope(SCOPE, baseline().slice(1), complete("run-2", at(60)));
-      await store.reconcileScope(other, [finding({ ...other })], complete("run-2", at(60)));
+      await store.writer.reconcileScope(SCOPE, baseline(), complete("run-1", at(0)));
+      await store.writer.reconcileScope(SCOPE, baseline().slice(1), complete("run-2", at(60)));
+      await store.writer.reconcileScope(other, [finding({ ...other })], complete("run-2", at(60)));
       const queries = {
         openHigh: consoleQueries.openBySeverity(table, "HIGH"),
         account: consoleQueries.findingsOfAccount(table, ACCOUNT),

@@ -38,7 +38,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
     if (flags.status !== "all") query.status = flags.status;
     if (flags.account) query.accountId = flags.account;
     if (flags.rule) query.ruleId = flags.rule;
-    const found = sortFindings(await opened.store.queryFindings(query));
+    const found = sortFindings(await opened.store.reader.queryFindings(query));
     if (flags.format === "json") {
       io.stdout(`${JSON.stringify(found, null, 2)}\n`);
       return 0;

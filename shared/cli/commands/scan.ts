@@ -33,6 +33,7 @@ import {
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
 import { atLeast, type Severity } from "#shared/findings/index.ts";
+import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 import { planScopes } from "#shared/scan/plan.ts";
 import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement, tasksOfPlan } from "#shared/scan/run.ts";
@@ -146,7 +147,18 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     );
     bar?.stop();
 
-    // LEAD-TODO(coverage): closeStaleCoverage(plan, store) with --org --regions all, once the store has it.
+    // `--org --regions all` is the organisation's complete plan: coverage findings of scopes it no longer
+    // includes (an account that left, a disabled region) are resolved. A narrower scan closes nothing.
+    if (opened && flags.org && regions.kind === "all") {
+      tally.transitions.push(
+        ...(await closeStaleCoverage(
+          plan,
+          opened.store,
+          { runId: session.runId, at: scheduledAt },
+          notifier,
+        )),
+      );
+    }
 
     const failedScopes = tally.results.filter((r) => r.status === "failed");
     const carried = opened ? await carriedOver(opened.store, failedScopes) : [];
@@ -211,8 +223,8 @@ async function carriedOver(store: FindingsStore, failed: readonly ScopeResult[])
   for (const scope of failed) {
     const fresh = new Set(scope.findings.map((f) => `${f.ruleId}#${f.resourceId}#${f.variant ?? ""}`));
     const [stored, status] = await Promise.all([
-      store.queryFindings({ accountId: scope.accountId, status: "open" }),
-      store.getScope(scope.accountId, scope.region),
+      store.reader.queryFindings({ accountId: scope.accountId, status: "open" }),
+      store.reader.getScope(scope.accountId, scope.region),
     ]);
     for (const f of stored) {
       if (f.region !== scope.region || fresh.has(`${f.ruleId}#${f.resourceId}#${f.variant ?? ""}`)) continue;

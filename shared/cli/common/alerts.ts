@@ -110,7 +110,7 @@ export async function cliNotifier(
 ): Promise<CliNotifier> {
   const minSeverity = options.minSeverity ?? DEFAULT_MIN_SEVERITY;
   if (target.kind === "none") return new SilentNotifier(minSeverity);
-  if (target.kind === "stdout") return new PrintingNotifier(minSeverity, options.store);
+  if (target.kind === "stdout") return new PrintingNotifier(minSeverity, options.store.ledger);
   // The caller publishes with its own credentials (not a member role), in the topic's region; with
   // --estate or --endpoint-url the client goes to the simulator or endpoint like every other call.
   const { factory } = options.session;
@@ -119,7 +119,7 @@ export async function cliNotifier(
   return new PublishingNotifier(
     target,
     minSeverity,
-    new SnsNotifier({ sns, topicArn: target.topicArn, minSeverity, ledger: options.store }),
+    new SnsNotifier({ sns, topicArn: target.topicArn, minSeverity, ledger: options.store.ledger }),
   );
 }
 

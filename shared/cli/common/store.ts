@@ -1,4 +1,3 @@
-import { mkdir, stat } from "node:fs/promises";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -7,6 +6,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-s
 import { createTableInput, FindingsStore } from "#shared/store/index.ts";
 import type { StoreSpec } from "./options.ts";
 import { NoCredentialsError } from "./session.ts";
+import { checkStoreDirectory, STORE_LOCKED_CAUSE, StoreDirectoryError } from "./store-directory.ts";
 
 /** The table inside an embedded dynalite store. */
 export const LOCAL_TABLE_NAME = "eks-auditor-findings";
@@ -37,16 +37,12 @@ type DynaliteFactory = (options: {
   updateTableMs?: number;
 }) => Server;
 
-interface LevelDatabase {
-  open(): Promise<void>;
-  close(): Promise<void>;
-}
-
-// dynalite ships CommonJS without types; `level` is its own LevelDB binding, resolved from dynalite.
+// dynalite ships CommonJS without types.
 const requireHere = createRequire(import.meta.url);
 const loadDynalite = () => requireHere("dynalite") as DynaliteFactory;
-const loadLevel = () =>
-  createRequire(requireHere.resolve("dynalite"))("level") as { Level: new (path: string) => LevelDatabase };
+
+/** Directories this process has open: a second open here would share (and then drop) LevelDB's lock. */
+const openHere = new Set<string>();
 
 export async function openFindingsStore(
   spec: Exclude<StoreSpec, { kind: "none" }>,
@@ -55,35 +51,24 @@ export async function openFindingsStore(
   return spec.kind === "dynalite" ? openDynalite(spec.dir, options) : openDynamoDb(spec, options);
 }
 
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.cause?.code ?? e?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
 async function openDynalite(dir: string, options: OpenStoreOptions): Promise<OpenedStore> {
   const label = `dynalite:${dir}`;
   const path = resolve(dir);
-  if (options.create) {
-    await mkdir(path, { recursive: true }).catch((err: unknown) => {
-      throw new StoreError(`--store ${label}: cannot create the directory: ${(err as Error).message}`);
-    });
-  } else if (!(await stat(path).catch(() => undefined))?.isDirectory()) {
-    throw new StoreError(`--store ${label}: no findings store there yet; \`eks-audit scan\` creates it.`);
-  }
-  // LevelDB allows one process per directory; dynalite would crash on the lock, so try it first.
-  const probe = new (loadLevel().Level)(path);
+  // POSIX locks are per process: a probe here would not see (and, closing, would drop) our own lock.
+  if (openHere.has(path)) throw new StoreError(`--store ${label}: ${STORE_LOCKED_CAUSE}.`);
+  openHere.add(path);
   try {
-    await probe.open();
-    await probe.close();
+    return await startDynalite(path, label, options);
   } catch (err) {
-    const why =
-      errorCode(err) === "LEVEL_LOCKED"
-        ? "in use by another eks-audit process; wait for it to finish or pass another --store"
-        : `cannot open the database: ${(err as Error).message}`;
-    throw new StoreError(`--store ${label}: ${why}.`);
+    openHere.delete(path);
+    if (err instanceof StoreDirectoryError) throw new StoreError(`--store ${label}: ${err.message}.`);
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`--store ${label}: cannot open the database: ${(err as Error).message}.`);
   }
+}
 
+async function startDynalite(path: string, label: string, options: OpenStoreOptions): Promise<OpenedStore> {
+  await checkStoreDirectory(path, { create: options.create });
   const server = loadDynalite()({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((done, fail) => {
     server.once("error", fail);
@@ -95,7 +80,7 @@ async function openDynalite(dir: string, options: OpenStoreOptions): Promise<Ope
     region: "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
-  const close = async () => {
+  const stop = async () => {
     client.destroy();
     await new Promise<void>((done, fail) => server.close((err) => (err ? fail(err) : done())));
   };
@@ -108,9 +93,10 @@ async function openDynalite(dir: string, options: OpenStoreOptions): Promise<Ope
     }
     if (!exists) await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE_NAME)));
   } catch (err) {
-    await close();
+    await stop();
     throw err;
   }
+  const close = () => stop().finally(() => openHere.delete(path));
   return { store: new FindingsStore(client, LOCAL_TABLE_NAME), label, close };
 }
 
