@@ -21,7 +21,7 @@ import type { LaunchTemplateVersion, RouteTable, SecurityGroup, Subnet, Vpc } fr
 import type { Addon, Nodegroup } from "@aws-sdk/client-eks";
 import type { Account } from "@aws-sdk/client-organizations";
 import { stringify as toYaml } from "yaml";
-import { intToIp, parseCidr } from "#scripts/build-sample-estate.ts";
+import { intToIp, parseCidr } from "#shared/estate/builder/index.ts";
 import type {
   Estate,
   EstateAccount,
