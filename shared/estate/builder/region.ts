@@ -425,7 +425,10 @@ export class VpcBuilder {
   }
 
   /** The SG EKS creates for a cluster: all traffic from itself, all out. */
-  clusterSecurityGroup(cluster: string, options: { id?: string } = {}): SecurityGroupRef {
+  clusterSecurityGroup(
+    cluster: string,
+    options: { id?: string; egress?: EgressRule[] } = {},
+  ): SecurityGroupRef {
     const suffix = String(
       Number.parseInt(digest("cluster-sg", this.region.account, cluster).slice(0, 8), 16),
     ).padStart(10, "0");
