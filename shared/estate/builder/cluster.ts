@@ -6,7 +6,7 @@ import {
   type ManagedNodeGroupSpec,
   type NodeCapacity,
 } from "./capacity.ts";
-import { digest, uuid } from "./ids.ts";
+import { uuid } from "./ids.ts";
 import type { RegionBuilder, SecurityGroupRef, SubnetRef, VpcBuilder } from "./region.ts";
 import { addonShape, clusterShape, type Tags } from "./shapes.ts";
 
@@ -126,8 +126,6 @@ export class ClusterBuilder {
       subnetIds: spec.subnets.map((s) => s.id),
       securityGroupIds: this.additionalSgs.map((g) => g.id),
       clusterSecurityGroupId: this.clusterSg.id,
-      endpointId: digest("endpoint", account, region.region, name).slice(0, 32).toUpperCase(),
-      oidcId: digest("oidc", account, region.region, name).slice(0, 32).toUpperCase(),
       ...(spec.createdAt === undefined ? {} : { createdAt: spec.createdAt }),
       ...(spec.status === undefined ? {} : { status: spec.status }),
       ...(spec.endpointPublicAccess === undefined ? {} : { endpointPublicAccess: spec.endpointPublicAccess }),

@@ -28,6 +28,7 @@ import type {
 } from "@aws-sdk/client-eks";
 import type { Account } from "@aws-sdk/client-organizations";
 import type { EstateCluster, EstateRegion, Wire } from "#shared/estate/types.ts";
+import { awsId, digest, uuid } from "./ids.ts";
 import { base64 } from "./user-data.ts";
 
 /** Dates the builder uses when a story gives none: fixed, so estates are reproducible. */
@@ -94,10 +95,12 @@ export function organizationAccountShape(s: OrganizationAccountShape): Wire<Acco
 export interface VpcShape {
   account: string;
   id: string;
-  name: string;
   cidr: string;
-  dhcpOptionsId: string;
-  cidrAssociationId: string;
+  /** The Name tag; the id when not given. */
+  name?: string;
+  /** Derived from the VPC id when not given. */
+  dhcpOptionsId?: string;
+  cidrAssociationId?: string;
   isDefault?: boolean;
 }
 
@@ -109,11 +112,15 @@ export function vpcShape(s: VpcShape): Wire<Vpc> {
     OwnerId: s.account,
     InstanceTenancy: "default",
     IsDefault: s.isDefault ?? false,
-    DhcpOptionsId: s.dhcpOptionsId,
+    DhcpOptionsId: s.dhcpOptionsId ?? awsId("dopt", s.account, s.id),
     CidrBlockAssociationSet: [
-      { AssociationId: s.cidrAssociationId, CidrBlock: s.cidr, CidrBlockState: { State: "associated" } },
+      {
+        AssociationId: s.cidrAssociationId ?? awsId("vpc-cidr-assoc", s.account, s.id),
+        CidrBlock: s.cidr,
+        CidrBlockState: { State: "associated" },
+      },
     ],
-    Tags: tagList({ Name: s.name }),
+    Tags: tagList({ Name: s.name ?? s.id }),
   };
 }
 
@@ -193,24 +200,28 @@ export interface RouteTableShape {
   /** The local route's destination. */
   vpcCidr: string;
   name?: string;
-  /** Association id of the main association, when this is the VPC's main table. */
-  main?: { associationId: string };
-  associations?: { id: string; subnetId: string }[];
+  /** The VPC's main table, which every subnet without an explicit association uses. */
+  main?: boolean;
+  /** Subnets associated explicitly. */
+  subnetIds?: string[];
+  /** Association ids by subnet id (`main` for the main association); derived from the ids when not given. */
+  associationIds?: Record<string, string>;
   routes?: (RouteSpec | Wire<Route>)[];
 }
 
 export function routeTableShape(s: RouteTableShape): Wire<RouteTable> {
-  const associations: Wire<RouteTableAssociation>[] = (s.associations ?? []).map((a) => ({
+  const associationId = (key: string) => s.associationIds?.[key] ?? awsId("rtbassoc", s.account, s.id, key);
+  const associations: Wire<RouteTableAssociation>[] = (s.subnetIds ?? []).map((subnetId) => ({
     Main: false,
-    RouteTableAssociationId: a.id,
+    RouteTableAssociationId: associationId(subnetId),
     RouteTableId: s.id,
-    SubnetId: a.subnetId,
+    SubnetId: subnetId,
     AssociationState: { State: "associated" },
   }));
-  if (s.main !== undefined) {
+  if (s.main === true) {
     associations.unshift({
       Main: true,
-      RouteTableAssociationId: s.main.associationId,
+      RouteTableAssociationId: associationId("main"),
       RouteTableId: s.id,
       AssociationState: { State: "associated" },
     });
@@ -451,12 +462,13 @@ export interface ClusterShape {
   name: string;
   version: string;
   vpcId: string;
-  subnetIds: string[];
+  /** Control-plane subnets; none unless given. */
+  subnetIds?: string[];
   clusterSecurityGroupId?: string;
   securityGroupIds?: string[];
-  /** Hex ids of the API endpoint and OIDC issuer (32 upper-case hex digits each). */
-  endpointId: string;
-  oidcId: string;
+  /** Hex ids of the API endpoint and OIDC issuer (32 upper-case hex digits); derived from the name if not given. */
+  endpointId?: string;
+  oidcId?: string;
   createdAt?: string;
   status?: ClusterStatus;
   endpointPublicAccess?: boolean;
@@ -464,15 +476,18 @@ export interface ClusterShape {
 }
 
 export function clusterShape(s: ClusterShape): Wire<Cluster> {
+  const hexId = (kind: string) => digest(kind, s.account, s.region, s.name).slice(0, 32).toUpperCase();
+  const endpointId = s.endpointId ?? hexId("endpoint");
+  const oidcId = s.oidcId ?? hexId("oidc");
   return {
     name: s.name,
     arn: arn("eks", s.region, s.account, `cluster/${s.name}`),
     createdAt: s.createdAt ?? DEFAULT_CREATED_AT,
     version: s.version,
-    endpoint: `https://${s.endpointId}.gr7.${s.region}.eks.amazonaws.com`,
+    endpoint: `https://${endpointId}.gr7.${s.region}.eks.amazonaws.com`,
     roleArn: `arn:aws:iam::${s.account}:role/${s.name}-cluster`,
     resourcesVpcConfig: {
-      subnetIds: s.subnetIds,
+      subnetIds: s.subnetIds ?? [],
       securityGroupIds: s.securityGroupIds ?? [],
       ...(s.clusterSecurityGroupId === undefined ? {} : { clusterSecurityGroupId: s.clusterSecurityGroupId }),
       vpcId: s.vpcId,
@@ -487,7 +502,7 @@ export function clusterShape(s: ClusterShape): Wire<Cluster> {
         { types: ["controllerManager", "scheduler"], enabled: false },
       ],
     },
-    identity: { oidc: { issuer: `https://oidc.eks.${s.region}.amazonaws.com/id/${s.oidcId}` } },
+    identity: { oidc: { issuer: `https://oidc.eks.${s.region}.amazonaws.com/id/${oidcId}` } },
     status: s.status ?? "ACTIVE",
     platformVersion: "eks.9",
     tags: s.tags ?? {},
@@ -530,15 +545,17 @@ export interface NodegroupShape {
   region: string;
   cluster: string;
   name: string;
-  /** Node group id in its ARN and its Auto Scaling group's name. */
-  uuid: string;
+  /** Node group id in its ARN and its Auto Scaling group's name; derived from the names when not given. */
+  uuid?: string;
   version: string;
   releaseVersion?: string;
-  amiType: AMITypes;
+  /** AL2023 unless given. */
+  amiType?: AMITypes;
   /** Omitted when the launch template names the instance type, as EKS reports it. */
   instanceTypes?: string[];
   subnetIds: string[];
-  scaling: { min: number; max: number; desired: number };
+  /** 1 ≤ 2 ≤ 3 unless given. */
+  scaling?: { min: number; max: number; desired: number };
   capacityType?: CapacityTypes;
   launchTemplate?: { id: string; name: string; version: string };
   remoteAccess?: { sshKey: string; securityGroupId: string };
@@ -549,9 +566,11 @@ export interface NodegroupShape {
 }
 
 export function nodegroupShape(s: NodegroupShape): Wire<Nodegroup> {
+  const id = s.uuid ?? uuid(s.account, s.cluster, s.name);
+  const scaling = s.scaling ?? { min: 1, max: 3, desired: 2 };
   return {
     nodegroupName: s.name,
-    nodegroupArn: arn("eks", s.region, s.account, `nodegroup/${s.cluster}/${s.name}/${s.uuid}`),
+    nodegroupArn: arn("eks", s.region, s.account, `nodegroup/${s.cluster}/${s.name}/${id}`),
     clusterName: s.cluster,
     version: s.version,
     ...(s.releaseVersion === undefined ? {} : { releaseVersion: s.releaseVersion }),
@@ -559,15 +578,15 @@ export function nodegroupShape(s: NodegroupShape): Wire<Nodegroup> {
     modifiedAt: "2025-06-02T08:10:31.000Z",
     status: s.status ?? "ACTIVE",
     capacityType: s.capacityType ?? "ON_DEMAND",
-    scalingConfig: { minSize: s.scaling.min, maxSize: s.scaling.max, desiredSize: s.scaling.desired },
+    scalingConfig: { minSize: scaling.min, maxSize: scaling.max, desiredSize: scaling.desired },
     ...(s.instanceTypes === undefined ? {} : { instanceTypes: s.instanceTypes }),
     subnets: s.subnetIds,
     ...(s.remoteAccess === undefined ? {} : { remoteAccess: { ec2SshKey: s.remoteAccess.sshKey } }),
-    amiType: s.amiType,
+    amiType: s.amiType ?? "AL2023_x86_64_STANDARD",
     nodeRole: `arn:aws:iam::${s.account}:role/${s.cluster}-node`,
     labels: s.labels ?? {},
     resources: {
-      autoScalingGroups: [{ name: `eks-${s.name}-${s.uuid}` }],
+      autoScalingGroups: [{ name: `eks-${s.name}-${id}` }],
       ...(s.remoteAccess === undefined ? {} : { remoteAccessSecurityGroup: s.remoteAccess.securityGroupId }),
     },
     ...(s.launchTemplate === undefined ? { diskSize: 20 } : {}),
