@@ -58,7 +58,7 @@ export class RegionBuilder {
     return arn(service, this.region, this.account, resource);
   }
 
-  /** A VPC; without `cidr` the next free `10.N.0.0/16`. */
+  /** A VPC; without `cidr`, `10.<n>.0.0/16` for the region's n-th VPC (VPCs may overlap, as in AWS). */
   vpc(name: string, cidr?: string, options: { id?: string; isDefault?: boolean } = {}): VpcBuilder {
     const vpc = new VpcBuilder(this, name, cidr ?? `10.${this.vpcs.length}.0.0/16`, options);
     this.vpcs.push(vpc);
@@ -194,28 +194,26 @@ export class RegionBuilder {
     };
   }
 
-  /** @internal registration from the VPC, subnet, SG and cluster builders. */
-  register(
-    item:
-      | { subnet: SubnetRef }
-      | { securityGroup: SecurityGroupRef }
-      | { cluster: ClusterBuilder }
-      | {
-          routeTable: { vpc: VpcBuilder; main: boolean; subnets: SubnetRef[]; build: () => Wire<RouteTable> };
-        },
-  ): void {
-    if ("subnet" in item) this.subnets.push(item.subnet);
-    else if ("securityGroup" in item) this.securityGroups.push(item.securityGroup);
-    else if ("cluster" in item) this.clusters.push(item.cluster);
-    else {
-      const { subnets, ...table } = item.routeTable;
-      for (const s of subnets) {
-        const other = this.associated.get(s.id);
-        if (other !== undefined) throw new Error(`subnet ${s.name} is already associated with ${other}`);
-        this.associated.set(s.id, s.name);
-      }
-      this.routeTables.push(table);
+  /** @internal The VPC, subnet, SG and cluster builders register what they create, in creation order. */
+  add(item: SubnetRef | SecurityGroupRef | ClusterBuilder): void {
+    if (item instanceof SubnetRef) this.subnets.push(item);
+    else if (item instanceof SecurityGroupRef) this.securityGroups.push(item);
+    else this.clusters.push(item);
+  }
+
+  /** @internal A route table; a subnet has one explicit association at most. */
+  addRouteTable(table: {
+    vpc: VpcBuilder;
+    main: boolean;
+    subnets: SubnetRef[];
+    build: () => Wire<RouteTable>;
+  }): void {
+    for (const s of table.subnets) {
+      const other = this.associated.get(s.id);
+      if (other !== undefined) throw new Error(`subnet ${s.name} is already associated with ${other}`);
+      this.associated.set(s.id, s.name);
     }
+    this.routeTables.push(table);
   }
 
   /** The SG with this id, created by this builder. */
@@ -350,7 +348,7 @@ export class VpcBuilder {
         ? this.layout.next(spec.prefixLength ?? 24, `subnet ${name}`)
         : this.layout.claim(spec.cidr, `subnet ${name}`);
     const subnet = new SubnetRef(this, name, spec, cidr);
-    this.region.register({ subnet });
+    this.region.add(subnet);
     return subnet;
   }
 
@@ -361,27 +359,25 @@ export class VpcBuilder {
     for (const s of subnets) {
       if (s.vpc !== this) throw new Error(`route table ${name}: subnet ${s.name} is not in VPC ${this.name}`);
     }
-    region.register({
-      routeTable: {
-        vpc: this,
-        main: spec.main === true,
-        subnets,
-        build: () =>
-          routeTableShape({
-            account: region.account,
-            id,
-            vpcId: this.id,
-            vpcCidr: this.cidr,
-            name,
-            main: spec.main === true,
-            subnetIds: subnets.map((s) => s.id),
-            associationIds: Object.fromEntries([
-              ["main", region.id("rtbassoc", name, "main")],
-              ...subnets.map((s) => [s.id, region.id("rtbassoc", name, s.name)]),
-            ]),
-            routes: spec.routes ?? [],
-          }),
-      },
+    region.addRouteTable({
+      vpc: this,
+      main: spec.main === true,
+      subnets,
+      build: () =>
+        routeTableShape({
+          account: region.account,
+          id,
+          vpcId: this.id,
+          vpcCidr: this.cidr,
+          name,
+          main: spec.main === true,
+          subnetIds: subnets.map((s) => s.id),
+          associationIds: Object.fromEntries([
+            ["main", region.id("rtbassoc", name, "main")],
+            ...subnets.map((s) => [s.id, region.id("rtbassoc", name, s.name)]),
+          ]),
+          routes: spec.routes ?? [],
+        }),
     });
     return id;
   }
@@ -424,7 +420,7 @@ export class VpcBuilder {
     options: { tags?: Tags; id?: string; egress?: EgressRule[] } = {},
   ): SecurityGroupRef {
     const group = new SecurityGroupRef(this, name, description, options);
-    this.region.register({ securityGroup: group });
+    this.region.add(group);
     return group;
   }
 
@@ -459,7 +455,7 @@ export class VpcBuilder {
 
   cluster(name: string, spec: ClusterSpec): ClusterBuilder {
     const cluster = new ClusterBuilder(this, name, spec);
-    this.region.register({ cluster });
+    this.region.add(cluster);
     return cluster;
   }
 

@@ -27,7 +27,7 @@ import type {
   NodegroupStatus,
 } from "@aws-sdk/client-eks";
 import type { Account } from "@aws-sdk/client-organizations";
-import type { EstateCluster, EstateRegion, Wire } from "#shared/estate/types.ts";
+import type { EstateCluster, Wire } from "#shared/estate/types.ts";
 import { awsId, digest, uuid } from "./ids.ts";
 import { base64 } from "./user-data.ts";
 
@@ -43,22 +43,6 @@ export function tagList(tags: Tags): Wire<Tag>[] {
 
 export function arn(service: string, region: string, account: string, resource: string): string {
   return `arn:aws:${service}:${region}:${account}:${resource}`;
-}
-
-/** An empty account-region: what every Describe call answers when nothing exists there. */
-export function emptyRegion(): EstateRegion {
-  return {
-    ec2: {
-      Vpcs: [],
-      Subnets: [],
-      RouteTables: [],
-      SecurityGroups: [],
-      InstanceTypes: [],
-      LaunchTemplateVersions: [],
-      NetworkInterfaces: [],
-    },
-    eks: { clusters: [] },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
