@@ -1,7 +1,7 @@
 /**
  * Deterministic synthetic estates for the benchmark: `generateEstate({seed, accounts, regions})`.
  *
- * Shapes follow scripts/build-sample-estate.ts (real SDK output shapes): every account-region has a
+ * Built with the estate builder (#shared/estate/builder, real SDK output shapes): every account-region has a
  * default VPC; 70 % also run 1–3 EKS clusters, each in its own VPC (sometimes two share one) with
  * 6–12 subnets (public, private, internal-LB and database tiers over three AZs, with role-tag
  * problems and nearly-full subnets mixed in), IGW/NAT route tables, the cluster SG, node and data
@@ -17,19 +17,21 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { LaunchTemplateVersion, RouteTable, SecurityGroup, Subnet, Vpc } from "@aws-sdk/client-ec2";
-import type { Addon, Nodegroup } from "@aws-sdk/client-eks";
-import type { Account } from "@aws-sdk/client-organizations";
+import type { AMITypes } from "@aws-sdk/client-eks";
 import { stringify as toYaml } from "yaml";
-import { intToIp, parseCidr } from "#scripts/build-sample-estate.ts";
-import type {
-  Estate,
-  EstateAccount,
-  EstateCluster,
-  EstateFaults,
-  EstateRegion,
-  Wire,
-} from "#shared/estate/index.ts";
+import {
+  type AccountBuilder,
+  type AddonName,
+  al2Bootstrap,
+  al2023NodeConfig,
+  EstateBuilder,
+  type LaunchTemplateRef,
+  RegionBuilder,
+  type SecurityGroupRef,
+  type SubnetRef,
+  type VpcBuilder,
+} from "#shared/estate/builder/index.ts";
+import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
 
 /** The regions scanned, in order: `regions: 4` takes the first four. */
 export const REGIONS = [
@@ -103,294 +105,32 @@ export class Rng {
   }
 }
 
-function hex(length: number, ...label: string[]): string {
-  return createHash("sha256").update(label.join("/")).digest("hex").slice(0, length);
-}
-
 /** `12-digit` account ids, unique per index and seed. */
 export function accountIdOf(seed: number, index: number): string {
   return String(100_000_000_000 + ((seed % 1000) * 1_000_000 + index) * 97).padStart(12, "0");
 }
 
-/** `euw1-az2` for eu-west-1b, the way AWS names zone ids. */
-function zoneId(region: string, zone: string): string {
-  const [area = "", direction = "", n = ""] = region.split("-");
-  return `${area}${direction.slice(0, 1)}${n}-az${ZONES.indexOf(zone as (typeof ZONES)[number]) + 1}`;
-}
-
-const tagList = (tags: Record<string, string>) =>
-  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-
 // ---------------------------------------------------------------------------------------------
 // one account-region
 
+type Tier = "public" | "private" | "internal-lb" | "database";
+
 interface NetSubnet {
-  id: string;
+  ref: SubnetRef;
   zone: string;
-  tier: "public" | "private" | "internal-lb" | "database";
+  tier: Tier;
 }
 
-interface Sg {
-  id: string;
-  name: string;
-}
-
-/** Collects the EC2 side of one account-region while the clusters are laid out. */
-class RegionWriter {
-  readonly ec2: EstateRegion["ec2"] = {
-    Vpcs: [],
-    Subnets: [],
-    RouteTables: [],
-    SecurityGroups: [],
-    InstanceTypes: [],
-    LaunchTemplateVersions: [],
-    NetworkInterfaces: [],
-  };
-  readonly clusters: EstateCluster[] = [];
-
-  /** Draws that depend on the number of subnets and SGs: kept apart so that the ×3 variant has the same clusters. */
-  readonly net: Rng;
-
-  constructor(
-    readonly account: string,
-    readonly region: string,
-    readonly rng: Rng,
-    seed: number,
-  ) {
-    this.net = new Rng(seed, account, region, "network");
-  }
-
-  id(prefix: string, ...label: string[]): string {
-    return `${prefix}-0${hex(16, prefix, this.account, this.region, ...label)}`;
-  }
-
-  arn(service: string, resource: string): string {
-    return `arn:aws:${service}:${this.region}:${this.account}:${resource}`;
-  }
-
-  vpc(name: string, cidr: string): string {
-    const id = this.id("vpc", name);
-    const vpc: Wire<Vpc> = {
-      VpcId: id,
-      CidrBlock: cidr,
-      State: "available",
-      OwnerId: this.account,
-      InstanceTenancy: "default",
-      IsDefault: name === "default",
-      DhcpOptionsId: this.id("dopt", "default"),
-      CidrBlockAssociationSet: [
-        {
-          AssociationId: this.id("vpc-cidr-assoc", name),
-          CidrBlock: cidr,
-          CidrBlockState: { State: "associated" },
-        },
-      ],
-      Tags: tagList({ Name: name }),
-    };
-    this.ec2.Vpcs.push(vpc);
-    return id;
-  }
-
-  subnet(
-    vpcId: string,
-    spec: { name: string; zone: string; cidr: string; tier: NetSubnet["tier"]; tags: Record<string, string> },
-  ): NetSubnet {
-    const id = this.id("subnet", spec.name);
-    const usable = parseCidr(spec.cidr).size - 5;
-    // Fill levels: most subnets roomy, some busy, a few nearly full (what the ip.* rules watch).
-    const roll = this.net.next();
-    const used =
-      roll < 0.1
-        ? 0.96 + this.net.next() * 0.04
-        : roll < 0.3
-          ? 0.6 + this.net.next() * 0.3
-          : this.net.next() * 0.5;
-    const subnet: Wire<Subnet> = {
-      AvailabilityZone: `${this.region}${spec.zone}`,
-      AvailabilityZoneId: zoneId(this.region, spec.zone),
-      AvailableIpAddressCount: Math.max(0, Math.floor(usable * (1 - used))),
-      CidrBlock: spec.cidr,
-      DefaultForAz: false,
-      MapPublicIpOnLaunch: spec.tier === "public",
-      State: "available",
-      SubnetId: id,
-      VpcId: vpcId,
-      OwnerId: this.account,
-      AssignIpv6AddressOnCreation: false,
-      Ipv6CidrBlockAssociationSet: [],
-      SubnetArn: this.arn("ec2", `subnet/${id}`),
-      Tags: tagList({ Name: spec.name, ...spec.tags }),
-    };
-    this.ec2.Subnets.push(subnet);
-    return { id, zone: spec.zone, tier: spec.tier };
-  }
-
-  routeTable(
-    vpcId: string,
-    cidr: string,
-    name: string,
-    target: { igw?: string; nat?: string },
-    subnets: NetSubnet[],
-    main = false,
-  ): void {
-    const id = this.id("rtb", vpcId, name);
-    const table: Wire<RouteTable> = {
-      RouteTableId: id,
-      VpcId: vpcId,
-      OwnerId: this.account,
-      PropagatingVgws: [],
-      Associations: [
-        ...(main
-          ? [
-              {
-                Main: true,
-                RouteTableAssociationId: this.id("rtbassoc", vpcId, name),
-                RouteTableId: id,
-                AssociationState: { State: "associated" as const },
-              },
-            ]
-          : []),
-        ...subnets.map((s) => ({
-          Main: false,
-          RouteTableAssociationId: this.id("rtbassoc", vpcId, name, s.id),
-          RouteTableId: id,
-          SubnetId: s.id,
-          AssociationState: { State: "associated" as const },
-        })),
-      ],
-      Routes: [
-        { DestinationCidrBlock: cidr, GatewayId: "local", Origin: "CreateRouteTable", State: "active" },
-        ...(target.igw
-          ? [
-              {
-                DestinationCidrBlock: "0.0.0.0/0",
-                GatewayId: target.igw,
-                Origin: "CreateRoute" as const,
-                State: "active" as const,
-              },
-            ]
-          : []),
-        ...(target.nat
-          ? [
-              {
-                DestinationCidrBlock: "0.0.0.0/0",
-                NatGatewayId: target.nat,
-                Origin: "CreateRoute" as const,
-                State: "active" as const,
-              },
-            ]
-          : []),
-      ],
-      Tags: tagList({ Name: name }),
-    };
-    this.ec2.RouteTables.push(table);
-  }
-
-  securityGroup(
-    vpcId: string,
-    name: string,
-    description: string,
-    ingress: {
-      protocol: string;
-      ports?: [number, number];
-      cidr?: string;
-      source?: string;
-      description?: string;
-    }[],
-    tags: Record<string, string> = {},
-  ): Sg {
-    const id = this.id("sg", vpcId, name);
-    const permissions = new Map<string, NonNullable<Wire<SecurityGroup>["IpPermissions"]>[number]>();
-    for (const rule of ingress) {
-      const key = `${rule.protocol}:${rule.ports?.join("-") ?? "all"}`;
-      const perm = permissions.get(key) ?? {
-        IpProtocol: rule.protocol,
-        ...(rule.ports ? { FromPort: rule.ports[0], ToPort: rule.ports[1] } : {}),
-        IpRanges: [],
-        Ipv6Ranges: [],
-        PrefixListIds: [],
-        UserIdGroupPairs: [],
-      };
-      const description = rule.description ? { Description: rule.description } : {};
-      if (rule.cidr) perm.IpRanges?.push({ CidrIp: rule.cidr, ...description });
-      if (rule.source)
-        perm.UserIdGroupPairs?.push({
-          GroupId: rule.source === "self" ? id : rule.source,
-          UserId: this.account,
-          ...description,
-        });
-      permissions.set(key, perm);
-    }
-    this.ec2.SecurityGroups.push({
-      GroupId: id,
-      GroupName: name,
-      Description: description,
-      OwnerId: this.account,
-      VpcId: vpcId,
-      SecurityGroupArn: this.arn("ec2", `security-group/${id}`),
-      IpPermissions: [...permissions.values()],
-      IpPermissionsEgress: [
-        {
-          IpProtocol: "-1",
-          IpRanges: [{ CidrIp: "0.0.0.0/0" }],
-          Ipv6Ranges: [],
-          PrefixListIds: [],
-          UserIdGroupPairs: [],
-        },
-      ],
-      Tags: tagList(tags),
-    });
-    return { id, name };
-  }
-
-  launchTemplate(
-    name: string,
-    data: { userData: string; securityGroups?: string[]; instanceType?: string },
-  ): { id: string; name: string; version: string } {
-    const id = this.id("lt", name);
-    const version: Wire<LaunchTemplateVersion> = {
-      LaunchTemplateId: id,
-      LaunchTemplateName: name,
-      VersionNumber: 1,
-      VersionDescription: "managed by terraform",
-      CreateTime: CREATED,
-      CreatedBy: `arn:aws:sts::${this.account}:assumed-role/platform-deployer/terraform`,
-      DefaultVersion: true,
-      LaunchTemplateData: {
-        ...(data.instanceType ? { InstanceType: data.instanceType as "m5.large" } : {}),
-        ...(data.securityGroups ? { SecurityGroupIds: data.securityGroups } : {}),
-        UserData: Buffer.from(data.userData, "utf8").toString("base64"),
-        BlockDeviceMappings: [
-          { DeviceName: "/dev/xvda", Ebs: { VolumeSize: 50, VolumeType: "gp3", Encrypted: true } },
-        ],
-        MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
-      },
-    };
-    this.ec2.LaunchTemplateVersions.push(version);
-    return { id, name, version: "1" };
-  }
-}
-
-/** Lays out non-overlapping subnets inside a /16, largest first. */
-class CidrCursor {
-  private next: number;
-
-  constructor(private readonly vpcCidr: string) {
-    this.next = parseCidr(vpcCidr).base;
-  }
-
-  take(prefixLength: number): string {
-    const size = 2 ** (32 - prefixLength);
-    const start = Math.ceil(this.next / size) * size;
-    const vpc = parseCidr(this.vpcCidr);
-    if (start + size > vpc.base + vpc.size) throw new Error(`${this.vpcCidr} is full`);
-    this.next = start + size;
-    return `${intToIp(start)}/${prefixLength}`;
-  }
+/** Fill levels: most subnets roomy, some busy, a few nearly full (what the ip.* rules watch). */
+function freeAddresses(net: Rng, prefixLength: number): number {
+  const usable = 2 ** (32 - prefixLength) - 5;
+  const roll = net.next();
+  const used = roll < 0.1 ? 0.96 + net.next() * 0.04 : roll < 0.3 ? 0.6 + net.next() * 0.3 : net.next() * 0.5;
+  return Math.max(0, Math.floor(usable * (1 - used)));
 }
 
 /** Role tags as teams leave them: mostly right, sometimes missing, misspelt or meant for another cluster. */
-function roleTags(rng: Rng, tier: NetSubnet["tier"], clusters: string[]): Record<string, string> {
+function roleTags(rng: Rng, tier: Tier, clusters: string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   const role =
     tier === "public"
@@ -414,29 +154,24 @@ function roleTags(rng: Rng, tier: NetSubnet["tier"], clusters: string[]): Record
 }
 
 function userData(rng: Rng, cluster: string, amiType: string): string {
-  const boundary = "==BENCH==";
-  const part = (contentType: string, body: string) =>
-    `MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="${boundary}"\n\n--${boundary}\nContent-Type: ${contentType}\n\n${body}\n--${boundary}--\n`;
   if (amiType.startsWith("AL2023")) {
     const config: Record<string, unknown> = rng.chance(0.5)
       ? { systemReserved: { cpu: "250m", memory: "1Gi" } }
       : rng.chance(0.5)
         ? { evictionHard: { "memory.available": "300Mi" } }
         : { maxPods: 58 };
-    const doc = { apiVersion: "node.eks.aws/v1alpha1", kind: "NodeConfig", spec: { kubelet: { config } } };
-    return part("application/node.eks.aws", `---\n${toYaml(doc)}`);
+    return al2023NodeConfig(config, BOUNDARY);
   }
   const args = rng.pick([
     "",
-    " --kubelet-extra-args '--system-reserved=cpu=250m,memory=1Gi'",
-    " --kubelet-extra-args '--eviction-hard=memory.available<200Mi'",
-    " --kubelet-extra-args '--node-labels=team=web'",
+    "--system-reserved=cpu=250m,memory=1Gi",
+    "--eviction-hard=memory.available<200Mi",
+    "--node-labels=team=web",
   ]);
-  return part(
-    'text/x-shellscript; charset="us-ascii"',
-    `#!/bin/bash\nset -o xtrace\n/etc/eks/bootstrap.sh ${cluster}${args}`,
-  );
+  return al2Bootstrap(cluster, args === "" ? undefined : args, [], BOUNDARY);
 }
+
+const BOUNDARY = "==BENCH==";
 
 function cniConfiguration(rng: Rng): string | undefined {
   const roll = rng.next();
@@ -449,72 +184,66 @@ function cniConfiguration(rng: Rng): string | undefined {
   return toYaml({ env: { ENABLE_POD_ENI: "true", POD_SECURITY_GROUP_ENFORCING_MODE: "standard" } });
 }
 
+/** The draws of one node group, made before its cluster is built so that the draw order stays the same. */
+interface NodegroupPlan {
+  name: string;
+  amiType: AMITypes;
+  instanceType: string;
+  subnets: SubnetRef[];
+  launchTemplate?: LaunchTemplateRef;
+  remoteAccessSg?: SecurityGroupRef;
+  degraded: boolean;
+  desired: number;
+}
+
+interface ClusterVpc {
+  vpc: VpcBuilder;
+  subnets: NetSubnet[];
+}
+
+/**
+ * One cluster in `net`'s VPC. Cluster-shaped draws come from `rng`, network-sized ones from `net`, so the
+ * ×N network variant has the same clusters and node groups.
+ */
 function clusterLayout(
-  w: RegionWriter,
+  r: RegionBuilder,
+  draws: { rng: Rng; net: Rng },
   index: number,
-  vpc: { id: string; cidr: string; subnets: NetSubnet[] },
+  { vpc, subnets }: ClusterVpc,
   name: string,
   scale: number,
-): EstateCluster {
-  const { rng, account, region } = w;
+): void {
+  const { rng, net } = draws;
   const version = rng.pick(VERSIONS);
-  const clusterSg = w.securityGroup(
-    vpc.id,
-    `eks-cluster-sg-${name}-${hex(10, name)}`,
-    "EKS created security group applied to ENI that is attached to EKS Control Plane master nodes, as well as any managed workloads.",
-    [{ protocol: "-1", source: "self" }],
-    {
-      "aws:eks:cluster-name": name,
-      [`kubernetes.io/cluster/${name}`]: "owned",
-    },
-  );
-  // A separate node SG: half the time with the control-plane rules, sometimes without (sg.* rules).
+  const clusterSg = vpc.clusterSecurityGroup(name);
+  // A separate node SG: most of the time with the control-plane rules, sometimes without (sg.* rules).
   const withRules = rng.chance(0.75);
-  const nodeSg = w.securityGroup(vpc.id, `${name}-nodes`, "EKS nodes", [
-    { protocol: "-1", source: "self", description: "node to node" },
-    ...(withRules
-      ? [
-          {
-            protocol: "tcp",
-            ports: [10250, 10250] as [number, number],
-            source: clusterSg.id,
-            description: "kubelet from control plane",
-          },
-          {
-            protocol: "tcp",
-            ports: [443, 443] as [number, number],
-            source: clusterSg.id,
-            description: "webhooks",
-          },
-        ]
-      : []),
-  ]);
+  const nodeSg = vpc.securityGroup(`${name}-nodes`, "EKS nodes");
+  nodeSg.allow({ allTraffic: true, from: nodeSg, description: "node to node" });
+  if (withRules) {
+    nodeSg
+      .allow({ tcp: 10250, from: clusterSg, description: "kubelet from control plane" })
+      .allow({ tcp: 443, from: clusterSg, description: "webhooks" });
+  }
   // Data stores reachable from the node or cluster SG: every pod on those nodes reaches them.
-  const dbSource = rng.chance(0.4) ? nodeSg.id : rng.chance(0.5) ? clusterSg.id : undefined;
-  w.securityGroup(
-    vpc.id,
-    `${name}-postgres`,
-    "RDS PostgreSQL",
-    dbSource
-      ? [{ protocol: "tcp", ports: [5432, 5432], source: dbSource }]
-      : [{ protocol: "tcp", ports: [5432, 5432], cidr: vpc.cidr }],
-  );
-  w.securityGroup(vpc.id, `${name}-alb`, "Public ALB", [
-    { protocol: "tcp", ports: [443, 443], cidr: "0.0.0.0/0" },
-    { protocol: "tcp", ports: [80, 80], cidr: "0.0.0.0/0" },
-  ]);
+  const dbSource = rng.chance(0.4) ? nodeSg : rng.chance(0.5) ? clusterSg : undefined;
+  vpc.securityGroup(`${name}-postgres`, "RDS PostgreSQL").allow({ tcp: 5432, from: dbSource ?? vpc.cidr });
+  vpc
+    .securityGroup(`${name}-alb`, "Public ALB")
+    .allow({ tcp: 443, from: "0.0.0.0/0" })
+    .allow({ tcp: 80, from: "0.0.0.0/0" });
   // Four fixed groups above plus 2–5 application groups; the ×N variant multiplies the whole count.
   const appGroups = Math.round((4 + rng.int(2, 5)) * scale) - 4;
   for (let i = 0; i < appGroups; i++) {
-    w.securityGroup(vpc.id, `${name}-app-${i}`, `application ${i}`, [
-      { protocol: "tcp", ports: [8080 + i, 8080 + i], source: w.net.chance(0.3) ? nodeSg.id : clusterSg.id },
-      { protocol: "tcp", ports: [9000, 9100], cidr: "10.0.0.0/8" },
-    ]);
+    vpc
+      .securityGroup(`${name}-app-${i}`, `application ${i}`)
+      .allow({ tcp: 8080 + i, from: net.chance(0.3) ? nodeSg : clusterSg })
+      .allow({ tcp: [9000, 9100], from: "10.0.0.0/8" });
   }
 
-  const privateSubnets = vpc.subnets.filter((s) => s.tier === "private");
-  const controlPlane = privateSubnets.slice(0, w.net.int(2, Math.max(2, privateSubnets.length)));
-  const nodegroups: Wire<Nodegroup>[] = [];
+  const privateSubnets = subnets.filter((s) => s.tier === "private").map((s) => s.ref);
+  const controlPlane = privateSubnets.slice(0, net.int(2, Math.max(2, privateSubnets.length)));
+  const plans: NodegroupPlan[] = [];
   const nodegroupCount = rng.int(1, 4);
   for (let n = 0; n < nodegroupCount; n++) {
     const ngName = `${rng.pick(["general", "system", "workers", "spot", "batch", "general-b", "ingress"])}-${n}`;
@@ -525,161 +254,148 @@ function clusterLayout(
       "BOTTLEROCKET_x86_64",
     ] as const);
     const instanceType = rng.pick(INSTANCE_TYPES);
-    const ngSubnets = privateSubnets.filter(() => w.net.chance(0.8));
-    const lt =
-      amiType !== "BOTTLEROCKET_x86_64" && rng.chance(0.5)
-        ? w.launchTemplate(`${name}-${ngName}`, {
-            userData: userData(rng, name, amiType),
-            ...(rng.chance(0.5) ? { securityGroups: [nodeSg.id] } : {}),
-          })
-        : undefined;
-    const ssh = !lt && rng.chance(0.15);
-    const remoteSg = ssh
-      ? w.securityGroup(
-          vpc.id,
-          `eks-remoteAccess-${hex(8, account, name, ngName)}`,
-          "Security group for all nodes in the nodeGroup to allow SSH access",
-          [{ protocol: "tcp", ports: [22, 22], cidr: "0.0.0.0/0" }],
-          {
-            "eks:cluster-name": name,
-            "eks:nodegroup-name": ngName,
-          },
-        )
-      : undefined;
-    const degraded = rng.chance(0.08);
-    const uuid = hex(32, account, region, name, ngName);
-    const desired = rng.int(1, 12);
-    nodegroups.push({
-      nodegroupName: ngName,
-      nodegroupArn: w.arn("eks", `nodegroup/${name}/${ngName}/${uuid}`),
-      clusterName: name,
-      version,
-      releaseVersion: `${version}.7-20250519`,
-      createdAt: CREATED,
-      modifiedAt: CREATED,
-      status: degraded ? "DEGRADED" : "ACTIVE",
-      capacityType: ngName.startsWith("spot") ? "SPOT" : "ON_DEMAND",
-      scalingConfig: { minSize: 1, maxSize: desired * 2, desiredSize: desired },
-      instanceTypes: [instanceType],
-      subnets: (ngSubnets.length > 0 ? ngSubnets : privateSubnets).map((s) => s.id),
-      ...(ssh ? { remoteAccess: { ec2SshKey: `${name}-ops` } } : {}),
+    const ngSubnets = privateSubnets.filter(() => net.chance(0.8));
+    let launchTemplate: LaunchTemplateRef | undefined;
+    if (amiType !== "BOTTLEROCKET_x86_64" && rng.chance(0.5)) {
+      const data = userData(rng, name, amiType);
+      launchTemplate = r.launchTemplate(`${name}-${ngName}`, [
+        { userData: data, ...(rng.chance(0.5) ? { securityGroups: [nodeSg] } : {}) },
+      ]);
+    }
+    const ssh = !launchTemplate && rng.chance(0.15);
+    plans.push({
+      name: ngName,
       amiType,
-      nodeRole: `arn:aws:iam::${account}:role/${name}-node`,
-      labels: { "node-group": ngName },
-      resources: {
-        autoScalingGroups: [{ name: `eks-${ngName}-${uuid}` }],
-        ...(remoteSg ? { remoteAccessSecurityGroup: remoteSg.id } : {}),
-      },
-      ...(lt ? { launchTemplate: lt } : { diskSize: 20 }),
-      health: {
-        issues: degraded
-          ? [
-              {
-                code: "AsgInstanceLaunchFailures",
-                message: "Could not launch On-Demand Instances. InsufficientFreeAddressesInSubnet",
-                resourceIds: [`eks-${ngName}-${uuid}`],
-              },
-            ]
-          : [],
-      },
-      updateConfig: { maxUnavailable: 1 },
-      tags: {},
+      instanceType,
+      subnets: ngSubnets.length > 0 ? ngSubnets : privateSubnets,
+      ...(launchTemplate ? { launchTemplate } : {}),
+      ...(ssh ? { remoteAccessSg: vpc.remoteAccessSecurityGroup(name, ngName) } : {}),
+      degraded: rng.chance(0.08),
+      desired: rng.int(1, 12),
     });
   }
 
   const cni = rng.chance(0.9) ? cniConfiguration(rng) : null;
-  const addon = (addonName: string, extra: Partial<Wire<Addon>> = {}): Wire<Addon> => ({
-    addonName,
-    clusterName: name,
-    status: "ACTIVE",
-    addonVersion: addonName === "vpc-cni" ? "v1.19.5-eksbuild.1" : `${addonName}-v${version}`,
-    health: { issues: [] },
-    addonArn: w.arn("eks", `addon/${name}/${addonName}/${hex(32, account, name, addonName)}`),
+  const endpointPublicAccess = index === 0 && rng.chance(0.3);
+  // A missing vpc-cni add-on stands for a self-managed aws-node DaemonSet.
+  const addons: AddonName[] = cni === null ? ["coredns", "kube-proxy"] : ["vpc-cni", "coredns", "kube-proxy"];
+  const cluster = vpc.cluster(name, {
+    version,
+    subnets: controlPlane,
+    clusterSg,
     createdAt: CREATED,
-    modifiedAt: CREATED,
-    tags: {},
-    ...extra,
+    addons,
+    ...(cni ? { vpcCniConfiguration: cni } : {}),
+    endpointPublicAccess,
+    tags: { team: rng.pick(TEAMS) },
   });
-  return {
-    cluster: {
-      name,
-      arn: w.arn("eks", `cluster/${name}`),
+  for (const plan of plans) {
+    const ng = cluster.nodegroup(plan.name, {
+      amiType: plan.amiType,
+      instanceTypes: [plan.instanceType],
+      subnets: plan.subnets,
+      scaling: { min: 1, max: plan.desired * 2, desired: plan.desired },
+      capacityType: plan.name.startsWith("spot") ? "SPOT" : "ON_DEMAND",
+      ...(plan.launchTemplate ? { launchTemplate: plan.launchTemplate } : {}),
+      ...(plan.remoteAccessSg
+        ? { remoteAccess: { sshKey: `${name}-ops`, securityGroup: plan.remoteAccessSg } }
+        : {}),
       createdAt: CREATED,
-      version,
-      endpoint: `https://${hex(32, account, region, name).toUpperCase()}.gr7.${region}.eks.amazonaws.com`,
-      roleArn: `arn:aws:iam::${account}:role/${name}-cluster`,
-      resourcesVpcConfig: {
-        subnetIds: controlPlane.map((s) => s.id),
-        securityGroupIds: [],
-        clusterSecurityGroupId: clusterSg.id,
-        vpcId: vpc.id,
-        endpointPublicAccess: index === 0 && rng.chance(0.3),
-        endpointPrivateAccess: true,
-        publicAccessCidrs: [],
-      },
-      kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
-      status: "ACTIVE",
-      platformVersion: "eks.9",
-      tags: { team: rng.pick(TEAMS) },
-      accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
-    },
-    nodegroups,
-    // A missing vpc-cni add-on stands for a self-managed aws-node DaemonSet.
-    addons: [
-      ...(cni === null ? [] : [addon("vpc-cni", cni === undefined ? {} : { configurationValues: cni })]),
-      addon("coredns"),
-      addon("kube-proxy"),
-    ],
-  };
+      status: plan.degraded ? "DEGRADED" : "ACTIVE",
+      labels: { "node-group": plan.name },
+    });
+    if (plan.degraded) {
+      ng.issue(
+        "AsgInstanceLaunchFailures",
+        "Could not launch On-Demand Instances. InsufficientFreeAddressesInSubnet",
+        [ng.autoScalingGroupName],
+      );
+    }
+  }
 }
 
 /** One cluster VPC: public/private/internal-LB/database subnets over three AZs, IGW + NAT tables. */
 function clusterVpc(
-  w: RegionWriter,
+  r: RegionBuilder,
+  net: Rng,
   name: string,
   octet: number,
   clusters: string[],
   scale: number,
-): { id: string; cidr: string; subnets: NetSubnet[] } {
-  const cidr = `10.${octet}.0.0/16`;
-  const id = w.vpc(name, cidr);
-  const cursor = new CidrCursor(cidr);
-  const count = Math.round(w.net.int(6, 12) * scale);
+): ClusterVpc {
+  const vpc = r.vpc(name, `10.${octet}.0.0/16`);
+  const count = Math.round(net.int(6, 12) * scale);
   const subnets: NetSubnet[] = [];
   for (let i = 0; i < count; i++) {
     const zone = ZONES[i % 3] ?? "a";
     // First three: private /20s for nodes; then public /24s; then a mix of internal-LB and databases.
-    const tier: NetSubnet["tier"] =
-      i < 3 ? "private" : i < 6 ? "public" : w.net.pick(["private", "internal-lb", "database"] as const);
-    const prefix =
+    const tier: Tier =
+      i < 3 ? "private" : i < 6 ? "public" : net.pick(["private", "internal-lb", "database"] as const);
+    const prefixLength =
       tier === "private" ? (i < 3 ? 20 : 22) : tier === "public" ? 24 : tier === "internal-lb" ? 27 : 26;
-    subnets.push(
-      w.subnet(id, {
-        name: `${name}-${tier}-${zone}-${i}`,
-        zone,
-        cidr: cursor.take(prefix),
-        tier,
-        tags: roleTags(w.net, tier, clusters),
-      }),
-    );
+    const tags = roleTags(net, tier, clusters);
+    const available = freeAddresses(net, prefixLength);
+    const ref = vpc.subnet(`${name}-${tier}-${zone}-${i}`, {
+      zone,
+      prefixLength,
+      tags,
+      available,
+      public: tier === "public",
+    });
+    subnets.push({ ref, zone, tier });
   }
-  const igw = w.id("igw", name);
-  const publicSubnets = subnets.filter((s) => s.tier === "public");
-  w.routeTable(id, cidr, `${name}-public`, { igw }, publicSubnets);
+  vpc.publicRouteTable(subnets.filter((s) => s.tier === "public").map((s) => s.ref));
   for (const zone of ZONES) {
-    const nat = w.id("nat", name, zone);
     const zonal = subnets.filter((s) => s.zone === zone && s.tier !== "public" && s.tier !== "database");
     // Sometimes a subnet is left on the main table (NAT of AZ a, or none at all).
-    w.routeTable(
-      id,
-      cidr,
-      `${name}-private-${zone}`,
-      { nat },
-      zonal.filter(() => w.net.chance(0.9)),
-    );
+    vpc.privateRouteTable(`${name}-private-${zone}`, {
+      nat: r.id("nat", name, zone),
+      subnets: zonal.filter(() => net.chance(0.9)).map((s) => s.ref),
+    });
   }
-  w.routeTable(id, cidr, `${name}-main`, w.net.chance(0.5) ? { nat: w.id("nat", name, "a") } : {}, [], true);
-  return { id, cidr, subnets };
+  vpc.mainRouteTable(net.chance(0.5) ? { routes: [{ to: "0.0.0.0/0", via: r.id("nat", name, "a") }] } : {});
+  return { vpc, subnets };
+}
+
+/** Lays out one account-region: the default VPC, and in most regions 1–3 clusters. */
+function layRegion(
+  r: RegionBuilder,
+  seed: number,
+  options: Pick<GenerateOptions, "emptyShare" | "networkScale">,
+): void {
+  const rng = new Rng(seed, r.account, r.region);
+  // Draws that depend on the number of subnets and SGs: kept apart so that the ×3 variant has the same clusters.
+  const net = new Rng(seed, r.account, r.region, "network");
+  const scale = options.networkScale ?? 1;
+  // The default VPC every region has, with one default subnet per AZ.
+  const defaultVpc = r.vpc("default", "172.31.0.0/16", { isDefault: true });
+  for (const zone of ZONES) {
+    defaultVpc.subnet(`default-${zone}`, {
+      zone,
+      prefixLength: 20,
+      available: freeAddresses(net, 20),
+      public: true,
+    });
+  }
+  defaultVpc.mainRouteTable({ routes: [{ to: "0.0.0.0/0", via: defaultVpc.internetGateway }] });
+  const defaultSg = defaultVpc.securityGroup("default", "default VPC security group");
+  defaultSg.allow({ allTraffic: true, from: defaultSg });
+
+  if (!rng.chance(options.emptyShare ?? 0.3)) {
+    const names = Array.from(
+      { length: rng.int(1, 3) },
+      (_, i) =>
+        `${rng.pick(TEAMS)}-${rng.pick(["prod", "stg", "dev"])}-${r.region.replace(/-/g, "").slice(0, 6)}-${i}`,
+    );
+    let vpc: ClusterVpc | undefined;
+    names.forEach((name, i) => {
+      // The second cluster shares the first one's VPC a third of the time.
+      const shared = vpc !== undefined && i === 1 && rng.chance(0.33);
+      if (!shared || vpc === undefined)
+        vpc = clusterVpc(r, net, `${name}-vpc`, 10 + i * 10, shared ? names.slice(0, 2) : [name], scale);
+      clusterLayout(r, { rng, net }, i, vpc, name, scale);
+    });
+  }
 }
 
 export function generateRegion(
@@ -688,52 +404,9 @@ export function generateRegion(
   region: string,
   options: Pick<GenerateOptions, "emptyShare" | "networkScale"> = {},
 ): EstateRegion {
-  const rng = new Rng(seed, accountId, region);
-  const w = new RegionWriter(accountId, region, rng, seed);
-  const scale = options.networkScale ?? 1;
-  // The default VPC every region has, with one default subnet per AZ.
-  const defaultVpc = w.vpc("default", "172.31.0.0/16");
-  const cursor = new CidrCursor("172.31.0.0/16");
-  for (const zone of ZONES) {
-    w.subnet(defaultVpc, { name: `default-${zone}`, zone, cidr: cursor.take(20), tier: "public", tags: {} });
-  }
-  w.routeTable(defaultVpc, "172.31.0.0/16", "default-main", { igw: w.id("igw", "default") }, [], true);
-  w.securityGroup(defaultVpc, "default", "default VPC security group", [{ protocol: "-1", source: "self" }]);
-
-  if (!rng.chance(options.emptyShare ?? 0.3)) {
-    const names = Array.from(
-      { length: rng.int(1, 3) },
-      (_, i) =>
-        `${rng.pick(TEAMS)}-${rng.pick(["prod", "stg", "dev"])}-${region.replace(/-/g, "").slice(0, 6)}-${i}`,
-    );
-    let vpc: ReturnType<typeof clusterVpc> | undefined;
-    names.forEach((name, i) => {
-      // The second cluster shares the first one's VPC a third of the time.
-      const shared = vpc !== undefined && i === 1 && rng.chance(0.33);
-      if (!shared || vpc === undefined)
-        vpc = clusterVpc(w, `${name}-vpc`, 10 + i * 10, shared ? names.slice(0, 2) : [name], scale);
-      w.clusters.push(clusterLayout(w, i, vpc, name, scale));
-    });
-  }
-  return { ec2: w.ec2, eks: { clusters: w.clusters } };
-}
-
-function organizationAccount(
-  seed: number,
-  id: string,
-  i: number,
-  state: "ACTIVE" | "SUSPENDED",
-  management: string,
-): Wire<Account> {
-  return {
-    Id: id,
-    Arn: `arn:aws:organizations::${management}:account/o-bench${seed % 100000}/${id}`,
-    Email: `aws+bench-${i}@example.com`,
-    Name: `bench-${i}`,
-    Status: state,
-    JoinedMethod: i === 0 ? "INVITED" : "CREATED",
-    JoinedTimestamp: CREATED,
-  };
+  const r = new RegionBuilder(accountId, region);
+  layRegion(r, seed, options);
+  return r.build();
 }
 
 function accountsOf(options: GenerateOptions): { active: string[]; suspended: string[] } {
@@ -745,18 +418,20 @@ function accountsOf(options: GenerateOptions): { active: string[]; suspended: st
   return { active, suspended };
 }
 
-function organizationOf(options: GenerateOptions): Estate["organization"] {
-  const { active, suspended } = accountsOf(options);
-  const management = active[0] ?? accountIdOf(options.seed, 0);
-  return {
-    managementAccountId: management,
-    accounts: [
-      ...active.map((id, i) => organizationAccount(options.seed, id, i, "ACTIVE", management)),
-      ...suspended.map((id, i) =>
-        organizationAccount(options.seed, id, options.accounts + i, "SUSPENDED", management),
-      ),
-    ],
-  } as Estate["organization"];
+/** The organization: ACTIVE accounts (the first is the management account), then the SUSPENDED ones. */
+function organizationOf(options: GenerateOptions): { org: EstateBuilder; active: AccountBuilder[] } {
+  const ids = accountsOf(options);
+  const org = new EstateBuilder({
+    organizationId: `o-bench${options.seed % 100000}`,
+    managementAccountId: ids.active[0] ?? accountIdOf(options.seed, 0),
+  });
+  const active = ids.active.map((id, i) =>
+    org.account(id, { name: `bench-${i}`, joinedAt: CREATED, joinedMethod: i === 0 ? "INVITED" : "CREATED" }),
+  );
+  for (const [i, id] of ids.suspended.entries()) {
+    org.account(id, { name: `bench-${options.accounts + i}`, status: "SUSPENDED", joinedAt: CREATED });
+  }
+  return { org, active };
 }
 
 export function regionsOf(regions: GenerateOptions["regions"] = 4): string[] {
@@ -775,13 +450,11 @@ function accountOf(options: GenerateOptions, accountId: string): EstateAccount {
 
 /** The whole estate in memory (small estates, tests). */
 export function generateEstate(options: GenerateOptions): Estate {
-  const { active } = accountsOf(options);
-  return {
-    version: 1,
-    organization: organizationOf(options),
-    accounts: Object.fromEntries(active.map((id) => [id, accountOf(options, id)])),
-    faults: options.faults ?? BENCH_FAULTS,
-  };
+  const { org, active } = organizationOf(options);
+  for (const account of active) {
+    for (const region of regionsOf(options.regions)) layRegion(account.region(region), options.seed, options);
+  }
+  return org.faults(options.faults ?? BENCH_FAULTS).build();
 }
 
 /** Writes the estate as JSON one account at a time, so a large estate never sits in memory whole. */
@@ -793,7 +466,9 @@ export async function writeEstateFile(file: string, options: GenerateOptions): P
       if (out.write(text)) resolveWrite();
       else out.once("drain", resolveWrite).once("error", reject);
     });
-  await write(`{"version":1,"organization":${JSON.stringify(organizationOf(options))},"accounts":{`);
+  await write(
+    `{"version":1,"organization":${JSON.stringify(organizationOf(options).org.organization())},"accounts":{`,
+  );
   const { active } = accountsOf(options);
   for (const [i, id] of active.entries()) {
     await write(`${i === 0 ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(accountOf(options, id))}`);

@@ -4,11 +4,9 @@ import { parse as parseYaml } from "yaml";
 import {
   buildSampleEstate,
   FAKE_USER_DATA_SECRET,
-  formatEstateJson,
-  ipToInt,
-  parseCidr,
   SAMPLE_ESTATE_FILE,
 } from "#scripts/build-sample-estate.ts";
+import { formatEstateJson, ipToInt, parseCidr } from "#shared/estate/builder/index.ts";
 import { type EstateRegion, parseEstate } from "#shared/estate/index.ts";
 
 const README = new URL("../../sim/estates/README.md", import.meta.url);

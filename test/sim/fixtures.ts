@@ -4,7 +4,14 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import type { Estate, EstateRegion } from "#shared/estate/index.ts";
+import {
+  clusterTag,
+  EstateBuilder,
+  type RegionBuilder,
+  ROLE_ELB,
+  ROLE_INTERNAL_ELB,
+} from "#shared/estate/builder/index.ts";
+import type { Estate } from "#shared/estate/index.ts";
 
 export const MANAGEMENT = "111122223333";
 export const MEMBER = "222233334444";
@@ -49,455 +56,174 @@ export function wire(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (key, v: unknown) => (key === "$metadata" ? undefined : v)));
 }
 
-function subnets(vpcId: string, prefix: string, count: number): EstateRegion["ec2"]["Subnets"] {
-  return Array.from({ length: count }, (_, i) => ({
-    SubnetId: `subnet-${prefix}${String(i).padStart(4, "0")}`,
-    VpcId: vpcId,
-    CidrBlock: `10.${i}.0.0/24`,
-    AvailabilityZone: `${REGION}${"abc"[i % 3]}`,
-    AvailabilityZoneId: `euw1-az${(i % 3) + 1}`,
-    AvailableIpAddressCount: 200 - i,
-    DefaultForAz: false,
-    MapPublicIpOnLaunch: i % 2 === 0,
-    State: "available",
-    OwnerId: MANAGEMENT,
-    SubnetArn: `arn:aws:ec2:${REGION}:${MANAGEMENT}:subnet/subnet-${prefix}${String(i).padStart(4, "0")}`,
-    Ipv6CidrBlockAssociationSet: [],
-    Tags: [
-      { Key: "Name", Value: `${i % 2 === 0 ? "public" : "private"}-${i}` },
-      { Key: i % 2 === 0 ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb", Value: "1" },
-      ...(i < 3 ? [{ Key: "kubernetes.io/cluster/prod", Value: "shared" }] : []),
+/**
+ * A small but complete region: every EC2 and EKS shape the auditor reads, with short hand-picked ids the
+ * simulator tests name, plus sparse records (a bare VPC and cluster, an IPv6 egress-only route) that
+ * only a recording holds.
+ */
+function fullRegion(r: RegionBuilder): void {
+  const vpc = r.vpc("prod", "10.0.0.0/16", { id: "vpc-0a1" });
+  // Twelve subnets over three AZs: even ones public (`elb`), odd ones private (`internal-elb`).
+  const subnets = Array.from({ length: 12 }, (_, i) => {
+    const tier = i % 2 === 0 ? "public" : "private";
+    const role = i % 2 === 0 ? ROLE_ELB : ROLE_INTERNAL_ELB;
+    const hasEnis = i === 1 || i === 3;
+    return vpc.subnet(`${tier}-${i}`, {
+      id: `subnet-0a${String(i).padStart(4, "0")}`,
+      zone: "abc"[i % 3] ?? "a",
+      tags: { ...role, ...(i < 3 ? clusterTag("prod") : {}) },
+      // Subnets with ENIs count their free addresses from them.
+      ...(hasEnis ? {} : { available: 200 - i }),
+      public: i % 2 === 0,
+    });
+  });
+  const subnet = (i: number) => {
+    const s = subnets[i];
+    if (s === undefined) throw new Error(`no subnet ${i}`);
+    return s;
+  };
+  vpc.mainRouteTable({ id: "rtb-main" });
+  vpc.routeTable("public", {
+    id: "rtb-public",
+    subnets: [subnet(0), subnet(2)],
+    routes: [
+      { to: "0.0.0.0/0", via: "igw-1" },
+      { DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: "eigw-1", Origin: "CreateRoute" },
     ],
-  }));
+  });
+  vpc.privateRouteTable("private", { id: "rtb-private", nat: "nat-1", subnets: [subnet(1)] });
+
+  const clusterSg = vpc.clusterSecurityGroup("prod", {
+    id: "sg-cluster",
+    egress: [
+      { allTraffic: true, to: "0.0.0.0/0" },
+      { allTraffic: true, to: "::/0", description: "all v6" },
+    ],
+  });
+  const nodes = vpc
+    .securityGroup("prod-nodes", "node group", { id: "sg-nodes", egress: [] })
+    .allow({ tcp: 22, from: "0.0.0.0/0", description: "ssh from anywhere" });
+  vpc
+    .securityGroup("prod-rds", "database", { id: "sg-rds", tags: { team: "data" } })
+    .allow({ tcp: 5432, from: nodes, description: "nodes" });
+
+  r.instanceType("m5.large");
+  const prodNodes = r.launchTemplate(
+    "prod-nodes",
+    [
+      {
+        instanceType: "m5.large",
+        imageId: "ami-123",
+        userData: "#!/bin/bash\n/etc/eks/bootstrap.sh prod\n",
+        securityGroups: [nodes],
+        createdAt: "2025-01-02T03:04:05.000Z",
+      },
+      {
+        instanceType: "m5.xlarge",
+        // CRLF line ends, as some tools write MIME.
+        userData: "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n--==X==--",
+        interfaceGroups: [nodes, clusterSg],
+        createdAt: "2025-02-02T03:04:05.000Z",
+      },
+    ],
+    { id: "lt-0001", defaultVersion: 1 },
+  );
+  r.launchTemplate("batch", [{ instanceType: "c6in.32xlarge" }], { id: "lt-0002" });
+
+  r.networkInterface({
+    id: "eni-0001",
+    subnet: subnet(1),
+    description: "aws-K8S-i-0123",
+    groups: [nodes, clusterSg],
+    addresses: 2,
+    attachment: { instanceId: "i-0123", deviceIndex: 1, attachedAt: "2025-03-01T00:00:00.000Z" },
+    tags: { "node.k8s.amazonaws.com/instance_id": "i-0123" },
+  });
+  r.networkInterface({
+    id: "eni-0002",
+    subnet: subnet(3),
+    description: "Amazon EKS prod",
+    groups: [clusterSg],
+    addresses: 1,
+    status: "available",
+  });
+
+  const cluster = vpc.cluster("prod", {
+    version: "1.31",
+    subnets: [subnet(0), subnet(1), subnet(2)],
+    clusterSg,
+    additionalSgs: [nodes],
+    createdAt: "2024-06-01T12:00:00.000Z",
+    endpointPublicAccess: true,
+    vpcCniConfiguration: JSON.stringify({ env: { WARM_IP_TARGET: "5", ENABLE_PREFIX_DELEGATION: "true" } }),
+    addons: ["vpc-cni", "coredns"],
+    tags: { team: "platform" },
+  });
+  const general = cluster.nodegroup("general", {
+    amiType: "AL2023_x86_64_STANDARD",
+    instanceTypes: ["m5.large"],
+    subnets: [subnet(1), subnet(3)],
+    scaling: { min: 1, max: 5, desired: 3 },
+    remoteAccess: { sshKey: "ops" },
+    createdAt: "2024-06-02T00:00:00.000Z",
+    status: "DEGRADED",
+    labels: { role: "general" },
+    with: {
+      remoteAccess: { ec2SshKey: "ops", sourceSecurityGroups: [] },
+      taints: [{ key: "dedicated", value: "general", effect: "NO_SCHEDULE" }],
+      tags: { team: "platform" },
+    },
+  });
+  general.issue("Ec2SubnetInvalidConfiguration", "One or more Amazon EC2 Subnets have no free IP addresses", [
+    subnet(1).id,
+  ]);
+  cluster.nodegroup("batch", {
+    amiType: "AL2_x86_64",
+    subnets: [subnet(3)],
+    scaling: { min: 0, max: 10, desired: 0 },
+    launchTemplate: prodNodes,
+  });
+
+  r.record({
+    Vpcs: [{ VpcId: "vpc-0b2", CidrBlock: "172.31.0.0/16", IsDefault: true, State: "available", Tags: [] }],
+    clusters: [
+      {
+        cluster: { name: "staging", resourcesVpcConfig: { vpcId: "vpc-0a1", subnetIds: ["subnet-0a0004"] } },
+        nodegroups: [],
+        addons: [],
+      },
+    ],
+  });
 }
 
-/** A small but complete region: every EC2 and EKS shape the auditor reads. */
-export function fullRegion(): EstateRegion {
-  return {
-    ec2: {
-      Vpcs: [
-        {
-          VpcId: "vpc-0a1",
-          CidrBlock: "10.0.0.0/16",
-          State: "available",
-          OwnerId: MANAGEMENT,
-          IsDefault: false,
-          DhcpOptionsId: "dopt-1",
-          InstanceTenancy: "default",
-          CidrBlockAssociationSet: [
-            {
-              AssociationId: "vpc-cidr-assoc-1",
-              CidrBlock: "10.0.0.0/16",
-              CidrBlockState: { State: "associated" },
-            },
-          ],
-          Tags: [{ Key: "Name", Value: "prod" }],
-        },
-        { VpcId: "vpc-0b2", CidrBlock: "172.31.0.0/16", IsDefault: true, State: "available", Tags: [] },
-      ],
-      Subnets: subnets("vpc-0a1", "0a", 12),
-      RouteTables: [
-        {
-          RouteTableId: "rtb-main",
-          VpcId: "vpc-0a1",
-          OwnerId: MANAGEMENT,
-          Associations: [
-            {
-              Main: true,
-              RouteTableAssociationId: "rtbassoc-main",
-              RouteTableId: "rtb-main",
-              AssociationState: { State: "associated" },
-            },
-          ],
-          Routes: [
-            {
-              DestinationCidrBlock: "10.0.0.0/16",
-              GatewayId: "local",
-              Origin: "CreateRouteTable",
-              State: "active",
-            },
-          ],
-          PropagatingVgws: [],
-          Tags: [],
-        },
-        {
-          RouteTableId: "rtb-public",
-          VpcId: "vpc-0a1",
-          Associations: [
-            {
-              Main: false,
-              RouteTableAssociationId: "rtbassoc-1",
-              RouteTableId: "rtb-public",
-              SubnetId: "subnet-0a0000",
-            },
-            {
-              Main: false,
-              RouteTableAssociationId: "rtbassoc-2",
-              RouteTableId: "rtb-public",
-              SubnetId: "subnet-0a0002",
-            },
-          ],
-          Routes: [
-            {
-              DestinationCidrBlock: "10.0.0.0/16",
-              GatewayId: "local",
-              Origin: "CreateRouteTable",
-              State: "active",
-            },
-            { DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-1", Origin: "CreateRoute", State: "active" },
-            {
-              DestinationIpv6CidrBlock: "::/0",
-              EgressOnlyInternetGatewayId: "eigw-1",
-              Origin: "CreateRoute",
-            },
-          ],
-          Tags: [{ Key: "Name", Value: "public" }],
-        },
-        {
-          RouteTableId: "rtb-private",
-          VpcId: "vpc-0a1",
-          Associations: [
-            {
-              Main: false,
-              RouteTableAssociationId: "rtbassoc-3",
-              RouteTableId: "rtb-private",
-              SubnetId: "subnet-0a0001",
-            },
-          ],
-          Routes: [
-            {
-              DestinationCidrBlock: "0.0.0.0/0",
-              NatGatewayId: "nat-1",
-              Origin: "CreateRoute",
-              State: "active",
-            },
-          ],
-          Tags: [],
-        },
-      ],
-      SecurityGroups: [
-        {
-          GroupId: "sg-cluster",
-          GroupName: "eks-cluster-sg-prod",
-          Description: "EKS created security group applied to ENI",
-          VpcId: "vpc-0a1",
-          OwnerId: MANAGEMENT,
-          IpPermissions: [
-            {
-              IpProtocol: "-1",
-              UserIdGroupPairs: [{ GroupId: "sg-cluster", UserId: MANAGEMENT }],
-              IpRanges: [],
-              Ipv6Ranges: [],
-              PrefixListIds: [],
-            },
-          ],
-          IpPermissionsEgress: [
-            {
-              IpProtocol: "-1",
-              IpRanges: [{ CidrIp: "0.0.0.0/0" }],
-              Ipv6Ranges: [{ CidrIpv6: "::/0", Description: "all v6" }],
-            },
-          ],
-          Tags: [{ Key: "aws:eks:cluster-name", Value: "prod" }],
-        },
-        {
-          GroupId: "sg-nodes",
-          GroupName: "prod-nodes",
-          Description: "node group",
-          VpcId: "vpc-0a1",
-          IpPermissions: [
-            {
-              IpProtocol: "tcp",
-              FromPort: 22,
-              ToPort: 22,
-              IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "ssh from anywhere" }],
-            },
-          ],
-          IpPermissionsEgress: [],
-          Tags: [],
-        },
-        {
-          GroupId: "sg-rds",
-          GroupName: "prod-rds",
-          Description: "database",
-          VpcId: "vpc-0a1",
-          IpPermissions: [
-            {
-              IpProtocol: "tcp",
-              FromPort: 5432,
-              ToPort: 5432,
-              UserIdGroupPairs: [{ GroupId: "sg-nodes", UserId: MANAGEMENT, Description: "nodes" }],
-            },
-          ],
-          Tags: [{ Key: "team", Value: "data" }],
-        },
-      ],
-      InstanceTypes: [
-        {
-          InstanceType: "m5.large",
-          CurrentGeneration: true,
-          Hypervisor: "nitro",
-          BareMetal: false,
-          ProcessorInfo: { SupportedArchitectures: ["x86_64"] },
-          VCpuInfo: { DefaultVCpus: 2 },
-          MemoryInfo: { SizeInMiB: 8192 },
-          NetworkInfo: {
-            MaximumNetworkInterfaces: 3,
-            Ipv4AddressesPerInterface: 10,
-            Ipv6AddressesPerInterface: 10,
-            Ipv6Supported: true,
-            MaximumNetworkCards: 1,
-            DefaultNetworkCardIndex: 0,
-            NetworkCards: [{ NetworkCardIndex: 0, MaximumNetworkInterfaces: 3 }],
-          },
-        },
-      ],
-      LaunchTemplateVersions: [
-        {
-          LaunchTemplateId: "lt-0001",
-          LaunchTemplateName: "prod-nodes",
-          VersionNumber: 1,
-          DefaultVersion: true,
-          CreateTime: "2025-01-02T03:04:05.000Z",
-          CreatedBy: `arn:aws:iam::${MANAGEMENT}:user/admin`,
-          LaunchTemplateData: {
-            InstanceType: "m5.large",
-            ImageId: "ami-123",
-            UserData: Buffer.from("#!/bin/bash\n/etc/eks/bootstrap.sh prod\n").toString("base64"),
-            SecurityGroupIds: ["sg-nodes"],
-            MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2 },
-          },
-        },
-        {
-          LaunchTemplateId: "lt-0001",
-          LaunchTemplateName: "prod-nodes",
-          VersionNumber: 2,
-          DefaultVersion: false,
-          CreateTime: "2025-02-02T03:04:05.000Z",
-          LaunchTemplateData: {
-            InstanceType: "m5.xlarge",
-            UserData: Buffer.from(
-              "MIME-Version: 1.0\r\nContent-Type: multipart/mixed\r\n\r\n--==X==--",
-            ).toString("base64"),
-            NetworkInterfaces: [
-              { DeviceIndex: 0, Groups: ["sg-nodes", "sg-cluster"], AssociatePublicIpAddress: false },
-            ],
-            TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "team", Value: "platform" }] }],
-          },
-        },
-        {
-          LaunchTemplateId: "lt-0002",
-          LaunchTemplateName: "batch",
-          VersionNumber: 1,
-          DefaultVersion: true,
-          LaunchTemplateData: { InstanceType: "c6in.32xlarge" },
-        },
-      ],
-      NetworkInterfaces: [
-        {
-          NetworkInterfaceId: "eni-0001",
-          SubnetId: "subnet-0a0001",
-          VpcId: "vpc-0a1",
-          AvailabilityZone: `${REGION}b`,
-          Description: "aws-K8S-i-0123",
-          InterfaceType: "interface",
-          Status: "in-use",
-          PrivateIpAddress: "10.1.0.10",
-          PrivateIpAddresses: [
-            { PrivateIpAddress: "10.1.0.10", Primary: true },
-            { PrivateIpAddress: "10.1.0.11", Primary: false },
-          ],
-          Groups: [
-            { GroupId: "sg-nodes", GroupName: "prod-nodes" },
-            { GroupId: "sg-cluster", GroupName: "eks-cluster-sg-prod" },
-          ],
-          Attachment: {
-            AttachmentId: "eni-attach-1",
-            InstanceId: "i-0123",
-            DeviceIndex: 1,
-            Status: "attached",
-            AttachTime: "2025-03-01T00:00:00.000Z",
-            DeleteOnTermination: true,
-          },
-          RequesterManaged: false,
-          SourceDestCheck: true,
-          TagSet: [{ Key: "node.k8s.amazonaws.com/instance_id", Value: "i-0123" }],
-        },
-        {
-          NetworkInterfaceId: "eni-0002",
-          SubnetId: "subnet-0a0003",
-          VpcId: "vpc-0a1",
-          Description: "Amazon EKS prod",
-          InterfaceType: "interface",
-          Status: "available",
-          Groups: [{ GroupId: "sg-cluster", GroupName: "eks-cluster-sg-prod" }],
-        },
-      ],
-    },
-    eks: {
-      clusters: [
-        {
-          cluster: {
-            name: "prod",
-            arn: `arn:aws:eks:${REGION}:${MANAGEMENT}:cluster/prod`,
-            createdAt: "2024-06-01T12:00:00.000Z",
-            version: "1.31",
-            status: "ACTIVE",
-            roleArn: `arn:aws:iam::${MANAGEMENT}:role/eks`,
-            resourcesVpcConfig: {
-              vpcId: "vpc-0a1",
-              subnetIds: ["subnet-0a0000", "subnet-0a0001", "subnet-0a0002"],
-              securityGroupIds: ["sg-nodes"],
-              clusterSecurityGroupId: "sg-cluster",
-              endpointPublicAccess: true,
-              endpointPrivateAccess: false,
-              publicAccessCidrs: ["0.0.0.0/0"],
-            },
-            kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
-            accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
-            tags: { team: "platform" },
-          },
-          nodegroups: [
-            {
-              nodegroupName: "general",
-              clusterName: "prod",
-              status: "DEGRADED",
-              createdAt: "2024-06-02T00:00:00.000Z",
-              modifiedAt: "2024-07-02T00:00:00.000Z",
-              subnets: ["subnet-0a0001", "subnet-0a0003"],
-              instanceTypes: ["m5.large"],
-              amiType: "AL2023_x86_64_STANDARD",
-              capacityType: "ON_DEMAND",
-              scalingConfig: { minSize: 1, maxSize: 5, desiredSize: 3 },
-              remoteAccess: { ec2SshKey: "ops", sourceSecurityGroups: [] },
-              resources: {
-                autoScalingGroups: [{ name: "eks-general-1234" }],
-                remoteAccessSecurityGroup: "sg-remote",
-              },
-              health: {
-                issues: [
-                  {
-                    code: "Ec2SubnetInvalidConfiguration",
-                    message: "One or more Amazon EC2 Subnets have no free IP addresses",
-                    resourceIds: ["subnet-0a0001"],
-                  },
-                ],
-              },
-              labels: { role: "general" },
-              taints: [{ key: "dedicated", value: "general", effect: "NO_SCHEDULE" }],
-              tags: { team: "platform" },
-            },
-            {
-              nodegroupName: "batch",
-              clusterName: "prod",
-              status: "ACTIVE",
-              subnets: ["subnet-0a0003"],
-              launchTemplate: { id: "lt-0001", name: "prod-nodes", version: "2" },
-              scalingConfig: { minSize: 0, maxSize: 10, desiredSize: 0 },
-              health: { issues: [] },
-            },
-          ],
-          addons: [
-            {
-              addonName: "vpc-cni",
-              clusterName: "prod",
-              addonVersion: "v1.19.0-eksbuild.1",
-              status: "ACTIVE",
-              createdAt: "2024-06-01T12:30:00.000Z",
-              configurationValues: JSON.stringify({
-                env: { WARM_IP_TARGET: "5", ENABLE_PREFIX_DELEGATION: "true" },
-              }),
-              health: { issues: [] },
-            },
-            {
-              addonName: "coredns",
-              clusterName: "prod",
-              addonVersion: "v1.11.3-eksbuild.2",
-              status: "ACTIVE",
-            },
-          ],
-        },
-        {
-          cluster: {
-            name: "staging",
-            resourcesVpcConfig: { vpcId: "vpc-0a1", subnetIds: ["subnet-0a0004"] },
-          },
-          nodegroups: [],
-          addons: [],
-        },
-      ],
-    },
-  };
+/** The member's region: one nearly full subnet shared by seven clusters. */
+function memberRegion(r: RegionBuilder): void {
+  const vpc = r.vpc("member", "10.9.0.0/16", { id: "vpc-member" });
+  const subnet = vpc.subnet("member", { id: "subnet-member1", zone: "a", cidr: "10.9.1.0/24", available: 3 });
+  for (let i = 0; i < 7; i++) vpc.cluster(`member-${i}`, { version: "1.33", subnets: [subnet] });
 }
 
-function emptyRegion(): EstateRegion {
-  return {
-    ec2: {
-      Vpcs: [],
-      Subnets: [],
-      RouteTables: [],
-      SecurityGroups: [],
-      InstanceTypes: [],
-      LaunchTemplateVersions: [],
-      NetworkInterfaces: [],
-    },
-    eks: { clusters: [] },
-  };
-}
-
-/** Three accounts: the management account with a full region, a member, and one whose role is denied. */
+/**
+ * Three accounts with data — the management account with a full region, a member, and one whose role is
+ * denied — and four SUSPENDED accounts; the member has regions that are not enabled.
+ */
 export function sampleEstate(): Estate {
-  const member = emptyRegion();
-  member.ec2.Vpcs = [{ VpcId: "vpc-member", CidrBlock: "10.9.0.0/16" }];
-  member.ec2.Subnets = [
-    {
-      SubnetId: "subnet-member1",
-      VpcId: "vpc-member",
-      CidrBlock: "10.9.1.0/24",
-      AvailabilityZone: `${REGION}a`,
-      AvailableIpAddressCount: 3,
-      Tags: [{ Key: "Name", Value: "member" }],
-    },
-  ];
-  member.eks.clusters = Array.from({ length: 7 }, (_, i) => ({
-    cluster: {
-      name: `member-${i}`,
-      resourcesVpcConfig: { vpcId: "vpc-member", subnetIds: ["subnet-member1"] },
-    },
-    nodegroups: [],
-    addons: [],
-  }));
-  return {
-    version: 1,
-    organization: {
-      managementAccountId: MANAGEMENT,
-      accounts: [
-        {
-          Id: MANAGEMENT,
-          Arn: `arn:aws:organizations::${MANAGEMENT}:account/o-1/${MANAGEMENT}`,
-          Name: "management",
-          Email: "root@example.com",
-          Status: "ACTIVE",
-          JoinedMethod: "CREATED",
-          JoinedTimestamp: "2020-01-01T00:00:00.000Z",
-        },
-        { Id: MEMBER, Name: "member", Status: "ACTIVE", JoinedTimestamp: "2021-05-06T07:08:09.000Z" },
-        { Id: DENIED, Name: "locked", Status: "ACTIVE" },
-        ...Array.from({ length: 4 }, (_, i) => ({
-          Id: `44445555666${i}`,
-          Name: `extra-${i}`,
-          Status: "SUSPENDED" as const,
-        })),
-      ],
-    },
-    accounts: {
-      [MANAGEMENT]: { regions: { [REGION]: fullRegion(), "us-east-1": emptyRegion() } },
-      [MEMBER]: { regions: { [REGION]: member, "ap-south-1": emptyRegion() } },
-      [DENIED]: { regions: { [REGION]: emptyRegion() } },
-    },
-    faults: {
-      assumeRoleDenied: [DENIED],
-      regionsNotEnabled: { [MEMBER]: ["ap-south-1", "me-south-1"] },
-    },
-  };
+  const org = new EstateBuilder({ organizationId: "o-1", managementAccountId: MANAGEMENT });
+  const management = org.account(MANAGEMENT, {
+    name: "management",
+    email: "root@example.com",
+    joinedAt: "2020-01-01T00:00:00.000Z",
+  });
+  const member = org.account(MEMBER, { name: "member", joinedAt: "2021-05-06T07:08:09.000Z" });
+  const denied = org.account(DENIED, { name: "locked" });
+  for (let i = 0; i < 4; i++) org.account(`44445555666${i}`, { name: `extra-${i}`, status: "SUSPENDED" });
+
+  fullRegion(management.region(REGION));
+  management.region("us-east-1");
+  memberRegion(member.region(REGION));
+  member.region("ap-south-1");
+  member.regionsNotEnabled("ap-south-1", "me-south-1");
+  denied.region(REGION);
+  denied.denyAssumeRole();
+  return org.build();
 }

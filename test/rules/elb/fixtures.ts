@@ -1,9 +1,24 @@
-import type { RouteTable, Subnet } from "@aws-sdk/client-ec2";
+import type { RouteTable, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import {
+  clusterShape,
+  clusterTag,
+  EstateBuilder,
+  estateCluster,
+  nodegroupShape,
+  RegionBuilder,
+  ROLE_ELB,
+  ROLE_INTERNAL_ELB,
+  routeTableShape,
+  type SubnetRef,
+  subnetShape,
+  type VpcBuilder,
+  vpcShape,
+} from "#shared/estate/builder/index.ts";
 import type { Estate, EstateCluster, Wire } from "#shared/estate/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import { inventoryFromEstate } from "#test/support/inventory.ts";
 
-/** Small estate builders for the elb rule and discovery tests. */
+/** Small estates for the elb rule and discovery tests: hand-picked ids, shapes from the estate builder. */
 
 export const ACCOUNT = "111122223333";
 export const REGION = "eu-west-1";
@@ -22,14 +37,17 @@ export interface SubnetSpec {
 
 export function subnet(spec: SubnetSpec): Wire<Subnet> {
   return {
-    SubnetId: spec.id,
-    VpcId: spec.vpcId ?? VPC,
-    AvailabilityZone: spec.az,
-    AvailableIpAddressCount: spec.ips ?? 250,
-    CidrBlock: "10.0.0.0/24",
-    OwnerId: ACCOUNT,
+    ...subnetShape({
+      account: ACCOUNT,
+      region: REGION,
+      id: spec.id,
+      vpcId: spec.vpcId ?? VPC,
+      az: spec.az,
+      cidr: "10.0.0.0/24",
+      available: spec.ips ?? 250,
+      ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+    }),
     ...(spec.outpostArn === undefined ? {} : { OutpostArn: spec.outpostArn }),
-    Tags: Object.entries(spec.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
   };
 }
 
@@ -50,20 +68,15 @@ export interface RouteTableSpec {
 }
 
 export function routeTable(spec: RouteTableSpec): Wire<RouteTable> {
-  const associations = [
-    ...(spec.main === true ? [{ Main: true, RouteTableId: spec.id }] : []),
-    ...(spec.subnets ?? []).map((SubnetId) => ({ Main: false, SubnetId, RouteTableId: spec.id })),
-  ];
-  const routes: Wire<RouteTable>["Routes"] = [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local" }];
-  const target = spec.defaultRoute;
-  if (target !== undefined) {
-    const route = { DestinationCidrBlock: "0.0.0.0/0" };
-    if (target.startsWith("nat-")) routes.push({ ...route, NatGatewayId: target });
-    else if (target.startsWith("tgw-")) routes.push({ ...route, TransitGatewayId: target });
-    else if (target.startsWith("pcx-")) routes.push({ ...route, VpcPeeringConnectionId: target });
-    else routes.push({ ...route, GatewayId: target });
-  }
-  return { RouteTableId: spec.id, VpcId: spec.vpcId ?? VPC, Associations: associations, Routes: routes };
+  return routeTableShape({
+    account: ACCOUNT,
+    id: spec.id,
+    vpcId: spec.vpcId ?? VPC,
+    vpcCidr: "10.0.0.0/16",
+    main: spec.main === true,
+    subnetIds: spec.subnets ?? [],
+    routes: spec.defaultRoute === undefined ? [] : [{ to: "0.0.0.0/0", via: spec.defaultRoute }],
+  });
 }
 
 export const publicTable = (id: string, subnets: string[], vpcId = VPC) =>
@@ -83,22 +96,13 @@ export interface ClusterSpec {
 
 export function cluster(spec: ClusterSpec = {}): EstateCluster {
   const name = spec.name ?? CLUSTER;
-  return {
-    cluster: {
-      name,
-      arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${name}`,
-      version: "1.31",
-      ...(spec.status === undefined ? { status: "ACTIVE" as const } : { status: spec.status }),
-      resourcesVpcConfig: { vpcId: spec.vpcId ?? VPC, subnetIds: [] },
-    },
-    nodegroups: (spec.nodegroups ?? []).map((ng) => ({
-      nodegroupName: ng.name,
-      clusterName: name,
-      status: "ACTIVE" as const,
-      subnets: ng.subnets,
-    })),
-    addons: [],
-  };
+  const at = { account: ACCOUNT, region: REGION, version: "1.31" };
+  return estateCluster(
+    clusterShape({ ...at, name, vpcId: spec.vpcId ?? VPC, status: spec.status ?? "ACTIVE" }),
+    (spec.nodegroups ?? []).map((ng) =>
+      nodegroupShape({ ...at, cluster: name, name: ng.name, subnetIds: ng.subnets }),
+    ),
+  );
 }
 
 export interface EstateSpec {
@@ -106,75 +110,99 @@ export interface EstateSpec {
   subnets: Wire<Subnet>[];
   routeTables: Wire<RouteTable>[];
   region?: string;
+  /** Security groups of the cluster VPCs (the cluster SG of a built spec). */
+  securityGroups?: Wire<SecurityGroup>[];
 }
 
+/** One account-region holding exactly the spec's records, and a VPC for each cluster. */
 export function estate(spec: EstateSpec): Estate {
   const vpcIds = [...new Set(spec.clusters.map((c) => c.cluster.resourcesVpcConfig?.vpcId ?? VPC))];
-  return {
-    version: 1,
-    organization: { accounts: [{ Id: ACCOUNT, Name: "workloads", Status: "ACTIVE" }] },
-    accounts: {
-      [ACCOUNT]: {
-        regions: {
-          [spec.region ?? REGION]: {
-            ec2: {
-              Vpcs: vpcIds.map((VpcId) => ({ VpcId, CidrBlock: "10.0.0.0/16" })),
-              Subnets: spec.subnets,
-              RouteTables: spec.routeTables,
-              SecurityGroups: [],
-              InstanceTypes: [],
-              LaunchTemplateVersions: [],
-              NetworkInterfaces: [],
-            },
-            eks: { clusters: spec.clusters },
-          },
-        },
-      },
-    },
-  };
+  const org = new EstateBuilder();
+  org
+    .account(ACCOUNT, { name: "workloads" })
+    .region(spec.region ?? REGION)
+    .record({
+      Vpcs: vpcIds.map((id) => vpcShape({ account: ACCOUNT, id, cidr: "10.0.0.0/16" })),
+      Subnets: spec.subnets,
+      RouteTables: spec.routeTables,
+      SecurityGroups: spec.securityGroups ?? [],
+      clusters: spec.clusters,
+    });
+  return org.build();
 }
 
 export function inventoryOf(spec: EstateSpec): Inventory {
   return inventoryFromEstate(estate(spec), ACCOUNT, spec.region ?? REGION);
 }
 
-const AZS = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] as const;
+const ZONES = ["a", "b", "c"] as const;
+
+/** The records of a story told with the estate builder in VPC `VPC`, as an EstateSpec tests can edit. */
+function specOf(story: (vpc: VpcBuilder) => void): EstateSpec {
+  const r = new RegionBuilder(ACCOUNT, REGION);
+  story(r.vpc(CLUSTER, "10.0.0.0/16", { id: VPC }));
+  const { ec2, eks } = r.build();
+  return {
+    clusters: eks.clusters,
+    subnets: ec2.Subnets,
+    routeTables: ec2.RouteTables,
+    securityGroups: ec2.SecurityGroups,
+  };
+}
+
+/** Cluster `CLUSTER` with node group `general` in `subnets`. */
+function clusterIn(vpc: VpcBuilder, subnets: SubnetRef[]): void {
+  vpc.cluster(CLUSTER, { version: "1.31", subnets }).nodegroup("general", {
+    amiType: "AL2023_x86_64_STANDARD",
+    instanceTypes: ["m5.large"],
+    subnets,
+    scaling: { min: 1, max: 3, desired: 2 },
+  });
+}
 
 /**
  * A healthy cluster: public `elb=1` subnets routed to an IGW and private `internal-elb=1` subnets
  * behind NAT in three AZs, nodes in the private subnets, no foreign tags, plenty of IPs.
  */
 export function healthySpec(overrides: Partial<EstateSpec> = {}): EstateSpec {
-  const publicIds = AZS.map((_, i) => `subnet-0pub${i}`);
-  const privateIds = AZS.map((_, i) => `subnet-0prv${i}`);
-  return {
-    clusters: [cluster({ nodegroups: [{ name: "general", subnets: privateIds }] })],
-    subnets: [
-      ...AZS.map((az, i) => subnet({ id: `subnet-0pub${i}`, az, tags: { "kubernetes.io/role/elb": "1" } })),
-      ...AZS.map((az, i) =>
-        subnet({
-          id: `subnet-0prv${i}`,
-          az,
-          tags: { "kubernetes.io/role/internal-elb": "1", [`kubernetes.io/cluster/${CLUSTER}`]: "shared" },
-        }),
-      ),
-    ],
-    routeTables: [mainTable(), publicTable("rtb-public", publicIds), privateTable("rtb-private", privateIds)],
-    ...overrides,
-  };
+  const spec = specOf((vpc) => {
+    const publics = ZONES.map((zone, i) =>
+      vpc.subnet(`public-${zone}`, {
+        id: `subnet-0pub${i}`,
+        zone,
+        tags: ROLE_ELB,
+        available: 250,
+        public: true,
+      }),
+    );
+    const privates = ZONES.map((zone, i) =>
+      vpc.subnet(`private-${zone}`, {
+        id: `subnet-0prv${i}`,
+        zone,
+        tags: { ...ROLE_INTERNAL_ELB, ...clusterTag(CLUSTER) },
+        available: 250,
+      }),
+    );
+    vpc.mainRouteTable({ id: "rtb-main" });
+    vpc.publicRouteTable(publics, { id: "rtb-public" });
+    vpc.privateRouteTable("private", { id: "rtb-private", nat: "nat-0a1", subnets: privates });
+    clusterIn(vpc, privates);
+  });
+  return { ...spec, ...overrides };
 }
 
 /** A private-only cluster: no IGW anywhere, private `internal-elb=1` subnets in three AZs. */
 export function privateOnlySpec(): EstateSpec {
-  const privateIds = AZS.map((_, i) => `subnet-0prv${i}`);
-  return {
-    clusters: [cluster({ nodegroups: [{ name: "general", subnets: privateIds }] })],
-    subnets: AZS.map((az, i) =>
-      subnet({ id: `subnet-0prv${i}`, az, tags: { "kubernetes.io/role/internal-elb": "1" } }),
-    ),
-    routeTables: [
-      mainTable(),
-      routeTable({ id: "rtb-private", subnets: privateIds, defaultRoute: "tgw-0a1" }),
-    ],
-  };
+  return specOf((vpc) => {
+    const privates = ZONES.map((zone, i) =>
+      vpc.subnet(`private-${zone}`, { id: `subnet-0prv${i}`, zone, tags: ROLE_INTERNAL_ELB, available: 250 }),
+    );
+    vpc.mainRouteTable({ id: "rtb-main" });
+    vpc.routeTable("private", {
+      id: "rtb-private",
+      subnets: privates,
+      routes: [{ to: "0.0.0.0/0", via: "tgw-0a1" }],
+    });
+    clusterIn(vpc, privates);
+  });
 }
