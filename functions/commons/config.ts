@@ -26,6 +26,11 @@ export const ENV = {
   historyRetentionDays: "HISTORY_RETENTION_DAYS",
   /** Per-request timeout of the scanner's AWS clients, in milliseconds (default: the client factory's). */
   requestTimeoutMs: "REQUEST_TIMEOUT_MS",
+  /**
+   * Milliseconds of an invocation the scanner keeps for a scope's reconcile and notification (default
+   * 30000): a scan still running then is aborted, and a record starts only with twice this left.
+   */
+  writeReserveMs: "SCAN_WRITE_RESERVE_MS",
   /** Every AWS API call except DynamoDB goes here (the loopback simulator in tests and the demo). */
   endpointUrl: "EKS_AUDITOR_ENDPOINT_URL",
   /** DynamoDB calls go here (dynalite in tests). */
@@ -66,6 +71,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   historyRetentionDays?: number;
   /** Per-request timeout of the member-account clients (EC2, EKS, STS). */
   requestTimeoutMs?: number;
+  /** Time kept for reconcile and notify before the invocation's deadline. */
+  writeReserveMs?: number;
   dynamodbEndpointUrl?: string;
 }
 
@@ -201,6 +208,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const scopeConcurrency = r.positiveInteger(ENV.scopeConcurrency);
   const historyRetentionDays = r.positiveInteger(ENV.historyRetentionDays);
   const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
+  const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
   return r.done("scanner", {
     ...access,
@@ -210,6 +218,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(scopeConcurrency ? { scopeConcurrency } : {}),
     ...(historyRetentionDays ? { historyRetentionDays } : {}),
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
   });
 }
