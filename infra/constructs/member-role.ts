@@ -1,51 +1,46 @@
 import { Aws } from "aws-cdk-lib";
-import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
+import { AccountPrincipal, PolicyDocument, Role } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
-import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME } from "#infra/config.ts";
-import { MEMBER_ROLE_ACTIONS } from "#shared/aws/permissions.ts";
+import { readStatements } from "#infra/constructs/member-access.ts";
 
-export interface MemberReadRoleProps {
+export interface MemberRoleProps {
   roleName: string;
   /** `o-…`, or a CloudFormation parameter's value. */
   organizationId: string;
-  /** The central account (literal or parameter): its scanner and planner roles may assume this role. */
+  /** The central account (literal or parameter). */
   centralAccountId: string;
+  /** The central role (by name) that may assume this one. */
+  trustedRoleName: string;
+  description: string;
+  /** Read actions, granted on this account's resources (shared/aws/permissions.ts). */
+  actions: readonly string[];
 }
 
-/** `arn:<partition>:iam::<central>:role/<name>` of the central functions' roles. */
-export function centralRoleArns(centralAccountId: string): string[] {
-  return [SCANNER_ROLE_NAME, PLANNER_ROLE_NAME].map(
-    (name) => `arn:${Aws.PARTITION}:iam::${centralAccountId}:role/${name}`,
-  );
+/** `arn:<partition>:iam::<central>:role/<name>` of a central function's role. */
+export function centralRoleArn(centralAccountId: string, roleName: string): string {
+  return `arn:${Aws.PARTITION}:iam::${centralAccountId}:role/${roleName}`;
 }
 
 /**
- * The read-only role the scanner assumes in every member account: exactly the List/Describe calls of the
- * collector and the planner, trusted only by the central account's scanner and planner roles, and only
- * while those belong to the organisation.
+ * A role deployed in every member account: `actions` only, on this account's resources (the EKS actions on
+ * cluster, node group and add-on ARNs), trusted by exactly one role of the central account and only while
+ * that role belongs to the organisation.
  */
-export class MemberReadRole extends Construct {
+export class MemberRole extends Construct {
   readonly role: Role;
 
-  constructor(scope: Construct, id: string, props: MemberReadRoleProps) {
+  constructor(scope: Construct, id: string, props: MemberRoleProps) {
     super(scope, id);
     this.role = new Role(this, "Role", {
       roleName: props.roleName,
-      description: "eks-auditor: read-only EKS/EC2 describe calls for the central scanner",
+      description: props.description,
       assumedBy: new AccountPrincipal(props.centralAccountId).withConditions({
         StringEquals: { "aws:PrincipalOrgID": props.organizationId },
-        ArnEquals: { "aws:PrincipalArn": centralRoleArns(props.centralAccountId) },
+        ArnEquals: { "aws:PrincipalArn": centralRoleArn(props.centralAccountId, props.trustedRoleName) },
       }),
       inlinePolicies: {
         EksAuditorRead: new PolicyDocument({
-          statements: [
-            new PolicyStatement({
-              sid: "DescribeEksAndNetwork",
-              actions: [...MEMBER_ROLE_ACTIONS],
-              // None of these List/Describe actions supports resource-level permissions.
-              resources: ["*"],
-            }),
-          ],
+          statements: readStatements("Read", props.actions, Aws.ACCOUNT_ID),
         }),
       },
     });
