@@ -3,6 +3,7 @@ import { RegionInfo } from "aws-cdk-lib/region-info";
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
 import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
+import { heartbeatWindow, longestGapMinutes, MAX_ALARM_RANGE_MINUTES } from "./schedule.ts";
 
 /**
  * The deployment's settings: `cdk.json` context (or `-c key=value`), every key prefixed `eksAuditor.`,
@@ -28,6 +29,8 @@ export interface Settings {
   /** Role in the management account the planner assumes to call Organizations ListAccounts. */
   orgRoleArn?: string;
   memberRoleName: string;
+  /** The member role the planner assumes: ec2:DescribeRegions and nothing else. */
+  regionsRoleName: string;
   /** `o-…`: the member role trusts only principals of this organisation. */
   organizationId?: string;
   /** The account the central stack runs in: the member role trusts its scanner and planner roles. */
@@ -35,18 +38,31 @@ export interface Settings {
   /** StackSet targets: OU ids, else the organisation root. */
   organizationalUnitIds: string[];
   orgRootId?: string;
-  /** Regions of the StackSet's stack instances (IAM is global: one is enough). */
-  stackSetRegions: string[];
+  /**
+   * The one region of the StackSet's stack instances: the member roles are named IAM roles (global), so a
+   * second region's instance would fail on "already exists".
+   */
+  stackSetRegions: [string];
   /** `SELF` from the management account, `DELEGATED_ADMIN` from a delegated administrator. */
   stackSetCallAs: "SELF" | "DELEGATED_ADMIN";
   /** Transitions at or above it are published to the topic. */
   alertSeverity: Severity;
-  /** Optional email subscription to the topic. */
+  /** Optional email subscription to the alert topic (and to the ops topic when `opsEmail` is not set). */
   alertEmail?: string;
   /** The email subscription's filter: messages whose highest severity is at or above it. */
   emailSeverity: Severity;
+  /** Optional email subscription to the ops topic (alarms), with no filter. */
+  opsEmail?: string;
   /** The SQS event source's maximum concurrency (scanner invocations at once). */
   scannerConcurrency: number;
+  /** SQS records per scanner invocation. */
+  scannerBatchSize: number;
+  /**
+   * One customer-managed KMS key (rotating, retained) for the table, the queues and both topics. Off: the
+   * AWS-managed keys (and SSE-SQS), except the ops topic, which CloudWatch alarms can only publish to under a
+   * customer-managed key.
+   */
+  customerManagedKey: boolean;
   logRetentionDays: RetentionDays;
   /** Test only: skip esbuild bundling (an inline stub replaces the code). */
   skipBundling: boolean;
@@ -62,18 +78,28 @@ export const DEFAULT_SETTINGS: Settings = {
   accounts: [],
   excludedAccounts: [],
   memberRoleName: DEFAULT_ROLE_NAME,
+  regionsRoleName: "EksAuditorRegionsRole",
   organizationalUnitIds: [],
   stackSetRegions: ["us-east-1"],
   stackSetCallAs: "SELF",
   alertSeverity: "HIGH",
   emailSeverity: "HIGH",
-  scannerConcurrency: 5,
+  scannerConcurrency: 25,
+  scannerBatchSize: 5,
+  customerManagedKey: false,
   logRetentionDays: RetentionDays.ONE_MONTH,
   skipBundling: false,
 };
 
 /** Settings without a default. */
-const OPTIONAL_KEYS = ["orgRoleArn", "organizationId", "centralAccountId", "orgRootId", "alertEmail"];
+const OPTIONAL_KEYS = [
+  "orgRoleArn",
+  "organizationId",
+  "centralAccountId",
+  "orgRootId",
+  "alertEmail",
+  "opsEmail",
+];
 
 /** Fixed names: the member role's trust policy names these roles before they exist. */
 export const SCANNER_ROLE_NAME = "EksAuditorScannerRole";
@@ -314,6 +340,18 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
         "an IAM role name",
       )[0] ?? s.memberRoleName;
   }
+  if (has("regionsRoleName")) {
+    s.regionsRoleName =
+      matching(
+        "regionsRoleName",
+        [text("regionsRoleName", raw("regionsRoleName"))],
+        ROLE_NAME,
+        "an IAM role name",
+      )[0] ?? s.regionsRoleName;
+  }
+  if (s.regionsRoleName === s.memberRoleName) {
+    fail("regionsRoleName", s.regionsRoleName, `must differ from "${CONTEXT_PREFIX}memberRoleName"`);
+  }
   if (has("organizationId")) {
     s.organizationId = matching(
       "organizationId",
@@ -347,8 +385,16 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
     )[0];
   }
   if (has("stackSetRegions")) {
-    s.stackSetRegions = region("stackSetRegions", list("stackSetRegions", raw("stackSetRegions")));
-    if (s.stackSetRegions.length === 0) fail("stackSetRegions", raw("stackSetRegions"), "must name a region");
+    const regions = region("stackSetRegions", list("stackSetRegions", raw("stackSetRegions")));
+    const [only, ...more] = regions;
+    if (only === undefined || more.length > 0) {
+      fail(
+        "stackSetRegions",
+        raw("stackSetRegions"),
+        'must name exactly one region: the StackSet creates named IAM roles, which are global, so a stack instance in a second region fails with "already exists"',
+      );
+    }
+    s.stackSetRegions = [only];
   }
   if (has("stackSetCallAs")) {
     const v = text("stackSetCallAs", raw("stackSetCallAs"));
@@ -365,10 +411,18 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
     )[0];
   }
   if (has("emailSeverity")) s.emailSeverity = severity("emailSeverity", raw("emailSeverity"));
+  if (has("opsEmail")) {
+    s.opsEmail = matching("opsEmail", [text("opsEmail", raw("opsEmail"))], EMAIL, "an email address")[0];
+  }
   if (has("scannerConcurrency")) {
     // The SQS event source's maximum concurrency accepts 2-1000.
     s.scannerConcurrency = integer("scannerConcurrency", raw("scannerConcurrency"), 2, 1000);
   }
+  if (has("scannerBatchSize")) {
+    // A standard queue's event source takes up to 10 records without a batching window.
+    s.scannerBatchSize = integer("scannerBatchSize", raw("scannerBatchSize"), 1, 10);
+  }
+  if (has("customerManagedKey")) s.customerManagedKey = bool("customerManagedKey", raw("customerManagedKey"));
   if (has("logRetentionDays")) {
     const days = integer("logRetentionDays", raw("logRetentionDays"), 1, 9999);
     if (!RETENTION_DAYS.has(days)) {
@@ -381,5 +435,24 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
     s.logRetentionDays = days as RetentionDays;
   }
   if (has("skipBundling")) s.skipBundling = bool("skipBundling", raw("skipBundling"));
+  heartbeatOf(s);
   return s;
+}
+
+/**
+ * The heartbeat alarm's window for the settings' schedule; fails, naming the schedule, when CloudWatch
+ * cannot watch two of its periods (it evaluates at most 7 days).
+ */
+export function heartbeatOf(s: Pick<Settings, "schedule" | "scheduleTimeZone" | "scheduleWindowMinutes">) {
+  const gap = longestGapMinutes(s.schedule);
+  if (gap === undefined) fail("schedule", s.schedule, "fires fewer than twice in three years");
+  const window = heartbeatWindow(gap, s.scheduleWindowMinutes, s.scheduleTimeZone);
+  if (window.windowMinutes > MAX_ALARM_RANGE_MINUTES) {
+    fail(
+      "schedule",
+      s.schedule,
+      `runs up to ${(gap / 60).toFixed(1)} hours apart: the heartbeat alarm watches two periods plus the ${s.scheduleWindowMinutes}-minute window (${(window.windowMinutes / 60).toFixed(1)} hours), and CloudWatch evaluates at most 7 days; schedule a run at least every 3 days`,
+    );
+  }
+  return window;
 }

@@ -26,10 +26,17 @@ export const ENV = {
   historyRetentionDays: "HISTORY_RETENTION_DAYS",
   /** Per-request timeout of the scanner's AWS clients, in milliseconds (default: the client factory's). */
   requestTimeoutMs: "REQUEST_TIMEOUT_MS",
+  /**
+   * Milliseconds of an invocation the scanner keeps for a scope's reconcile and notification (default
+   * 30000): a scan still running then is aborted, and a record starts only with twice this left.
+   */
+  writeReserveMs: "SCAN_WRITE_RESERVE_MS",
   /** Every AWS API call except DynamoDB goes here (the loopback simulator in tests and the demo). */
   endpointUrl: "EKS_AUDITOR_ENDPOINT_URL",
   /** DynamoDB calls go here (dynalite in tests). */
   dynamodbEndpointUrl: "EKS_AUDITOR_DYNAMODB_ENDPOINT_URL",
+  /** Accounts whose regions the planner lists at once (default 16). */
+  planConcurrency: "PLAN_CONCURRENCY",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +62,18 @@ export interface PlannerConfig extends AwsAccessConfig {
   regions: RegionSelection;
   /** Role in the management account to call Organizations through (the planner's own role otherwise). */
   orgRoleArn?: string;
+  /** Accounts whose regions are listed at once. */
+  planConcurrency?: number;
+  /**
+   * The findings table and alert topic: with them the planner resolves the coverage findings of
+   * account-regions its complete plan no longer includes, and pages those resolutions.
+   */
+  coverage?: {
+    tableName: string;
+    topicArn: string;
+    alertMinSeverity: Severity;
+    dynamodbEndpointUrl?: string;
+  };
 }
 
 export interface ScannerConfig extends AwsAccessConfig {
@@ -66,6 +85,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   historyRetentionDays?: number;
   /** Per-request timeout of the member-account clients (EC2, EKS, STS). */
   requestTimeoutMs?: number;
+  /** Time kept for reconcile and notify before the invocation's deadline. */
+  writeReserveMs?: number;
   dynamodbEndpointUrl?: string;
 }
 
@@ -181,12 +202,35 @@ export function plannerConfigFromEnv(env: Env = process.env): PlannerConfig {
     );
   }
   const regions = regionSelection(r);
+  const planConcurrency = r.positiveInteger(ENV.planConcurrency);
+  const tableName = r.optional(ENV.tableName);
+  r.check(ENV.tableName, tableName, (v) => TABLE_NAME.test(v), "a DynamoDB table name");
+  const topicArn = r.optional(ENV.topicArn);
+  r.check(ENV.topicArn, topicArn, (v) => TOPIC_ARN.test(v), "an SNS topic ARN");
+  if ((tableName === undefined) !== (topicArn === undefined)) {
+    r.problems.push(
+      `${ENV.tableName} and ${ENV.topicArn} go together: set both (to close coverage) or neither`,
+    );
+  }
+  const alertMinSeverity = r.severity(ENV.alertMinSeverity, "HIGH");
+  const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
   return r.done("planner", {
     ...access,
     queueUrl,
     accounts: accountIds === undefined ? { kind: "org", exclude } : { kind: "list", accountIds, exclude },
     regions,
     ...(orgRoleArn ? { orgRoleArn } : {}),
+    ...(planConcurrency ? { planConcurrency } : {}),
+    ...(tableName && topicArn
+      ? {
+          coverage: {
+            tableName,
+            topicArn,
+            alertMinSeverity,
+            ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+          },
+        }
+      : {}),
   });
 }
 
@@ -201,6 +245,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const scopeConcurrency = r.positiveInteger(ENV.scopeConcurrency);
   const historyRetentionDays = r.positiveInteger(ENV.historyRetentionDays);
   const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
+  const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
   return r.done("scanner", {
     ...access,
@@ -210,6 +255,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(scopeConcurrency ? { scopeConcurrency } : {}),
     ...(historyRetentionDays ? { historyRetentionDays } : {}),
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
   });
 }

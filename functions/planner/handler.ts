@@ -1,5 +1,5 @@
 import type { Context } from "aws-lambda";
-import { sqsClient } from "#functions/commons/clients.ts";
+import { dynamoClient, snsClient, sqsClient } from "#functions/commons/clients.ts";
 import { accountSelectionOf, plannerConfigFromEnv } from "#functions/commons/config.ts";
 import {
   enqueueScanTasks,
@@ -8,14 +8,33 @@ import {
   runOfInvocation,
 } from "#functions/commons/planner.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
+import { SnsNotifier } from "#shared/notify/index.ts";
+import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import { planRun, unreachableScopes } from "#shared/scan/plan.ts";
 import { tasksOfPlan } from "#shared/scan/run.ts";
+import { FindingsStore } from "#shared/store/index.ts";
 
-// Once per container: configuration (a bad setting fails the init, naming the variable) and the SQS client.
+// Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
 const config = plannerConfigFromEnv();
 const sqs = sqsClient(config);
+/** The findings table and alert topic, when configured: coverage findings of scopes no longer planned close. */
+const coverage = config.coverage && coverageCloser(config.coverage);
 
-/** EventBridge Scheduler target: one SQS scan task per account-region of the run. */
+function coverageCloser(settings: NonNullable<typeof config.coverage>) {
+  const store = new FindingsStore(dynamoClient({ ...config, ...settings }), settings.tableName);
+  const notifier = new SnsNotifier({
+    sns: snsClient({ ...config, topicArn: settings.topicArn }),
+    topicArn: settings.topicArn,
+    minSeverity: settings.alertMinSeverity,
+    ledger: store.ledger,
+  });
+  return { store, notifier };
+}
+
+/**
+ * EventBridge Scheduler target: one SQS scan task per account-region of the run; then, with the findings
+ * table, the coverage findings of account-regions the plan no longer includes are resolved with their reason.
+ */
 export const handler = async (event: PlannerEvent, context: Context) => {
   logger.addContext(context);
   const run = runOfInvocation(event, context.awsRequestId);
@@ -28,6 +47,7 @@ export const handler = async (event: PlannerEvent, context: Context) => {
       {
         organizations: clients.organizations,
         organizationsAccount: config.orgRoleArn?.split(":")[4],
+        ...(config.planConcurrency ? { concurrency: config.planConcurrency } : {}),
       },
     );
     for (const { accountId, region, planError } of unreachableScopes(plan)) {
@@ -39,7 +59,20 @@ export const handler = async (event: PlannerEvent, context: Context) => {
     }
     const tasks = tasksOfPlan(plan, run);
     const sent = await enqueueScanTasks(sqs, config.queueUrl, tasks);
-    const summary = { ...run, tasks: tasks.length, accounts: new Set(tasks.map((t) => t.accountId)).size };
+    const closed = coverage
+      ? await closeStaleCoverage(
+          plan,
+          coverage.store,
+          { runId: run.runId, at: new Date().toISOString() },
+          coverage.notifier,
+        )
+      : [];
+    const summary = {
+      ...run,
+      tasks: tasks.length,
+      accounts: new Set(tasks.map((t) => t.accountId)).size,
+      coverageResolved: closed.length,
+    };
     logger.info("Run planned", { ...summary, ...sent });
     return summary;
   } finally {

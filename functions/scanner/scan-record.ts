@@ -1,12 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { SQSRecord } from "aws-lambda";
+import type { Context, SQSRecord } from "aws-lambda";
 import type { ScannerConfig } from "#functions/commons/config.ts";
 import { SCANNER_METRICS as M } from "#functions/commons/powertools/names.ts";
 import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
 import { SEVERITIES } from "#shared/findings/index.ts";
 import type { Notifier } from "#shared/notify/index.ts";
+import { ScanAbortedError } from "#shared/scan/scan-scope.ts";
 import {
   parseScanTask,
   processScanTask,
@@ -15,6 +16,7 @@ import {
 } from "#shared/scan/scan-task.ts";
 import type { FindingsStore } from "#shared/store/index.ts";
 import { TRANSITION_TYPES } from "#shared/store/index.ts";
+import { DEFAULT_WRITE_RESERVE_MS, DeadlineError, scanBudgetMs } from "./deadline.ts";
 
 export interface ScanRecordDeps {
   config: ScannerConfig;
@@ -39,8 +41,11 @@ export class ScanRecordHandler {
 
   constructor(private readonly deps: ScanRecordDeps) {}
 
-  readonly handle = async (record: SQSRecord): Promise<ScanTaskOutcome["notification"]> => {
-    const { logger, metrics } = this.deps;
+  readonly handle = async (
+    record: SQSRecord,
+    context?: Context,
+  ): Promise<ScanTaskOutcome["notification"]> => {
+    const { config, logger, metrics } = this.deps;
     let task: ScanTask;
     try {
       task = parseScanTask(record.body);
@@ -54,17 +59,47 @@ export class ScanRecordHandler {
       throw err;
     }
     logger.appendKeys({ runId: task.runId, accountId: task.accountId, region: task.region });
+    const reserveMs = config.writeReserveMs ?? DEFAULT_WRITE_RESERVE_MS;
+    const remainingMs = context?.getRemainingTimeInMillis();
+    const budget = scanBudgetMs(remainingMs, reserveMs);
+    const deadline = new AbortController();
+    const timer =
+      typeof budget === "number"
+        ? setTimeout(
+            () =>
+              deadline.abort(
+                new DeadlineError(`invocation deadline: ${reserveMs} ms left for writing, the scan stopped`),
+              ),
+            budget,
+          )
+        : undefined;
     try {
-      const outcome = await this.scan(task);
+      if (budget === "defer") {
+        throw new DeadlineError(
+          `${remainingMs} ms left in the invocation: too little to scan and store ${task.accountId} ${task.region} (needs ${2 * reserveMs} ms)`,
+        );
+      }
+      const outcome = await this.scan(task, deadline.signal);
       return outcome.notification;
     } catch (err) {
-      metrics.addMetric(M.failedRecords, MetricUnit.Count, 1);
-      logger.error("Scan task failed: reconcile or notify threw", {
-        messageId: record.messageId,
-        error: err as Error,
-      });
+      if (err instanceof DeadlineError || err instanceof ScanAbortedError) {
+        // Not a failure of the scope: nothing of it was written, SQS hands the record out again.
+        metrics.addMetric(M.recordsDeferred, MetricUnit.Count, 1);
+        logger.warn("Record deferred to a later invocation: nothing written", {
+          messageId: record.messageId,
+          remainingMs,
+          reason: (err as Error).message,
+        });
+      } else {
+        metrics.addMetric(M.failedRecords, MetricUnit.Count, 1);
+        logger.error("Scan task failed: reconcile or notify threw", {
+          messageId: record.messageId,
+          error: err as Error,
+        });
+      }
       throw err;
     } finally {
+      clearTimeout(timer);
       logger.removeKeys(SCOPE_KEYS);
     }
   };
@@ -75,16 +110,19 @@ export class ScanRecordHandler {
     this.run = undefined;
   }
 
-  private async scan(task: ScanTask): Promise<ScanTaskOutcome> {
+  private async scan(task: ScanTask, signal: AbortSignal): Promise<ScanTaskOutcome> {
     const { config, store, notifier, logger, metrics } = this.deps;
     const { factory, recorder } = this.clientsFor(task.runId);
     const key = scopeKey(task.accountId, task.region);
     const callsBefore = recorder.total(key);
+    // The deadline cancels the scope's in-flight AWS calls too, so no socket keeps the invocation busy.
+    factory.abortScopeOn(task.accountId, task.region, signal);
     const outcome = await processScanTask(task, {
       factory,
       store,
       notifier,
       recorder,
+      signal,
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
     }).finally(() => factory.releaseScope(task.accountId, task.region));
     const { result, transitions, notification } = outcome;
@@ -92,6 +130,7 @@ export class ScanRecordHandler {
 
     metrics.addMetric(M.scopesScanned, MetricUnit.Count, 1);
     metrics.addMetric(M.scanErrors, MetricUnit.Count, result.status === "failed" ? 1 : 0);
+    metrics.addMetric(M.scopesCompleted, MetricUnit.Count, result.status === "complete" ? 1 : 0);
     metrics.addMetric(M.apiCalls, MetricUnit.Count, apiCalls);
     metrics.addMetric(M.scanDuration, MetricUnit.Milliseconds, result.durationMs);
     if (notification.status === "published") metrics.addMetric(M.alertsPublished, MetricUnit.Count, 1);

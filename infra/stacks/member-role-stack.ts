@@ -13,9 +13,15 @@ import {
 } from "aws-cdk-lib";
 import { AccountPrincipal, PolicyDocument, PolicyStatement, Role } from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
-import { PLANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
-import { MemberReadRole } from "#infra/constructs/member-read-role.ts";
-import { ORGANIZATIONS_ACTIONS } from "#shared/aws/permissions.ts";
+import { PLANNER_ROLE_NAME, SCANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
+import { nagResourceId } from "#infra/constructs/member-access.ts";
+import { MemberRole } from "#infra/constructs/member-role.ts";
+import {
+  MEMBER_ROLE_ACTIONS,
+  ORGANIZATIONS_ACTIONS,
+  REGION_LISTING_ACTIONS,
+  readPermissionGroups,
+} from "#shared/aws/permissions.ts";
 
 export interface MemberRoleStackProps extends StackProps {
   settings: Settings;
@@ -33,7 +39,10 @@ export interface MemberRoleStackProps extends StackProps {
  * `eksAuditor.organizationId` / `eksAuditor.centralAccountId` when those are set.
  */
 export class MemberRoleStack extends Stack {
-  readonly readRole: MemberReadRole;
+  /** What the scanner assumes: the collector's read actions. */
+  readonly readRole: MemberRole;
+  /** What the planner assumes: ec2:DescribeRegions and nothing else. */
+  readonly regionsRole: MemberRole;
 
   constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
     super(scope, id, props);
@@ -51,17 +60,41 @@ export class MemberRoleStack extends Stack {
         "The account of the EksAuditorCentral stack: its scanner and planner roles may assume the role.",
       ...(settings.centralAccountId ? { default: settings.centralAccountId } : {}),
     });
-    this.readRole = new MemberReadRole(this, "ReadRole", {
+    this.readRole = new MemberRole(this, "ReadRole", {
       roleName: settings.memberRoleName,
+      description: "eks-auditor: read-only EKS/EC2 describe calls for the central scanner",
       organizationId: organizationId.valueAsString,
       centralAccountId: centralAccountId.valueAsString,
+      trustedRoleName: SCANNER_ROLE_NAME,
+      actions: MEMBER_ROLE_ACTIONS,
+    });
+    this.regionsRole = new MemberRole(this, "RegionsRole", {
+      roleName: settings.regionsRoleName,
+      description: "eks-auditor: lets the central planner list this account's enabled regions",
+      organizationId: organizationId.valueAsString,
+      centralAccountId: centralAccountId.valueAsString,
+      trustedRoleName: PLANNER_ROLE_NAME,
+      actions: REGION_LISTING_ACTIONS,
     });
     Validations.of(this.readRole.role).acknowledge({
       id: "AwsSolutions-IAM5[Resource::*]",
       reason:
-        "EC2 Describe* and EKS List*/Describe* calls of the collector do not support resource-level permissions; the actions are listed one by one (shared/aws/permissions.ts).",
+        "EC2 Describe* actions and eks:ListClusters support no resource-level permissions (Service Authorization Reference); the actions are listed one by one (shared/aws/permissions.ts).",
+    });
+    for (const group of readPermissionGroups(MEMBER_ROLE_ACTIONS, Aws.PARTITION, Aws.ACCOUNT_ID)) {
+      const [resource] = group.resources;
+      if (resource === undefined || resource === "*") continue;
+      Validations.of(this.readRole.role).acknowledge({
+        id: nagResourceId(resource),
+        reason: `${group.actions.join(", ")} require a resource of this type (Service Authorization Reference for Amazon EKS): granted on every such resource of this account, in any region, because the clusters are discovered at run time.`,
+      });
+    }
+    Validations.of(this.regionsRole.role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason: "ec2:DescribeRegions supports no resource-level permissions (Service Authorization Reference).",
     });
     new CfnOutput(this, "ReadRoleArn", { value: this.readRole.role.roleArn });
+    new CfnOutput(this, "RegionsRoleArn", { value: this.regionsRole.role.roleArn });
 
     if (props.withOrganizationsRole && settings.orgRoleArn) {
       const roleName = settings.orgRoleArn.split("/").pop() ?? "EksAuditorOrganizationsRead";

@@ -9,6 +9,7 @@ import type {
   AwsCredentialIdentity,
   AwsCredentialIdentityProvider,
   FinalizeRequestMiddleware,
+  HttpHandlerOptions,
   MetadataBearer,
   MiddlewareStack,
 } from "@smithy/types";
@@ -53,6 +54,67 @@ type ClientOf<S extends Service> = S extends "ec2"
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
+/** `arn:aws-cn:sts::…` → `aws-cn`: the partition every ARN the auditor builds is written in. */
+export function partitionOfArn(arn: string): string | undefined {
+  const partition = arn.split(":")[1];
+  return partition !== undefined && /^aws[a-z-]*$/.test(partition) ? partition : undefined;
+}
+
+/**
+ * The partition a region belongs to, for the one case where the caller's identity could not be read (its
+ * GetCallerIdentity failed). The region patterns are the SDK's own partition table (@aws-sdk/core,
+ * submodules/client/util-endpoints/lib/aws/partitions.js, `regionRegex`); anything else is `aws`.
+ */
+const REGION_PARTITIONS: readonly [RegExp, string][] = [
+  [/^cn-\w+-\d+$/, "aws-cn"],
+  [/^eusc-(de)-\w+-\d+$/, "aws-eusc"],
+  [/^us-iso-\w+-\d+$/, "aws-iso"],
+  [/^us-isob-\w+-\d+$/, "aws-iso-b"],
+  [/^eu-isoe-\w+-\d+$/, "aws-iso-e"],
+  [/^us-isof-\w+-\d+$/, "aws-iso-f"],
+  [/^us-gov-\w+-\d+$/, "aws-us-gov"],
+];
+
+export function partitionOfRegion(region: string): string {
+  return REGION_PARTITIONS.find(([pattern]) => pattern.test(region))?.[1] ?? "aws";
+}
+
+type HttpRequestHandler = NodeHttpHandler;
+
+/**
+ * The shared HTTP handler seen through an abort signal: every request it sends carries `signal()`, so
+ * an abort destroys the request's socket (NodeHttpHandler.handle listens to `abortSignal`) instead of
+ * letting the call run on after its scope was given up. Sockets stay pooled in the shared handler;
+ * `destroy()` is the factory's, not the client's.
+ */
+class AbortingHandler {
+  readonly metadata = { handlerProtocol: "http/1.1" };
+
+  constructor(
+    private readonly inner: HttpRequestHandler,
+    private readonly signal: () => AbortSignal | undefined,
+  ) {}
+
+  handle(request: Parameters<HttpRequestHandler["handle"]>[0], options: HttpHandlerOptions = {}) {
+    const bound = this.signal();
+    const own = options.abortSignal as AbortSignal | undefined;
+    const abortSignal = bound && own ? AbortSignal.any([bound, own]) : (bound ?? own);
+    return this.inner.handle(request, { ...options, ...(abortSignal ? { abortSignal } : {}) });
+  }
+
+  updateHttpClientConfig(...args: Parameters<HttpRequestHandler["updateHttpClientConfig"]>): void {
+    this.inner.updateHttpClientConfig(...args);
+  }
+
+  httpHandlerConfigs(): ReturnType<HttpRequestHandler["httpHandlerConfigs"]> {
+    return this.inner.httpHandlerConfigs();
+  }
+
+  destroy(): void {
+    // The shared handler outlives each client: AwsClientFactory.destroy() closes it.
+  }
+}
+
 /**
  * One credential fetch shared by every client of an account: the SDK memoises per client, which would
  * otherwise assume the role once per regional client.
@@ -83,6 +145,12 @@ export class AwsClientFactory {
   private readonly clients = new Map<string, unknown>();
   private readonly httpHandler: NodeHttpHandler;
   private caller: Promise<{ accountId: string; arn: string }> | undefined;
+  /** The partition of the caller's identity, once GetCallerIdentity answered. */
+  private callerPartition: string | undefined;
+  /** Abort signals bound to an account-region (`abortScopeOn`), the latest one per account, and overall. */
+  private readonly scopeSignals = new Map<string, AbortSignal>();
+  private readonly accountSignals = new Map<string, AbortSignal>();
+  private latestSignal: AbortSignal | undefined;
 
   constructor(private readonly options: AwsClientOptions) {
     this.roleName = options.roleName ?? DEFAULT_ROLE_NAME;
@@ -103,14 +171,47 @@ export class AwsClientFactory {
 
   /** The account and ARN of the caller's own credentials (STS GetCallerIdentity, once). */
   callerIdentity(): Promise<{ accountId: string; arn: string }> {
-    this.caller ??= this.client("sts", "", this.homeRegion, this.base)
+    this.caller ??= this.callerSts()
       .send(new GetCallerIdentityCommand({}))
-      .then((r) => ({ accountId: r.Account ?? "", arn: r.Arn ?? "" }));
+      .then(
+        (r) => {
+          const arn = r.Arn ?? "";
+          this.callerPartition = partitionOfArn(arn);
+          return { accountId: r.Account ?? "", arn };
+        },
+        (err: unknown) => {
+          // Not cached: the next scope asks again instead of inheriting one failed call.
+          this.caller = undefined;
+          throw err;
+        },
+      );
     return this.caller;
   }
 
+  /**
+   * The partition of every ARN the factory builds: the caller identity's (aws, aws-cn, aws-us-gov…). Before
+   * GetCallerIdentity answered (or when it failed), the home region's partition.
+   */
+  get partition(): string {
+    return this.callerPartition ?? partitionOfRegion(this.homeRegion);
+  }
+
+  /** The member role of an account, in the caller's partition. */
   roleArn(accountId: string): string {
-    return `arn:aws:iam::${accountId}:role/${this.roleName}`;
+    return `arn:${this.partition}:iam::${accountId}:role/${this.roleName}`;
+  }
+
+  /**
+   * Ties an account-region's calls to `signal` (the scanner's per-record deadline): when it aborts, the
+   * scope's in-flight EC2/EKS requests and its account's AssumeRole are cancelled and their sockets
+   * closed, and later attempts fail at once. So is a GetCallerIdentity the scope is waiting for (a failed
+   * one is asked again by the next scope). Bind before the scope's first client is created; it lasts until
+   * `releaseScope`.
+   */
+  abortScopeOn(accountId: string, region: string, signal: AbortSignal): void {
+    this.scopeSignals.set(scopeKey(accountId, region), signal);
+    this.accountSignals.set(accountId, signal);
+    this.latestSignal = signal;
   }
 
   /** The credentials for an account: the caller's own, or the assumed member role. */
@@ -127,7 +228,11 @@ export class AwsClientFactory {
             RoleSessionName: `eks-auditor-${this.options.runId}`.slice(0, 64),
             DurationSeconds: 3600,
           },
-          clientConfig: this.config(this.homeRegion),
+          clientConfig: {
+            ...this.config(this.homeRegion),
+            // The credentials outlive one scope: an AssumeRole follows whichever scope of the account runs now.
+            requestHandler: new AbortingHandler(this.httpHandler, () => this.accountSignals.get(accountId)),
+          },
         }),
       );
       this.credentials.set(accountId, provider);
@@ -159,6 +264,11 @@ export class AwsClientFactory {
   releaseScope(accountId: string, region: string): void {
     for (const service of ["ec2", "eks", "sns"] as const)
       this.clients.delete(`${service}/${accountId}/${region}`);
+    const key = scopeKey(accountId, region);
+    const signal = this.scopeSignals.get(key);
+    this.scopeSignals.delete(key);
+    if (signal !== undefined && this.accountSignals.get(accountId) === signal)
+      this.accountSignals.delete(accountId);
   }
 
   /** Closes every client's sockets (the CLI exits promptly). */
@@ -166,6 +276,23 @@ export class AwsClientFactory {
     for (const client of this.clients.values()) (client as { destroy(): void }).destroy();
     this.clients.clear();
     this.httpHandler.destroy();
+  }
+
+  /** The caller's own STS client: shared by every scope, so it follows whichever scope asks now. */
+  private callerSts(): STSClient {
+    const key = `sts-caller/${this.homeRegion}`;
+    let sts = this.clients.get(key) as STSClient | undefined;
+    if (!sts) {
+      sts = new STSClient({
+        ...this.config(this.homeRegion),
+        credentials: this.base,
+        requestHandler: new AbortingHandler(this.httpHandler, () => this.latestSignal),
+      });
+      if (this.options.recorder)
+        recordCalls(sts, this.options.recorder, scopeKey("caller", this.homeRegion), "sts");
+      this.clients.set(key, sts);
+    }
+    return sts;
   }
 
   private config(region: string) {
@@ -187,7 +314,14 @@ export class AwsClientFactory {
     const key = `${service}/${accountId}/${region}`;
     const existing = this.clients.get(key);
     if (existing) return existing as ClientOf<S>;
-    const config = { ...this.config(region), credentials };
+    // A scope's clients keep the signal bound when they were made, so a retry after the scope was released
+    // still sees its abort.
+    const signal = accountId === "" ? undefined : this.scopeSignals.get(scopeKey(accountId, region));
+    const config = {
+      ...this.config(region),
+      credentials,
+      ...(signal ? { requestHandler: new AbortingHandler(this.httpHandler, () => signal) } : {}),
+    };
     const client = (
       service === "ec2"
         ? new EC2Client(config)

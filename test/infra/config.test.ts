@@ -48,10 +48,16 @@ describe("Function: readSettings", () => {
       "eksAuditor.alertSeverity": "medium",
       "eksAuditor.skipBundling": "true",
       "eksAuditor.orgRootId": "r-ab12",
+      "eksAuditor.opsEmail": "sre@example.com",
+      "eksAuditor.customerManagedKey": "true",
+      "eksAuditor.scannerBatchSize": "1",
     });
 
     // Assess
     expect(s).toMatchObject({
+      opsEmail: "sre@example.com",
+      customerManagedKey: true,
+      scannerBatchSize: 1,
       regions: ["eu-west-1", "us-east-1"],
       excludedAccounts: ["111122223333"],
       scannerConcurrency: 10,
@@ -77,6 +83,30 @@ describe("Function: readSettings", () => {
     ["eksAuditor.schedule", "every day", /"eksAuditor.schedule"/],
     ["eksAuditor.regions", "eu-west-1,mars-east-1", /"eksAuditor.regions".*unknown AWS region "mars-east-1"/],
     ["eksAuditor.stackSetRegions", ["eu-westt-1"], /"eksAuditor.stackSetRegions".*unknown AWS region/],
+    [
+      "eksAuditor.stackSetRegions",
+      ["us-east-1", "eu-west-1"],
+      /"eksAuditor.stackSetRegions": \["us-east-1","eu-west-1"\] must name exactly one region: the StackSet creates named IAM roles/,
+    ],
+    ["eksAuditor.stackSetRegions", "us-east-1,eu-west-1", /"eksAuditor.stackSetRegions".*exactly one region/],
+    [
+      "eksAuditor.schedule",
+      "cron(0 6 ? * MON *)",
+      /"eksAuditor.schedule": "cron\(0 6 \? \* MON \*\)" runs up to 168.0 hours apart: the heartbeat alarm .* CloudWatch evaluates at most 7 days/,
+    ],
+    [
+      "eksAuditor.schedule",
+      "cron(0 0 29 2 ? *)",
+      /"eksAuditor.schedule".*fires fewer than twice in three years/,
+    ],
+    ["eksAuditor.opsEmail", "sre", /"eksAuditor.opsEmail": "sre" is not an email address/],
+    [
+      "eksAuditor.regionsRoleName",
+      "EksAuditorReadRole",
+      /"eksAuditor.regionsRoleName".*must differ from "eksAuditor.memberRoleName"/,
+    ],
+    ["eksAuditor.scannerBatchSize", 11, /"eksAuditor.scannerBatchSize": 11 must be an integer from 1 to 10/],
+    ["eksAuditor.customerManagedKey", "yes", /"eksAuditor.customerManagedKey": "yes" must be true or false/],
     ["eksAuditor.accounts", "12345", /"eksAuditor.accounts": "12345" is not a 12-digit account id/],
     [
       "eksAuditor.excludedAccounts",

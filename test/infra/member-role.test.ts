@@ -1,6 +1,6 @@
 import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MEMBER_ROLE_ACTIONS } from "#shared/aws/permissions.ts";
+import { MEMBER_ROLE_ACTIONS, REGION_LISTING_ACTIONS } from "#shared/aws/permissions.ts";
 import {
   actionsOf,
   type Json,
@@ -35,53 +35,101 @@ function stackSetTemplate(s: Synthesized): Template {
   return Template.fromJSON(JSON.parse(String(propsOf(stackSet).TemplateBody)) as Json);
 }
 
-function readRole(template: Template): Json {
-  const roles = resourcesOf(template, "AWS::IAM::Role").filter(
-    ([, r]) => propsOf(r).RoleName === "EksAuditorReadRole",
-  );
+function roleNamed(template: Template, name: string): Json {
+  const roles = resourcesOf(template, "AWS::IAM::Role").filter(([, r]) => propsOf(r).RoleName === name);
   expect(roles).toHaveLength(1);
   return propsOf(roles[0]?.[1] ?? {});
 }
+
+function readRole(template: Template): Json {
+  return roleNamed(template, "EksAuditorReadRole");
+}
+
+function policyStatements(role: Json): Json[] {
+  const [policy] = role.Policies as Json[];
+  const document = (policy?.PolicyDocument ?? {}) as Json;
+  return (document.Statement ?? []) as Json[];
+}
+
+const partition = { Ref: "AWS::Partition" };
+const central = { Ref: "CentralAccountId" };
+const memberArn = (path: string) => ({
+  "Fn::Join": ["", ["arn:", partition, ":eks:*:", { Ref: "AWS::AccountId" }, `:${path}`]],
+});
 
 describe("Stack: EksAuditorMemberRole", () => {
   it.each([
     ["the plain stack", () => defaults.memberRole],
     ["the StackSet's template body", () => stackSetTemplate(defaults)],
-  ])("%s allows exactly the collector's and planner's List/Describe actions", (_name, template) => {
-    // Act
-    const role = readRole(template());
-    const policy = (role.Policies as Json[])[0] ?? {};
-    const statements = (policy.PolicyDocument as Json).Statement as Json[];
+  ])(
+    "%s allows exactly the collector's List/Describe actions, the EKS ones on this account's ARNs only",
+    (_name, template) => {
+      // Act
+      const statements = policyStatements(readRole(template()));
+      const resourceOf = (action: string) =>
+        statements.find((s) => ([] as unknown[]).concat(s.Action).includes(action))?.Resource;
 
-    // Assess
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({ Effect: "Allow", Resource: "*" });
-    expect([...((statements[0]?.Action ?? []) as string[])].sort()).toEqual([...MEMBER_ROLE_ACTIONS].sort());
-  });
+      // Assess
+      expect(statements.flatMap((s) => ([] as string[]).concat(s.Action as string)).sort()).toEqual(
+        [...MEMBER_ROLE_ACTIONS].sort(),
+      );
+      for (const s of statements) expect(s.Effect).toBe("Allow");
+      expect(resourceOf("eks:DescribeCluster")).toEqual(memberArn("cluster/*"));
+      expect(resourceOf("eks:ListNodegroups")).toEqual(memberArn("cluster/*"));
+      expect(resourceOf("eks:DescribeNodegroup")).toEqual(memberArn("nodegroup/*/*/*"));
+      expect(resourceOf("eks:DescribeAddon")).toEqual(memberArn("addon/*/*/*"));
+      expect(resourceOf("eks:ListClusters")).toBe("*");
+      expect(resourceOf("ec2:DescribeSubnets")).toBe("*");
+    },
+  );
 
-  it("trusts only the central scanner and planner roles of the organisation", () => {
+  it("trusts only the central scanner role of the organisation", () => {
     // Act
     const trust = (readRole(defaults.memberRole).AssumeRolePolicyDocument as Json).Statement as Json[];
 
     // Assess
-    expect(trust).toHaveLength(1);
-    const partition = { Ref: "AWS::Partition" };
-    const central = { Ref: "CentralAccountId" };
-    expect(trust[0]).toEqual({
-      Effect: "Allow",
-      Action: "sts:AssumeRole",
-      Principal: { AWS: { "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":root"]] } },
-      Condition: {
-        StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
-        ArnEquals: {
-          "aws:PrincipalArn": [
-            { "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":role/EksAuditorScannerRole"]] },
-            { "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":role/EksAuditorPlannerRole"]] },
-          ],
+    expect(trust).toEqual([
+      {
+        Effect: "Allow",
+        Action: "sts:AssumeRole",
+        Principal: { AWS: { "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":root"]] } },
+        Condition: {
+          StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
+          ArnEquals: {
+            "aws:PrincipalArn": {
+              "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":role/EksAuditorScannerRole"]],
+            },
+          },
         },
       },
-    });
+    ]);
   });
+
+  it.each([
+    ["the plain stack", () => defaults.memberRole],
+    ["the StackSet's template body", () => stackSetTemplate(defaults)],
+  ])(
+    "%s has a regions role: ec2:DescribeRegions only, trusted only by the central planner role",
+    (_name, template) => {
+      // Act
+      const role = roleNamed(template(), "EksAuditorRegionsRole");
+      const trust = (role.AssumeRolePolicyDocument as Json).Statement as Json[];
+
+      // Assess
+      expect(policyStatements(role)).toEqual([
+        { Sid: "Read1", Effect: "Allow", Action: [...REGION_LISTING_ACTIONS][0], Resource: "*" },
+      ]);
+      expect(trust).toHaveLength(1);
+      expect(trust[0]?.Condition).toEqual({
+        StringEquals: { "aws:PrincipalOrgID": { Ref: "OrganizationId" } },
+        ArnEquals: {
+          "aws:PrincipalArn": {
+            "Fn::Join": ["", ["arn:", partition, ":iam::", central, ":role/EksAuditorPlannerRole"]],
+          },
+        },
+      });
+    },
+  );
 
   it("takes the organisation and central account as parameters, defaulted from the context when set", () => {
     // Act
@@ -109,7 +157,7 @@ describe("Stack: EksAuditorMemberRole", () => {
     // Assess
     expect(orgRole).toBeDefined();
     expect(actions).toEqual(["organizations:ListAccounts"]);
-    expect(resourcesOf(stackSetTemplate(configured), "AWS::IAM::Role")).toHaveLength(1);
+    expect(resourcesOf(stackSetTemplate(configured), "AWS::IAM::Role")).toHaveLength(2);
   });
 });
 
@@ -167,6 +215,7 @@ describe("Stack: EksAuditorMemberRoleStackSet", () => {
     expect(body.Rules).toBeUndefined();
     expect(Object.keys(body.Parameters as Json).sort()).toEqual(["CentralAccountId", "OrganizationId"]);
     expect(Object.values(body.Resources as Record<string, Json>).map((r) => r.Type)).toEqual([
+      "AWS::IAM::Role",
       "AWS::IAM::Role",
     ]);
   });

@@ -2,7 +2,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { MEMBER_ROLE_ACTIONS, ORGANIZATIONS_ACTIONS } from "#shared/aws/permissions.ts";
+import {
+  EKS_ACTION_RESOURCE_TYPES,
+  MEMBER_ROLE_ACTIONS,
+  ORGANIZATIONS_ACTIONS,
+  REGION_LISTING_ACTIONS,
+  readPermissionGroups,
+  UNSCOPED_EKS_ACTIONS,
+} from "#shared/aws/permissions.ts";
 
 const SHARED = fileURLToPath(new URL("../../shared/", import.meta.url));
 /** SDK package → IAM service prefix, for the services whose calls the member role or the planner makes. */
@@ -65,5 +72,43 @@ describe("Constant: MEMBER_ROLE_ACTIONS", () => {
 
   it("has no wildcard", () => {
     expect([...MEMBER_ROLE_ACTIONS, ...ORGANIZATIONS_ACTIONS].filter((a) => a.includes("*"))).toEqual([]);
+  });
+});
+
+describe("Constant: EKS_ACTION_RESOURCE_TYPES", () => {
+  it("says, for every EKS action of the member role, which resource it takes or that it takes none", () => {
+    // Act
+    const undecided = MEMBER_ROLE_ACTIONS.filter(
+      (a) =>
+        a.startsWith("eks:") &&
+        EKS_ACTION_RESOURCE_TYPES[a] === undefined &&
+        !UNSCOPED_EKS_ACTIONS.includes(a),
+    );
+
+    // Assess
+    expect(undecided).toEqual([]);
+  });
+});
+
+describe("Function: readPermissionGroups", () => {
+  it("puts the resource-scoped EKS actions on the account's ARNs and everything else on *", () => {
+    // Act
+    const groups = readPermissionGroups(MEMBER_ROLE_ACTIONS, "aws-cn", "222233334444");
+    const resourceOf = (action: string) => groups.find((g) => g.actions.includes(action))?.resources;
+
+    // Assess
+    expect(groups.flatMap((g) => g.actions).sort()).toEqual([...MEMBER_ROLE_ACTIONS].sort());
+    expect(resourceOf("eks:DescribeCluster")).toEqual(["arn:aws-cn:eks:*:222233334444:cluster/*"]);
+    expect(resourceOf("eks:ListNodegroups")).toEqual(["arn:aws-cn:eks:*:222233334444:cluster/*"]);
+    expect(resourceOf("eks:DescribeNodegroup")).toEqual(["arn:aws-cn:eks:*:222233334444:nodegroup/*/*/*"]);
+    expect(resourceOf("eks:DescribeAddon")).toEqual(["arn:aws-cn:eks:*:222233334444:addon/*/*/*"]);
+    expect(resourceOf("eks:ListClusters")).toEqual(["*"]);
+    expect(resourceOf("ec2:DescribeSubnets")).toEqual(["*"]);
+  });
+
+  it("gives the planner's region listing one statement on *", () => {
+    expect(readPermissionGroups(REGION_LISTING_ACTIONS, "aws", "1")).toEqual([
+      { actions: ["ec2:DescribeRegions"], resources: ["*"] },
+    ]);
   });
 });

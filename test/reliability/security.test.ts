@@ -105,11 +105,14 @@ describe("Security: the synthesized templates", () => {
     });
 
     // Assess
-    // Logical ids without CDK's hash suffix: the read role in both member templates, the Organizations role.
+    // Logical ids without CDK's hash suffix: the read and regions roles in both member templates, the
+    // Organizations role.
     expect(crossAccount.map(({ where }) => where.replace(/[0-9A-F]{8}\./, ".")).sort()).toEqual([
       "memberRole/OrganizationsReadRole.AssumeRolePolicyDocument",
       "memberRole/ReadRole.AssumeRolePolicyDocument",
+      "memberRole/RegionsRole.AssumeRolePolicyDocument",
       "stackSetBody/ReadRole.AssumeRolePolicyDocument",
+      "stackSetBody/RegionsRole.AssumeRolePolicyDocument",
     ]);
     for (const { where, statement } of crossAccount) {
       expect(statement.Condition?.StringEquals?.["aws:PrincipalOrgID"], where).toBeDefined();
@@ -153,8 +156,8 @@ describe("Security: the synthesized templates", () => {
     const topics = templates.flatMap(([, t]) => resourcesOf(t, "AWS::SNS::Topic"));
     const queues = templates.flatMap(([, t]) => resourcesOf(t, "AWS::SQS::Queue"));
 
-    // Assess
-    expect([tables.length, topics.length, queues.length]).toEqual([1, 1, 2]);
+    // Assess: the alert and ops topics; the scan queue, its DLQ and the schedule's DLQ
+    expect([tables.length, topics.length, queues.length]).toEqual([1, 2, 3]);
     for (const [id, r] of tables) expect(propsOf(r).SSESpecification, id).toMatchObject({ SSEEnabled: true });
     for (const [id, r] of topics) expect(propsOf(r).KmsMasterKeyId, id).toBeDefined();
     for (const [id, r] of queues) {

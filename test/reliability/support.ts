@@ -40,8 +40,12 @@ export function loadScanner(env: Record<string, string | undefined>): Promise<Sc
   return freshImport(env, () => import("#functions/scanner/handler.ts"));
 }
 
+/** A fresh planner; its logs stay out of the test output unless `env` sets POWERTOOLS_LOG_LEVEL. */
 export function loadPlanner(env: Record<string, string | undefined>): Promise<PlannerModule> {
-  return freshImport(env, () => import("#functions/planner/handler.ts"));
+  return freshImport(
+    { POWERTOOLS_LOG_LEVEL: "SILENT", ...env },
+    () => import("#functions/planner/handler.ts"),
+  );
 }
 
 export function taskRecord(task: ScanTask): SQSRecord {

@@ -12,6 +12,13 @@ export const SCANNER_METRICS = {
   scopesScanned: "ScopesScanned",
   /** Scopes whose scan failed (their `scan.*` finding is stored): the scan-errors alarm watches it. */
   scanErrors: "ScanErrors",
+  /**
+   * 1 per scope whose scan completed and was stored, 0 per scope that failed: "a run completed" for the
+   * heartbeat alarm, so a run in which every scope failed does not count.
+   */
+  scopesCompleted: "ScopesCompleted",
+  /** Records handed back unscanned (too little time left) or aborted at the invocation's deadline. */
+  recordsDeferred: "RecordsDeferred",
   /** Findings produced, with dimension `severity`. */
   findings: "Findings",
   /** Transitions written, with dimension `transition` (NEW, REOPENED, ESCALATED, RESOLVED). */

@@ -124,7 +124,7 @@ export function notifyOption(value: string): NotifySpec {
     if (arn?.[1] && arn[2]) return { kind: "sns", topicArn, region: arn[1], accountId: arn[2] };
     const fifo = topicArn.endsWith(".fifo") ? " FIFO topics cannot deliver email; use a standard topic." : "";
     throw new InvalidArgumentError(
-      `${JSON.stringify(topicArn)} is not an SNS topic ARN (expected sns:arn:aws:sns:REGION:ACCOUNT:TOPIC).${fifo}`,
+      `${JSON.stringify(topicArn)} is not an SNS topic ARN (expected sns:arn:PARTITION:sns:REGION:ACCOUNT:TOPIC, PARTITION being aws, aws-cn or aws-us-gov).${fifo}`,
     );
   }
   throw new InvalidArgumentError("expected stdout, sns:TOPIC_ARN or none.");
