@@ -19,6 +19,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AMITypes } from "@aws-sdk/client-eks";
 import { stringify as toYaml } from "yaml";
+import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
 import {
   type AccountBuilder,
   type AddonName,
@@ -30,8 +31,7 @@ import {
   type SecurityGroupRef,
   type SubnetRef,
   type VpcBuilder,
-} from "#shared/estate/builder/index.ts";
-import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
+} from "#sim/builder/index.ts";
 
 /** The regions scanned, in order: `regions: 4` takes the first four. */
 export const REGIONS = [

@@ -12,6 +12,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify as toYaml } from "yaml";
+import type { Estate } from "#shared/estate/index.ts";
 import {
   al2Bootstrap,
   al2023NodeConfig,
@@ -26,8 +27,7 @@ import {
   ROLE_INTERNAL_ELB,
   type SubnetRef,
   type VpcBuilder,
-} from "#shared/estate/builder/index.ts";
-import type { Estate } from "#shared/estate/index.ts";
+} from "#sim/builder/index.ts";
 
 export const SAMPLE_ESTATE_FILE = fileURLToPath(new URL("../sim/estates/sample-org.json", import.meta.url));
 

@@ -1,7 +1,7 @@
 import { Aws } from "aws-cdk-lib";
 import { AccountPrincipal, PolicyDocument, Role } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
-import { readStatements } from "#infra/constructs/member-access.ts";
+import { readStatements } from "./member-access.ts";
 
 export interface MemberRoleProps {
   roleName: string;

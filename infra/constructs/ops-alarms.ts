@@ -12,8 +12,8 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { METRICS_NAMESPACE, SCANNER_METRICS, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
-import { AlertTopic } from "#infra/constructs/alert-topic.ts";
 import type { HeartbeatWindow } from "#infra/schedule.ts";
+import { AlertTopic } from "./alert-topic.ts";
 
 export interface OpsAlarmsProps {
   /** Customer-managed: CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key. */

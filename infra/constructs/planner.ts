@@ -15,12 +15,12 @@ import type { Construct } from "constructs";
 import { ENV } from "#functions/commons/config.ts";
 import { PLANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { PLANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
-import { AuditorFunction } from "#infra/constructs/auditor-function.ts";
-import { KEY_USE_ACTIONS } from "#infra/constructs/encryption-key.ts";
-import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "#infra/constructs/findings-table.ts";
-import { assumeMemberRoleStatement, nagResourceId, roleArnIn } from "#infra/constructs/member-access.ts";
-import { encryptedQueueProps, type ScanQueue } from "#infra/constructs/scan-queue.ts";
 import { ORGANIZATIONS_ACTIONS, REGION_LISTING_ACTIONS } from "#shared/aws/permissions.ts";
+import { AuditorFunction } from "./auditor-function.ts";
+import { KEY_USE_ACTIONS } from "./encryption-key.ts";
+import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
+import { assumeMemberRoleStatement, nagResourceId, roleArnIn } from "./member-access.ts";
+import { encryptedQueueProps, type ScanQueue } from "./scan-queue.ts";
 
 export interface PlannerProps {
   settings: Settings;

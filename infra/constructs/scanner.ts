@@ -6,17 +6,12 @@ import type { Construct } from "constructs";
 import { ENV } from "#functions/commons/config.ts";
 import { METRICS_NAMESPACE, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { SCANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
-import { AuditorFunction } from "#infra/constructs/auditor-function.ts";
-import { KEY_USE_ACTIONS } from "#infra/constructs/encryption-key.ts";
-import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "#infra/constructs/findings-table.ts";
-import {
-  assumeMemberRoleStatement,
-  nagResourceId,
-  readStatements,
-  roleArnIn,
-} from "#infra/constructs/member-access.ts";
-import type { ScanQueue } from "#infra/constructs/scan-queue.ts";
 import { MEMBER_ROLE_ACTIONS, readPermissionGroups } from "#shared/aws/permissions.ts";
+import { AuditorFunction } from "./auditor-function.ts";
+import { KEY_USE_ACTIONS } from "./encryption-key.ts";
+import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
+import { assumeMemberRoleStatement, nagResourceId, readStatements, roleArnIn } from "./member-access.ts";
+import type { ScanQueue } from "./scan-queue.ts";
 
 /** The scanner's timeout; the queue's visibility timeout is six times it. */
 export const SCANNER_TIMEOUT = Duration.minutes(5);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
 import {
   al2023NodeConfig,
   allowControlPlane,
@@ -7,8 +8,7 @@ import {
   type RegionBuilder,
   ROLE_ELB,
   ROLE_INTERNAL_ELB,
-} from "#shared/estate/builder/index.ts";
-import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
+} from "#sim/builder/index.ts";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";

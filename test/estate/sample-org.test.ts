@@ -6,8 +6,8 @@ import {
   FAKE_USER_DATA_SECRET,
   SAMPLE_ESTATE_FILE,
 } from "#scripts/build-sample-estate.ts";
-import { formatEstateJson, ipToInt, parseCidr } from "#shared/estate/builder/index.ts";
 import { type EstateRegion, parseEstate } from "#shared/estate/index.ts";
+import { formatEstateJson, ipToInt, parseCidr } from "#sim/builder/index.ts";
 
 const README = new URL("../../sim/estates/README.md", import.meta.url);
 const text = readFileSync(SAMPLE_ESTATE_FILE, "utf8");

@@ -5,16 +5,9 @@ import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
-import {
-  captureOutput,
-  lambdaContext,
-  SAMPLE_ESTATE,
-  setEnv,
-  simulatorEnv,
-  sqsEvent,
-} from "#test/functions/support.ts";
 import { loadScanner, pagesOf, type ScannerModule, taskRecord, topicArn } from "#test/reliability/support.ts";
 import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { captureOutput, lambdaContext, SAMPLE_ESTATE, setEnv, simulatorEnv, sqsEvent } from "./support.ts";
 
 /**
  * Issue 14.5 through the scanner handler: yesterday's run of a scope, slowed down by its simulator,

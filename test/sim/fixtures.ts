@@ -4,14 +4,14 @@ import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import type { Estate } from "#shared/estate/index.ts";
 import {
   clusterTag,
   EstateBuilder,
   type RegionBuilder,
   ROLE_ELB,
   ROLE_INTERNAL_ELB,
-} from "#shared/estate/builder/index.ts";
-import type { Estate } from "#shared/estate/index.ts";
+} from "#sim/builder/index.ts";
 
 export const MANAGEMENT = "111122223333";
 export const MEMBER = "222233334444";

@@ -2,51 +2,33 @@
  * One pair of assertions for every rule test (cdk-nag `validateStack` style): `expectFires(rule, input)` and
  * `expectQuiet(rule, input)`. The input is an inventory or an estate; an estate is turned into the inventory the
  * collector would build for each of its account-regions. Scanner-produced rules (scan.access-denied,
- * scan.region-unavailable) have no inventory: their estate is scanned through the simulator instead, so the
- * helpers return a promise for them.
+ * scan.region-unavailable) have no inventory: `#test/support/scanner-rules.ts` scans their estate through the
+ * simulator instead (an integration test).
  */
 import { expect } from "vitest";
-import { AwsClientFactory } from "#shared/aws/clients.ts";
 import type { Estate } from "#shared/estate/index.ts";
 import { type Finding, SEVERITIES } from "#shared/findings/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
-import type { CatalogRule, RuleDefinition, ScannerRuleDefinition } from "#shared/rules/rule.ts";
-import { scanScope } from "#shared/scan/scan-scope.ts";
-import { defaultAccountId, simAccessKeyId, startSimulator } from "#sim/index.ts";
+import type { CatalogRule, RuleDefinition } from "#shared/rules/rule.ts";
 import { inventoryFromEstate } from "./inventory.ts";
 
 /** Asserts that the rule reports at least one well-formed finding, all under its own id; returns them. */
-export function expectFires(rule: RuleDefinition, input: Inventory | Estate): Finding[];
-export function expectFires(rule: ScannerRuleDefinition, estate: Estate): Promise<Finding[]>;
-export function expectFires(rule: CatalogRule, input: Inventory | Estate): Finding[] | Promise<Finding[]> {
-  if ("evaluate" in rule) return assertFires(rule, evaluated(rule, input), scopesOf(input));
-  return scannedFindings(rule, asEstate(rule, input)).then(({ findings, scopes }) =>
-    assertFires(rule, findings, scopes),
-  );
+export function expectFires(rule: RuleDefinition, input: Inventory | Estate): Finding[] {
+  return assertFires(rule, evaluated(rule, input), scopesOf(input));
 }
 
-/** Asserts that the rule reports nothing (for a scanner rule: that the scan produces none of its findings). */
-export function expectQuiet(rule: RuleDefinition, input: Inventory | Estate): Finding[];
-export function expectQuiet(rule: ScannerRuleDefinition, estate: Estate): Promise<Finding[]>;
-export function expectQuiet(rule: CatalogRule, input: Inventory | Estate): Finding[] | Promise<Finding[]> {
-  if ("evaluate" in rule) return assertQuiet(rule, evaluated(rule, input));
-  return scannedFindings(rule, asEstate(rule, input)).then(({ findings }) => assertQuiet(rule, findings));
+/** Asserts that the rule reports nothing. */
+export function expectQuiet(rule: RuleDefinition, input: Inventory | Estate): Finding[] {
+  return assertQuiet(rule, evaluated(rule, input));
 }
 
-interface Scope {
+export interface Scope {
   accountId: string;
   region: string;
 }
 
 function isInventory(input: Inventory | Estate): input is Inventory {
   return "accountId" in input && "clusters" in input;
-}
-
-function asEstate(rule: CatalogRule, input: Inventory | Estate): Estate {
-  if (isInventory(input)) {
-    throw new Error(`${rule.id} is produced by the scanner, not from an inventory: pass an estate to scan`);
-  }
-  return input;
 }
 
 function scopesOf(input: Inventory | Estate): Scope[] {
@@ -69,7 +51,7 @@ function evaluated(rule: RuleDefinition, input: Inventory | Estate): Finding[] {
   return scopes.flatMap((s) => rule.evaluate(inventoryFromEstate(input, s.accountId, s.region)));
 }
 
-function assertFires(rule: CatalogRule, findings: Finding[], scopes: readonly Scope[]): Finding[] {
+export function assertFires(rule: CatalogRule, findings: Finding[], scopes: readonly Scope[]): Finding[] {
   const own = findings.filter((f) => f.ruleId === rule.id);
   expect(own.length, `${rule.id} did not fire`).toBeGreaterThan(0);
   if ("evaluate" in rule) {
@@ -82,7 +64,7 @@ function assertFires(rule: CatalogRule, findings: Finding[], scopes: readonly Sc
   return own;
 }
 
-function assertQuiet(rule: CatalogRule, findings: Finding[]): Finding[] {
+export function assertQuiet(rule: CatalogRule, findings: Finding[]): Finding[] {
   const own = findings.filter((f) => f.ruleId === rule.id);
   expect(own, `${rule.id} fired`).toEqual([]);
   return own;
@@ -102,39 +84,4 @@ function expectWellFormed(f: Finding, scopes: readonly Scope[]): void {
   expect(f.detail.trim(), `${where}: detail`).not.toBe("");
   expect(f.remediation.trim(), `${where}: remediation`).not.toBe("");
   expect(JSON.parse(JSON.stringify(f.evidence)), `${where}: evidence is plain JSON`).toEqual(f.evidence);
-}
-
-/**
- * Scans every account-region of the estate (and the regions its faults mark as not enabled) through the
- * simulator and the real scanner, with the caller holding the estate's management account's credentials.
- */
-async function scannedFindings(
-  rule: ScannerRuleDefinition,
-  estate: Estate,
-): Promise<{ findings: Finding[]; scopes: Scope[] }> {
-  const notEnabled = estate.faults?.regionsNotEnabled ?? {};
-  const scopes = Object.entries(estate.accounts).flatMap(([accountId, account]) =>
-    [...new Set([...Object.keys(account.regions), ...(notEnabled[accountId] ?? [])])].map((region) => ({
-      accountId,
-      region,
-    })),
-  );
-  const [home] = scopes;
-  if (home === undefined) throw new Error(`${rule.id}: the estate has no account-region to scan`);
-  const sim = await startSimulator({ estate });
-  const caller = defaultAccountId(estate);
-  const factory = new AwsClientFactory({
-    runId: "rule-test",
-    endpoint: sim.url,
-    homeRegion: home.region,
-    credentials: async () => ({ accessKeyId: simAccessKeyId(caller), secretAccessKey: "simulator" }),
-    maxAttempts: 1,
-  });
-  try {
-    const results = await Promise.all(scopes.map((scope) => scanScope(factory, scope)));
-    return { findings: results.flatMap((r) => r.findings), scopes };
-  } finally {
-    factory.destroy();
-    await sim.close();
-  }
 }

@@ -1,4 +1,6 @@
 import type { RouteTable, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import type { Estate, EstateCluster, Wire } from "#shared/estate/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   clusterShape,
   clusterTag,
@@ -13,9 +15,7 @@ import {
   subnetShape,
   type VpcBuilder,
   vpcShape,
-} from "#shared/estate/builder/index.ts";
-import type { Estate, EstateCluster, Wire } from "#shared/estate/index.ts";
-import type { Inventory } from "#shared/inventory/types.ts";
+} from "#sim/builder/index.ts";
 import { inventoryFromEstate } from "#test/support/inventory.ts";
 
 /** Small estates for the elb rule and discovery tests: hand-picked ids, shapes from the estate builder. */

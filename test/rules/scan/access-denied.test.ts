@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { scanAccessDenied } from "#shared/rules/scan/access-denied.ts";
-import { expectFires, expectQuiet } from "#test/support/rules.ts";
+import { expectFires, expectQuiet } from "#test/support/scanner-rules.ts";
 import { MEMBER, memberEstate, REGION } from "./fixtures.ts";
 
 describe("Rule: scan.access-denied", () => {
