@@ -1,13 +1,17 @@
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type {
   InstanceTypeInfo,
+  LaunchTemplate,
   LaunchTemplateVersion,
   NetworkInterface,
+  Reservation,
   RouteTable,
   SecurityGroup,
   Subnet,
+  SubnetCidrReservation,
   Vpc,
 } from "@aws-sdk/client-ec2";
-import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { Addon, Cluster, FargateProfile, Nodegroup } from "@aws-sdk/client-eks";
 import type { Account } from "@aws-sdk/client-organizations";
 
 /**
@@ -31,18 +35,32 @@ export interface EstateEc2 {
   SecurityGroups: Wire<SecurityGroup>[];
   InstanceTypes: Wire<InstanceTypeInfo>[];
   LaunchTemplateVersions: Wire<LaunchTemplateVersion>[];
+  /**
+   * DescribeNetworkInterfaces items: node ENIs, ipamd's `aws-K8S-<instance-id>` ENIs (custom networking),
+   * security-groups-for-pods trunk and branch ENIs, Fargate pod ENIs.
+   */
   NetworkInterfaces: Wire<NetworkInterface>[];
+  /** v2: DescribeInstances `Reservations[]` (Auto Mode instances carry `Operator`). */
+  Reservations?: Wire<Reservation>[];
+  /** v2: DescribeLaunchTemplates (Karpenter's templates are tagged `karpenter.k8s.aws/cluster`). */
+  LaunchTemplates?: Wire<LaunchTemplate>[];
+  /** v2: the flat items of GetSubnetCidrReservations (`SubnetIpv4CidrReservations` and the IPv6 ones). */
+  SubnetCidrReservations?: Wire<SubnetCidrReservation>[];
 }
 
 export interface EstateCluster {
   cluster: Wire<Cluster>;
   nodegroups: Wire<Nodegroup>[];
   addons: Wire<Addon>[];
+  /** v2: DescribeFargateProfile's `fargateProfile` of each of the cluster's profiles. */
+  fargateProfiles?: Wire<FargateProfile>[];
 }
 
 export interface EstateRegion {
   ec2: EstateEc2;
   eks: { clusters: EstateCluster[] };
+  /** v2: DescribeAutoScalingGroups. */
+  autoscaling?: { AutoScalingGroups: Wire<AutoScalingGroup>[] };
 }
 
 export interface EstateAccount {
@@ -86,7 +104,10 @@ export interface FailingCall {
 }
 
 export interface Estate {
-  version: 1;
+  /** 1, or 2 when the file uses the v2 keys (older readers reject 2 rather than ignore what they cannot read). */
+  version: 1 | 2;
+  /** v2: when the estate was recorded (ISO-8601); scans of it record history at that time. */
+  capturedAt?: string;
   organization: {
     /** The account whose default credentials the caller holds (management or delegated admin). */
     managementAccountId?: string;

@@ -58,6 +58,75 @@ const networkInterface = z.looseObject({
   Groups: z.array(z.looseObject({ GroupId: z.string().optional() })).optional(),
 });
 
+// v2: every node however it is launched.
+const instanceNetworkInterface = z.looseObject({
+  NetworkInterfaceId: z.string().startsWith("eni-"),
+  SubnetId: z.string().optional(),
+  Groups: z.array(z.looseObject({ GroupId: z.string().optional() })).optional(),
+});
+const instance = z.looseObject({
+  InstanceId: z.string().startsWith("i-"),
+  InstanceType: z.string().optional(),
+  SubnetId: z.string().optional(),
+  VpcId: z.string().optional(),
+  State: z.looseObject({ Name: z.string().optional() }).optional(),
+  NetworkInterfaces: z.array(instanceNetworkInterface).optional(),
+  Tags: tags,
+  Operator: z
+    .looseObject({ Managed: z.boolean().optional(), HiddenByDefault: z.boolean().optional() })
+    .optional(),
+});
+const reservation = z.looseObject({
+  ReservationId: z.string().optional(),
+  OwnerId: z.string().optional(),
+  Instances: z.array(instance).default([]),
+});
+const launchTemplate = z.looseObject({
+  LaunchTemplateId: z.string().startsWith("lt-"),
+  LaunchTemplateName: z.string().optional(),
+  DefaultVersionNumber: z.number().int().positive().optional(),
+  LatestVersionNumber: z.number().int().positive().optional(),
+  Tags: tags,
+});
+const subnetCidrReservation = z.looseObject({
+  SubnetCidrReservationId: z.string().optional(),
+  SubnetId: z.string().startsWith("subnet-"),
+  Cidr: z.string(),
+  ReservationType: z.enum(["prefix", "explicit"]),
+});
+const autoScalingGroup = z.looseObject({
+  AutoScalingGroupName: z.string().min(1),
+  MinSize: z.number().int().nonnegative(),
+  MaxSize: z.number().int().nonnegative(),
+  DesiredCapacity: z.number().int().nonnegative(),
+  VPCZoneIdentifier: z.string().optional(),
+  LaunchTemplate: z
+    .looseObject({
+      LaunchTemplateId: z.string().optional(),
+      LaunchTemplateName: z.string().optional(),
+      Version: z.string().optional(),
+    })
+    .optional(),
+  MixedInstancesPolicy: z.looseObject({}).optional(),
+  Instances: z
+    .array(z.looseObject({ InstanceId: z.string(), InstanceType: z.string().optional() }))
+    .optional(),
+  Tags: z
+    .array(
+      z.looseObject({ Key: z.string(), Value: z.string().optional(), ResourceId: z.string().optional() }),
+    )
+    .optional(),
+});
+const fargateProfile = z.looseObject({
+  fargateProfileName: z.string().min(1),
+  clusterName: z.string().optional(),
+  status: z.string().optional(),
+  subnets: z.array(z.string()).default([]),
+  selectors: z.array(z.looseObject({ namespace: z.string().optional() })).optional(),
+  podExecutionRoleArn: z.string().optional(),
+  tags: eksTags,
+});
+
 const cluster = z.looseObject({
   name: z.string().min(1),
   arn: z.string().optional(),
@@ -105,12 +174,16 @@ const ec2 = z.strictObject({
   InstanceTypes: z.array(instanceType).default([]),
   LaunchTemplateVersions: z.array(launchTemplateVersion).default([]),
   NetworkInterfaces: z.array(networkInterface).default([]),
+  Reservations: z.array(reservation).optional(),
+  LaunchTemplates: z.array(launchTemplate).optional(),
+  SubnetCidrReservations: z.array(subnetCidrReservation).optional(),
 });
 
 const estateCluster = z.strictObject({
   cluster,
   nodegroups: z.array(nodegroup).default([]),
   addons: z.array(addon).default([]),
+  fargateProfiles: z.array(fargateProfile).optional(),
 });
 
 const estateRegion = z.strictObject({
@@ -124,6 +197,7 @@ const estateRegion = z.strictObject({
     NetworkInterfaces: [],
   }),
   eks: z.strictObject({ clusters: z.array(estateCluster).default([]) }).default({ clusters: [] }),
+  autoscaling: z.strictObject({ AutoScalingGroups: z.array(autoScalingGroup).default([]) }).optional(),
 });
 
 const rate = z.number().min(0).max(1);
@@ -152,7 +226,8 @@ const faults = z.looseObject({
 });
 
 const estateSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
+  capturedAt: z.iso.datetime({ offset: true }).optional(),
   organization: z.strictObject({
     managementAccountId: accountId.optional(),
     accounts: z.array(
@@ -163,7 +238,7 @@ const estateSchema = z.strictObject({
   faults: faults.optional(),
 });
 
-/** Thrown when an estate does not match format v1; `issues` name the JSON path of each problem. */
+/** Thrown when an estate does not match the estate format (v1, or v2 with its optional keys); `issues` name the JSON path of each problem. */
 export class EstateValidationError extends Error {
   constructor(
     readonly source: string,
@@ -220,7 +295,7 @@ function crossCheck(estate: Estate): string[] {
   return problems;
 }
 
-/** Validate parsed JSON as an estate (format v1). Throws EstateValidationError naming each JSON path. */
+/** Validate parsed JSON as an estate (format v1 or v2). Throws EstateValidationError naming each JSON path. */
 export function parseEstate(input: unknown, source = "estate"): Estate {
   const result = estateSchema.safeParse(input);
   if (!result.success) {

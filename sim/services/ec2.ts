@@ -44,7 +44,7 @@ import {
 
 export const EC2_XMLNS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
-type Ec2Item<K extends keyof EstateEc2> = EstateEc2[K][number];
+type Ec2Item<K extends keyof EstateEc2> = NonNullable<EstateEc2[K]>[number];
 
 function ec2Of(ctx: CallContext): Partial<EstateEc2> {
   return regionOf(ctx)?.ec2 ?? {};
