@@ -446,9 +446,11 @@ describe("Function: collectInventory when one call fails for one resource", () =
     const factory = factoryFor(sim, new CallRecorder());
     const outcomes: ReconcileOutcome[] = [];
     const store = {
-      reconcileScope: async (_scope: unknown, _findings: unknown, outcome: ReconcileOutcome) => {
-        outcomes.push(outcome);
-        return [];
+      writer: {
+        reconcileScope: async (_scope: unknown, _findings: unknown, outcome: ReconcileOutcome) => {
+          outcomes.push(outcome);
+          return [];
+        },
       },
     } as unknown as FindingsStore;
     const notifier: Notifier = { notify: async () => ({ status: "nothing-pending", transitions: 0 }) };
