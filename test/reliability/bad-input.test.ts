@@ -175,7 +175,7 @@ describe("Reliability: bad input on the command line", () => {
       () => broken((e) => Object.assign(e, { faultz: {} })),
       /\(root\): unknown key/,
     ],
-    ["a version 2 file", () => broken((e) => Object.assign(e, { version: 2 })), /version: /],
+    ["a version 3 file", () => broken((e) => Object.assign(e, { version: 3 })), /version: /],
     ["JSON that is not an object", () => "[1, 2, 3]", /\(root\): /],
     ["a file cut short", () => JSON.stringify(sample).slice(0, 4000), /not valid JSON/],
   ])(
