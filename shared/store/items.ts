@@ -315,6 +315,8 @@ function markers(v: unknown): Record<string, PendingMarker> | undefined {
     if (from !== undefined) marker.from = from;
     const reason = optStr(m, "reason");
     if (reason !== undefined) marker.reason = reason;
+    const delivered = m.deliveredTo;
+    if (Array.isArray(delivered)) marker.deliveredTo = delivered.filter((c) => typeof c === "string");
     out[at] = marker;
   }
   return Object.keys(out).length > 0 ? out : undefined;

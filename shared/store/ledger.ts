@@ -100,7 +100,11 @@ export class FindingsLedger {
       const item = parseFindingItem(raw);
       const finding = itemToFinding(item);
       for (const [at, marker] of Object.entries(item.notifyPending ?? {})) {
-        out.push(transitionOf(finding, at, marker));
+        const t = transitionOf(finding, at, marker);
+        t.firstSeen = item.firstSeen;
+        if (marker.deliveredTo !== undefined && marker.deliveredTo.length > 0)
+          t.deliveredTo = marker.deliveredTo;
+        out.push(t);
       }
     }
     return out.sort(compareTransitions);
@@ -137,6 +141,59 @@ export class FindingsLedger {
               ExpressionAttributeValues: { ":one": 1 },
             });
           } catch (err) {
+            if (!isConditionalCheckFailed(err)) throw err;
+          }
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Records that `channel` delivered these transitions while their markers stay (another channel of the
+   * notifier has not delivered them yet): `SET notifyPending.<at>.deliveredTo = [...]`, only while the marker
+   * exists, with the same `version` bump as `markNotified` so a reconcile that read the item before re-reads
+   * it instead of writing the marker back without the record.
+   */
+  async markDelivered(transitions: readonly Transition[], channel: string): Promise<void> {
+    const byItem = new Map<string, { pk: string; sk: string; markers: Map<string, string[]> }>();
+    for (const t of transitions) {
+      const sk = findingSk(t.finding);
+      const entry = byItem.get(sk) ?? {
+        pk: accountPk(t.finding.accountId),
+        sk,
+        markers: new Map<string, string[]>(),
+      };
+      entry.markers.set(t.at, [...new Set([...(t.deliveredTo ?? []), channel])].sort());
+      byItem.set(sk, entry);
+    }
+    const limit = pLimit(this.writeConcurrency);
+    await Promise.all(
+      [...byItem.values()].map(({ pk, sk, markers }) =>
+        limit(async () => {
+          const names: Record<string, string> = {
+            "#pending": "notifyPending",
+            "#version": "version",
+            "#delivered": "deliveredTo",
+          };
+          const values: Record<string, unknown> = { ":one": 1 };
+          const sets: string[] = [];
+          const exists: string[] = [];
+          [...markers].forEach(([at, channels], i) => {
+            names[`#at${i}`] = at;
+            values[`:d${i}`] = channels;
+            sets.push(`#pending.#at${i}.#delivered = :d${i}`);
+            exists.push(`attribute_exists(#pending.#at${i})`);
+          });
+          try {
+            await this.table.update("finding", {
+              Key: { pk, sk },
+              UpdateExpression: `SET ${sets.join(", ")} ADD #version :one`,
+              ConditionExpression: exists.join(" AND "),
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            });
+          } catch (err) {
+            // A marker another notifier already removed: nothing left to record.
             if (!isConditionalCheckFailed(err)) throw err;
           }
         }),

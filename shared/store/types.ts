@@ -20,6 +20,13 @@ export interface Transition {
   runId: string;
   /** Why a finding was resolved without a scan of its scope (coverage resolution), e.g. the account left the org. */
   reason?: string;
+  /**
+   * Read from the outbox only (`pendingTransitions`): the channels that already delivered it
+   * (`markDelivered`), so that a notifier with several channels re-sends none of them after a partial failure.
+   */
+  deliveredTo?: string[];
+  /** Read from the outbox only: when the finding was first seen (Security Hub's `CreatedAt`). */
+  firstSeen?: string;
 }
 
 export interface ReconcileOutcome {
@@ -39,6 +46,8 @@ export interface PendingMarker {
   to: Severity;
   runId: string;
   reason?: string;
+  /** Channels that delivered the transition while another failed (see shared/notify/securityhub/leased-notifier.ts). */
+  deliveredTo?: string[];
 }
 
 /** The finding item as stored. Written whole (PutItem) under a `version` condition. */
