@@ -1,6 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
@@ -41,7 +42,7 @@ export interface AwsClientOptions {
   recorder?: CallRecorder;
 }
 
-type Service = "ec2" | "eks" | "sns" | "sts" | "organizations";
+type Service = "ec2" | "eks" | "sns" | "sts" | "organizations" | "securityhub";
 type ClientOf<S extends Service> = S extends "ec2"
   ? EC2Client
   : S extends "eks"
@@ -50,7 +51,9 @@ type ClientOf<S extends Service> = S extends "ec2"
       ? SNSClient
       : S extends "sts"
         ? STSClient
-        : OrganizationsClient;
+        : S extends "securityhub"
+          ? SecurityHubClient
+          : OrganizationsClient;
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -252,6 +255,11 @@ export class AwsClientFactory {
     return this.client("sns", accountId, region, await this.credentialsFor(accountId));
   }
 
+  /** Security Hub of an account-region (the CLI imports into the caller's own account). */
+  async securityHub(accountId: string, region: string): Promise<SecurityHubClient> {
+    return this.client("securityhub", accountId, region, await this.credentialsFor(accountId));
+  }
+
   /** Organizations with the caller's own credentials (management or delegated-admin account). */
   organizations(): OrganizationsClient {
     return this.client("organizations", "", this.homeRegion, this.base);
@@ -262,7 +270,7 @@ export class AwsClientFactory {
    * it has finished. Not `destroy()`: the clients share one HTTP handler (and its pooled sockets).
    */
   releaseScope(accountId: string, region: string): void {
-    for (const service of ["ec2", "eks", "sns"] as const)
+    for (const service of ["ec2", "eks", "sns", "securityhub"] as const)
       this.clients.delete(`${service}/${accountId}/${region}`);
     const key = scopeKey(accountId, region);
     const signal = this.scopeSignals.get(key);
@@ -331,7 +339,9 @@ export class AwsClientFactory {
             ? new SNSClient(config)
             : service === "sts"
               ? new STSClient(config)
-              : new OrganizationsClient(config)
+              : service === "securityhub"
+                ? new SecurityHubClient(config)
+                : new OrganizationsClient(config)
     ) as ClientOf<S>;
     if (this.options.recorder) {
       recordCalls(client, this.options.recorder, scopeKey(accountId || "caller", region), service);

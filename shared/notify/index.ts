@@ -17,6 +17,12 @@ export {
   selectTransitions,
   type UnreachedRun,
 } from "./message.ts";
-export type { NotificationLedger, Notifier, NotifyResult, NotifyStatus } from "./notifier.ts";
+export type {
+  NotificationLedger,
+  Notifier,
+  NotifyResult,
+  NotifyStatus,
+  SecurityHubImportSummary,
+} from "./notifier.ts";
 export { SnsNotifier, type SnsNotifierOptions } from "./sns-notifier.ts";
 export { StdoutNotifier, type StdoutNotifierOptions } from "./stdout-notifier.ts";

@@ -13,7 +13,22 @@ export type NotifyStatus =
   /** Nothing waiting for a notification. */
   | "nothing-pending"
   /** Another notifier holds the scope's lease; what it did not take stays pending for the next run. */
-  | "busy";
+  | "busy"
+  /** Findings went to Security Hub (BatchImportFindings), and no SNS message was part of the notification. */
+  | "imported";
+
+/** What a notification imported into Security Hub (shared/notify/securityhub). */
+export interface SecurityHubImportSummary {
+  productArn: string;
+  /** Findings Security Hub accepted: one per finding whose state changed. */
+  imported: number;
+  /** Of them, archived (RESOLVED). */
+  archived: number;
+  /** BatchImportFindings calls (at most 100 findings each), re-sends included. */
+  calls: number;
+  /** Findings sent again after Security Hub returned them in FailedFindings or throttled the call. */
+  resent: number;
+}
 
 export interface NotifyResult {
   status: NotifyStatus;
@@ -27,6 +42,8 @@ export interface NotifyResult {
   summarised?: boolean;
   /** The lease expired before the notifier released it (another notifier may have taken over). */
   leaseLost?: boolean;
+  /** With Security Hub among the channels: what it imported. */
+  securityHub?: SecurityHubImportSummary;
 }
 
 /** Sends the one message of a scope's run. The SNS notifier and the stdout notifier share it. */

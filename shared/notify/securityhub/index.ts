@@ -1,0 +1,39 @@
+export {
+  ASFF_LIMITS,
+  ASFF_SCHEMA_VERSION,
+  type AsffState,
+  type AsffSubject,
+  type AsffTarget,
+  asffFinding,
+  asffIdOf,
+  asffLifecycleOf,
+  asffOfScan,
+  asffOfTransition,
+  latestPerFinding,
+  PRODUCT_NAME,
+  productArnOf,
+  resourcesOf,
+  severityLabelOf,
+  stateOf,
+  typesOf,
+} from "./asff.ts";
+export {
+  callerTarget,
+  type DeliveryChannel,
+  SecurityHubChannel,
+  type SecurityHubChannelOptions,
+  SnsChannel,
+} from "./channels.ts";
+export {
+  batchesOf,
+  type ImporterOptions,
+  type ImportReport,
+  SecurityHubImportError,
+  SecurityHubImporter,
+} from "./importer.ts";
+export {
+  ChannelDeliveryError,
+  type DeliveryLedger,
+  OutboxNotifier,
+  type OutboxNotifierOptions,
+} from "./outbox-notifier.ts";
