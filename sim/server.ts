@@ -16,6 +16,7 @@ import {
 } from "#sim/protocol/services.ts";
 import { ec2ErrorXml, ec2ResponseXml, queryErrorXml, queryResponseXml } from "#sim/protocol/xml.ts";
 import type { CallContext, OperationHandler, PublishedMessage } from "#sim/services/context.ts";
+import { SecurityHubState } from "#sim/services/securityhub.ts";
 import { CallLog, type CallOutcome } from "./calls.ts";
 import { FaultState } from "./faults.ts";
 import { parseAuthorization, Sessions } from "./identity.ts";
@@ -36,6 +37,8 @@ export interface Simulator {
   calls: CallLog;
   /** SNS Publish calls, in order. */
   published: PublishedMessage[];
+  /** Security Hub BatchImportFindings calls received, and the findings Security Hub holds. */
+  securityHub: SecurityHubState;
   /** Serves another estate from now on; fault state (buckets, call counters) starts afresh. */
   setEstate(estate: Estate): void;
   /** Clears the call log and the fault counters; keeps published messages. */
@@ -128,7 +131,7 @@ function routeCall(service: ServiceDefinition, req: IncomingMessage, url: URL, b
       return {
         operation: handler ? handler.schema[2] : "UnknownOperation",
         ...(handler ? { handler } : {}),
-        decode: () => (match ? decodeRestInput(match, url.searchParams) : {}),
+        decode: () => (match ? decodeRestInput(match, url.searchParams, body) : {}),
       };
     }
   }
@@ -222,6 +225,7 @@ function asAwsError(service: ServiceDefinition, err: unknown): AwsError {
 class SimulatorState {
   readonly calls = new CallLog();
   readonly published: PublishedMessage[] = [];
+  readonly securityHub = new SecurityHubState();
   readonly sessions = new Sessions();
   faults: FaultState;
 
@@ -270,6 +274,7 @@ class SimulatorState {
       faults,
       sessions: this.sessions,
       published: this.published,
+      securityHub: this.securityHub,
     };
     const decision = faults.decide(ctx);
     let outcome: CallOutcome = "ok";
@@ -398,6 +403,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     url: `http://${urlHost}:${port}`,
     calls: state.calls,
     published: state.published,
+    securityHub: state.securityHub,
     setEstate: (estate) => state.setEstate(estate),
     resetCounters: () => {
       state.calls.clear();

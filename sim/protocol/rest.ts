@@ -1,5 +1,6 @@
 import { DecodeError } from "./errors.ts";
-import { httpBinding, inputSchema, type OperationSchema } from "./schema.ts";
+import { decodeJsonInput } from "./json.ts";
+import { httpBinding, inputSchema, isRecord, type OperationSchema } from "./schema.ts";
 
 export interface RestRoute {
   op: OperationSchema;
@@ -55,11 +56,40 @@ export function matchRoute(routes: RestRoute[], method: string, pathname: string
   return undefined;
 }
 
-/** Builds the operation input from its `@httpLabel` and `@httpQuery` members. */
-export function decodeRestInput(match: RestMatch, query: URLSearchParams): Record<string, unknown> {
+/** The JSON body of a restJson1 request (members without an HTTP binding), or an empty object. */
+function jsonBody(body: string): Record<string, unknown> {
+  if (body.trim() === "") return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new DecodeError("body", body.slice(0, 64));
+  }
+  if (!isRecord(json)) throw new DecodeError("body", body.slice(0, 64));
+  return json;
+}
+
+/** Builds the operation input from its `@httpLabel` and `@httpQuery` members and its JSON body members. */
+export function decodeRestInput(
+  match: RestMatch,
+  query: URLSearchParams,
+  body = "",
+): Record<string, unknown> {
   const out: [string, unknown][] = [];
+  let json: Record<string, unknown> | undefined;
   for (const [name, member] of inputSchema(match.route.op).structIterator()) {
     const traits = member.getMergedTraits();
+    const bound =
+      traits.httpLabel ||
+      traits.httpQuery !== undefined ||
+      traits.httpHeader !== undefined ||
+      traits.httpPayload;
+    if (!bound) {
+      json ??= jsonBody(body);
+      const value = decodeJsonInput(member, json[traits.jsonName ?? name], name);
+      if (value !== undefined) out.push([name, value]);
+      continue;
+    }
     if (traits.httpLabel) {
       const value = match.labels.get(name);
       if (value !== undefined) out.push([name, value]);

@@ -2,6 +2,7 @@ import type { OperationHandler } from "#sim/services/context.ts";
 import { EC2_XMLNS, ec2Operations } from "#sim/services/ec2.ts";
 import { eksOperationSchemas, eksOperations } from "#sim/services/eks.ts";
 import { ORGANIZATIONS_TARGET_PREFIX, organizationsOperations } from "#sim/services/organizations.ts";
+import { securityHubOperationSchemas, securityHubOperations } from "#sim/services/securityhub.ts";
 import { SNS_XMLNS, snsOperations } from "#sim/services/sns.ts";
 import { STS_XMLNS, stsOperations } from "#sim/services/sts.ts";
 import { AwsError } from "./errors.ts";
@@ -135,8 +136,26 @@ const sns: ServiceDefinition = {
   unknownOperation: xmlUnknownAction,
 };
 
+const securityhub: ServiceDefinition = {
+  name: "securityhub",
+  protocol: "rest-json",
+  xmlns: "",
+  operations: securityHubOperations,
+  routes: compileRoutes(securityHubOperationSchemas),
+  invalidParameterCode: "InvalidInputException",
+  regionNotEnabled: () =>
+    new AwsError("UnrecognizedClientException", "The security token included in the request is invalid", 403),
+  throttled: () => new AwsError("TooManyRequestsException", "Rate exceeded", 429),
+  serverError: (unavailable) =>
+    unavailable
+      ? new AwsError("ServiceUnavailableException", "Service is unavailable, please retry later.", 503)
+      : new AwsError("InternalException", "Internal service failure.", 500),
+  defaultFailureCode: "AccessDeniedException",
+  unknownOperation: () => new AwsError("UnknownOperationException", "Unknown operation", 404),
+};
+
 export const SERVICES: ReadonlyMap<string, ServiceDefinition> = new Map(
-  [ec2, eks, organizations, sts, sns].map((s) => [s.name, s]),
+  [ec2, eks, organizations, sts, sns, securityhub].map((s) => [s.name, s]),
 );
 
 /** HTTP status AWS uses for an error code named in `faults.failingCalls`. */

@@ -2,6 +2,7 @@ import type { Estate, EstateRegion } from "#shared/estate/index.ts";
 import type { FaultState } from "#sim/faults.ts";
 import type { Caller, Sessions } from "#sim/identity.ts";
 import type { OperationSchema } from "#sim/protocol/schema.ts";
+import type { SecurityHubState } from "./securityhub.ts";
 
 export interface PublishedMessage {
   messageId: string;
@@ -25,6 +26,7 @@ export interface CallContext {
   faults: FaultState;
   sessions: Sessions;
   published: PublishedMessage[];
+  securityHub: SecurityHubState;
 }
 
 export interface OperationHandler {
