@@ -27,6 +27,7 @@ export const UNIT_FILES = [
   "test/infra/schedule.test.ts",
   "test/inventory/kubelet-readings.test.ts",
   "test/notify/message.test.ts",
+  "test/notify/securityhub-asff.test.ts",
   // test/rules/scan/access-denied and region-unavailable scan an estate through the simulator (the scanner
   // produces those rules): integration tests.
   "test/rules/scan/error.test.ts",

@@ -100,7 +100,8 @@ export function asffIdOf(f: Identity): string {
   const id = parts.join("/");
   if (id.length <= ASFF_LIMITS.id) return id;
   const hash = createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, 32);
-  return `${id.slice(0, ASFF_LIMITS.id - hash.length - 6)}/sha:${hash}`.slice(0, ASFF_LIMITS.id);
+  const suffix = `/sha:${hash}`;
+  return `${id.slice(0, ASFF_LIMITS.id - suffix.length)}${suffix}`;
 }
 
 /** ASFF's INFORMATIONAL is our INFO; the others share their names. */

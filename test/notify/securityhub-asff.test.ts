@@ -1,0 +1,285 @@
+import { describe, expect, it } from "vitest";
+import { ruleById } from "#shared/catalog/index.ts";
+import type { Finding } from "#shared/findings/index.ts";
+import {
+  ASFF_LIMITS,
+  type AsffTarget,
+  asffFinding,
+  asffIdOf,
+  asffOfTransition,
+  latestPerFinding,
+  productArnOf,
+  resourcesOf,
+} from "#shared/notify/securityhub/index.ts";
+import { ACCOUNT, at, finding } from "#test/store/fixtures.ts";
+import { transition } from "./fixtures.ts";
+
+/** The central account that imports; the findings are about ACCOUNT (another account). */
+const CENTRAL = "999988887777";
+const TARGET: AsffTarget = { accountId: CENTRAL, partition: "aws", region: "us-east-1" };
+
+/** The required top-level attributes (asff-required-attributes in the Security Hub user guide). */
+const REQUIRED = [
+  "AwsAccountId",
+  "CreatedAt",
+  "Description",
+  "GeneratorId",
+  "Id",
+  "ProductArn",
+  "Resources",
+  "SchemaVersion",
+  "Severity",
+  "Title",
+  "Types",
+  "UpdatedAt",
+] as const;
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+describe("Function: asffFinding", () => {
+  it("has every required attribute, within its limits, for the importing account and its product ARN", () => {
+    // Act
+    const asff = asffFinding(
+      { finding: finding(), state: "open", firstSeen: at(0), observedAt: at(5) },
+      TARGET,
+    );
+
+    // Assess
+    for (const key of REQUIRED) expect(asff[key], key).toBeDefined();
+    expect(asff.SchemaVersion).toBe("2018-10-08");
+    expect(asff.AwsAccountId).toBe(CENTRAL);
+    expect(asff.ProductArn).toBe(`arn:aws:securityhub:us-east-1:${CENTRAL}:product/${CENTRAL}/default`);
+    expect(asff.GeneratorId).toBe("elb.no-eligible-subnet");
+    expect(asff.Id).toBe(`eks-auditor/${ACCOUNT}/eu-west-1/prod/elb.no-eligible-subnet/vpc-0abc`);
+    expect(asff.Types).toEqual(["Software and Configuration Checks/AWS Security Best Practices"]);
+    expect([asff.CreatedAt, asff.FirstObservedAt, asff.UpdatedAt, asff.LastObservedAt]).toEqual([
+      at(0),
+      at(0),
+      at(5),
+      at(5),
+    ]);
+    for (const t of [asff.CreatedAt, asff.UpdatedAt]) expect(t).toMatch(ISO);
+    expect(asff.Severity).toEqual({ Label: "HIGH", Original: "HIGH" });
+    expect(asff.FindingProviderFields).toEqual({ Severity: asff.Severity, Types: asff.Types });
+    expect(asff.Title).toBe(finding().title);
+    expect(asff.Description).toBe(finding().detail);
+    expect(asff.Remediation?.Recommendation).toEqual({
+      Text: finding().remediation,
+      Url: ruleById("elb.no-eligible-subnet")?.link,
+    });
+    expect(asff.ProductFields).toMatchObject({
+      ProviderName: "eks-auditor",
+      "eksAuditor/AccountId": ACCOUNT,
+      "eksAuditor/Region": "eu-west-1",
+      "eksAuditor/RuleId": "elb.no-eligible-subnet",
+    });
+  });
+
+  it("keeps Title, Description, the remediation text and ProductFields within their limits", () => {
+    // Prepare
+    const long = finding({
+      title: "T".repeat(600),
+      detail: "D".repeat(5_000),
+      remediation: "R".repeat(9_000),
+      resourceId: `ng-${"n".repeat(900)}`,
+      variant: "v".repeat(300),
+    });
+
+    // Act
+    const asff = asffFinding({ finding: long, state: "open", firstSeen: at(0), observedAt: at(0) }, TARGET);
+
+    // Assess
+    expect(asff.Title?.length).toBe(ASFF_LIMITS.title);
+    expect(asff.Title).toMatch(/… \(truncated\)$/);
+    expect(asff.Description?.length).toBe(ASFF_LIMITS.description);
+    expect(asff.Remediation?.Recommendation?.Text?.length).toBe(ASFF_LIMITS.recommendationText);
+    expect(asff.Id?.length).toBeLessThanOrEqual(ASFF_LIMITS.id);
+    expect(Object.keys(asff.ProductFields ?? {}).length).toBeLessThanOrEqual(ASFF_LIMITS.productFields);
+    for (const [k, v] of Object.entries(asff.ProductFields ?? {})) {
+      expect(k.length).toBeLessThanOrEqual(ASFF_LIMITS.productFieldKey);
+      expect(v.length).toBeLessThanOrEqual(ASFF_LIMITS.productFieldValue);
+    }
+    expect(Buffer.byteLength(JSON.stringify(asff))).toBeLessThan(ASFF_LIMITS.findingBytes);
+  });
+
+  it.each<[string, "open" | "resolved" | "suppressed", Partial<Finding>, [string, string, string]]>([
+    ["an open finding", "open", {}, ["ACTIVE", "FAILED", "NEW"]],
+    ["a resolved finding", "resolved", {}, ["ARCHIVED", "PASSED", "RESOLVED"]],
+    ["a suppressed finding", "suppressed", {}, ["ACTIVE", "FAILED", "SUPPRESSED"]],
+    [
+      "an open coverage finding (the check could not run)",
+      "open",
+      { ruleId: "scan.error" },
+      ["ACTIVE", "NOT_AVAILABLE", "NEW"],
+    ],
+  ])("maps %s to RecordState, Compliance.Status and Workflow.Status", (_, state, overrides, expected) => {
+    // Act
+    const asff = asffFinding(
+      { finding: finding(overrides), state, firstSeen: at(0), observedAt: at(0) },
+      TARGET,
+    );
+
+    // Assess
+    expect([asff.RecordState, asff.Compliance?.Status, asff.Workflow?.Status]).toEqual(expected);
+  });
+
+  it("labels INFO as INFORMATIONAL and keeps the auditor's severity as Original", () => {
+    // Act
+    const asff = asffFinding(
+      { finding: finding({ severity: "INFO" }), state: "open", firstSeen: at(0), observedAt: at(0) },
+      TARGET,
+    );
+
+    // Assess
+    expect(asff.Severity).toEqual({ Label: "INFORMATIONAL", Original: "INFO" });
+  });
+
+  it("builds every ARN in the caller's partition", () => {
+    // Act
+    const asff = asffFinding(
+      { finding: finding({ resourceId: "subnet-0a1b" }), state: "open", firstSeen: at(0), observedAt: at(0) },
+      { ...TARGET, partition: "aws-cn", region: "cn-north-1" },
+    );
+
+    // Assess
+    expect(asff.ProductArn).toBe(`arn:aws-cn:securityhub:cn-north-1:${CENTRAL}:product/${CENTRAL}/default`);
+    expect(asff.Resources?.map((r) => r.Id)).toEqual([
+      `arn:aws-cn:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-0a1b`,
+      `arn:aws-cn:eks:eu-west-1:${ACCOUNT}:cluster/prod`,
+    ]);
+    expect(asff.Resources?.every((r) => r.Partition === "aws-cn")).toBe(true);
+  });
+});
+
+describe("Function: resourcesOf", () => {
+  it.each<[string, Partial<Finding>, [string, string][]]>([
+    [
+      "a subnet, then its cluster",
+      { resourceId: "subnet-1" },
+      [
+        ["AwsEc2Subnet", `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/subnet-1`],
+        ["AwsEksCluster", `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`],
+      ],
+    ],
+    [
+      "a security group",
+      { resourceId: "sg-0123abcd", cluster: "-" },
+      [["AwsEc2SecurityGroup", `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0123abcd`]],
+    ],
+    [
+      "a VPC",
+      { resourceId: "vpc-0abc" },
+      [
+        ["AwsEc2Vpc", `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-0abc`],
+        ["AwsEksCluster", `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`],
+      ],
+    ],
+    [
+      "the cluster itself",
+      { resourceId: "prod" },
+      [["AwsEksCluster", `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`]],
+    ],
+    [
+      "the member role (access denied)",
+      {
+        ruleId: "scan.access-denied",
+        cluster: "-",
+        resourceId: `arn:aws:iam::${ACCOUNT}:role/EksAuditorReadRole`,
+      },
+      [["AwsIamRole", `arn:aws:iam::${ACCOUNT}:role/EksAuditorReadRole`]],
+    ],
+    [
+      "a whole account-region",
+      { ruleId: "scan.error", cluster: "-", resourceId: `${ACCOUNT}/eu-west-1` },
+      [["AwsAccount", `AWS::::Account:${ACCOUNT}`]],
+    ],
+    [
+      "a node group: Other (its ARN's id is unknown), then its cluster",
+      { resourceId: "ng-web" },
+      [
+        ["Other", `eks-auditor/${ACCOUNT}/eu-west-1/prod/ng-web`],
+        ["AwsEksCluster", `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/prod`],
+      ],
+    ],
+  ])("types %s", (_, overrides, expected) => {
+    // Act
+    const resources = resourcesOf(finding(overrides), "aws");
+
+    // Assess
+    expect(resources.map((r) => [r.Type, r.Id])).toEqual(expected);
+    expect(resources.every((r) => r.Region === "eu-west-1" && r.Partition === "aws")).toBe(true);
+  });
+});
+
+describe("Function: asffIdOf", () => {
+  it("is stable, includes the variant, and tells apart identities that differ only past 512 characters", () => {
+    // Prepare
+    const long = "x".repeat(600);
+    const a = finding({ resourceId: `${long}a` });
+    const b = finding({ resourceId: `${long}b` });
+
+    // Act
+    const ids = [asffIdOf(a), asffIdOf(b), asffIdOf(finding({ variant: "internal" }))];
+
+    // Assess
+    expect(asffIdOf(a)).toBe(ids[0]);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[0]?.length).toBe(ASFF_LIMITS.id);
+    expect(ids[2]).toBe(`eks-auditor/${ACCOUNT}/eu-west-1/prod/elb.no-eligible-subnet/vpc-0abc/internal`);
+  });
+});
+
+describe("Function: asffOfTransition", () => {
+  it("archives a RESOLVED transition, keeps firstSeen as CreatedAt and the transition's time as UpdatedAt", () => {
+    // Prepare
+    const resolved = { ...transition("RESOLVED", "HIGH"), at: at(60), firstSeen: at(0) };
+
+    // Act
+    const asff = asffOfTransition(resolved, TARGET);
+
+    // Assess
+    expect(asff).toMatchObject({
+      RecordState: "ARCHIVED",
+      Compliance: { Status: "PASSED" },
+      CreatedAt: at(0),
+      UpdatedAt: at(60),
+      ProductFields: expect.objectContaining({ "eksAuditor/Transition": "RESOLVED" }),
+    });
+  });
+
+  it("records an escalation's previous severity", () => {
+    // Act
+    const asff = asffOfTransition(transition("ESCALATED", "CRITICAL", {}, "MEDIUM"), TARGET);
+
+    // Assess
+    expect(asff.Severity?.Label).toBe("CRITICAL");
+    expect(asff.ProductFields?.["eksAuditor/PreviousSeverity"]).toBe("MEDIUM");
+    expect(asff.RecordState).toBe("ACTIVE");
+  });
+});
+
+describe("Function: latestPerFinding", () => {
+  it("keeps one transition per finding: the latest", () => {
+    // Prepare
+    const opened = { ...transition("NEW", "HIGH"), at: at(0) };
+    const closed = { ...transition("RESOLVED", "HIGH"), at: at(60) };
+    const other = { ...transition("NEW", "LOW", { resourceId: "vpc-other" }), at: at(0) };
+
+    // Act
+    const latest = latestPerFinding([closed, opened, other]);
+
+    // Assess
+    expect(latest.map((t) => `${t.type} ${t.finding.resourceId}`).sort()).toEqual([
+      "NEW vpc-other",
+      "RESOLVED vpc-0abc",
+    ]);
+  });
+});
+
+describe("Function: productArnOf", () => {
+  it("is the custom integration's default product of the account and region", () => {
+    expect(productArnOf({ accountId: CENTRAL, partition: "aws-us-gov", region: "us-gov-west-1" })).toBe(
+      `arn:aws-us-gov:securityhub:us-gov-west-1:${CENTRAL}:product/${CENTRAL}/default`,
+    );
+  });
+});
