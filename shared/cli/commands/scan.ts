@@ -33,6 +33,7 @@ import {
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
 import { atLeast, type Severity } from "#shared/findings/index.ts";
+import { asffOfScan } from "#shared/notify/securityhub/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 import { planScopes } from "#shared/scan/plan.ts";
@@ -45,7 +46,7 @@ export interface ScanFlags extends SessionFlags {
   accounts?: string[];
   org?: boolean;
   concurrency: number;
-  format: "table" | "json";
+  format: "table" | "json" | "asff";
   minSeverity: Severity;
   failOn?: Severity;
   /** Default: the embedded dynalite under `.eks-audit/` (see `DEFAULT_STORE`). */
@@ -166,9 +167,20 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     const shown = sortFindings(all.filter((f) => atLeast(f.severity, flags.minSeverity)));
     const summary = summaryLine(shown, tally.results, session.recorder.total(), Date.now() - started);
     // JSON mode: stdout carries exactly one JSON array of findings; everything else is text on stderr.
-    const text = flags.format === "json" ? io.stderr : io.stdout;
+    const machine = flags.format === "json" || flags.format === "asff";
+    const text = machine ? io.stderr : io.stdout;
     if (flags.format === "json") {
       io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
+    } else if (flags.format === "asff") {
+      // The same mapping as the Security Hub import, for the caller's own account and default product.
+      const caller = await session.factory.callerIdentity();
+      const region = flags.notify?.kind === "securityhub" ? flags.notify.region : undefined;
+      const target = {
+        accountId: caller.accountId,
+        partition: session.factory.partition,
+        region: region ?? session.factory.homeRegion,
+      };
+      io.stdout(`${JSON.stringify(asffOfScan(shown, target, scheduledAt), null, 2)}\n`);
     } else if (!flags.changesOnly) {
       io.stdout(`${renderFindingsTable(shown, io.columns)}\n\n${summary}\n`);
     }
@@ -187,7 +199,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     }
     if (opened && notifier) {
       const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
-      text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
+      text(`${machine || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
     for (const { scope, error } of tally.failures) {
       io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
@@ -315,6 +327,8 @@ Store and alerts:
     --store dynamodb:TABLE    a DynamoDB table (name or ARN) with the caller's credentials (--profile)
     --notify stdout           print each alert's subject and email text (default with a store)
     --notify sns:TOPIC_ARN    publish to the topic (region from the ARN); pages once per change
+    --notify securityhub[:REGION]  import the changed findings (ASFF) into the caller's own Security
+                              Hub (home region by default); archives resolved ones; once per change
     --notify none             no alerts; changes stay unsent in the store
 
 Account-regions that could not be scanned get their scan.* finding; with a store, the findings still
@@ -323,7 +337,8 @@ With --org --regions all, coverage findings of account-regions the organisation 
 resolved.
 
 JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
-store; the changes and the alerts go to stderr as text.
+store; the changes and the alerts go to stderr as text. --format asff prints the same findings as
+one array in the AWS Security Finding Format, as --notify securityhub would import them.
 ${EXIT_CODES_HELP}`;
 
 export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
@@ -335,7 +350,12 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     ),
   )
     .option("--concurrency <n>", "account-regions scanned at once", positiveIntOption, DEFAULT_CONCURRENCY)
-    .addOption(formatFlag("output format (json: stdout is one array of findings, the rest goes to stderr)"))
+    .addOption(
+      formatFlag(
+        "output format (json: stdout is one array of findings, the rest goes to stderr; asff: the same, in the AWS Security Finding Format)",
+        ["table", "json", "asff"],
+      ),
+    )
     .option(
       "--min-severity <severity>",
       "hide findings (and changes) below this severity",
@@ -347,7 +367,7 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     .addOption(
       new Option(
         "--notify <target>",
-        "where alerts go: stdout, sns:TOPIC_ARN or none (default: stdout with a store)",
+        "where alerts go: stdout, sns:TOPIC_ARN, securityhub[:REGION] or none (default: stdout with a store)",
       ).argParser(notifyOption),
     )
     .option(

@@ -7,6 +7,7 @@ import {
   SnsNotifier,
   StdoutNotifier,
 } from "#shared/notify/index.ts";
+import { OutboxNotifier, productArnOf, SecurityHubChannel } from "#shared/notify/securityhub/index.ts";
 import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
 import type { NotifySpec } from "./options.ts";
 import { scopeLabel } from "./render.ts";
@@ -89,6 +90,36 @@ class PublishingNotifier implements CliNotifier {
   }
 }
 
+/**
+ * `--notify securityhub[:REGION]`: each changed finding imported into the caller's own Security Hub (its
+ * default product) through the store's outbox, like the scanner: change-only, once per transition. Imported
+ * transitions count as notified, as printed ones do.
+ */
+class ImportingNotifier implements CliNotifier {
+  private readonly sent: ScopeNotification[] = [];
+
+  constructor(
+    readonly target: Extract<NotifySpec, { kind: "securityhub" }>,
+    readonly minSeverity: Severity,
+    readonly productArn: string,
+    private readonly outbox: OutboxNotifier,
+  ) {}
+
+  async notify(
+    scope: AccountRegion,
+    runId: string,
+    transitions: readonly Transition[],
+  ): Promise<NotifyResult> {
+    const result = await this.outbox.notify(scope, runId, transitions);
+    this.sent.push({ scope, result });
+    return result;
+  }
+
+  notifications(): ScopeNotification[] {
+    return this.sent;
+  }
+}
+
 /** `--notify none`: transitions stay in the store's outbox, unpaged. */
 class SilentNotifier implements CliNotifier {
   readonly target: NotifySpec = { kind: "none" };
@@ -111,6 +142,26 @@ export async function cliNotifier(
   const minSeverity = options.minSeverity ?? DEFAULT_MIN_SEVERITY;
   if (target.kind === "none") return new SilentNotifier(minSeverity);
   if (target.kind === "stdout") return new PrintingNotifier(minSeverity, options.store.ledger);
+  if (target.kind === "securityhub") {
+    // A custom integration imports only into the caller's own account, under its default product.
+    const { factory } = options.session;
+    const caller = await factory.callerIdentity();
+    const importer = {
+      accountId: caller.accountId,
+      partition: factory.partition,
+      region: target.region ?? factory.homeRegion,
+    };
+    const channel = new SecurityHubChannel({
+      client: await factory.securityHub(caller.accountId, importer.region),
+      target: importer,
+    });
+    return new ImportingNotifier(
+      target,
+      minSeverity,
+      productArnOf(importer),
+      new OutboxNotifier({ channels: [channel], ledger: options.store.ledger }),
+    );
+  }
   // The caller publishes with its own credentials (not a member role), in the topic's region; with
   // --estate or --endpoint-url the client goes to the simulator or endpoint like every other call.
   const { factory } = options.session;
@@ -140,6 +191,7 @@ export function renderNotifications(notifier: CliNotifier, transitionCount: numb
     const head = `${printed.length === 1 ? "The alert" : `The ${printed.length} alerts`} SNS would send (--notify stdout, ${threshold}; one per account-region):`;
     return [head, "", ...printed.flatMap((n) => [n.text ?? "", ""])].join("\n").trimEnd();
   }
+  if (target.kind === "securityhub") return renderImports(notifier, sorted, transitionCount);
   const published = sorted.filter((n) => n.result.status === "published");
   const busy = sorted.filter((n) => n.result.status === "busy");
   const lines: string[] = [];
@@ -156,6 +208,36 @@ export function renderNotifications(notifier: CliNotifier, transitionCount: numb
     lines.push(`Nothing to page to ${target.topicArn} (${threshold}).`);
   }
   for (const n of busy) {
+    lines.push(
+      `  ${scopeLabel(n.scope)}: another notifier holds the lease; its changes stay pending for the next run.`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `--notify securityhub`: what was imported, per account-region, into which product. */
+function renderImports(
+  notifier: CliNotifier,
+  sorted: readonly ScopeNotification[],
+  transitionCount: number,
+): string {
+  const productArn = notifier instanceof ImportingNotifier ? notifier.productArn : "Security Hub";
+  const imported = sorted.filter((n) => n.result.securityHub !== undefined);
+  const lines: string[] = [];
+  if (imported.length > 0) {
+    const total = imported.reduce((sum, n) => sum + (n.result.securityHub?.imported ?? 0), 0);
+    const archived = imported.reduce((sum, n) => sum + (n.result.securityHub?.archived ?? 0), 0);
+    lines.push(
+      `Imported ${total} finding${total === 1 ? "" : "s"} into Security Hub (${productArn}; ${archived} archived as resolved):`,
+    );
+    for (const n of imported) {
+      const sh = n.result.securityHub;
+      lines.push(`  ${scopeLabel(n.scope)}: ${sh?.imported ?? 0} imported, ${sh?.archived ?? 0} archived`);
+    }
+  } else if (transitionCount > 0) {
+    lines.push(`Nothing new to import into Security Hub (${productArn}).`);
+  }
+  for (const n of sorted.filter((x) => x.result.status === "busy")) {
     lines.push(
       `  ${scopeLabel(n.scope)}: another notifier holds the lease; its changes stay pending for the next run.`,
     );

@@ -81,6 +81,8 @@ export type StoreSpec =
 export type NotifySpec =
   | { kind: "stdout" }
   | { kind: "sns"; topicArn: string; region: string; accountId: string }
+  /** The caller's own Security Hub (its default product), in `region` or the session's home region. */
+  | { kind: "securityhub"; region?: string }
   | { kind: "none" };
 
 /** The laptop default: an embedded dynalite, relative to the current directory (git-ignored). */
@@ -118,6 +120,14 @@ export function notifyOption(value: string): NotifySpec {
   const spec = value.trim();
   if (spec === "stdout") return { kind: "stdout" };
   if (spec === "none") return { kind: "none" };
+  if (spec === "securityhub") return { kind: "securityhub" };
+  if (spec.startsWith("securityhub:")) {
+    const region = spec.slice("securityhub:".length);
+    if (REGION_PATTERN.test(region)) return { kind: "securityhub", region };
+    throw new InvalidArgumentError(
+      `${JSON.stringify(region)} is not a region (expected securityhub or securityhub:REGION, e.g. securityhub:eu-west-1).`,
+    );
+  }
   if (spec.startsWith("sns:")) {
     const topicArn = spec.slice("sns:".length);
     const arn = TOPIC_ARN.exec(topicArn);
@@ -127,7 +137,7 @@ export function notifyOption(value: string): NotifySpec {
       `${JSON.stringify(topicArn)} is not an SNS topic ARN (expected sns:arn:PARTITION:sns:REGION:ACCOUNT:TOPIC, PARTITION being aws, aws-cn or aws-us-gov).${fifo}`,
     );
   }
-  throw new InvalidArgumentError("expected stdout, sns:TOPIC_ARN or none.");
+  throw new InvalidArgumentError("expected stdout, sns:TOPIC_ARN or none (or securityhub[:REGION]).");
 }
 
 /** Rule ids as the catalog names them; the error lists the families and where to find the ids. */
