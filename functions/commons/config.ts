@@ -37,6 +37,11 @@ export const ENV = {
   dynamodbEndpointUrl: "EKS_AUDITOR_DYNAMODB_ENDPOINT_URL",
   /** Accounts whose regions the planner lists at once (default 16). */
   planConcurrency: "PLAN_CONCURRENCY",
+  /**
+   * `true`: every transition is also imported into the central account's Security Hub (its default product,
+   * in the home region) with BatchImportFindings. Default false.
+   */
+  securityHub: "SECURITY_HUB_IMPORT",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +78,8 @@ export interface PlannerConfig extends AwsAccessConfig {
     topicArn: string;
     alertMinSeverity: Severity;
     dynamodbEndpointUrl?: string;
+    /** The coverage resolutions are imported into Security Hub too (as the scanner's transitions are). */
+    securityHub?: boolean;
   };
 }
 
@@ -88,6 +95,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   /** Time kept for reconcile and notify before the invocation's deadline. */
   writeReserveMs?: number;
   dynamodbEndpointUrl?: string;
+  /** Import transitions into the central account's Security Hub (home region) besides paging. */
+  securityHub?: boolean;
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -154,6 +163,14 @@ class EnvReader {
     }
   }
 
+  flag(name: string): boolean {
+    const raw = this.optional(name);
+    if (raw === undefined) return false;
+    if (raw === "true" || raw === "false") return raw === "true";
+    this.problems.push(`${name}="${raw}" is not true or false`);
+    return false;
+  }
+
   url(name: string): string | undefined {
     const raw = this.optional(name);
     this.check(name, raw, (v) => URL.canParse(v) && /^https?:/.test(v), "an http(s) URL");
@@ -214,6 +231,7 @@ export function plannerConfigFromEnv(env: Env = process.env): PlannerConfig {
   }
   const alertMinSeverity = r.severity(ENV.alertMinSeverity, "HIGH");
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
+  const securityHub = r.flag(ENV.securityHub);
   return r.done("planner", {
     ...access,
     queueUrl,
@@ -228,6 +246,7 @@ export function plannerConfigFromEnv(env: Env = process.env): PlannerConfig {
             topicArn,
             alertMinSeverity,
             ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+            ...(securityHub ? { securityHub } : {}),
           },
         }
       : {}),
@@ -247,6 +266,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
   const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
+  const securityHub = r.flag(ENV.securityHub);
   return r.done("scanner", {
     ...access,
     tableName,
@@ -257,6 +277,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+    ...(securityHub ? { securityHub } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from "aws-lambda";
-import { dynamoClient, snsClient, sqsClient } from "#functions/commons/clients.ts";
+import { dynamoClient, sqsClient } from "#functions/commons/clients.ts";
 import { accountSelectionOf, plannerConfigFromEnv } from "#functions/commons/config.ts";
+import { functionNotifier } from "#functions/commons/notifier.ts";
 import {
   enqueueScanTasks,
   type PlannerEvent,
@@ -8,7 +9,6 @@ import {
   runOfInvocation,
 } from "#functions/commons/planner.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
-import { SnsNotifier } from "#shared/notify/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import { planRun, unreachableScopes } from "#shared/scan/plan.ts";
 import { tasksOfPlan } from "#shared/scan/run.ts";
@@ -22,12 +22,8 @@ const coverage = config.coverage && coverageCloser(config.coverage);
 
 function coverageCloser(settings: NonNullable<typeof config.coverage>) {
   const store = new FindingsStore(dynamoClient({ ...config, ...settings }), settings.tableName);
-  const notifier = new SnsNotifier({
-    sns: snsClient({ ...config, topicArn: settings.topicArn }),
-    topicArn: settings.topicArn,
-    minSeverity: settings.alertMinSeverity,
-    ledger: store.ledger,
-  });
+  // The coverage resolutions reach Security Hub too when the scanner imports there (or its findings stay active).
+  const notifier = functionNotifier({ ...config, ...settings }, store.ledger);
   return { store, notifier };
 }
 

@@ -1,10 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { dynamoClient, snsClient } from "#functions/commons/clients.ts";
+import { dynamoClient } from "#functions/commons/clients.ts";
 import { scannerConfigFromEnv } from "#functions/commons/config.ts";
+import { functionNotifier } from "#functions/commons/notifier.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
 import { metrics } from "#functions/commons/powertools/metrics.ts";
-import { SnsNotifier } from "#shared/notify/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
 
@@ -13,12 +13,8 @@ const config = scannerConfigFromEnv();
 const store = new FindingsStore(dynamoClient(config), config.tableName, {
   ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
 });
-const notifier = new SnsNotifier({
-  sns: snsClient(config),
-  topicArn: config.topicArn,
-  minSeverity: config.alertMinSeverity,
-  ledger: store.ledger,
-});
+// SNS, or Security Hub then SNS (SECURITY_HUB_IMPORT), each once per transition through the store's outbox.
+const notifier = functionNotifier(config, store.ledger);
 const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -154,6 +154,12 @@ export class ScanRecordHandler {
       apiCalls,
       durationMs: result.durationMs,
       notification: notification.status,
+      ...(notification.securityHub
+        ? {
+            securityHubImported: notification.securityHub.imported,
+            securityHubArchived: notification.securityHub.archived,
+          }
+        : {}),
     };
     if (result.status === "failed") {
       logger.warn("Scope not scanned: its scan.* finding is stored", { ...summary, error: result.error });
