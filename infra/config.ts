@@ -63,6 +63,11 @@ export interface Settings {
    * customer-managed key.
    */
   customerManagedKey: boolean;
+  /**
+   * Import every transition into the central account's Security Hub (ASFF, BatchImportFindings, the default
+   * product of the stack's region) besides paging. Security Hub must be enabled there.
+   */
+  securityHub: boolean;
   logRetentionDays: RetentionDays;
   /** Test only: skip esbuild bundling (an inline stub replaces the code). */
   skipBundling: boolean;
@@ -87,6 +92,7 @@ export const DEFAULT_SETTINGS: Settings = {
   scannerConcurrency: 25,
   scannerBatchSize: 5,
   customerManagedKey: false,
+  securityHub: false,
   logRetentionDays: RetentionDays.ONE_MONTH,
   skipBundling: false,
 };
@@ -423,6 +429,7 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
     s.scannerBatchSize = integer("scannerBatchSize", raw("scannerBatchSize"), 1, 10);
   }
   if (has("customerManagedKey")) s.customerManagedKey = bool("customerManagedKey", raw("customerManagedKey"));
+  if (has("securityHub")) s.securityHub = bool("securityHub", raw("securityHub"));
   if (has("logRetentionDays")) {
     const days = integer("logRetentionDays", raw("logRetentionDays"), 1, 9999);
     if (!RETENTION_DAYS.has(days)) {

@@ -21,6 +21,7 @@ import { KEY_USE_ACTIONS } from "./encryption-key.ts";
 import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, roleArnIn } from "./member-access.ts";
 import { encryptedQueueProps, type ScanQueue } from "./scan-queue.ts";
+import { securityHubEnvironment, securityHubImportStatement } from "./security-hub.ts";
 
 export interface PlannerProps {
   settings: Settings;
@@ -65,6 +66,7 @@ export class Planner extends AuditorFunction {
         [ENV.tableName]: props.findings.table.tableName,
         [ENV.topicArn]: props.topicArn,
         [ENV.alertMinSeverity]: settings.alertSeverity,
+        ...securityHubEnvironment(settings.securityHub),
         POWERTOOLS_SERVICE_NAME: PLANNER_SERVICE,
         POWERTOOLS_LOG_LEVEL: "INFO",
       },
@@ -88,6 +90,8 @@ export class Planner extends AuditorFunction {
     this.role.addToPolicy(
       new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
     );
+    // Transitions are imported into the central account's Security Hub when the deployment says so.
+    if (settings.securityHub) this.role.addToPolicy(securityHubImportStatement());
     if (props.key) {
       this.role.addToPolicy(
         new PolicyStatement({

@@ -12,6 +12,7 @@ import { KEY_USE_ACTIONS } from "./encryption-key.ts";
 import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, readStatements, roleArnIn } from "./member-access.ts";
 import type { ScanQueue } from "./scan-queue.ts";
+import { securityHubEnvironment, securityHubImportStatement } from "./security-hub.ts";
 
 /** The scanner's timeout; the queue's visibility timeout is six times it. */
 export const SCANNER_TIMEOUT = Duration.minutes(5);
@@ -47,6 +48,7 @@ export class Scanner extends AuditorFunction {
         [ENV.topicArn]: props.topicArn,
         [ENV.alertMinSeverity]: settings.alertSeverity,
         [ENV.memberRoleName]: settings.memberRoleName,
+        ...securityHubEnvironment(settings.securityHub),
         POWERTOOLS_SERVICE_NAME: SCANNER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: "INFO",
@@ -69,6 +71,8 @@ export class Scanner extends AuditorFunction {
     this.role.addToPolicy(
       new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
     );
+    // Transitions are imported into the central account's Security Hub when the deployment says so.
+    if (settings.securityHub) this.role.addToPolicy(securityHubImportStatement());
     if (props.key) {
       this.role.addToPolicy(
         new PolicyStatement({

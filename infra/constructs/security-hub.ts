@@ -1,0 +1,24 @@
+import { Aws } from "aws-cdk-lib";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { ENV } from "#functions/commons/config.ts";
+
+/**
+ * The central account's own custom-integration product in the stack's region: the only resource a function
+ * may import findings into (a custom integration imports only into the caller's account, under its default
+ * product: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-custom-providers.html).
+ */
+export const SECURITY_HUB_PRODUCT_ARN = `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`;
+
+/** `securityhub:BatchImportFindings` on the product ARN, nothing else. */
+export function securityHubImportStatement(): PolicyStatement {
+  return new PolicyStatement({
+    sid: "ImportFindingsToSecurityHub",
+    actions: ["securityhub:BatchImportFindings"],
+    resources: [SECURITY_HUB_PRODUCT_ARN],
+  });
+}
+
+/** The functions' environment for the setting (nothing when it is off). */
+export function securityHubEnvironment(on: boolean): Record<string, string> {
+  return on ? { [ENV.securityHub]: "true" } : {};
+}
