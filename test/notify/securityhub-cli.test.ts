@@ -175,6 +175,48 @@ describe("Command: eks-audit scan --notify securityhub", () => {
     expect(sim.securityHub.findings.size).toBe(asff.length);
   });
 
+  it("exits 1 naming the error while Security Hub refuses, and the next scan imports what stayed pending", async () => {
+    // Prepare: Security Hub not enabled in the caller's account (what BatchImportFindings answers then)
+    const store = `dynalite:${join(dir, "refused")}`;
+    const faults = estate.faults ?? {};
+    sim.setEstate({
+      ...estate,
+      faults: {
+        ...faults,
+        failingCalls: [
+          ...(faults.failingCalls ?? []),
+          { accountId: CALLER, operation: "BatchImportFindings", errorCode: "InvalidAccessException" },
+        ],
+      },
+    });
+
+    // Act
+    const refused = await scan("--store", store, "--notify", "securityhub", "--format", "json");
+    const receivedWhileRefused = sim.securityHub.received().length;
+    sim.setEstate(estate);
+    const accepted = await scan("--store", store, "--notify", "securityhub", "--format", "json");
+
+    // Assess: the refusal is an error (not "incomplete"), named per account-region, and nothing reached Security Hub
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^eks-audit: .*securityhub: InvalidAccessException/m);
+    expect(receivedWhileRefused).toBe(0);
+    // The second scan sees no change, yet imports every finding the first one stored (the outbox kept them)
+    expect(accepted.code, accepted.stderr).toBe(4);
+    const findings = (JSON.parse(accepted.stdout) as (Finding & { carriedOver?: boolean })[]).filter(
+      (f) => !f.carriedOver,
+    );
+    expect(sim.securityHub.accepted()).toHaveLength(findings.length);
+    expect(
+      sim.securityHub
+        .accepted()
+        .map((f) => `${fields(f)["eksAuditor/AccountId"]}/${fields(f)["eksAuditor/Region"]}/${f.GeneratorId}`)
+        .sort(),
+    ).toEqual(findings.map((f) => `${scopeOf(f)}/${f.ruleId}`).sort());
+    expect(accepted.stderr).toMatch(
+      new RegExp(`^Imported ${findings.length} findings into Security Hub`, "m"),
+    );
+  });
+
   it("names the flag when the region is not one", async () => {
     // Act
     const run = await scan("--store", "none", "--notify", "securityhub:moon-1");
