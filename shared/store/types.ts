@@ -46,7 +46,7 @@ export interface PendingMarker {
   to: Severity;
   runId: string;
   reason?: string;
-  /** Channels that delivered the transition while another failed (see shared/notify/securityhub/leased-notifier.ts). */
+  /** Channels that delivered the transition while another failed (see shared/notify/securityhub/outbox-notifier.ts). */
   deliveredTo?: string[];
 }
 
