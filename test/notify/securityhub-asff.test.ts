@@ -7,6 +7,7 @@ import {
   asffFinding,
   asffIdOf,
   asffOfTransition,
+  batchesOf,
   latestPerFinding,
   productArnOf,
   resourcesOf,
@@ -281,5 +282,32 @@ describe("Function: productArnOf", () => {
     expect(productArnOf({ accountId: CENTRAL, partition: "aws-us-gov", region: "us-gov-west-1" })).toBe(
       `arn:aws-us-gov:securityhub:us-gov-west-1:${CENTRAL}:product/${CENTRAL}/default`,
     );
+  });
+});
+
+describe("Function: batchesOf", () => {
+  it("cuts at 100 findings a call, and earlier when a call would pass 6 MB, keeping every finding once and in order", () => {
+    // Prepare: 150 small findings, then 60 of about 200 KB each (under the 240 KB of one finding)
+    const base = asffFinding(
+      { finding: finding(), state: "open", firstSeen: at(0), observedAt: at(0) },
+      TARGET,
+    );
+    const small = Array.from({ length: 150 }, (_, i) => ({ ...base, Id: `small-${i}` }));
+    const large = Array.from({ length: 60 }, (_, i) => ({
+      ...base,
+      Id: `large-${i}`,
+      ProductFields: { big: "x".repeat(200 * 1024) },
+    }));
+
+    // Act
+    const batches = batchesOf([...small, ...large]);
+
+    // Assess
+    expect(batches.flat().map((f) => f.Id)).toEqual([...small, ...large].map((f) => f.Id));
+    expect(batches.every((b) => b.length <= ASFF_LIMITS.batchFindings)).toBe(true);
+    expect(batches.every((b) => Buffer.byteLength(JSON.stringify({ Findings: b })) < 6 * 1024 * 1024)).toBe(
+      true,
+    );
+    expect(batches.length).toBeGreaterThanOrEqual(4); // 210 findings, ~12 MB: at least 3 by count, 2 by size
   });
 });
