@@ -20,8 +20,7 @@ import { enqueueScanTasks, plannerFactories, runOfInvocation } from "#functions/
 import { METRICS_NAMESPACE, SCANNER_METRICS, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { ScanRecordHandler } from "#functions/scanner/scan-record.ts";
 import { type Notifier, type NotifyResult, type NotifyStatus, SnsNotifier } from "#shared/notify/index.ts";
-import { planRun } from "#shared/scan/plan.ts";
-import { tasksOfPlan } from "#shared/scan/run.ts";
+import { planRun, tasksOfPlan } from "#shared/scan/plan.ts";
 import type { AccountRegion, StoreStats, Transition, TransitionType } from "#shared/store/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { BoundedQueue, InMemorySqs, sqsRecord } from "./queue.ts";

@@ -46,7 +46,7 @@ export async function probeCollectorDepth(options: ProbeOptions): Promise<DepthP
       });
       try {
         // AssumeRole outside the timed scopes: the pipeline's own AssumeRole rounds are counted from its run.
-        await (await factory.credentialsFor(accountId))();
+        await (await factory.credentialsFor(accountId))?.();
         await Promise.all(
           options.regions.map(async (region) => {
             const key = `${accountId}/${region}`;

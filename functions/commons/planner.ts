@@ -3,7 +3,6 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
 import { runIdOf } from "#shared/scan/run-id.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
@@ -134,13 +133,7 @@ export function plannerFactories(
   if (config.orgRoleArn === undefined) return { factory, destroy: () => factory.destroy() };
   const organizations = new AwsClientFactory({
     ...access,
-    credentials: fromTemporaryCredentials({
-      params: { RoleArn: config.orgRoleArn, RoleSessionName: `eks-auditor-${runId}`.slice(0, 64) },
-      clientConfig: {
-        region: config.homeRegion,
-        ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
-      },
-    }),
+    callerRoleArn: config.orgRoleArn,
   });
   return {
     factory,

@@ -10,8 +10,7 @@ import {
 } from "#functions/commons/planner.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
-import { planRun, unreachableScopes } from "#shared/scan/plan.ts";
-import { tasksOfPlan } from "#shared/scan/run.ts";
+import { planRun, tasksOfPlan, unreachableScopes } from "#shared/scan/plan.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.

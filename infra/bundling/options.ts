@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
 
 /** ESM bundles need `require` for the CommonJS dependencies esbuild inlines. */
@@ -44,6 +45,10 @@ export const LAMBDA_BUILD_OPTIONS = {
   target: "node24",
   mainFields: ["module", "main"],
   external: [],
+  // The Lambda runtime's credentials are in the environment: the rest of the default chain stays out.
+  alias: {
+    "@aws-sdk/credential-provider-node": fileURLToPath(new URL("./lambda-credentials.ts", import.meta.url)),
+  },
   banner: { js: ESM_REQUIRE_BANNER },
   sourcemap: false,
   legalComments: "none",

@@ -1,10 +1,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
-import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type {
   AwsCredentialIdentity,
@@ -26,8 +23,13 @@ export interface AwsClientOptions {
   runId: string;
   /** Shared config profile for the caller's own credentials (`--profile`). */
   profile?: string;
-  /** Caller credentials; default: the SDK's default chain. */
+  /**
+   * Caller credentials; default: each client's own default provider (the SDK's chain; in a Lambda bundle
+   * the environment's execution-role credentials, see infra/bundling/options.ts).
+   */
   credentials?: AwsCredentialIdentityProvider;
+  /** The caller's credentials are this role, assumed with `credentials` (the planner's Organizations role). */
+  callerRoleArn?: string;
   /** Member role assumed in every account other than the caller's. */
   roleName?: string;
   /** Endpoint override, e.g. the loopback simulator. */
@@ -42,18 +44,18 @@ export interface AwsClientOptions {
   recorder?: CallRecorder;
 }
 
-type Service = "ec2" | "eks" | "sns" | "sts" | "organizations" | "securityhub";
-type ClientOf<S extends Service> = S extends "ec2"
-  ? EC2Client
-  : S extends "eks"
-    ? EKSClient
-    : S extends "sns"
-      ? SNSClient
-      : S extends "sts"
-        ? STSClient
-        : S extends "securityhub"
-          ? SecurityHubClient
-          : OrganizationsClient;
+type Service = "ec2" | "eks" | "sns";
+type ClientOf<S extends Service> = S extends "ec2" ? EC2Client : S extends "eks" ? EKSClient : SNSClient;
+
+/** What every client the factory makes is configured with; `callerClient` hands it to other services. */
+export interface ClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: string;
+  requestHandler: NodeHttpHandler;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentityProvider;
+}
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -137,13 +139,44 @@ export function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsC
 }
 
 /**
+ * STS AssumeRole as a credential provider: the role's temporary credentials, refreshed by
+ * `sharedCredentials`. It is what `fromTemporaryCredentials` does, on the STS client the factory already
+ * holds, so a Lambda bundle carries no second (nested) STS client. An STS error (AccessDenied…) is thrown
+ * as STS returned it, so the scan classifies it.
+ */
+export function assumeRoleCredentials(
+  sts: () => STSClient,
+  params: { RoleArn: string; RoleSessionName: string; DurationSeconds?: number },
+  signal: () => AbortSignal | undefined = () => undefined,
+): AwsCredentialIdentityProvider {
+  return async () => {
+    const abortSignal = signal();
+    const { Credentials: c } = await sts().send(
+      new AssumeRoleCommand(params),
+      abortSignal ? { abortSignal: abortSignal as HttpHandlerOptions["abortSignal"] } : {},
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw Object.assign(new Error(`AssumeRole ${params.RoleArn} returned no credentials`), {
+        name: "InvalidIdentityToken",
+      });
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
+  };
+}
+
+/**
  * Builds AWS clients per account and region. The caller's own account uses the default credential
  * chain; every other account is reached by assuming `<roleName>`, with one credential provider per
  * account shared by that account's regional clients.
  */
 export class AwsClientFactory {
   readonly roleName: string;
-  private readonly base: AwsCredentialIdentityProvider;
+  /** The caller's credentials; undefined: each client's default provider. */
+  private readonly base: AwsCredentialIdentityProvider | undefined;
   private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
   private readonly clients = new Map<string, unknown>();
   private readonly httpHandler: NodeHttpHandler;
@@ -157,15 +190,21 @@ export class AwsClientFactory {
 
   constructor(private readonly options: AwsClientOptions) {
     this.roleName = options.roleName ?? DEFAULT_ROLE_NAME;
-    this.base = sharedCredentials(
-      options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {}),
-    );
     this.httpHandler = new NodeHttpHandler({
       connectionTimeout: 5_000,
       requestTimeout: options.requestTimeoutMs ?? 15_000,
       // Without it a timed-out call only logs a warning and keeps waiting, which would hold the whole batch.
       throwOnRequestTimeout: true,
     });
+    const own = options.credentials && sharedCredentials(options.credentials);
+    this.base = options.callerRoleArn
+      ? sharedCredentials(
+          assumeRoleCredentials(() => this.stsWith("sts-caller-role", own), {
+            RoleArn: options.callerRoleArn,
+            RoleSessionName: `eks-auditor-${options.runId}`.slice(0, 64),
+          }),
+        )
+      : own;
   }
 
   get homeRegion(): string {
@@ -218,25 +257,22 @@ export class AwsClientFactory {
   }
 
   /** The credentials for an account: the caller's own, or the assumed member role. */
-  async credentialsFor(accountId: string): Promise<AwsCredentialIdentityProvider> {
+  async credentialsFor(accountId: string): Promise<AwsCredentialIdentityProvider | undefined> {
     const { accountId: callerAccount } = await this.callerIdentity();
     if (accountId === callerAccount) return this.base;
     let provider = this.credentials.get(accountId);
     if (!provider) {
       provider = sharedCredentials(
-        fromTemporaryCredentials({
-          masterCredentials: this.base,
-          params: {
+        assumeRoleCredentials(
+          () => this.stsWith("sts-assume", this.base),
+          {
             RoleArn: this.roleArn(accountId),
             RoleSessionName: `eks-auditor-${this.options.runId}`.slice(0, 64),
             DurationSeconds: 3600,
           },
-          clientConfig: {
-            ...this.config(this.homeRegion),
-            // The credentials outlive one scope: an AssumeRole follows whichever scope of the account runs now.
-            requestHandler: new AbortingHandler(this.httpHandler, () => this.accountSignals.get(accountId)),
-          },
-        }),
+          // The credentials outlive one scope: an AssumeRole follows whichever scope of the account runs now.
+          () => this.accountSignals.get(accountId),
+        ),
       );
       this.credentials.set(accountId, provider);
     }
@@ -255,14 +291,27 @@ export class AwsClientFactory {
     return this.client("sns", accountId, region, await this.credentialsFor(accountId));
   }
 
-  /** Security Hub of an account-region (the CLI imports into the caller's own account). */
-  async securityHub(accountId: string, region: string): Promise<SecurityHubClient> {
-    return this.client("securityhub", accountId, region, await this.credentialsFor(accountId));
-  }
-
-  /** Organizations with the caller's own credentials (management or delegated-admin account). */
-  organizations(): OrganizationsClient {
-    return this.client("organizations", "", this.homeRegion, this.base);
+  /**
+   * A client of another service with the caller's own credentials, in the home region or `region`, made
+   * once per key and region. Organizations (`#shared/aws/organizations.ts`) and the CLI's Security Hub use
+   * it, so the scanner's bundle carries neither client.
+   */
+  callerClient<C extends object>(
+    service: string,
+    make: (config: ClientConfig) => C,
+    region: string = this.homeRegion,
+  ): C {
+    const key = `caller/${service}/${region}`;
+    const existing = this.clients.get(key);
+    if (existing) return existing as C;
+    const client = make({
+      ...this.config(region),
+      ...(this.base ? { credentials: this.base } : {}),
+    });
+    if (this.options.recorder)
+      recordCalls(client, this.options.recorder, scopeKey("caller", region), service);
+    this.clients.set(key, client);
+    return client;
   }
 
   /**
@@ -293,11 +342,21 @@ export class AwsClientFactory {
     if (!sts) {
       sts = new STSClient({
         ...this.config(this.homeRegion),
-        credentials: this.base,
+        ...(this.base ? { credentials: this.base } : {}),
         requestHandler: new AbortingHandler(this.httpHandler, () => this.latestSignal),
       });
       if (this.options.recorder)
         recordCalls(sts, this.options.recorder, scopeKey("caller", this.homeRegion), "sts");
+      this.clients.set(key, sts);
+    }
+    return sts;
+  }
+
+  /** An unrecorded STS client for AssumeRole (as before, role assumption is not a scope's call). */
+  private stsWith(key: string, credentials: AwsCredentialIdentityProvider | undefined): STSClient {
+    let sts = this.clients.get(key) as STSClient | undefined;
+    if (!sts) {
+      sts = new STSClient({ ...this.config(this.homeRegion), ...(credentials ? { credentials } : {}) });
       this.clients.set(key, sts);
     }
     return sts;
@@ -317,7 +376,7 @@ export class AwsClientFactory {
     service: S,
     accountId: string,
     region: string,
-    credentials: AwsCredentialIdentityProvider,
+    credentials: AwsCredentialIdentityProvider | undefined,
   ): ClientOf<S> {
     const key = `${service}/${accountId}/${region}`;
     const existing = this.clients.get(key);
@@ -327,7 +386,7 @@ export class AwsClientFactory {
     const signal = accountId === "" ? undefined : this.scopeSignals.get(scopeKey(accountId, region));
     const config = {
       ...this.config(region),
-      credentials,
+      ...(credentials ? { credentials } : {}),
       ...(signal ? { requestHandler: new AbortingHandler(this.httpHandler, () => signal) } : {}),
     };
     const client = (
@@ -335,13 +394,7 @@ export class AwsClientFactory {
         ? new EC2Client(config)
         : service === "eks"
           ? new EKSClient(config)
-          : service === "sns"
-            ? new SNSClient(config)
-            : service === "sts"
-              ? new STSClient(config)
-              : service === "securityhub"
-                ? new SecurityHubClient(config)
-                : new OrganizationsClient(config)
+          : new SNSClient(config)
     ) as ClientOf<S>;
     if (this.options.recorder) {
       recordCalls(client, this.options.recorder, scopeKey(accountId || "caller", region), service);

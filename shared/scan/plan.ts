@@ -2,8 +2,10 @@ import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { paginateListAccounts } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import { organizationsClient } from "#shared/aws/organizations.ts";
 import { errorMessage, errorName } from "./errors.ts";
 import type { Scope } from "./scan-scope.ts";
+import type { ScanTask } from "./scan-task.ts";
 
 export type AccountSelection =
   | { kind: "caller" }
@@ -67,7 +69,7 @@ export async function listActiveAccounts(factory: AwsClientFactory, account?: st
       () => "unknown (the caller's credentials were refused)",
     ));
   try {
-    for await (const page of paginateListAccounts({ client: factory.organizations() }, {})) {
+    for await (const page of paginateListAccounts({ client: organizationsClient(factory) }, {})) {
       for (const account of page.Accounts ?? []) {
         // `State` replaces the deprecated `Status`; either says whether the account is usable.
         const state = (account as { State?: string }).State ?? account.Status;
@@ -198,4 +200,15 @@ export async function planRun(
 /** Scopes whose regions could not be listed. */
 export function unreachableScopes(plan: ScopePlan): PlannedScope[] {
   return plan.scopes.filter((s) => s.planError !== undefined);
+}
+
+/** One scan task per planned scope of a run, in the plan's order (account, then region). */
+export function tasksOfPlan(plan: ScopePlan, run: { runId: string; scheduledAt: string }): ScanTask[] {
+  return plan.scopes.map(({ accountId, region, planError }) => ({
+    runId: run.runId,
+    accountId,
+    region,
+    scheduledAt: run.scheduledAt,
+    ...(planError ? { planError } : {}),
+  }));
 }

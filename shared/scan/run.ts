@@ -1,24 +1,13 @@
 import pLimit from "p-limit";
 import type { CallRecorder } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
-import { planScopes, type RegionSelection, type ScopePlan } from "./plan.ts";
+import { planScopes, type RegionSelection, tasksOfPlan } from "./plan.ts";
 import { runIdOf } from "./run-id.ts";
 import type { ScopeResult } from "./scan-scope.ts";
 import { processScanTask, type ScanTask, type ScanTaskDeps, type ScanTaskOutcome } from "./scan-task.ts";
 
 /** Account-regions scanned at once by the CLI (each scope bounds its own calls separately). */
 export const DEFAULT_CONCURRENCY = 8;
-
-/** One scan task per planned scope of a run, in the plan's order (account, then region). */
-export function tasksOfPlan(plan: ScopePlan, run: { runId: string; scheduledAt: string }): ScanTask[] {
-  return plan.scopes.map(({ accountId, region, planError }) => ({
-    runId: run.runId,
-    accountId,
-    region,
-    scheduledAt: run.scheduledAt,
-    ...(planError ? { planError } : {}),
-  }));
-}
 
 /** What one task ended with: its outcome, or the error that stopped it (the store or the notifier threw). */
 export type TaskSettlement =

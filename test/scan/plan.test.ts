@@ -104,7 +104,7 @@ describe("Function: planRun", () => {
       ...factory,
       homeRegion: "us-east-1",
       callerIdentity: async () => ({ accountId: "999988887777", arn: "arn" }),
-      organizations: () => new OrganizationsClient({ region: "us-east-1" }),
+      callerClient: () => new OrganizationsClient({ region: "us-east-1" }),
     } as unknown as AwsClientFactory;
     const organizations = mockClient(OrganizationsClient);
     organizations.on(ListAccountsCommand).rejects(awsError("TooManyRequestsException", "Rate exceeded"));

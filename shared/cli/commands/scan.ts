@@ -36,8 +36,8 @@ import { atLeast, type Severity } from "#shared/findings/index.ts";
 import { asffOfScan } from "#shared/notify/securityhub/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
-import { planScopes } from "#shared/scan/plan.ts";
-import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement, tasksOfPlan } from "#shared/scan/run.ts";
+import { planScopes, tasksOfPlan } from "#shared/scan/plan.ts";
+import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement } from "#shared/scan/run.ts";
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
 

@@ -1,3 +1,4 @@
+import { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import type { Severity } from "#shared/findings/index.ts";
 import {
   DEFAULT_MIN_SEVERITY,
@@ -152,7 +153,7 @@ export async function cliNotifier(
       region: target.region ?? factory.homeRegion,
     };
     const channel = new SecurityHubChannel({
-      client: await factory.securityHub(caller.accountId, importer.region),
+      client: factory.callerClient("securityhub", (config) => new SecurityHubClient(config), importer.region),
       target: importer,
     });
     return new ImportingNotifier(

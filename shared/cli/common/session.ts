@@ -1,4 +1,5 @@
 import { STSClient } from "@aws-sdk/client-sts";
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory, DEFAULT_HOME_REGION } from "#shared/aws/clients.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
@@ -133,7 +134,7 @@ export async function openSession(
     runId,
     recorder,
     homeRegion: region ?? DEFAULT_HOME_REGION,
-    ...(flags.profile ? { profile: flags.profile } : {}),
+    credentials: fromNodeProviderChain(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.roleName ? { roleName: flags.roleName } : {}),
     ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
   });

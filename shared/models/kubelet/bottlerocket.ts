@@ -1,4 +1,3 @@
-import { parse, TomlError } from "smol-toml";
 import { UserDataError } from "./decode.ts";
 import type { RawEntry, RawMap, UserDataReading } from "./flags.ts";
 import type { KubeletField } from "./types.ts";
@@ -15,7 +14,9 @@ export const BOTTLEROCKET_TABLES = {
  * maps: bottlerocket-os/bottlerocket-core-kit `packages/kubernetes-1.x/kubelet-config` renders them into the
  * kubelet's config file (no flags).
  */
-export function readBottlerocketUserData(text: string): UserDataReading {
+export async function readBottlerocketUserData(text: string): Promise<UserDataReading> {
+  // Loaded only when a Bottlerocket node's user data is read: most scans never need a TOML parser.
+  const { parse, TomlError } = await import("smol-toml");
   let doc: Record<string, unknown>;
   try {
     doc = parse(text);

@@ -1,4 +1,3 @@
-import PostalMime from "postal-mime";
 import { UserDataError } from "./decode.ts";
 
 export interface MimePart {
@@ -30,6 +29,8 @@ export async function mimeParts(text: string): Promise<MimePart[]> {
   if (boundary !== undefined && !closesBoundary(text, boundary)) {
     throw new UserDataError("MIME multi-part user data is truncated (no closing boundary)");
   }
+  // Loaded only when user data is MIME: most scopes never parse a message.
+  const { default: PostalMime } = await import("postal-mime");
   let email: Awaited<ReturnType<typeof PostalMime.parse>>;
   try {
     email = await PostalMime.parse(text, { attachmentEncoding: "utf8", maxNestingDepth: 16 });
