@@ -16,6 +16,8 @@ export interface NotifierSettings extends AwsAccessConfig {
   topicArn: string;
   alertMinSeverity: Severity;
   securityHub?: boolean;
+  /** A rule's documentation link for Security Hub's remediation Url (the function's own rules). */
+  ruleLink?: (ruleId: string) => string | undefined;
 }
 
 /**
@@ -38,7 +40,10 @@ export function functionNotifier(settings: NotifierSettings, ledger: DeliveryLed
   const region = settings.homeRegion;
   const securityHub = new SecurityHubChannel({
     client: new SecurityHubClient({ region, ...endpoint }),
-    target: () => callerTarget(new STSClient({ region, ...endpoint }), region),
+    target: async () => ({
+      ...(await callerTarget(new STSClient({ region, ...endpoint }), region)),
+      ...(settings.ruleLink ? { ruleLink: settings.ruleLink } : {}),
+    }),
   });
   const page = new SnsChannel(
     new SnsNotifier({ sns, topicArn: settings.topicArn, minSeverity: settings.alertMinSeverity }),

@@ -9,6 +9,7 @@ import {
   runOfInvocation,
 } from "#functions/commons/planner.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
+import { SCAN_RULES } from "#shared/rules/scan/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import { planRun, tasksOfPlan, unreachableScopes } from "#shared/scan/plan.ts";
 import { FindingsStore } from "#shared/store/index.ts";
@@ -22,7 +23,8 @@ const coverage = config.coverage && coverageCloser(config.coverage);
 function coverageCloser(settings: NonNullable<typeof config.coverage>) {
   const store = new FindingsStore(dynamoClient({ ...config, ...settings }), settings.tableName);
   // The coverage resolutions reach Security Hub too when the scanner imports there (or its findings stay active).
-  const notifier = functionNotifier({ ...config, ...settings }, store.ledger);
+  // Only coverage (scan.*) findings close here: their links, not the whole catalog (a smaller bundle).
+  const notifier = functionNotifier({ ...config, ...settings, ruleLink: scanRuleLink }, store.ledger);
   return { store, notifier };
 }
 
@@ -75,3 +77,7 @@ export const handler = async (event: PlannerEvent, context: Context) => {
     logger.removeKeys(["runId"]);
   }
 };
+
+function scanRuleLink(ruleId: string): string | undefined {
+  return SCAN_RULES.find((r) => r.id === ruleId)?.link;
+}

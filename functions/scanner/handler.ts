@@ -5,6 +5,8 @@ import { scannerConfigFromEnv } from "#functions/commons/config.ts";
 import { functionNotifier } from "#functions/commons/notifier.ts";
 import { logger } from "#functions/commons/powertools/logger.ts";
 import { metrics } from "#functions/commons/powertools/metrics.ts";
+import { ruleById } from "#shared/catalog/index.ts";
+import type { RuleId } from "#shared/findings/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
 
@@ -14,7 +16,10 @@ const store = new FindingsStore(dynamoClient(config), config.tableName, {
   ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
 });
 // SNS, or Security Hub then SNS (SECURITY_HUB_IMPORT), each once per transition through the store's outbox.
-const notifier = functionNotifier(config, store.ledger);
+const notifier = functionNotifier(
+  { ...config, ruleLink: (id) => ruleById(id as RuleId)?.link },
+  store.ledger,
+);
 const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
 const processor = new BatchProcessor(EventType.SQS);
 

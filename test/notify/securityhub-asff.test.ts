@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ruleById } from "#shared/catalog/index.ts";
-import type { Finding } from "#shared/findings/index.ts";
+import type { Finding, RuleId } from "#shared/findings/index.ts";
 import {
   ASFF_LIMITS,
   type AsffTarget,
@@ -17,7 +17,12 @@ import { transition } from "./fixtures.ts";
 
 /** The central account that imports; the findings are about ACCOUNT (another account). */
 const CENTRAL = "999988887777";
-const TARGET: AsffTarget = { accountId: CENTRAL, partition: "aws", region: "us-east-1" };
+const TARGET: AsffTarget = {
+  accountId: CENTRAL,
+  partition: "aws",
+  region: "us-east-1",
+  ruleLink: (id) => ruleById(id as RuleId)?.link,
+};
 
 /** The required top-level attributes (asff-required-attributes in the Security Hub user guide). */
 const REQUIRED = [

@@ -1,5 +1,6 @@
 import { SecurityHubClient } from "@aws-sdk/client-securityhub";
-import type { Severity } from "#shared/findings/index.ts";
+import { ruleById } from "#shared/catalog/index.ts";
+import type { RuleId, Severity } from "#shared/findings/index.ts";
 import {
   DEFAULT_MIN_SEVERITY,
   type NotificationLedger,
@@ -151,6 +152,7 @@ export async function cliNotifier(
       accountId: caller.accountId,
       partition: factory.partition,
       region: target.region ?? factory.homeRegion,
+      ruleLink: (id: string) => ruleById(id as RuleId)?.link,
     };
     const channel = new SecurityHubChannel({
       client: factory.callerClient("securityhub", (config) => new SecurityHubClient(config), importer.region),

@@ -7,7 +7,6 @@ import type {
   SeverityLabel,
   WorkflowStatus,
 } from "@aws-sdk/client-securityhub";
-import { ruleById } from "#shared/catalog/index.ts";
 import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
 import type { Transition, TransitionType } from "#shared/store/index.ts";
 
@@ -61,6 +60,11 @@ export interface AsffTarget {
   partition: string;
   /** The Security Hub region the findings are imported into. */
   region: string;
+  /**
+   * A rule's upstream documentation (its catalog `link`), the Url beside the remediation text. Given by the
+   * caller so that a function which only closes coverage (the planner) does not bundle every rule.
+   */
+  ruleLink?: (ruleId: string) => string | undefined;
 }
 
 /** One finding in one state, as Security Hub is told about it. */
@@ -214,11 +218,6 @@ export function resourcesOf(f: Finding, partition: string): Resource[] {
   return cluster === undefined ? [primary] : [primary, cluster];
 }
 
-/** The rule's upstream documentation (the catalog's `link`): the Url beside the remediation text. */
-function remediationUrl(f: Pick<Finding, "ruleId">): string | undefined {
-  return ruleById(f.ruleId)?.link;
-}
-
 function productFields(s: AsffSubject): Record<string, string> {
   const f = s.finding;
   const fields: Record<string, string> = {
@@ -253,7 +252,7 @@ export function asffFinding(subject: AsffSubject, target: AsffTarget): AwsSecuri
   const types = typesOf(f);
   const title = cut(f.title, ASFF_LIMITS.title) || f.ruleId;
   const description = cut(f.detail, ASFF_LIMITS.description) || title;
-  const url = remediationUrl(f);
+  const url = target.ruleLink?.(f.ruleId);
   const recommendation = cut(f.remediation, ASFF_LIMITS.recommendationText);
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
