@@ -1,3 +1,4 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
@@ -41,16 +42,20 @@ export interface AwsClientOptions {
   recorder?: CallRecorder;
 }
 
-type Service = "ec2" | "eks" | "sns" | "sts" | "organizations";
+type Service = "ec2" | "eks" | "autoscaling" | "sns" | "sts" | "organizations";
 type ClientOf<S extends Service> = S extends "ec2"
   ? EC2Client
   : S extends "eks"
     ? EKSClient
-    : S extends "sns"
-      ? SNSClient
-      : S extends "sts"
-        ? STSClient
-        : OrganizationsClient;
+    : S extends "autoscaling"
+      ? AutoScalingClient
+      : S extends "sns"
+        ? SNSClient
+        : S extends "sts"
+          ? STSClient
+          : OrganizationsClient;
+/** The clients of one account-region (`releaseScope` forgets them). */
+const SCOPE_SERVICES = ["ec2", "eks", "autoscaling", "sns"] as const;
 
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -248,6 +253,30 @@ export class AwsClientFactory {
     return this.client("eks", accountId, region, await this.credentialsFor(accountId));
   }
 
+  /** Amazon EC2 Auto Scaling: the self-managed node groups. */
+  async autoscaling(accountId: string, region: string): Promise<AutoScalingClient> {
+    return this.client("autoscaling", accountId, region, await this.credentialsFor(accountId));
+  }
+
+  /** The clients the collector reads one account-region with (`collectInventory`'s `ScopeClients`). */
+  async scopeClients(
+    accountId: string,
+    region: string,
+  ): Promise<{
+    accountId: string;
+    region: string;
+    ec2: EC2Client;
+    eks: EKSClient;
+    autoscaling: AutoScalingClient;
+  }> {
+    const [ec2, eks, autoscaling] = await Promise.all([
+      this.ec2(accountId, region),
+      this.eks(accountId, region),
+      this.autoscaling(accountId, region),
+    ]);
+    return { accountId, region, ec2, eks, autoscaling };
+  }
+
   async sns(accountId: string, region: string): Promise<SNSClient> {
     return this.client("sns", accountId, region, await this.credentialsFor(accountId));
   }
@@ -262,8 +291,7 @@ export class AwsClientFactory {
    * it has finished. Not `destroy()`: the clients share one HTTP handler (and its pooled sockets).
    */
   releaseScope(accountId: string, region: string): void {
-    for (const service of ["ec2", "eks", "sns"] as const)
-      this.clients.delete(`${service}/${accountId}/${region}`);
+    for (const service of SCOPE_SERVICES) this.clients.delete(`${service}/${accountId}/${region}`);
     const key = scopeKey(accountId, region);
     const signal = this.scopeSignals.get(key);
     this.scopeSignals.delete(key);
@@ -327,11 +355,13 @@ export class AwsClientFactory {
         ? new EC2Client(config)
         : service === "eks"
           ? new EKSClient(config)
-          : service === "sns"
-            ? new SNSClient(config)
-            : service === "sts"
-              ? new STSClient(config)
-              : new OrganizationsClient(config)
+          : service === "autoscaling"
+            ? new AutoScalingClient(config)
+            : service === "sns"
+              ? new SNSClient(config)
+              : service === "sts"
+                ? new STSClient(config)
+                : new OrganizationsClient(config)
     ) as ClientOf<S>;
     if (this.options.recorder) {
       recordCalls(client, this.options.recorder, scopeKey(accountId || "caller", region), service);
