@@ -32,6 +32,7 @@ import {
   al2023NodeConfig,
   clusterTag,
   EstateBuilder,
+  MIME_BOUNDARY,
   type RegionBuilder,
   type SecurityGroupRef,
   type SubnetRef,
@@ -42,6 +43,20 @@ export const REGION = "eu-west-1";
 export const SCOPE = { accountId: ACCOUNT, region: REGION };
 const LAUNCHED_AT = "2025-06-02T08:14:09.000Z";
 const CREATED_AT = "2025-05-20T10:00:00.000Z";
+
+/** Secrets planted in the Karpenter and self-managed user data: no inventory, log or snapshot may hold them. */
+export const PLANTED_SECRETS = ["capacity-FAKE-karpenter-token-7Qx2", "capacity-FAKE-legacy-password-9Wz4"];
+
+/**
+ * What Karpenter writes for an AL2023 EC2NodeClass whose `userData` holds a script: the user's part, then its
+ * own NodeConfig (karpenter-provider-aws pkg/providers/amifamily/bootstrap/nodeadm.go `Script`).
+ */
+function karpenterUserData(): string {
+  const nodeConfig = al2023NodeConfig({ maxPods: 58, evictionHard: { "memory.available": "5%" } });
+  const part = nodeConfig.slice(nodeConfig.indexOf(`--${MIME_BOUNDARY}\n`));
+  const script = `--${MIME_BOUNDARY}\nContent-Type: text/x-shellscript\n\n#!/bin/bash\nexport API_TOKEN=${PLANTED_SECRETS[0]}\n`;
+  return nodeConfig.slice(0, nodeConfig.indexOf(`--${MIME_BOUNDARY}\n`)) + script + part;
+}
 
 export interface CapacityEstateOptions {
   /** More Karpenter nodes of NodePool `default`, alternating nodes-a and nodes-b: one address each. */
@@ -362,7 +377,7 @@ export function capacityEstate(options: CapacityEstateOptions = {}): { estate: E
   const karpenterLt = r.launchTemplate("karpenter.k8s.aws/9114836102384757192", [
     {
       imageId: "ami-0e2bd5b1ab3d7c1f4",
-      userData: al2023NodeConfig({ maxPods: 58, evictionHard: { "memory.available": "5%" } }),
+      userData: karpenterUserData(),
       interfaceGroups: [nodeSg, prod.clusterSg],
       description: "",
     },
@@ -408,7 +423,9 @@ export function capacityEstate(options: CapacityEstateOptions = {}): { estate: E
     {
       imageId: "ami-0a1b2c3d4e5f60718",
       instanceType: "c5.large",
-      userData: al2Bootstrap("prod", "--max-pods=29 --eviction-hard=memory.available<200Mi"),
+      userData: al2Bootstrap("prod", "--max-pods=29 --eviction-hard=memory.available<200Mi", [
+        `export DB_PASSWORD=${PLANTED_SECRETS[1]}`,
+      ]),
       securityGroups: [nodeSg],
     },
   ]);

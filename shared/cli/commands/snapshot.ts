@@ -118,11 +118,8 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
         continue;
       }
       try {
-        const [ec2, eks] = await Promise.all([
-          session.factory.ec2(scope.accountId, scope.region),
-          session.factory.eks(scope.accountId, scope.region),
-        ]);
-        const { raw, failures } = await collectRegion({ ...scope, ec2, eks });
+        const clients = await session.factory.scopeClients(scope.accountId, scope.region);
+        const { raw, failures } = await collectRegion(clients);
         const inventory = await assembleInventory(scope, raw, failures);
         const account = estate.accounts[scope.accountId] ?? { regions: {} };
         account.regions[scope.region] = estateRegionOf(raw, inventory);
