@@ -25,6 +25,7 @@ export const UNIT_FILES = [
   "test/infra/permissions.test.ts",
   "test/infra/runtime-arns.test.ts",
   "test/infra/schedule.test.ts",
+  "test/inventory/capacity.test.ts",
   "test/inventory/kubelet-readings.test.ts",
   "test/notify/message.test.ts",
   "test/notify/securityhub-asff.test.ts",

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -44,8 +45,16 @@ export interface AwsClientOptions {
   recorder?: CallRecorder;
 }
 
-type Service = "ec2" | "eks" | "sns";
-type ClientOf<S extends Service> = S extends "ec2" ? EC2Client : S extends "eks" ? EKSClient : SNSClient;
+type Service = "ec2" | "eks" | "autoscaling" | "sns";
+type ClientOf<S extends Service> = S extends "ec2"
+  ? EC2Client
+  : S extends "eks"
+    ? EKSClient
+    : S extends "autoscaling"
+      ? AutoScalingClient
+      : SNSClient;
+/** The clients of one account-region (`releaseScope` forgets them). */
+const SCOPE_SERVICES = ["ec2", "eks", "autoscaling", "sns"] as const;
 
 /** What every client the factory makes is configured with; `callerClient` hands it to other services. */
 export interface ClientConfig {
@@ -287,6 +296,30 @@ export class AwsClientFactory {
     return this.client("eks", accountId, region, await this.credentialsFor(accountId));
   }
 
+  /** Amazon EC2 Auto Scaling: the self-managed node groups. */
+  async autoscaling(accountId: string, region: string): Promise<AutoScalingClient> {
+    return this.client("autoscaling", accountId, region, await this.credentialsFor(accountId));
+  }
+
+  /** The clients the collector reads one account-region with (`collectInventory`'s `ScopeClients`). */
+  async scopeClients(
+    accountId: string,
+    region: string,
+  ): Promise<{
+    accountId: string;
+    region: string;
+    ec2: EC2Client;
+    eks: EKSClient;
+    autoscaling: AutoScalingClient;
+  }> {
+    const [ec2, eks, autoscaling] = await Promise.all([
+      this.ec2(accountId, region),
+      this.eks(accountId, region),
+      this.autoscaling(accountId, region),
+    ]);
+    return { accountId, region, ec2, eks, autoscaling };
+  }
+
   async sns(accountId: string, region: string): Promise<SNSClient> {
     return this.client("sns", accountId, region, await this.credentialsFor(accountId));
   }
@@ -319,8 +352,7 @@ export class AwsClientFactory {
    * it has finished. Not `destroy()`: the clients share one HTTP handler (and its pooled sockets).
    */
   releaseScope(accountId: string, region: string): void {
-    for (const service of ["ec2", "eks", "sns", "securityhub"] as const)
-      this.clients.delete(`${service}/${accountId}/${region}`);
+    for (const service of SCOPE_SERVICES) this.clients.delete(`${service}/${accountId}/${region}`);
     const key = scopeKey(accountId, region);
     const signal = this.scopeSignals.get(key);
     this.scopeSignals.delete(key);
@@ -394,7 +426,9 @@ export class AwsClientFactory {
         ? new EC2Client(config)
         : service === "eks"
           ? new EKSClient(config)
-          : new SNSClient(config)
+          : service === "autoscaling"
+            ? new AutoScalingClient(config)
+            : new SNSClient(config)
     ) as ClientOf<S>;
     if (this.options.recorder) {
       recordCalls(client, this.options.recorder, scopeKey(accountId || "caller", region), service);

@@ -5,22 +5,28 @@
  */
 
 /**
- * The member role's policy: exactly the EC2/EKS List/Describe calls of the collector
+ * The member role's policy: exactly the EC2/EKS/Auto Scaling List/Describe/Get calls of the collector
  * (shared/inventory/collect.ts) and of the CLI's region listing (shared/scan/plan.ts).
  */
 export const MEMBER_ROLE_ACTIONS = [
+  "autoscaling:DescribeAutoScalingGroups",
   "ec2:DescribeInstanceTypes",
+  "ec2:DescribeInstances",
   "ec2:DescribeLaunchTemplateVersions",
+  "ec2:DescribeLaunchTemplates",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeRegions",
   "ec2:DescribeRouteTables",
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeSubnets",
   "ec2:DescribeVpcs",
+  "ec2:GetSubnetCidrReservations",
   "eks:DescribeAddon",
   "eks:DescribeCluster",
+  "eks:DescribeFargateProfile",
   "eks:DescribeNodegroup",
   "eks:ListClusters",
+  "eks:ListFargateProfiles",
   "eks:ListNodegroups",
 ] as const;
 
@@ -65,8 +71,8 @@ export interface PermissionGroup {
 
 /**
  * A read policy as statements grouped by resource: the resource-scoped EKS actions on their ARNs in
- * `accountId`, everything else (EC2 Describe*, which supports no resource-level permissions, and
- * eks:ListClusters) on `*`.
+ * `accountId`, everything else (EC2 Describe*, which supports no resource-level permissions,
+ * autoscaling:DescribeAutoScalingGroups, which takes none either, and eks:ListClusters) on `*`.
  */
 export function readPermissionGroups(
   actions: readonly string[],

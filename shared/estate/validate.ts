@@ -79,7 +79,7 @@ const instance = z.looseObject({
 const reservation = z.looseObject({
   ReservationId: z.string().optional(),
   OwnerId: z.string().optional(),
-  Instances: z.array(instance).default([]),
+  Instances: z.array(instance).optional(),
 });
 const launchTemplate = z.looseObject({
   LaunchTemplateId: z.string().startsWith("lt-"),
@@ -121,7 +121,7 @@ const fargateProfile = z.looseObject({
   fargateProfileName: z.string().min(1),
   clusterName: z.string().optional(),
   status: z.string().optional(),
-  subnets: z.array(z.string()).default([]),
+  subnets: z.array(z.string().startsWith("subnet-")).optional(),
   selectors: z.array(z.looseObject({ namespace: z.string().optional() })).optional(),
   podExecutionRoleArn: z.string().optional(),
   tags: eksTags,
@@ -266,15 +266,43 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/** The keys format v2 added, per account-region; a file using one must say `"version": 2`. */
+function v2KeysOf(r: Estate["accounts"][string]["regions"][string]): string[] {
+  return [
+    ...(["Reservations", "LaunchTemplates", "SubnetCidrReservations"] as const)
+      .filter((k) => r.ec2[k] !== undefined)
+      .map((k) => `ec2.${k}`),
+    ...(r.autoscaling !== undefined ? ["autoscaling"] : []),
+    ...r.eks.clusters.flatMap((c, i) =>
+      c.fargateProfiles !== undefined ? [`eks.clusters[${i}].fargateProfiles`] : [],
+    ),
+  ];
+}
+
 function crossCheck(estate: Estate): string[] {
   const problems: string[] = [];
+  if (estate.version === 1 && estate.capturedAt !== undefined)
+    problems.push('capturedAt: a format v2 key; a version 1 estate cannot hold it (set "version": 2)');
   for (const [id, account] of Object.entries(estate.accounts)) {
     for (const [regionName, r] of Object.entries(account.regions)) {
       const base = `accounts.${id}.regions.${regionName}`;
+      if (estate.version === 1) {
+        for (const key of v2KeysOf(r))
+          problems.push(
+            `${base}.${key}: a format v2 key; a version 1 estate cannot hold it (set "version": 2)`,
+          );
+      }
       const vpcIds = new Set(r.ec2.Vpcs.map((v) => v.VpcId));
       r.ec2.Subnets.forEach((s, i) => {
         if (!vpcIds.has(s.VpcId))
           problems.push(`${base}.ec2.Subnets[${i}].VpcId: ${s.VpcId} is not in ec2.Vpcs`);
+      });
+      const subnetIds = new Set(r.ec2.Subnets.map((s) => s.SubnetId));
+      r.ec2.SubnetCidrReservations?.forEach((c, i) => {
+        if (!subnetIds.has(c.SubnetId))
+          problems.push(
+            `${base}.ec2.SubnetCidrReservations[${i}].SubnetId: ${c.SubnetId} is not in ec2.Subnets`,
+          );
       });
       const names = new Set<string>();
       r.eks.clusters.forEach((c, i) => {
@@ -288,6 +316,15 @@ function crossCheck(estate: Estate): string[] {
               `${base}.eks.clusters[${i}].nodegroups[${j}].clusterName: ${ng.clusterName} does not match cluster ${name}`,
             );
           }
+        });
+        const profiles = new Set<string>();
+        c.fargateProfiles?.forEach((p, j) => {
+          const at = `${base}.eks.clusters[${i}].fargateProfiles[${j}]`;
+          if (p.clusterName !== undefined && p.clusterName !== name)
+            problems.push(`${at}.clusterName: ${p.clusterName} does not match cluster ${name}`);
+          if (profiles.has(p.fargateProfileName ?? ""))
+            problems.push(`${at}.fargateProfileName: duplicate profile ${p.fargateProfileName}`);
+          profiles.add(p.fargateProfileName ?? "");
         });
       });
     }

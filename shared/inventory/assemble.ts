@@ -7,17 +7,18 @@
  * and kubelet settings, what could not be read — is computed here once and read by the rules.
  */
 
-import type { InstanceTypeInfo, LaunchTemplateVersion, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
-import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { InstanceTypeInfo, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
+import type { Cluster } from "@aws-sdk/client-eks";
 import type { UnreadResource } from "#shared/findings/coverage.ts";
 import { CNI_DEFAULTS, type CniConfig, readCniConfig, vpcCniAddon } from "#shared/models/cni/config.ts";
 import { bundledInstanceTypeInfo } from "#shared/models/instance-types/limits.ts";
 import {
-  launchTemplateVersionOf,
   type NodeSecurityGroups,
   nodeSecurityGroups,
 } from "#shared/models/security-groups/node-security-groups.ts";
-import { kubeletReadings, withoutUserData } from "./kubelet-readings.ts";
+import { capacityOfCluster } from "./capacity.ts";
+import type { CapacityGroup } from "./capacity-types.ts";
+import { capacityKubeletReadings, kubeletReadings, withoutUserData } from "./kubelet-readings.ts";
 import type { ClusterInventory, Inventory, RawCluster, RawRegion, ReadFailure } from "./types.ts";
 
 export interface AssemblyScope {
@@ -50,11 +51,14 @@ export async function assembleInventory(
 ): Promise<Inventory> {
   const inventory = assembleInventoryWithoutKubelet(scope, raw, failures);
   // User data can hold secrets: it is read here, from the raw versions, and only the parsed settings stay.
-  inventory.kubelet = await kubeletReadings(
-    inventory.clusters,
-    raw.ec2.LaunchTemplateVersions,
-    inventory.instanceTypes,
-  );
+  inventory.kubelet = {
+    ...(await capacityKubeletReadings(
+      inventory.clusters,
+      raw.ec2.LaunchTemplateVersions,
+      inventory.instanceTypes,
+    )),
+    ...(await kubeletReadings(inventory.clusters, raw.ec2.LaunchTemplateVersions, inventory.instanceTypes)),
+  };
   return inventory;
 }
 
@@ -86,10 +90,8 @@ export function assembleInventoryWithoutKubelet(
     launchTemplateVersions: withoutUserData(ec2.LaunchTemplateVersions),
     kubelet: {},
     networkInterfaces: ec2.NetworkInterfaces,
-    unread: [
-      ...unreadResources(clusters, ec2.LaunchTemplateVersions, failures, types.unknown),
-      ...unauditedVpcs(clusters),
-    ],
+    subnetCidrReservations: ec2.SubnetCidrReservations ?? [],
+    unread: [...unreadResources(clusters, failures, types.unknown), ...unauditedVpcs(clusters)],
   };
 }
 
@@ -116,10 +118,10 @@ function unauditedVpcs(clusters: readonly ClusterInventory[]): UnreadResource[] 
 // ---------------------------------------------------------------------------------------------------
 // Derived views: computed here once; the collector asks the same functions what to fetch next.
 
-/** A cluster with its VPC, vpc-cni settings and node SGs. */
+/** A cluster with its VPC, vpc-cni settings, node SGs and node capacity of every kind. */
 export function deriveClusterViews(
   c: RawCluster,
-  raw: Pick<RawRegion, "ec2">,
+  raw: Pick<RawRegion, "ec2" | "autoscaling">,
   failures: readonly ReadFailure[],
 ): ClusterInventory {
   const vpcId = clusterVpcId(c, raw.ec2.Subnets);
@@ -128,11 +130,13 @@ export function deriveClusterViews(
     if (ng.nodegroupName !== undefined)
       groups[ng.nodegroupName] = nodeSecurityGroups(c.cluster, ng, raw.ec2.LaunchTemplateVersions);
   }
+  const cni = clusterCni(c, failures);
   return {
     ...c,
     ...(vpcId !== undefined ? { vpcId } : {}),
-    cni: clusterCni(c, failures),
+    cni,
     nodeSecurityGroups: groups,
+    ...capacityOfCluster(c, vpcId, raw, cni.settings.enablePrefixDelegation, failures),
   };
 }
 
@@ -174,61 +178,76 @@ export function clusterCni(c: RawCluster, failures: readonly ReadFailure[]): Cni
   };
 }
 
-/** Node SG ids of every node group: the collector reads the SGs anywhere in the region that name them. */
-export function nodeSecurityGroupIds(
-  clusters: readonly RawCluster[],
-  versions: readonly LaunchTemplateVersion[],
-): string[] {
-  const ids = clusters.flatMap((c) =>
-    c.nodegroups.flatMap((ng) => nodeSecurityGroups(c.cluster, ng, versions).groupIds),
+/**
+ * Node SG ids of every capacity group: the collector reads the SGs anywhere in the region that name them
+ * (a data store admitting a node SG admits every pod on those nodes).
+ */
+export function nodeSecurityGroupIds(clusters: readonly Pick<ClusterInventory, "capacity">[]): string[] {
+  return sorted(clusters.flatMap((c) => c.capacity.flatMap((g) => g.securityGroups.groupIds)));
+}
+
+/**
+ * Subnets whose every ENI the collector reads (free /28 blocks, CIDR reservations): those of the capacity
+ * groups handing out prefixes, their custom-networking pod subnets included.
+ */
+export function prefixDelegationSubnets(clusters: readonly Pick<ClusterInventory, "capacity">[]): string[] {
+  return sorted(
+    clusters.flatMap((c) =>
+      c.capacity.filter((g) => g.prefixDelegation).flatMap((g) => [...g.subnetIds, ...g.podSubnetIds]),
+    ),
   );
-  return [...new Set(ids)].sort();
 }
 
-/** Node subnets of clusters running prefix delegation: the collector reads their ENIs (free /28 blocks). */
-export function prefixDelegationSubnets(
-  clusters: readonly RawCluster[],
-  failures: readonly ReadFailure[],
-): string[] {
-  const subnets = clusters
-    .filter((c) => clusterCni(c, failures).settings.enablePrefixDelegation)
-    .flatMap((c) => c.nodegroups.flatMap((ng) => ng.subnets ?? []));
-  return [...new Set(subnets)].sort();
+/** Subnets of the Fargate profiles and the cluster SGs their pods' ENIs carry: the collector reads those ENIs. */
+export function fargatePodEniScope(clusters: readonly ClusterInventory[]): {
+  subnetIds: string[];
+  groupIds: string[];
+} {
+  const fargate = clusters.filter((c) => c.capacity.some((g) => g.kind === "fargate"));
+  return {
+    subnetIds: sorted(
+      fargate.flatMap((c) => c.capacity.filter((g) => g.kind === "fargate").flatMap((g) => g.subnetIds)),
+    ),
+    groupIds: sorted(fargate.map((c) => c.cluster.resourcesVpcConfig?.clusterSecurityGroupId)),
+  };
 }
 
-/** Launch template id → the versions the node groups pin (`$Default` when they pin none). */
-export function launchTemplatesToDescribe(clusters: readonly RawCluster[]): Map<string, Set<string>> {
+/** Launch template id → the versions capacity groups launch (`$Default` when a node group pins none). */
+export function launchTemplatesToDescribe(
+  clusters: readonly Pick<ClusterInventory, "capacity">[],
+): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const c of clusters) {
-    for (const ng of c.nodegroups) {
-      const id = ng.launchTemplate?.id;
-      if (!id) continue;
-      const versions = out.get(id) ?? new Set<string>();
-      versions.add(launchTemplateVersionSpec(ng));
-      out.set(id, versions);
+    for (const g of c.capacity) {
+      for (const lt of g.launchTemplates) {
+        if (lt.id === undefined) continue;
+        const versions = out.get(lt.id) ?? new Set<string>();
+        versions.add(lt.version);
+        out.set(lt.id, versions);
+      }
     }
   }
   return out;
 }
 
-function launchTemplateVersionSpec(ng: Nodegroup): string {
-  return ng.launchTemplate?.version ?? "$Default";
-}
-
-/** The instance types node groups launch: their own list and their launch template's. */
-export function instanceTypesToDescribe(
-  clusters: readonly RawCluster[],
-  versions: readonly LaunchTemplateVersion[],
-): string[] {
-  const names = new Set(
-    clusters.flatMap((c) => c.nodegroups.flatMap((ng) => typesOfNodegroup(ng, versions))),
+/** The instance types capacity launches: configured (node groups, templates, ASG overrides) and observed. */
+export function instanceTypesToDescribe(clusters: readonly Pick<ClusterInventory, "capacity">[]): string[] {
+  return sorted(
+    clusters.flatMap((c) =>
+      c.capacity
+        .filter((g) => g.kind !== "fargate")
+        .flatMap((g) => [...g.instanceTypes.configured, ...g.instanceTypes.observed]),
+    ),
   );
-  return [...names].sort();
 }
 
-function typesOfNodegroup(ng: Nodegroup, versions: readonly LaunchTemplateVersion[]): string[] {
-  const fromTemplate = launchTemplateVersionOf(ng, versions)?.LaunchTemplateData?.InstanceType;
-  return [...(ng.instanceTypes ?? []), ...(fromTemplate ? [fromTemplate] : [])];
+/** The instance types a capacity group is costed with (configured first, else what its nodes run). */
+function typesOfGroup(g: CapacityGroup): string[] {
+  return [...g.instanceTypes.configured, ...g.instanceTypes.observed];
+}
+
+function sorted(values: Iterable<string | undefined>): string[] {
+  return [...new Set([...values].filter(isString))].sort();
 }
 
 interface InstanceTypesRead {
@@ -272,7 +291,30 @@ export function unreadWhat(f: ReadFailure): string {
       return `DescribeLaunchTemplateVersions ${f.launchTemplateId} version ${f.version}`;
     case "DescribeInstanceTypes":
       return `DescribeInstanceTypes ${f.instanceType}`;
+    case "DescribeInstances":
+    case "DescribeAutoScalingGroups":
+    case "DescribeLaunchTemplates":
+    case "ListFargateProfiles":
+      return f.operation;
+    case "DescribeFargateProfile":
+      return `DescribeFargateProfile ${f.fargateProfile}`;
+    case "GetSubnetCidrReservations":
+      return `GetSubnetCidrReservations ${f.subnetId}`;
   }
+}
+
+/**
+ * Findings a region-wide capacity listing (instances, Auto Scaling groups, Karpenter's templates) could rest
+ * on: without it a kind of capacity is unknown, so its subnets, SGs and kubelet settings are.
+ */
+export const CAPACITY_LISTING_RULES = [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES, "node."];
+
+/** A group whose instance types (so its costs) come from its launch template only. */
+function typesFromTemplateOnly(g: CapacityGroup): boolean {
+  if (g.kind === "managed-nodegroup") return (g.source.nodegroup?.instanceTypes ?? []).length === 0;
+  if (g.kind === "self-managed")
+    return (g.source.autoScalingGroup?.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? []).length === 0;
+  return false;
 }
 
 /**
@@ -281,14 +323,18 @@ export function unreadWhat(f: ReadFailure): string {
  * - add-on unreadable: the cluster's findings of rules that read the CNI settings;
  * - node group gone: its findings, and (its subnets and SGs unknown) the cluster's subnet-headroom and
  *   data-store findings;
- * - launch template version gone: the node group's findings, the data-store findings (its SGs are unknown)
- *   and, when its instance type came from the template, the headroom findings of its subnets;
- * - instance type unknown to the region and to the shipped data: the instance-data findings of the node
- *   groups using it and the headroom findings of their subnets. A type the shipped data has is not unread.
+ * - launch template version gone: the findings of the capacity groups launching it, the data-store findings
+ *   (their SGs are unknown) and, when their instance type came from the template, the headroom findings of
+ *   their subnets;
+ * - instance type unknown to the region and to the shipped data: the instance-data findings of the groups
+ *   using it and the headroom findings of their subnets. A type the shipped data has is not unread;
+ * - a region-wide capacity listing refused: every cluster's `CAPACITY_LISTING_RULES` findings;
+ * - Fargate profiles not listed, or one not described: the cluster's headroom and data-store findings (and
+ *   the profile's own);
+ * - a subnet's CIDR reservations unread: the headroom findings of that subnet.
  */
 function unreadResources(
   clusters: readonly ClusterInventory[],
-  versions: readonly LaunchTemplateVersion[],
   failures: readonly ReadFailure[],
   unknownTypes: ReadonlyMap<string, string>,
 ): UnreadResource[] {
@@ -301,39 +347,72 @@ function unreadResources(
   ) => {
     for (const e of entries) out.push({ cluster, ...e, what, errorName });
   };
-  const subnetEntries = (ng: Nodegroup) =>
-    (ng.subnets ?? []).map((resourceId) => ({ resourceId, rulePrefixes: SUBNET_HEADROOM_RULES }));
+  const subnetEntries = (g: CapacityGroup) =>
+    g.subnetIds.map((resourceId) => ({ resourceId, rulePrefixes: SUBNET_HEADROOM_RULES }));
   for (const f of failures) {
     const what = unreadWhat(f);
-    if (f.operation === "DescribeAddon") {
-      add(f.cluster, what, f.errorName, [{ rulePrefixes: CNI_SETTINGS_RULES }]);
-    } else if (f.operation === "DescribeNodegroup") {
-      add(f.cluster, what, f.errorName, [
-        { resourceId: f.nodegroup },
-        { rulePrefixes: [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES] },
-      ]);
-    } else if (f.operation === "DescribeLaunchTemplateVersions") {
-      for (const c of clusters) {
-        const users = c.nodegroups.filter(
-          (ng) => ng.launchTemplate?.id === f.launchTemplateId && launchTemplateVersionSpec(ng) === f.version,
-        );
-        if (users.length === 0) continue;
-        add(clusterName(c.cluster), what, f.errorName, [
-          ...users.map((ng) => ({ resourceId: ng.nodegroupName ?? "-" })),
-          ...users.flatMap((ng) => ((ng.instanceTypes ?? []).length === 0 ? subnetEntries(ng) : [])),
-          { rulePrefixes: NODE_SG_REACH_RULES },
+    switch (f.operation) {
+      case "DescribeAddon":
+        add(f.cluster, what, f.errorName, [{ rulePrefixes: CNI_SETTINGS_RULES }]);
+        break;
+      case "DescribeNodegroup":
+        add(f.cluster, what, f.errorName, [
+          { resourceId: f.nodegroup },
+          { rulePrefixes: [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES] },
         ]);
+        break;
+      case "DescribeLaunchTemplateVersions":
+        for (const c of clusters) {
+          const users = c.capacity.filter((g) =>
+            g.launchTemplates.some((lt) => lt.id === f.launchTemplateId && lt.version === f.version),
+          );
+          if (users.length === 0) continue;
+          add(clusterName(c.cluster), what, f.errorName, [
+            ...users.map((g) => ({ resourceId: g.resourceId })),
+            ...users.flatMap((g) => (typesFromTemplateOnly(g) ? subnetEntries(g) : [])),
+            { rulePrefixes: NODE_SG_REACH_RULES },
+          ]);
+        }
+        break;
+      case "DescribeInstanceTypes": {
+        const errorName = unknownTypes.get(f.instanceType);
+        if (errorName === undefined) break;
+        for (const c of clusters) {
+          const users = c.capacity.filter(
+            (g) => g.kind !== "fargate" && typesOfGroup(g).includes(f.instanceType),
+          );
+          if (users.length === 0) continue;
+          add(clusterName(c.cluster), what, errorName, [
+            ...users.map((g) => ({ resourceId: g.resourceId, rulePrefixes: INSTANCE_DATA_RULES })),
+            ...users.flatMap(subnetEntries),
+          ]);
+        }
+        break;
       }
-    } else {
-      const errorName = unknownTypes.get(f.instanceType);
-      if (errorName === undefined) continue;
-      for (const c of clusters) {
-        const users = c.nodegroups.filter((ng) => typesOfNodegroup(ng, versions).includes(f.instanceType));
-        if (users.length === 0) continue;
-        add(clusterName(c.cluster), what, errorName, [
-          ...users.map((ng) => ({ resourceId: ng.nodegroupName ?? "-", rulePrefixes: INSTANCE_DATA_RULES })),
-          ...users.flatMap(subnetEntries),
+      case "DescribeInstances":
+      case "DescribeAutoScalingGroups":
+      case "DescribeLaunchTemplates":
+        for (const c of clusters)
+          add(clusterName(c.cluster), what, f.errorName, [{ rulePrefixes: CAPACITY_LISTING_RULES }]);
+        break;
+      case "ListFargateProfiles":
+        add(f.cluster, what, f.errorName, [
+          { rulePrefixes: [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES] },
         ]);
+        break;
+      case "DescribeFargateProfile":
+        add(f.cluster, what, f.errorName, [
+          { resourceId: `fargate/${f.fargateProfile}` },
+          { rulePrefixes: [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES] },
+        ]);
+        break;
+      case "GetSubnetCidrReservations": {
+        const users = clusters.filter((c) =>
+          c.capacity.some((g) => g.subnetIds.includes(f.subnetId) || g.podSubnetIds.includes(f.subnetId)),
+        );
+        for (const name of users.length > 0 ? users.map((c) => clusterName(c.cluster)) : ["-"])
+          add(name, what, f.errorName, [{ resourceId: f.subnetId, rulePrefixes: SUBNET_HEADROOM_RULES }]);
+        break;
       }
     }
   }

@@ -1,38 +1,54 @@
 import {
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  paginateDescribeAutoScalingGroups,
+} from "@aws-sdk/client-auto-scaling";
+import {
   type _InstanceType,
   type EC2Client,
   type Filter,
+  GetSubnetCidrReservationsCommand,
   type InstanceTypeInfo,
   type LaunchTemplateVersion,
   type NetworkInterface,
+  paginateDescribeInstances,
   paginateDescribeInstanceTypes,
+  paginateDescribeLaunchTemplates,
   paginateDescribeLaunchTemplateVersions,
   paginateDescribeNetworkInterfaces,
   paginateDescribeRouteTables,
   paginateDescribeSecurityGroups,
   paginateDescribeSubnets,
   paginateDescribeVpcs,
+  type Reservation,
   type SecurityGroup,
+  type SubnetCidrReservation,
 } from "@aws-sdk/client-ec2";
 import {
   type Addon,
   DescribeAddonCommand,
   DescribeClusterCommand,
+  DescribeFargateProfileCommand,
   DescribeNodegroupCommand,
   type EKSClient,
+  type FargateProfile,
   type Nodegroup,
   paginateListClusters,
+  paginateListFargateProfiles,
   paginateListNodegroups,
 } from "@aws-sdk/client-eks";
 import pLimit from "p-limit";
 import {
   assembleInventory,
   clusterVpcIds,
+  deriveClusterViews,
+  fargatePodEniScope,
   instanceTypesToDescribe,
   launchTemplatesToDescribe,
   nodeSecurityGroupIds,
   prefixDelegationSubnets,
 } from "./assemble.ts";
+import { KARPENTER_TEMPLATE_TAG_KEYS, NODE_STATES, NODE_TAG_KEYS } from "./capacity.ts";
 import {
   emptyRawRegion,
   type Inventory,
@@ -46,6 +62,7 @@ export interface ScopeClients {
   region: string;
   ec2: EC2Client;
   eks: EKSClient;
+  autoscaling: AutoScalingClient;
 }
 
 export interface CollectOptions {
@@ -68,7 +85,16 @@ const EKS_PAGE = 100;
 const FILTER_VALUES_MAX = 200;
 /** DescribeInstanceTypes accepts at most 100 types per call. */
 const INSTANCE_TYPES_MAX = 100;
-const SGP_ENI_DESCRIPTIONS = ["aws-k8s-branch-eni", "aws-k8s-trunk-eni"];
+/**
+ * Descriptions of the ENIs Kubernetes components make in the cluster VPCs: the VPC resource controller's
+ * security-groups-for-pods trunk and branch ENIs, and ipamd's `aws-K8S-<instance-id>`
+ * (amazon-vpc-cni-k8s pkg/awsutils/awsutils.go `eniDescriptionPrefix`).
+ */
+export const K8S_ENI_DESCRIPTIONS = ["aws-k8s-branch-eni", "aws-k8s-trunk-eni", "aws-K8S-*"];
+/** DescribeLaunchTemplates takes at most 200 per page. */
+const LAUNCH_TEMPLATE_PAGE = 200;
+/** DescribeAutoScalingGroups takes at most 100 per page. */
+const AUTOSCALING_PAGE = 100;
 
 /** A launch template or one of its versions deleted while a node group still names it. */
 const LAUNCH_TEMPLATE_GONE = new Set([
@@ -110,15 +136,20 @@ export async function collectInventory(
 
 /**
  * Fetches everything the rules need for one account-region into the raw shape, with as few calls as possible:
- * one paginated listing per API per region (or per set of cluster VPCs), never one per subnet. A call that
- * fails for one resource only (an add-on, a deleted node group or launch template version, an instance type
- * the region does not know) is recorded in `failures` and the scope goes on; any other error rejects.
+ * one paginated listing per API per region (or per set of cluster VPCs), never one per instance, subnet or
+ * SG. Per cluster: DescribeCluster, ListNodegroups, DescribeAddon vpc-cni, ListFargateProfiles, and one
+ * describe per node group and Fargate profile (profiles are few: at most 10 per cluster). Per launch template
+ * a capacity group launches: one DescribeLaunchTemplateVersions. Per prefix-delegation subnet: one
+ * GetSubnetCidrReservations (the API takes one subnet). A call that fails for one resource only (an add-on,
+ * a deleted node group or launch template version, an instance type the region does not know) or an
+ * optional capacity listing that fails is recorded in `failures` and the scope goes on; any other error
+ * rejects.
  */
 export async function collectRegion(
   clients: ScopeClients,
   options: CollectOptions = {},
 ): Promise<CollectedRegion> {
-  const { ec2, eks } = clients;
+  const { ec2, eks, autoscaling } = clients;
   const limit = pLimit(options.concurrency ?? DEFAULT_SCOPE_CONCURRENCY);
   const run: Run = (fn) => limit(fn);
   const failures: ReadFailure[] = [];
@@ -134,18 +165,35 @@ export async function collectRegion(
   const clusterNames = (
     await run(() => all(paginateListClusters({ client: eks, pageSize: EKS_PAGE }, {})))
   ).flatMap((p) => p.clusters ?? []);
+  if (clusterNames.length === 0) {
+    raw.ec2.Subnets = (await subnetsPromise).flatMap((p) => p.Subnets ?? []);
+    raw.ec2.Vpcs = (await vpcsPromise).flatMap((p) => p.Vpcs ?? []);
+    return { raw, failures: inCallOrder(failures) };
+  }
 
+  // Listings that need cluster names only: self-managed groups and Karpenter's templates, one call each.
+  const groupsPromise = optionalListing(failures, "DescribeAutoScalingGroups", () =>
+    describeClusterAutoScalingGroups(autoscaling, clusterNames, run),
+  );
+  const templatesPromise = optionalListing(failures, "DescribeLaunchTemplates", () =>
+    run(() =>
+      all(
+        paginateDescribeLaunchTemplates(
+          { client: ec2, pageSize: LAUNCH_TEMPLATE_PAGE },
+          { Filters: [{ Name: "tag-key", Values: KARPENTER_TEMPLATE_TAG_KEYS }] },
+        ),
+      ),
+    ).then((pages) => pages.flatMap((p) => p.LaunchTemplates ?? [])),
+  );
   const clusters = await Promise.all(clusterNames.map((name) => collectCluster(eks, name, run, failures)));
   raw.eks.clusters = clusters;
   raw.ec2.Subnets = (await subnetsPromise).flatMap((p) => p.Subnets ?? []);
   raw.ec2.Vpcs = (await vpcsPromise).flatMap((p) => p.Vpcs ?? []);
-  if (clusters.length === 0) return { raw, failures: inCallOrder(failures) };
 
   const vpcIds = clusterVpcIds(clusters, raw.ec2.Subnets);
   const vpcFilter = (ids: string[]): Filter[] => [{ Name: "vpc-id", Values: ids }];
-  const templates = launchTemplatesToDescribe(clusters);
 
-  const [routeTables, securityGroups, launchTemplateVersions] = await Promise.all([
+  const [routeTables, securityGroups, reservations, groups, templates] = await Promise.all([
     Promise.all(
       chunks(vpcIds, FILTER_VALUES_MAX).map((ids) =>
         run(() =>
@@ -167,19 +215,46 @@ export async function collectRegion(
         ),
       ),
     ),
-    Promise.all(
-      [...templates].map(([id, versions]) => describeLaunchTemplate(ec2, id, [...versions], run, failures)),
+    optionalListing(failures, "DescribeInstances", () =>
+      describeNodeInstances(ec2, vpcIds, clusterNames, run),
     ),
+    groupsPromise,
+    templatesPromise,
   ]);
   raw.ec2.RouteTables = routeTables.flat().flatMap((p) => p.RouteTables ?? []);
+  raw.ec2.SecurityGroups = securityGroups.flat().flatMap((p) => p.SecurityGroups ?? []);
+  raw.ec2.Reservations = reservations ?? [];
+  raw.ec2.LaunchTemplates = templates ?? [];
+  raw.autoscaling = { AutoScalingGroups: groups ?? [] };
+
+  // The capacity the raw results show so far tells which templates, types, subnets and SGs to read next.
+  const derive = () => raw.eks.clusters.map((c) => deriveClusterViews(c, raw, failures));
+  const templatesToRead = launchTemplatesToDescribe(derive());
+  const launchTemplateVersions = await Promise.all(
+    [...templatesToRead].map(([id, versions]) =>
+      describeLaunchTemplate(ec2, id, [...versions], run, failures),
+    ),
+  );
   // User data stays in the raw shape: the assembly reads the kubelet settings from it, then drops it.
   raw.ec2.LaunchTemplateVersions = launchTemplateVersions.flat();
 
-  const instanceTypes = instanceTypesToDescribe(clusters, raw.ec2.LaunchTemplateVersions);
-  const nodeGroupIds = nodeSecurityGroupIds(clusters, raw.ec2.LaunchTemplateVersions);
-  const pdSubnets = prefixDelegationSubnets(clusters, failures);
+  const views = derive();
+  const instanceTypes = instanceTypesToDescribe(views);
+  const nodeGroupIds = nodeSecurityGroupIds(views);
+  const pdSubnets = prefixDelegationSubnets(views);
+  const fargate = fargatePodEniScope(views);
+  const eniListing = (filters: Filter[]) =>
+    run(() =>
+      all(
+        paginateDescribeNetworkInterfaces(
+          { client: ec2, pageSize: EC2_PAGE },
+          // Auto Mode's ENIs are hidden from the account unless asked for.
+          { Filters: filters, IncludeManagedResources: true },
+        ),
+      ),
+    );
 
-  const [types, referencing, sgpEnis, pdEnis] = await Promise.all([
+  const [types, referencing, k8sEnis, pdEnis, fargateEnis, reservationsOfSubnets] = await Promise.all([
     Promise.all(
       chunks(instanceTypes, INSTANCE_TYPES_MAX).map((names) =>
         describeInstanceTypes(ec2, names, run, failures),
@@ -198,41 +273,158 @@ export async function collectRegion(
         ),
       ),
     ),
+    // SGP trunk and branch ENIs, and ipamd's ENIs (custom-networking pod subnets, leaked ones too).
     Promise.all(
       chunks(vpcIds, FILTER_VALUES_MAX).map((ids) =>
-        run(() =>
-          all(
-            paginateDescribeNetworkInterfaces(
-              { client: ec2, pageSize: EC2_PAGE },
-              { Filters: [...vpcFilter(ids), { Name: "description", Values: SGP_ENI_DESCRIPTIONS }] },
-            ),
-          ),
-        ),
+        eniListing([...vpcFilter(ids), { Name: "description", Values: K8S_ENI_DESCRIPTIONS }]),
       ),
     ),
     Promise.all(
-      chunks(pdSubnets, FILTER_VALUES_MAX).map((ids) =>
-        run(() =>
-          all(
-            paginateDescribeNetworkInterfaces(
-              { client: ec2, pageSize: EC2_PAGE },
-              { Filters: [{ Name: "subnet-id", Values: ids }] },
-            ),
-          ),
-        ),
-      ),
+      chunks(pdSubnets, FILTER_VALUES_MAX).map((ids) => eniListing([{ Name: "subnet-id", Values: ids }])),
     ),
+    Promise.all(
+      fargate.groupIds.length === 0
+        ? []
+        : chunks(fargate.subnetIds, FILTER_VALUES_MAX).map((ids) =>
+            eniListing([
+              { Name: "subnet-id", Values: ids },
+              { Name: "group-id", Values: fargate.groupIds },
+              { Name: "requester-managed", Values: ["true"] },
+            ]),
+          ),
+    ),
+    Promise.all(pdSubnets.map((id) => subnetCidrReservations(ec2, id, run, failures))),
   ]);
   raw.ec2.InstanceTypes = types.flat();
   raw.ec2.SecurityGroups = dedupeBy(
-    [...securityGroups, ...referencing].flat().flatMap((p) => p.SecurityGroups ?? []),
+    [...raw.ec2.SecurityGroups, ...referencing.flat().flatMap((p) => p.SecurityGroups ?? [])],
     (g: SecurityGroup) => g.GroupId,
   );
   raw.ec2.NetworkInterfaces = dedupeBy(
-    [...sgpEnis, ...pdEnis].flat().flatMap((p) => p.NetworkInterfaces ?? []),
+    [...k8sEnis, ...pdEnis, ...fargateEnis].flat().flatMap((p) => p.NetworkInterfaces ?? []),
     (n: NetworkInterface) => n.NetworkInterfaceId,
   );
+  raw.ec2.SubnetCidrReservations = reservationsOfSubnets.flat();
   return { raw, failures: inCallOrder(failures) };
+}
+
+/**
+ * An optional capacity listing: when it fails, what it would have told is named in `failures` (the scope
+ * completes, the findings resting on it are kept as they were) and `undefined` stands for its answer.
+ */
+async function optionalListing<T>(
+  failures: ReadFailure[],
+  operation: "DescribeInstances" | "DescribeAutoScalingGroups" | "DescribeLaunchTemplates",
+  call: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    failures.push({ operation, errorName: nameOf(err) });
+    return undefined;
+  }
+}
+
+/**
+ * The instances that are nodes in the cluster VPCs: running or pending, carrying a tag some capacity kind
+ * puts on its nodes (`NODE_TAG_KEYS`, `kubernetes.io/cluster/<cluster>`), Auto Mode's managed instances
+ * included (IncludeManagedResources). One paginated listing per 200 VPCs.
+ */
+async function describeNodeInstances(
+  ec2: EC2Client,
+  vpcIds: readonly string[],
+  clusterNames: readonly string[],
+  run: Run,
+): Promise<Reservation[]> {
+  const tagKeys = [...NODE_TAG_KEYS, ...clusterNames.map((n) => `kubernetes.io/cluster/${n}`)];
+  const pages = await Promise.all(
+    chunks(vpcIds, FILTER_VALUES_MAX).flatMap((vpcs) =>
+      chunks(tagKeys, FILTER_VALUES_MAX).map((keys) =>
+        run(() =>
+          all(
+            paginateDescribeInstances(
+              { client: ec2, pageSize: EC2_PAGE },
+              {
+                Filters: [
+                  { Name: "vpc-id", Values: vpcs },
+                  { Name: "instance-state-name", Values: NODE_STATES },
+                  { Name: "tag-key", Values: keys },
+                ],
+                IncludeManagedResources: true,
+              },
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+  const seen = new Set<string>();
+  return pages
+    .flat()
+    .flatMap((p) => p.Reservations ?? [])
+    .flatMap((r) => {
+      const fresh = (r.Instances ?? []).filter((i) => i.InstanceId !== undefined && !seen.has(i.InstanceId));
+      for (const i of fresh) seen.add(i.InstanceId ?? "");
+      return fresh.length > 0 ? [{ ...r, Instances: fresh }] : [];
+    });
+}
+
+/** The Auto Scaling groups tagged for any of the clusters: one filtered listing (tag-key values OR). */
+async function describeClusterAutoScalingGroups(
+  autoscaling: AutoScalingClient,
+  clusterNames: readonly string[],
+  run: Run,
+): Promise<AutoScalingGroup[]> {
+  const keys = clusterNames.map((n) => `kubernetes.io/cluster/${n}`);
+  const pages = await Promise.all(
+    chunks(keys, FILTER_VALUES_MAX).map((values) =>
+      run(() =>
+        all(
+          paginateDescribeAutoScalingGroups(
+            { client: autoscaling, pageSize: AUTOSCALING_PAGE },
+            { Filters: [{ Name: "tag-key", Values: values }] },
+          ),
+        ),
+      ),
+    ),
+  );
+  return dedupeBy(
+    pages.flat().flatMap((p) => p.AutoScalingGroups ?? []),
+    (g: AutoScalingGroup) => g.AutoScalingGroupName,
+  );
+}
+
+/**
+ * The CIDR reservations of one subnet (GetSubnetCidrReservations takes one subnet, and the SDK has no
+ * paginator for it: NextToken is followed here). A failure costs that subnet's headroom findings only.
+ */
+async function subnetCidrReservations(
+  ec2: EC2Client,
+  subnetId: string,
+  run: Run,
+  failures: ReadFailure[],
+): Promise<SubnetCidrReservation[]> {
+  const out: SubnetCidrReservation[] = [];
+  let token: string | undefined;
+  try {
+    do {
+      const page = await run(() =>
+        ec2.send(
+          new GetSubnetCidrReservationsCommand({
+            SubnetId: subnetId,
+            MaxResults: EC2_PAGE,
+            ...(token !== undefined ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      out.push(...(page.SubnetIpv4CidrReservations ?? []), ...(page.SubnetIpv6CidrReservations ?? []));
+      token = page.NextToken || undefined;
+    } while (token !== undefined);
+    return out;
+  } catch (err) {
+    failures.push({ operation: "GetSubnetCidrReservations", subnetId, errorName: nameOf(err) });
+    return [];
+  }
 }
 
 async function collectCluster(
@@ -241,7 +433,7 @@ async function collectCluster(
   run: Run,
   failures: ReadFailure[],
 ): Promise<RawCluster> {
-  const [described, nodegroupNames, vpcCni] = await Promise.all([
+  const [described, nodegroupNames, vpcCni, profileNames] = await Promise.all([
     run(() => eks.send(new DescribeClusterCommand({ name }))),
     run(() => all(paginateListNodegroups({ client: eks, pageSize: EKS_PAGE }, { clusterName: name }))),
     // Only the vpc-cni add-on is read; a missing one means a self-managed aws-node DaemonSet. Any other
@@ -261,33 +453,66 @@ async function collectCluster(
         },
       ),
     ),
+    run(() =>
+      all(paginateListFargateProfiles({ client: eks, pageSize: EKS_PAGE }, { clusterName: name })).then(
+        (pages) => pages.flatMap((p) => p.fargateProfileNames ?? []),
+        (err: unknown) => {
+          failures.push({ operation: "ListFargateProfiles", cluster: name, errorName: nameOf(err) });
+          return [] as string[];
+        },
+      ),
+    ),
   ]);
-  const nodegroups = await Promise.all(
-    nodegroupNames
-      .flatMap((p) => p.nodegroups ?? [])
-      .map((ng) =>
-        run(() =>
-          eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng })).then(
-            (r) => r.nodegroup,
-            (err: unknown): Nodegroup | undefined => {
-              // Deleted between ListNodegroups and DescribeNodegroup.
-              if (nameOf(err) !== NOT_FOUND) throw err;
-              failures.push({
-                operation: "DescribeNodegroup",
-                cluster: name,
-                nodegroup: ng,
-                errorName: NOT_FOUND,
-              });
-              return undefined;
-            },
+  const [nodegroups, fargateProfiles] = await Promise.all([
+    Promise.all(
+      nodegroupNames
+        .flatMap((p) => p.nodegroups ?? [])
+        .map((ng) =>
+          run(() =>
+            eks.send(new DescribeNodegroupCommand({ clusterName: name, nodegroupName: ng })).then(
+              (r) => r.nodegroup,
+              (err: unknown): Nodegroup | undefined => {
+                // Deleted between ListNodegroups and DescribeNodegroup.
+                if (nameOf(err) !== NOT_FOUND) throw err;
+                failures.push({
+                  operation: "DescribeNodegroup",
+                  cluster: name,
+                  nodegroup: ng,
+                  errorName: NOT_FOUND,
+                });
+                return undefined;
+              },
+            ),
           ),
         ),
+    ),
+    // Profiles are few (at most 10 per cluster): one describe each.
+    Promise.all(
+      profileNames.map((profile) =>
+        run(() =>
+          eks
+            .send(new DescribeFargateProfileCommand({ clusterName: name, fargateProfileName: profile }))
+            .then(
+              (r) => r.fargateProfile,
+              (err: unknown): FargateProfile | undefined => {
+                failures.push({
+                  operation: "DescribeFargateProfile",
+                  cluster: name,
+                  fargateProfile: profile,
+                  errorName: nameOf(err),
+                });
+                return undefined;
+              },
+            ),
+        ),
       ),
-  );
+    ),
+  ]);
   return {
     cluster: described.cluster ?? { name },
     nodegroups: nodegroups.filter((ng) => ng !== undefined),
     addons: [vpcCni].filter((a): a is Addon => a !== undefined),
+    fargateProfiles: fargateProfiles.filter((p) => p !== undefined),
   };
 }
 

@@ -4,7 +4,8 @@ import { bundledLimits, limitsFromInstanceTypeInfo } from "#shared/models/instan
 import { type KubeletConfigInput, readKubeletConfig } from "#shared/models/kubelet/read.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
-import type { RawCluster } from "./types.ts";
+import { templateVersionOf } from "./capacity.ts";
+import type { ClusterInventory, RawCluster } from "./types.ts";
 
 /** `<cluster>/<nodegroup>`: the key of `Inventory.kubelet`. */
 export function kubeletReadingKey(clusterName: string, nodegroupName: string): string {
@@ -62,6 +63,55 @@ async function nodegroupReading(
   if (hasTemplate && version === undefined && reading.known)
     return { ...reading, parseError: VERSION_NOT_COLLECTED };
   return reading;
+}
+
+/**
+ * Kubelet readings of the self-managed and Karpenter groups, keyed by their `kubeletKeys`: one per launch
+ * template, read from its user data alone. These templates name an AMI id whatever AMI it is, so the family
+ * comes from the user data's own format (`readKubeletConfig` recognises Karpenter's AL2023 MIME NodeConfig,
+ * AL2 bootstrap.sh and Bottlerocket TOML); none recognisable is an unknown reading, never a guess.
+ */
+export async function capacityKubeletReadings(
+  clusters: readonly Pick<ClusterInventory, "capacity">[],
+  launchTemplateVersions: readonly LaunchTemplateVersion[],
+  instanceTypes: readonly InstanceTypeInfo[] = [],
+): Promise<Record<string, KubeletConfigReading>> {
+  const readings: Record<string, KubeletConfigReading> = {};
+  for (const { capacity } of clusters) {
+    for (const group of capacity) {
+      if (group.kind !== "self-managed" && group.kind !== "karpenter") continue;
+      const instanceType = group.instanceTypes.configured[0] ?? group.instanceTypes.observed[0];
+      for (const [i, key] of group.kubeletKeys.entries()) {
+        const template = group.launchTemplates[i];
+        const version =
+          template === undefined ? undefined : templateVersionOf(template, launchTemplateVersions);
+        readings[key] = await templateReading(template !== undefined, version, instanceType, instanceTypes);
+      }
+    }
+  }
+  return readings;
+}
+
+async function templateReading(
+  hasTemplate: boolean,
+  version: LaunchTemplateVersion | undefined,
+  instanceType: string | undefined,
+  instanceTypes: readonly InstanceTypeInfo[],
+): Promise<KubeletConfigReading> {
+  const info = instanceTypes.find((t) => t.InstanceType === instanceType);
+  const maxPods =
+    instanceType !== undefined
+      ? (bundledLimits(instanceType)?.maxPods ??
+        (info ? limitsFromInstanceTypeInfo(info)?.maxPods : undefined))
+      : undefined;
+  const userData = version?.LaunchTemplateData?.UserData;
+  const reading = await readKubeletConfig({
+    ...(userData !== undefined ? { userData } : {}),
+    ...(instanceType !== undefined ? { instanceType } : {}),
+    ...(maxPods !== undefined ? { maxPods } : {}),
+    ...(info?.VCpuInfo?.DefaultVCpus !== undefined ? { vcpus: info.VCpuInfo.DefaultVCpus } : {}),
+  });
+  return hasTemplate && version === undefined ? { ...reading, parseError: VERSION_NOT_COLLECTED } : reading;
 }
 
 /** Copies of the versions with `LaunchTemplateData.UserData` removed: what the inventory keeps. */

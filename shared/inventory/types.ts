@@ -1,23 +1,32 @@
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type {
   InstanceTypeInfo,
+  LaunchTemplate,
   LaunchTemplateVersion,
   NetworkInterface,
+  Reservation,
   RouteTable,
   SecurityGroup,
   Subnet,
+  SubnetCidrReservation,
   Vpc,
 } from "@aws-sdk/client-ec2";
-import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type { Addon, Cluster, FargateProfile, Nodegroup } from "@aws-sdk/client-eks";
 import type { UnreadResource } from "#shared/findings/coverage.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 import type { NodeSecurityGroups } from "#shared/models/security-groups/node-security-groups.ts";
+import type { CapacityGroup, CapacityRead, ObservedNode } from "./capacity-types.ts";
 
-/** One cluster as the EKS API answered it: DescribeCluster, DescribeNodegroup each, DescribeAddon vpc-cni. */
+/**
+ * One cluster as the EKS API answered it: DescribeCluster, DescribeNodegroup each, DescribeAddon vpc-cni, and
+ * (estate v2) DescribeFargateProfile each. `fargateProfiles` absent: not read (an estate v1).
+ */
 export interface RawCluster {
   cluster: Cluster;
   nodegroups: Nodegroup[];
   addons: Addon[];
+  fargateProfiles?: FargateProfile[];
 }
 
 /**
@@ -34,9 +43,18 @@ export interface RawRegion {
     InstanceTypes: InstanceTypeInfo[];
     /** With `UserData` as EC2 returns it: only the assembly reads it, and the Inventory never holds it. */
     LaunchTemplateVersions: LaunchTemplateVersion[];
+    /** Node ENIs of prefix-delegation subnets, ipamd's `aws-K8S-*` ENIs, trunk/branch ENIs, Fargate pod ENIs. */
     NetworkInterfaces: NetworkInterface[];
+    /** v2, DescribeInstances: the instances of the cluster VPCs (managed ones included). Absent: not read. */
+    Reservations?: Reservation[];
+    /** v2, DescribeLaunchTemplates: Karpenter's templates. Absent: not read. */
+    LaunchTemplates?: LaunchTemplate[];
+    /** v2, GetSubnetCidrReservations of the prefix-delegation subnets, flat. Absent: not read. */
+    SubnetCidrReservations?: SubnetCidrReservation[];
   };
   eks: { clusters: RawCluster[] };
+  /** v2, DescribeAutoScalingGroups: the groups tagged `kubernetes.io/cluster/<cluster>`. Absent: not read. */
+  autoscaling?: { AutoScalingGroups: AutoScalingGroup[] };
 }
 
 /**
@@ -54,7 +72,15 @@ export type ReadFailure =
       version: string;
       errorName: string;
     }
-  | { operation: "DescribeInstanceTypes"; instanceType: string; errorName: string };
+  | { operation: "DescribeInstanceTypes"; instanceType: string; errorName: string }
+  /** Region-wide listings of node capacity (estate v2): the region's clusters lose what they would have told. */
+  | {
+      operation: "DescribeInstances" | "DescribeAutoScalingGroups" | "DescribeLaunchTemplates";
+      errorName: string;
+    }
+  | { operation: "ListFargateProfiles"; cluster: string; errorName: string }
+  | { operation: "DescribeFargateProfile"; cluster: string; fargateProfile: string; errorName: string }
+  | { operation: "GetSubnetCidrReservations"; subnetId: string; errorName: string };
 
 /** A cluster with the views derived from it once, by the assembly (`deriveClusterViews`). */
 export interface ClusterInventory extends RawCluster {
@@ -64,6 +90,15 @@ export interface ClusterInventory extends RawCluster {
   cni: CniConfig;
   /** The node SGs of each node group (by node group name): its launch template's, else the cluster SG. */
   nodeSecurityGroups: Record<string, NodeSecurityGroups>;
+  /**
+   * Every kind of node capacity of the cluster, managed node groups included, in a stable order (kind, then
+   * name): the one loop ip.*, sg.* and node.* rules iterate. See `CapacityGroup` (capacity-types.ts).
+   */
+  capacity: CapacityGroup[];
+  /** Instances tagged for this cluster (or of its VPC claiming it) that no capacity group accounts for. */
+  unattributedNodes: ObservedNode[];
+  /** Which sources of capacity this inventory read: a source not read means its kinds are unknown, not absent. */
+  capacityRead: CapacityRead;
 }
 
 /**
@@ -93,10 +128,18 @@ export interface Inventory {
   instanceTypesFromShippedData: Record<string, string>;
   /** The launch template versions the node groups use, with `UserData` removed (it can hold secrets). */
   launchTemplateVersions: LaunchTemplateVersion[];
-  /** Kubelet settings per node group (`<cluster>/<nodegroup>`), parsed from user data or the AMI defaults. */
+  /**
+   * Kubelet settings, parsed from user data or the AMI defaults: per node group (`<cluster>/<nodegroup>`),
+   * and per self-managed group or Karpenter launch template (`CapacityGroup.kubeletKeys`).
+   */
   kubelet: Record<string, KubeletConfigReading>;
-  /** ENIs the rules need: those in prefix-delegation node subnets and SGP trunk/branch ENIs. */
+  /**
+   * ENIs the rules need: every ENI of the prefix-delegation capacity subnets, SGP trunk/branch ENIs and
+   * ipamd's `aws-K8S-*` ENIs of the cluster VPCs, Fargate pod ENIs.
+   */
   networkInterfaces: NetworkInterface[];
+  /** Subnet CIDR reservations of the prefix-delegation capacity subnets (both reservation types, IPv4 and IPv6). */
+  subnetCidrReservations: SubnetCidrReservation[];
   /** What this scan could not read completely: named in coverage findings, never resolved. */
   unread: UnreadResource[];
 }
@@ -131,6 +174,7 @@ export function emptyInventory(accountId: string, region: string): Inventory {
     launchTemplateVersions: [],
     kubelet: {},
     networkInterfaces: [],
+    subnetCidrReservations: [],
     unread: [],
   };
 }

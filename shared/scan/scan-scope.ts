@@ -97,10 +97,10 @@ export async function scanScope(
   };
   if (scope.planError !== undefined) return failed(planErrorAsError(scope.planError));
   try {
-    const [ec2, eks] = await Promise.all([factory.ec2(accountId, region), factory.eks(accountId, region)]);
+    const clients = await factory.scopeClients(accountId, region);
     const inventory = await unlessAborted(
       collectInventory(
-        { accountId, region, ec2, eks },
+        clients,
         options.concurrency === undefined ? {} : { concurrency: options.concurrency },
       ),
       options.signal,

@@ -1,3 +1,4 @@
+import { AUTOSCALING_XMLNS, autoscalingOperations } from "#sim/services/autoscaling.ts";
 import type { OperationHandler } from "#sim/services/context.ts";
 import { EC2_XMLNS, ec2Operations } from "#sim/services/ec2.ts";
 import { eksOperationSchemas, eksOperations } from "#sim/services/eks.ts";
@@ -154,8 +155,27 @@ const securityhub: ServiceDefinition = {
   unknownOperation: () => new AwsError("UnknownOperationException", "Unknown operation", 404),
 };
 
+/** Amazon EC2 Auto Scaling: awsQuery, API version 2011-01-01, SigV4 service name `autoscaling`. */
+const autoscaling: ServiceDefinition = {
+  name: "autoscaling",
+  protocol: "query",
+  xmlns: AUTOSCALING_XMLNS,
+  operations: autoscalingOperations,
+  routes: [],
+  invalidParameterCode: "ValidationError",
+  regionNotEnabled: () =>
+    new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403),
+  throttled: () => new AwsError("Throttling", "Rate exceeded", 400),
+  serverError: (unavailable) =>
+    unavailable
+      ? new AwsError("ServiceUnavailable", "Service is unavailable, please retry later.", 503)
+      : new AwsError("InternalFailure", INTERNAL_FAILURE, 500),
+  defaultFailureCode: "AccessDenied",
+  unknownOperation: xmlUnknownAction,
+};
+
 export const SERVICES: ReadonlyMap<string, ServiceDefinition> = new Map(
-  [ec2, eks, organizations, sts, sns, securityhub].map((s) => [s.name, s]),
+  [ec2, eks, organizations, sts, sns, securityhub, autoscaling].map((s) => [s.name, s]),
 );
 
 /** HTTP status AWS uses for an error code named in `faults.failingCalls`. */

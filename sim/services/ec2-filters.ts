@@ -232,3 +232,52 @@ export const regionFilters: FilterSpec = {
   endpoint: field("Endpoint"),
   "opt-in-status": field("OptInStatus"),
 };
+
+/**
+ * DescribeInstances filters (EC2 API Reference, DescribeInstances "Filter.N"): the instance's own fields; the
+ * reservation's (`reservation-id`, `owner-id`, `requester-id`) are answered by `reservationFields`.
+ */
+export const instanceFilters: FilterSpec = {
+  "instance-id": field("InstanceId"),
+  "instance-type": field("InstanceType"),
+  "instance-state-name": field("State", "Name"),
+  "instance-state-code": field("State", "Code"),
+  "vpc-id": field("VpcId"),
+  "subnet-id": field("SubnetId"),
+  "availability-zone": field("Placement", "AvailabilityZone"),
+  "image-id": field("ImageId"),
+  architecture: field("Architecture"),
+  "key-name": field("KeyName"),
+  "launch-time": field("LaunchTime"),
+  "private-ip-address": field("PrivateIpAddress"),
+  "private-dns-name": field("PrivateDnsName"),
+  "iam-instance-profile.arn": field("IamInstanceProfile", "Arn"),
+  "instance.group-id": field("SecurityGroups", "GroupId"),
+  "instance.group-name": field("SecurityGroups", "GroupName"),
+  "network-interface.network-interface-id": field("NetworkInterfaces", "NetworkInterfaceId"),
+  "network-interface.subnet-id": field("NetworkInterfaces", "SubnetId"),
+  "network-interface.vpc-id": field("NetworkInterfaces", "VpcId"),
+  "network-interface.description": field("NetworkInterfaces", "Description"),
+  "network-interface.group-id": field("NetworkInterfaces", "Groups", "GroupId"),
+  "network-interface.addresses.private-ip-address": field(
+    "NetworkInterfaces",
+    "PrivateIpAddresses",
+    "PrivateIpAddress",
+  ),
+  "network-interface.attachment.device-index": field("NetworkInterfaces", "Attachment", "DeviceIndex"),
+  "operator.managed": field("Operator", "Managed"),
+  "operator.principal": field("Operator", "Principal"),
+  tenancy: field("Placement", "Tenancy"),
+};
+
+/** DescribeLaunchTemplates filters (`tag:`/`tag-key`/`tag-value` are common to every listing). */
+export const launchTemplateFilters: FilterSpec = {
+  "create-time": field("CreateTime"),
+  "launch-template-name": field("LaunchTemplateName"),
+};
+
+/** GetSubnetCidrReservations filters (EC2 API Reference: `reservationType`, `subnet-id`, tags). */
+export const subnetCidrReservationFilters: FilterSpec = {
+  reservationType: field("ReservationType"),
+  "subnet-id": field("SubnetId"),
+};

@@ -1,6 +1,10 @@
 import {
+  DescribeInstances$,
+  type DescribeInstancesRequest,
   DescribeInstanceTypes$,
   type DescribeInstanceTypesRequest,
+  DescribeLaunchTemplates$,
+  type DescribeLaunchTemplatesRequest,
   DescribeLaunchTemplateVersions$,
   type DescribeLaunchTemplateVersionsRequest,
   DescribeNetworkInterfaces$,
@@ -16,6 +20,8 @@ import {
   DescribeVpcs$,
   type DescribeVpcsRequest,
   type Filter,
+  GetSubnetCidrReservations$,
+  type GetSubnetCidrReservationsRequest,
 } from "@aws-sdk/client-ec2";
 import type { EstateEc2 } from "#shared/estate/index.ts";
 import { instanceCatalog } from "#sim/instance-catalog.ts";
@@ -32,12 +38,15 @@ import {
 import {
   applyFilters,
   type FilterSpec,
+  instanceFilters,
   instanceTypeFilters,
+  launchTemplateFilters,
   launchTemplateVersionFilters,
   networkInterfaceFilters,
   regionFilters,
   routeTableFilters,
   securityGroupFilters,
+  subnetCidrReservationFilters,
   subnetFilters,
   vpcFilters,
 } from "./ec2-filters.ts";
@@ -204,11 +213,27 @@ const describeSecurityGroups = operation<DescribeSecurityGroupsRequest>(
   },
 );
 
+interface Operated {
+  Operator?: { HiddenByDefault?: boolean | undefined } | undefined;
+}
+
+/**
+ * Resources an AWS service manages in the account (EKS Auto Mode's instances and ENIs) carry `Operator`.
+ * Those the account's managed-resource visibility hides (`Operator.HiddenByDefault`) are left out of the
+ * answer unless the request sets IncludeManagedResources (EC2 API Reference: OperatorResponse, and the
+ * IncludeManagedResources parameter of DescribeInstances, DescribeNetworkInterfaces, DescribeLaunchTemplates).
+ */
+function visible<T extends Operated>(items: readonly T[], includeManaged: boolean | undefined): T[] {
+  return includeManaged === true
+    ? [...items]
+    : items.filter((item) => item.Operator?.HiddenByDefault !== true);
+}
+
 const describeNetworkInterfaces = operation<DescribeNetworkInterfacesRequest>(
   DescribeNetworkInterfaces$,
   (ctx, input) => {
     const { items, NextToken } = describe<Ec2Item<"NetworkInterfaces">>(ctx, input, {
-      items: ec2Of(ctx).NetworkInterfaces ?? [],
+      items: visible(ec2Of(ctx).NetworkInterfaces ?? [], input.IncludeManagedResources),
       ids: input.NetworkInterfaceIds,
       idOf: (n) => n.NetworkInterfaceId,
       missing: (ids) => notFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", ids),
@@ -244,6 +269,115 @@ const describeInstanceTypes = operation<DescribeInstanceTypesRequest>(
       bounds: { min: 5, max: 100 },
     });
     return { InstanceTypes: items, NextToken };
+  },
+);
+
+type Reservation = Ec2Item<"Reservations">;
+type Instance = NonNullable<Reservation["Instances"]>[number];
+
+/**
+ * DescribeInstances: MaxResults counts instances (5..1000, not with InstanceIds); a page holds the
+ * reservations of its instances, each with only the instances that matched.
+ */
+const describeInstances = operation<DescribeInstancesRequest>(DescribeInstances$, (ctx, input) => {
+  checkDryRun(input);
+  if ((input.InstanceIds?.length ?? 0) > 0 && input.MaxResults !== undefined) {
+    throw new AwsError(
+      "InvalidParameterCombination",
+      "The parameter instancesSet cannot be used with the parameter maxResults",
+    );
+  }
+  const reservationOf = new Map<Instance, Reservation>();
+  for (const r of ec2Of(ctx).Reservations ?? []) for (const i of r.Instances ?? []) reservationOf.set(i, r);
+  const ofReservation =
+    (key: "ReservationId" | "OwnerId" | "RequesterId") =>
+    (item: unknown): unknown[] => [reservationOf.get(item as Instance)?.[key]];
+  const { items, NextToken } = describe<Instance>(ctx, input, {
+    items: visible([...reservationOf.keys()], input.IncludeManagedResources),
+    ids: input.InstanceIds,
+    idOf: (i) => i.InstanceId,
+    missing: (ids) => notFound("InvalidInstanceID.NotFound", "instance", ids),
+    filters: input.Filters,
+    spec: {
+      ...instanceFilters,
+      "reservation-id": ofReservation("ReservationId"),
+      "owner-id": ofReservation("OwnerId"),
+      "requester-id": ofReservation("RequesterId"),
+    },
+    bounds: { min: 5, max: 1000 },
+  });
+  const pages: { source: Reservation | undefined; instances: Instance[] }[] = [];
+  for (const instance of items) {
+    const source = reservationOf.get(instance);
+    const last = pages.at(-1);
+    if (last !== undefined && last.source === source) last.instances.push(instance);
+    else pages.push({ source, instances: [instance] });
+  }
+  return {
+    Reservations: pages.map(({ source, instances }) => ({ ...source, Instances: instances })),
+    NextToken,
+  };
+});
+
+const describeLaunchTemplates = operation<DescribeLaunchTemplatesRequest>(
+  DescribeLaunchTemplates$,
+  (ctx, input) => {
+    checkDryRun(input);
+    const all = visible(ec2Of(ctx).LaunchTemplates ?? [], input.IncludeManagedResources);
+    const names = input.LaunchTemplateNames ?? [];
+    if (names.length > 0) {
+      const known = new Set(all.map((t) => t.LaunchTemplateName));
+      if (names.some((n) => !known.has(n))) {
+        throw new AwsError(
+          "InvalidLaunchTemplateName.NotFoundException",
+          "At least one of the launch templates specified in the request does not exist.",
+        );
+      }
+    }
+    const { items, NextToken } = describe<Ec2Item<"LaunchTemplates">>(ctx, input, {
+      items: names.length > 0 ? all.filter((t) => names.includes(t.LaunchTemplateName ?? "")) : all,
+      ids: input.LaunchTemplateIds,
+      idOf: (t) => t.LaunchTemplateId,
+      missing: () =>
+        new AwsError(
+          "InvalidLaunchTemplateId.NotFound",
+          "At least one of the launch templates specified in the request does not exist.",
+        ),
+      filters: input.Filters,
+      spec: launchTemplateFilters,
+      bounds: { min: 1, max: 200 },
+    });
+    return { LaunchTemplates: items, NextToken };
+  },
+);
+
+/**
+ * GetSubnetCidrReservations: one subnet per call (SubnetId is required); the estate's flat list is answered
+ * as `SubnetIpv4CidrReservations` and `SubnetIpv6CidrReservations`, a page at a time.
+ */
+const getSubnetCidrReservations = operation<GetSubnetCidrReservationsRequest>(
+  GetSubnetCidrReservations$,
+  (ctx, input) => {
+    checkDryRun(input);
+    if (input.SubnetId === undefined || input.SubnetId === "")
+      throw new AwsError("MissingParameter", "The request must contain the parameter SubnetId");
+    const data = ec2Of(ctx);
+    if (!(data.Subnets ?? []).some((s) => s.SubnetId === input.SubnetId))
+      throw notFound("InvalidSubnetID.NotFound", "subnet", [input.SubnetId]);
+    const { items, NextToken } = describe<Ec2Item<"SubnetCidrReservations">>(ctx, input, {
+      items: (data.SubnetCidrReservations ?? []).filter((r) => r.SubnetId === input.SubnetId),
+      idOf: (r) => r.SubnetCidrReservationId,
+      missing: () => invalidParameter("unreachable"),
+      filters: input.Filters,
+      spec: subnetCidrReservationFilters,
+      bounds: { min: 5, max: 1000 },
+    });
+    const v6 = (r: Ec2Item<"SubnetCidrReservations">) => (r.Cidr ?? "").includes(":");
+    return {
+      SubnetIpv4CidrReservations: items.filter((r) => !v6(r)),
+      SubnetIpv6CidrReservations: items.filter(v6),
+      NextToken,
+    };
   },
 );
 
@@ -336,4 +470,7 @@ export const ec2Operations: Map<string, OperationHandler> = operationTable([
   describeInstanceTypes,
   describeLaunchTemplateVersions,
   describeNetworkInterfaces,
+  describeInstances,
+  describeLaunchTemplates,
+  getSubnetCidrReservations,
 ]);

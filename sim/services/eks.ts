@@ -3,12 +3,16 @@ import {
   type DescribeAddonRequest,
   DescribeCluster$,
   type DescribeClusterRequest,
+  DescribeFargateProfile$,
+  type DescribeFargateProfileRequest,
   DescribeNodegroup$,
   type DescribeNodegroupRequest,
   ListAddons$,
   type ListAddonsRequest,
   ListClusters$,
   type ListClustersRequest,
+  ListFargateProfiles$,
+  type ListFargateProfilesRequest,
   ListNodegroups$,
   type ListNodegroupsRequest,
 } from "@aws-sdk/client-eks";
@@ -116,6 +120,32 @@ const describeAddon = operation<DescribeAddonRequest>(DescribeAddon$, (ctx, inpu
   return { addon: found };
 });
 
+const listFargateProfiles = operation<ListFargateProfilesRequest>(ListFargateProfiles$, (ctx, input) => {
+  const names = (findCluster(ctx, input.clusterName).fargateProfiles ?? []).map(
+    (p) => p.fargateProfileName ?? "",
+  );
+  const { items, nextToken } = page(ctx, names, input);
+  return { fargateProfileNames: items, nextToken };
+});
+
+const describeFargateProfile = operation<DescribeFargateProfileRequest>(
+  DescribeFargateProfile$,
+  (ctx, input) => {
+    const found = findCluster(ctx, input.clusterName).fargateProfiles?.find(
+      (p) => p.fargateProfileName === input.fargateProfileName,
+    );
+    if (found === undefined) {
+      throw new AwsError(
+        "ResourceNotFoundException",
+        `No Fargate Profile found with name: ${input.fargateProfileName}.`,
+        404,
+        { clusterName: input.clusterName, fargateProfileName: input.fargateProfileName },
+      );
+    }
+    return { fargateProfile: found };
+  },
+);
+
 export const eksOperations: Map<string, OperationHandler> = operationTable([
   listClusters,
   describeCluster,
@@ -123,6 +153,8 @@ export const eksOperations: Map<string, OperationHandler> = operationTable([
   describeNodegroup,
   listAddons,
   describeAddon,
+  listFargateProfiles,
+  describeFargateProfile,
 ]);
 
 export const eksOperationSchemas: OperationSchema[] = [...eksOperations.values()].map((h) => h.schema);

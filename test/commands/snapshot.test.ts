@@ -2,9 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadEstateFile } from "#shared/estate/index.ts";
+import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import { type Finding, findingKey } from "#shared/findings/index.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
+import { ACCOUNT, capacityEstate, PLANTED_SECRETS, REGION } from "#test/inventory/capacity-estate.ts";
 import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
+import { assembledFromEstate } from "#test/support/inventory.ts";
 
 const SCOPE = ["--org", "--regions", "eu-west-1,us-east-1", "--store", "none"];
 
@@ -101,4 +104,60 @@ describe("Command: eks-audit snapshot", () => {
     );
     expect(keys(replay.stdout)).toEqual(keys(original.stdout));
   });
+
+  it("records every kind of node capacity in the v2 keys, replaying to the same capacity and findings", async () => {
+    // Prepare: Karpenter, self-managed, Auto Mode (hidden instances) and Fargate, secrets in user data
+    const dir = mkdtempSync(join(tmpdir(), "eks-audit-snap-"));
+    const source = join(dir, "capacity.json");
+    const out = join(dir, "snapshot.json");
+    const { estate, ids } = capacityEstate();
+    writeFileSync(source, JSON.stringify(estate));
+    const scope = ["--accounts", ACCOUNT, "--regions", REGION];
+
+    // Act
+    const snap = await runCli(["snapshot", "--estate", source, ...scope, "--out", out]);
+    const scan = (file: string) =>
+      runCli(["scan", "--estate", file, ...scope, "--store", "none", "--format", "json"]);
+    const original = await scan(source);
+    const replay = await scan(out);
+
+    // Assess
+    expect(snap.code, snap.stderr).toBe(0);
+    const text = readFileSync(out, "utf8");
+    for (const secret of PLANTED_SECRETS) expect(text).not.toContain(secret);
+    const recorded = await loadEstateFile(out);
+    expect(recorded.version).toBe(2);
+    const region = recorded.accounts[ACCOUNT]?.regions[REGION];
+    expect(
+      (region?.ec2.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.InstanceId)).sort(),
+    ).toEqual(Object.values(ids.nodes).sort());
+    expect(region?.ec2.LaunchTemplates?.map((t) => t.LaunchTemplateId)).toEqual([ids.karpenterTemplate]);
+    expect(region?.ec2.SubnetCidrReservations).toHaveLength(2);
+    expect(region?.autoscaling?.AutoScalingGroups).toHaveLength(2);
+    expect(region?.eks.clusters.map((c) => c.fargateProfiles?.map((p) => p.fargateProfileName))).toEqual([
+      ["fp-batch"],
+      [],
+    ]);
+    const keys = (run: string) =>
+      (JSON.parse(run) as Finding[]).map((f) => `${findingKey(f)}#${f.severity}`).sort();
+    expect(original.code, original.stderr).not.toBe(1);
+    expect(keys(replay.stdout)).toEqual(keys(original.stdout));
+    const capacity = async (e: Estate) => summary(await assembledFromEstate(e, ACCOUNT, REGION));
+    expect(await capacity(recorded)).toEqual(await capacity(estate));
+  });
 });
+
+/** What the rules read of the capacity: each group's fields without its source records, and kubelet settings. */
+function summary(inventory: Inventory) {
+  return {
+    groups: inventory.clusters.flatMap((c) =>
+      c.capacity.map(({ source: _source, nodes, ...g }) => ({
+        ...g,
+        nodes: nodes.map((n) => [n.id, n.subnetId, n.enis.length, n.branchEnis.length]),
+      })),
+    ),
+    unattributed: inventory.clusters.map((c) => c.unattributedNodes.length),
+    kubelet: inventory.kubelet,
+    reservations: inventory.subnetCidrReservations.map((r) => r.Cidr).sort(),
+  };
+}

@@ -78,6 +78,10 @@ describe("Stack: EksAuditorMemberRole", () => {
       expect(resourceOf("eks:ListNodegroups")).toEqual(memberArn("cluster/*"));
       expect(resourceOf("eks:DescribeNodegroup")).toEqual(memberArn("nodegroup/*/*/*"));
       expect(resourceOf("eks:DescribeAddon")).toEqual(memberArn("addon/*/*/*"));
+      expect(resourceOf("eks:ListFargateProfiles")).toEqual(memberArn("cluster/*"));
+      expect(resourceOf("eks:DescribeFargateProfile")).toEqual(memberArn("fargateprofile/*/*/*"));
+      expect(resourceOf("autoscaling:DescribeAutoScalingGroups")).toBe("*");
+      expect(resourceOf("ec2:GetSubnetCidrReservations")).toBe("*");
       expect(resourceOf("eks:ListClusters")).toBe("*");
       expect(resourceOf("ec2:DescribeSubnets")).toBe("*");
     },

@@ -13,7 +13,14 @@ import {
 
 const SHARED = fileURLToPath(new URL("../../shared/", import.meta.url));
 /** SDK package → IAM service prefix, for the services whose calls the member role or the planner makes. */
-const SERVICES: Record<string, string> = { ec2: "ec2", eks: "eks", organizations: "organizations" };
+const SERVICES: Record<string, string> = {
+  ec2: "ec2",
+  eks: "eks",
+  "auto-scaling": "autoscaling",
+  organizations: "organizations",
+};
+/** The services of the member role's read actions. */
+const MEMBER_SERVICES = ["autoscaling:", "ec2:", "eks:"];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -48,12 +55,12 @@ function actionsCalledInShared(): Map<string, string[]> {
 describe("Constant: MEMBER_ROLE_ACTIONS", () => {
   const called = actionsCalledInShared();
 
-  it("covers exactly the EC2 and EKS calls made in shared/", () => {
+  it("covers exactly the EC2, EKS and Auto Scaling calls made in shared/", () => {
     // Act
-    const ec2AndEks = [...called.keys()].filter((a) => a.startsWith("ec2:") || a.startsWith("eks:")).sort();
+    const memberCalls = [...called.keys()].filter((a) => MEMBER_SERVICES.some((s) => a.startsWith(s))).sort();
 
     // Assess
-    expect(ec2AndEks).toEqual([...MEMBER_ROLE_ACTIONS].sort());
+    expect(memberCalls).toEqual([...MEMBER_ROLE_ACTIONS].sort());
   });
 
   it("covers, with ORGANIZATIONS_ACTIONS, the Organizations calls of the planner", () => {
@@ -68,6 +75,15 @@ describe("Constant: MEMBER_ROLE_ACTIONS", () => {
     // Assess
     expect(called.get("eks:DescribeAddon")).toContain("inventory/collect.ts");
     expect(called.get("ec2:DescribeRegions")).toContain("scan/plan.ts");
+    for (const action of [
+      "autoscaling:DescribeAutoScalingGroups",
+      "ec2:DescribeInstances",
+      "ec2:DescribeLaunchTemplates",
+      "ec2:GetSubnetCidrReservations",
+      "eks:ListFargateProfiles",
+      "eks:DescribeFargateProfile",
+    ])
+      expect(called.get(action), action).toContain("inventory/collect.ts");
   });
 
   it("has no wildcard", () => {
@@ -102,8 +118,14 @@ describe("Function: readPermissionGroups", () => {
     expect(resourceOf("eks:ListNodegroups")).toEqual(["arn:aws-cn:eks:*:222233334444:cluster/*"]);
     expect(resourceOf("eks:DescribeNodegroup")).toEqual(["arn:aws-cn:eks:*:222233334444:nodegroup/*/*/*"]);
     expect(resourceOf("eks:DescribeAddon")).toEqual(["arn:aws-cn:eks:*:222233334444:addon/*/*/*"]);
+    expect(resourceOf("eks:ListFargateProfiles")).toEqual(["arn:aws-cn:eks:*:222233334444:cluster/*"]);
+    expect(resourceOf("eks:DescribeFargateProfile")).toEqual([
+      "arn:aws-cn:eks:*:222233334444:fargateprofile/*/*/*",
+    ]);
     expect(resourceOf("eks:ListClusters")).toEqual(["*"]);
     expect(resourceOf("ec2:DescribeSubnets")).toEqual(["*"]);
+    expect(resourceOf("ec2:DescribeInstances")).toEqual(["*"]);
+    expect(resourceOf("autoscaling:DescribeAutoScalingGroups")).toEqual(["*"]);
   });
 
   it("gives the planner's region listing one statement on *", () => {

@@ -3,9 +3,16 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
-import { type Estate, type EstateFaults, type EstateRegion, loadEstateFile } from "#shared/estate/index.ts";
+import {
+  type Estate,
+  type EstateFaults,
+  type EstateRegion,
+  type FailingCall,
+  loadEstateFile,
+} from "#shared/estate/index.ts";
 import { type Finding, findingKey } from "#shared/findings/index.ts";
-import { collectInventory } from "#shared/inventory/collect.ts";
+import { assembleInventory, SUBNET_HEADROOM_RULES } from "#shared/inventory/assemble.ts";
+import { collectInventory, collectRegion } from "#shared/inventory/collect.ts";
 import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
 import type { Notifier } from "#shared/notify/index.ts";
 import { scanAccounts } from "#shared/scan/run.ts";
@@ -14,12 +21,15 @@ import { processScanTask } from "#shared/scan/scan-task.ts";
 import type { FindingsStore, ReconcileOutcome } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { SAMPLE_ESTATE } from "#test/support/cli.ts";
+import { SCOPE as CAPACITY, capacityEstate } from "./capacity-estate.ts";
 
 const CALLER = "111122223333";
 
 /**
- * The collector's call budget for one account-region, from what the estate holds: one paginated listing
- * per API per region (or per set of cluster VPCs), one describe per cluster / node group / launch template.
+ * The collector's call budget for one account-region of an estate without node capacity beyond managed node
+ * groups (estate v1): one paginated listing per API per region (or per set of cluster VPCs), one describe per
+ * cluster / node group / launch template, one GetSubnetCidrReservations per subnet of a prefix-delegation
+ * node group.
  */
 function callBudget(region: EstateRegion): Record<string, number> {
   const clusters = region.eks.clusters;
@@ -28,12 +38,16 @@ function callBudget(region: EstateRegion): Record<string, number> {
   const templates = new Set(
     clusters.flatMap((c) => c.nodegroups.map((ng) => ng.launchTemplate?.id).filter(Boolean)),
   );
-  const anyPrefixDelegation = clusters.some((c) =>
+  const prefixDelegation = clusters.filter((c) =>
     prefixDelegationEnabled(c.addons.find((a) => a.addonName === "vpc-cni") as Addon | undefined),
   );
+  const pdSubnets = new Set(prefixDelegation.flatMap((c) => c.nodegroups.flatMap((ng) => ng.subnets)));
   const budget: Record<string, number> = {
+    "AutoScaling.DescribeAutoScalingGroups": 1,
     "EC2.DescribeInstanceTypes": 1,
-    "EC2.DescribeNetworkInterfaces": anyPrefixDelegation ? 2 : 1,
+    "EC2.DescribeInstances": 1,
+    "EC2.DescribeLaunchTemplates": 1,
+    "EC2.DescribeNetworkInterfaces": pdSubnets.size > 0 ? 2 : 1,
     "EC2.DescribeRouteTables": 1,
     "EC2.DescribeSecurityGroups": 2,
     "EC2.DescribeSubnets": 1,
@@ -42,9 +56,11 @@ function callBudget(region: EstateRegion): Record<string, number> {
     "EKS.DescribeCluster": clusters.length,
     "EKS.DescribeNodegroup": clusters.reduce((n, c) => n + c.nodegroups.length, 0),
     "EKS.ListClusters": 1,
+    "EKS.ListFargateProfiles": clusters.length,
     "EKS.ListNodegroups": clusters.length,
   };
   if (templates.size > 0) budget["EC2.DescribeLaunchTemplateVersions"] = templates.size;
+  if (pdSubnets.size > 0) budget["EC2.GetSubnetCidrReservations"] = pdSubnets.size;
   return Object.fromEntries(Object.entries(budget).sort());
 }
 
@@ -173,8 +189,7 @@ describe("Function: collectInventory against the simulator", () => {
         credentials: async () => ({ accessKeyId: `AKIA${accountId}TEST`, secretAccessKey: "x" }),
         recorder,
       });
-      const [ec2, eks] = await Promise.all([factory.ec2(accountId, region), factory.eks(accountId, region)]);
-      const inventory = await collectInventory({ accountId, region, ec2, eks });
+      const inventory = await collectInventory(await factory.scopeClients(accountId, region));
       factory.destroy();
       await s.close();
       return { calls: recorder.forScope(scopeKey(accountId, region)), subnets: inventory.subnets.length };
@@ -476,5 +491,201 @@ describe("Function: collectInventory when one call fails for one resource", () =
         ],
       },
     ]);
+  });
+});
+
+/** The capacity estate's account-region, collected through the simulator with a recorder. */
+async function collectCapacity(estate: Estate) {
+  const s = await startSimulator({ estate });
+  const recorder = new CallRecorder();
+  const factory = new AwsClientFactory({
+    runId: "capacity",
+    endpoint: s.url,
+    homeRegion: CAPACITY.region,
+    credentials: async () => ({ accessKeyId: `AKIA${CAPACITY.accountId}TEST`, secretAccessKey: "x" }),
+    recorder,
+  });
+  try {
+    const { raw, failures } = await collectRegion(
+      await factory.scopeClients(CAPACITY.accountId, CAPACITY.region),
+    );
+    const inventory = await assembleInventory(CAPACITY, raw, failures);
+    return {
+      raw,
+      failures,
+      inventory,
+      calls: recorder.forScope(scopeKey(CAPACITY.accountId, CAPACITY.region)),
+    };
+  } finally {
+    factory.destroy();
+    await s.close();
+  }
+}
+
+/**
+ * The capacity estate's call budget, written out: clusters prod and auto; one node group, two Fargate profiles
+ * listings and one profile; Karpenter's and prod-legacy's templates; prefix delegation (Auto Mode) in auto-a
+ * and auto-b; the SGP/ipamd, prefix-delegation-subnet and Fargate ENI listings.
+ */
+const CAPACITY_BUDGET = {
+  "AutoScaling.DescribeAutoScalingGroups": 1,
+  "EC2.DescribeInstanceTypes": 1,
+  "EC2.DescribeInstances": 1,
+  "EC2.DescribeLaunchTemplateVersions": 2,
+  "EC2.DescribeLaunchTemplates": 1,
+  "EC2.DescribeNetworkInterfaces": 3,
+  "EC2.DescribeRouteTables": 1,
+  "EC2.DescribeSecurityGroups": 2,
+  "EC2.DescribeSubnets": 1,
+  "EC2.DescribeVpcs": 1,
+  "EC2.GetSubnetCidrReservations": 2,
+  "EKS.DescribeAddon": 2,
+  "EKS.DescribeCluster": 2,
+  "EKS.DescribeFargateProfile": 1,
+  "EKS.DescribeNodegroup": 1,
+  "EKS.ListClusters": 1,
+  "EKS.ListFargateProfiles": 2,
+  "EKS.ListNodegroups": 2,
+};
+
+describe("Function: collectRegion with node capacity of every kind", () => {
+  it("makes the budgeted calls, and no more with 200 more instances", async () => {
+    // Prepare
+    const small = capacityEstate().estate;
+    const large = capacityEstate({ extraKarpenterNodes: 200 }).estate;
+
+    // Act
+    const before = await collectCapacity(small);
+    const after = await collectCapacity(large);
+
+    // Assess
+    const instances = (raw: typeof before.raw) =>
+      (raw.ec2.Reservations ?? []).reduce((n, r) => n + (r.Instances ?? []).length, 0);
+    expect(before.calls).toEqual(CAPACITY_BUDGET);
+    expect(after.calls).toEqual(CAPACITY_BUDGET);
+    expect(instances(before.raw)).toBe(5);
+    expect(instances(after.raw)).toBe(205);
+    expect(before.failures).toEqual([]);
+  });
+
+  it("reads every kind: hidden Auto Mode nodes, Karpenter templates, self-managed groups, Fargate pods", async () => {
+    // Prepare
+    const { estate, ids } = capacityEstate();
+
+    // Act
+    const { raw, inventory } = await collectCapacity(estate);
+
+    // Assess
+    const instanceIds = (raw.ec2.Reservations ?? []).flatMap((r) =>
+      (r.Instances ?? []).map((i) => i.InstanceId),
+    );
+    expect(instanceIds.sort()).toEqual(Object.values(ids.nodes).sort());
+    expect(raw.ec2.LaunchTemplates?.map((t) => t.LaunchTemplateId)).toEqual([ids.karpenterTemplate]);
+    // EKS's own group is tagged for the cluster too: read, then left out of the self-managed kind.
+    expect(raw.autoscaling?.AutoScalingGroups.map((g) => g.AutoScalingGroupName)).toHaveLength(2);
+    expect(raw.ec2.SubnetCidrReservations?.map((r) => r.Cidr)).toEqual(["10.20.4.128/26", "10.20.4.240/28"]);
+    const enis = new Set(raw.ec2.NetworkInterfaces.map((n) => n.NetworkInterfaceId));
+    for (const eni of [...ids.fargatePodEnis, ids.branchEni]) expect(enis.has(eni), eni).toBe(true);
+    expect(
+      inventory.clusters.map((c) => [
+        c.cluster.name,
+        c.capacity.map((g) => `${g.resourceId}:${g.nodes.length}`),
+      ]),
+    ).toEqual([
+      ["prod", ["general:1", "karpenter/default:2", "self-managed/prod-legacy:1", "fargate/fp-batch:2"]],
+      ["auto", ["auto-mode/general-purpose:1", "auto-mode/system:0"]],
+    ]);
+    expect(inventory.unread).toEqual([]);
+  });
+
+  it.each<[string, FailingCall[], string[]]>([
+    [
+      "DescribeInstances denied",
+      [{ ...CAPACITY, operation: "DescribeInstances" }],
+      ["prod|DescribeInstances|UnauthorizedOperation", "auto|DescribeInstances|UnauthorizedOperation"],
+    ],
+    [
+      "DescribeAutoScalingGroups denied",
+      [{ ...CAPACITY, operation: "DescribeAutoScalingGroups" }],
+      ["prod|DescribeAutoScalingGroups|AccessDenied", "auto|DescribeAutoScalingGroups|AccessDenied"],
+    ],
+    [
+      "DescribeLaunchTemplates denied",
+      [{ ...CAPACITY, operation: "DescribeLaunchTemplates" }],
+      [
+        "prod|DescribeLaunchTemplates|UnauthorizedOperation",
+        "auto|DescribeLaunchTemplates|UnauthorizedOperation",
+      ],
+    ],
+    [
+      "ListFargateProfiles denied for prod",
+      [
+        {
+          ...CAPACITY,
+          operation: "ListFargateProfiles",
+          errorCode: "AccessDeniedException",
+          resources: ["prod"],
+        },
+      ],
+      ["prod|ListFargateProfiles|AccessDeniedException"],
+    ],
+    [
+      "DescribeFargateProfile of fp-batch denied",
+      [
+        {
+          ...CAPACITY,
+          operation: "DescribeFargateProfile",
+          errorCode: "AccessDeniedException",
+          resources: ["prod", "fp-batch"],
+        },
+      ],
+      [
+        "prod|DescribeFargateProfile fp-batch|AccessDeniedException",
+        "prod|DescribeFargateProfile fp-batch|AccessDeniedException",
+      ],
+    ],
+  ])("completes the scope with %s, naming what was not read", async (_name, failingCalls, unread) => {
+    // Prepare
+    const { estate } = capacityEstate();
+
+    // Act
+    const { inventory, calls } = await collectCapacity({ ...estate, faults: { failingCalls } });
+
+    // Assess
+    expect(inventory.unread.map((u) => `${u.cluster}|${u.what}|${u.errorName}`)).toEqual(unread);
+    // No call is retried or repeated on a failure path: at most the budget, operation by operation.
+    for (const [operation, n] of Object.entries(calls))
+      expect(n, operation).toBeLessThanOrEqual(
+        CAPACITY_BUDGET[operation as keyof typeof CAPACITY_BUDGET] ?? 0,
+      );
+    expect(inventory.clusters).toHaveLength(2);
+  });
+
+  it("costs one subnet's headroom findings when its CIDR reservations cannot be read", async () => {
+    // Prepare
+    const { estate, ids } = capacityEstate();
+    const failingCalls: FailingCall[] = [
+      {
+        ...CAPACITY,
+        operation: "GetSubnetCidrReservations",
+        errorCode: "InternalError",
+        resources: [ids.subnets.autoA],
+      },
+    ];
+
+    // Act
+    const { inventory } = await collectCapacity({ ...estate, faults: { failingCalls } });
+
+    // Assess
+    expect(inventory.unread).toEqual([
+      {
+        cluster: "auto",
+        resourceId: ids.subnets.autoA,
+        rulePrefixes: SUBNET_HEADROOM_RULES,
+        what: `GetSubnetCidrReservations ${ids.subnets.autoA}`,
+        errorName: "InternalError",
+      },
+    ]);
+    expect(inventory.subnetCidrReservations).toEqual([]);
   });
 });

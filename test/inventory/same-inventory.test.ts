@@ -1,4 +1,3 @@
-import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
@@ -6,54 +5,98 @@ import { type Estate, type EstateRegion, loadEstateFile } from "#shared/estate/i
 import {
   assembleInventory,
   clusterVpcIds,
+  deriveClusterViews,
+  fargatePodEniScope,
   instanceTypesToDescribe,
+  launchTemplatesToDescribe,
   nodeSecurityGroupIds,
   prefixDelegationSubnets,
 } from "#shared/inventory/assemble.ts";
+import {
+  KARPENTER_TEMPLATE_TAG_KEYS,
+  NODE_STATES,
+  NODE_TAG_KEYS,
+  templateVersionOf,
+} from "#shared/inventory/capacity.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import type { Inventory, RawRegion } from "#shared/inventory/types.ts";
-import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { instanceCatalog } from "#sim/instance-catalog.ts";
 import { SAMPLE_ESTATE } from "#test/support/cli.ts";
 import { rawRegionOf } from "#test/support/inventory.ts";
-
-const SGP_ENI_DESCRIPTIONS = ["aws-k8s-branch-eni", "aws-k8s-trunk-eni"];
 
 /**
  * An estate region cut down to what the collector deliberately reads, plus what the simulator adds:
  * - a region without clusters: its subnets and VPCs only;
  * - route tables: those of the cluster VPCs;
  * - security groups: those of the cluster VPCs and those anywhere whose ingress names a node SG;
- * - ENIs: the SGP trunk/branch ENIs of the cluster VPCs and every ENI of a prefix-delegation node subnet;
- * - launch template versions: the ones node groups use; instance types: the ones node groups launch;
+ * - instances: running or pending ones of the cluster VPCs carrying a node tag; Auto Scaling groups tagged
+ *   for a cluster; launch templates tagged by Karpenter; Fargate profiles of each cluster;
+ * - ENIs: SGP trunk/branch ENIs and ipamd's of the cluster VPCs, every ENI of a prefix-delegation capacity
+ *   subnet, requester-managed ENIs with the cluster SG in Fargate subnets; CIDR reservations of the
+ *   prefix-delegation subnets;
+ * - launch template versions: the ones capacity groups launch; instance types: the ones they launch or run;
  * - add-ons: vpc-cni only;
  * - the simulator answers instance types the estate lacks from its catalogue (a snapshot holds them all).
  */
 async function whatTheCollectorReads(region: EstateRegion): Promise<RawRegion> {
   const raw = structuredClone(rawRegionOf(region));
   const { ec2 } = raw;
-  const clusters = raw.eks.clusters.map((c) => ({
+  const base = raw.eks.clusters.map((c) => ({
     ...c,
     addons: c.addons.filter((a) => a.addonName === "vpc-cni"),
+    fargateProfiles: c.fargateProfiles ?? [],
   }));
-  if (clusters.length === 0) {
+  if (base.length === 0) {
     return {
       ec2: { ...rawRegionOf(undefined).ec2, Vpcs: ec2.Vpcs, Subnets: ec2.Subnets },
-      eks: { clusters },
+      eks: { clusters: base },
     };
   }
-  const vpcs = new Set(clusterVpcIds(clusters, ec2.Subnets));
-  const nodeSgs = new Set(nodeSecurityGroupIds(clusters, ec2.LaunchTemplateVersions));
-  const pdSubnets = new Set(prefixDelegationSubnets(clusters, []));
-  const used = new Set<LaunchTemplateVersion>(
-    clusters.flatMap((c) =>
-      c.nodegroups.flatMap((ng) => launchTemplateVersionOf(ng, ec2.LaunchTemplateVersions) ?? []),
+  const names = base.map((c) => c.cluster.name ?? "");
+  const vpcs = new Set(clusterVpcIds(base, ec2.Subnets));
+  const tagKeys = new Set([...NODE_TAG_KEYS, ...names.map((n) => `kubernetes.io/cluster/${n}`)]);
+  const reservations = (ec2.Reservations ?? []).flatMap((r) => {
+    const instances = (r.Instances ?? []).filter(
+      (i) =>
+        vpcs.has(i.VpcId ?? "") &&
+        NODE_STATES.includes(i.State?.Name ?? "") &&
+        (i.Tags ?? []).some((t) => tagKeys.has(t.Key ?? "")),
+    );
+    return instances.length > 0 ? [{ ...r, Instances: instances }] : [];
+  });
+  const clusterTags = new Set(names.map((n) => `kubernetes.io/cluster/${n}`));
+  const partial: RawRegion = {
+    ec2: {
+      ...ec2,
+      Reservations: reservations,
+      LaunchTemplates: (ec2.LaunchTemplates ?? []).filter((t) =>
+        (t.Tags ?? []).some((tag) => KARPENTER_TEMPLATE_TAG_KEYS.includes(tag.Key ?? "")),
+      ),
+    },
+    eks: { clusters: base },
+    autoscaling: {
+      AutoScalingGroups: (raw.autoscaling?.AutoScalingGroups ?? []).filter((g) =>
+        (g.Tags ?? []).some((t) => clusterTags.has(t.Key ?? "")),
+      ),
+    },
+  };
+  const firstViews = base.map((c) => deriveClusterViews(c, partial, []));
+  const templates = launchTemplatesToDescribe(firstViews);
+  const versions = ec2.LaunchTemplateVersions.filter((v) =>
+    [...(templates.get(v.LaunchTemplateId ?? "") ?? [])].some(
+      (spec) =>
+        templateVersionOf({ id: v.LaunchTemplateId, version: spec }, ec2.LaunchTemplateVersions) === v,
     ),
   );
-  const versions = ec2.LaunchTemplateVersions.filter((v) => used.has(v));
-  const types = instanceTypesToDescribe(clusters, versions);
+  partial.ec2.LaunchTemplateVersions = versions;
+  const views = base.map((c) => deriveClusterViews(c, partial, []));
+  const nodeSgs = new Set(nodeSecurityGroupIds(views));
+  const pdSubnets = new Set(prefixDelegationSubnets(views));
+  const fargate = fargatePodEniScope(views);
+  const types = instanceTypesToDescribe(views);
   const catalog = await instanceCatalog();
+  const isK8sEni = (d: string) => SGP_ENI_DESCRIPTIONS.includes(d) || d.startsWith("aws-K8S-");
   return {
     ec2: {
       Vpcs: ec2.Vpcs,
@@ -75,14 +118,24 @@ async function whatTheCollectorReads(region: EstateRegion): Promise<RawRegion> {
       LaunchTemplateVersions: versions,
       NetworkInterfaces: ec2.NetworkInterfaces.filter(
         (n) =>
-          (vpcs.has(n.VpcId ?? "") && SGP_ENI_DESCRIPTIONS.includes(n.Description ?? "")) ||
-          pdSubnets.has(n.SubnetId ?? ""),
+          (vpcs.has(n.VpcId ?? "") && isK8sEni(n.Description ?? "")) ||
+          pdSubnets.has(n.SubnetId ?? "") ||
+          (fargate.subnetIds.includes(n.SubnetId ?? "") &&
+            n.RequesterManaged === true &&
+            (n.Groups ?? []).some((g) => fargate.groupIds.includes(g.GroupId ?? ""))),
+      ),
+      Reservations: reservations,
+      LaunchTemplates: partial.ec2.LaunchTemplates ?? [],
+      SubnetCidrReservations: (ec2.SubnetCidrReservations ?? []).filter((r) =>
+        pdSubnets.has(r.SubnetId ?? ""),
       ),
     },
-    eks: { clusters },
+    eks: { clusters: base },
+    autoscaling: partial.autoscaling ?? { AutoScalingGroups: [] },
   };
 }
 
+const SGP_ENI_DESCRIPTIONS = ["aws-k8s-branch-eni", "aws-k8s-trunk-eni"];
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const ID_OF: Record<string, (item: Record<string, unknown>) => unknown> = {
   instanceTypes: (t) => t.InstanceType,
@@ -135,11 +188,7 @@ describe("Module: the one inventory assembly", () => {
 
     for (const scope of scopes) {
       // Act
-      const [ec2, eks] = await Promise.all([
-        factory.ec2(scope.accountId, scope.region),
-        factory.eks(scope.accountId, scope.region),
-      ]);
-      const live = await collectInventory({ ...scope, ec2, eks });
+      const live = await collectInventory(await factory.scopeClients(scope.accountId, scope.region));
       const region = estate.accounts[scope.accountId]?.regions[scope.region] as EstateRegion;
       const fromEstate = await assembleInventory(scope, await whatTheCollectorReads(region));
 

@@ -1,3 +1,4 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
@@ -46,6 +47,8 @@ function config(url: string, opts: ClientOptions) {
 
 export const ec2Client = (url: string, opts: ClientOptions = {}) => new EC2Client(config(url, opts));
 export const eksClient = (url: string, opts: ClientOptions = {}) => new EKSClient(config(url, opts));
+export const autoscalingClient = (url: string, opts: ClientOptions = {}) =>
+  new AutoScalingClient(config(url, opts));
 export const stsClient = (url: string, opts: ClientOptions = {}) => new STSClient(config(url, opts));
 export const snsClient = (url: string, opts: ClientOptions = {}) => new SNSClient(config(url, opts));
 export const orgsClient = (url: string, opts: ClientOptions = {}) =>

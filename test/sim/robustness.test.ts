@@ -1,6 +1,6 @@
 import { connect } from "node:net";
-import { DescribeInstancesCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
-import { ListClustersCommand, ListFargateProfilesCommand } from "@aws-sdk/client-eks";
+import { DescribeImagesCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { ListAccessEntriesCommand, ListClustersCommand } from "@aws-sdk/client-eks";
 import { DescribeOrganizationCommand } from "@aws-sdk/client-organizations";
 import { GetSessionTokenCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,8 +87,8 @@ describe("Class: Simulator (unknown operations and hostile input)", () => {
     const sts = stsClient(sim.url);
 
     // Act
-    const ec2Error = await errorOf(ec2.send(new DescribeInstancesCommand({})));
-    const eksError = await errorOf(eks.send(new ListFargateProfilesCommand({ clusterName: "prod" })));
+    const ec2Error = await errorOf(ec2.send(new DescribeImagesCommand({})));
+    const eksError = await errorOf(eks.send(new ListAccessEntriesCommand({ clusterName: "prod" })));
     const orgsError = await errorOf(orgs.send(new DescribeOrganizationCommand({})));
     const stsError = await errorOf(sts.send(new GetSessionTokenCommand({})));
     for (const client of [ec2, eks, orgs, sts]) client.destroy();

@@ -79,11 +79,7 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
   try {
     const accountId = flags.account ?? (await session.factory.callerIdentity()).accountId;
     const region = flags.region ?? (await session.defaultRegion());
-    const [ec2, eks] = await Promise.all([
-      session.factory.ec2(accountId, region),
-      session.factory.eks(accountId, region),
-    ]);
-    const inventory = await collectInventory({ accountId, region, ec2, eks });
+    const inventory = await collectInventory(await session.factory.scopeClients(accountId, region));
     const names = inventory.clusters.map((c) => c.cluster.name ?? "");
     if (!names.includes(flags.cluster)) {
       throw new Error(

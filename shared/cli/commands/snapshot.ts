@@ -11,6 +11,7 @@ import type { CliIo } from "#shared/cli/common/io.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type Estate, type EstateRegion, type FailingCall, parseEstate } from "#shared/estate/index.ts";
 import { assembleInventory, unreadWhat } from "#shared/inventory/assemble.ts";
+import { templateVersionOf } from "#shared/inventory/capacity.ts";
 import { collectRegion } from "#shared/inventory/collect.ts";
 import { kubeletReadingKey } from "#shared/inventory/kubelet-readings.ts";
 import type { Inventory, RawRegion, ReadFailure } from "#shared/inventory/types.ts";
@@ -28,8 +29,9 @@ export interface SnapshotFlags extends SessionFlags {
 }
 
 /**
- * Launch-template user data can hold secrets, and an estate never holds it: each version a node group uses
- * gets user data synthesised from its parsed kubelet settings only, so a replay gives the same findings.
+ * Launch-template user data can hold secrets, and an estate never holds it: each version a capacity group
+ * launches (managed node groups, self-managed groups, Karpenter's templates) gets user data synthesised from
+ * its parsed kubelet settings only, so a replay gives the same findings.
  */
 export function redactedLaunchTemplateVersions(
   raw: RawRegion,
@@ -44,6 +46,18 @@ export function redactedLaunchTemplateVersions(
       if (version && userData) synthesized.set(version, userData);
     }
   }
+  for (const c of inventory.clusters) {
+    for (const group of c.capacity) {
+      if (group.kind !== "self-managed" && group.kind !== "karpenter") continue;
+      group.kubeletKeys.forEach((key, i) => {
+        const template = group.launchTemplates[i];
+        const version = template && templateVersionOf(template, raw.ec2.LaunchTemplateVersions);
+        const reading = inventory.kubelet[key];
+        const userData = version && reading ? synthesizeUserData(reading, c.cluster.name) : undefined;
+        if (version && userData && !synthesized.has(version)) synthesized.set(version, userData);
+      });
+    }
+  }
   return raw.ec2.LaunchTemplateVersions.map((v) => {
     const userData = synthesized.get(v);
     const { UserData: _never, ...data } = v.LaunchTemplateData ?? {};
@@ -56,9 +70,24 @@ export function estateRegionOf(raw: RawRegion, inventory: Inventory): EstateRegi
   const region: RawRegion = {
     ec2: { ...raw.ec2, LaunchTemplateVersions: redactedLaunchTemplateVersions(raw, inventory) },
     eks: raw.eks,
+    ...(raw.autoscaling !== undefined ? { autoscaling: raw.autoscaling } : {}),
   };
   // Dates become ISO strings, exactly as an estate file holds them.
   return JSON.parse(JSON.stringify(region)) as EstateRegion;
+}
+
+/** True when the estate holds a v2 key (instances, templates, reservations, groups, profiles). */
+function usesV2Keys(estate: Estate): boolean {
+  return Object.values(estate.accounts).some((a) =>
+    Object.values(a.regions).some(
+      (r) =>
+        r.ec2.Reservations !== undefined ||
+        r.ec2.LaunchTemplates !== undefined ||
+        r.ec2.SubnetCidrReservations !== undefined ||
+        r.autoscaling !== undefined ||
+        r.eks.clusters.some((c) => c.fargateProfiles !== undefined),
+    ),
+  );
 }
 
 /**
@@ -73,6 +102,19 @@ export function failuresAsFaults(scope: Scope, failures: readonly ReadFailure[])
       return [{ ...call, operation: f.operation, resources: [f.cluster, f.addonName] }];
     if (f.operation === "DescribeInstanceTypes")
       return [{ ...call, operation: f.operation, resources: [f.instanceType] }];
+    // A region-wide listing fails whole; the replay asks it the same way.
+    if (
+      f.operation === "DescribeInstances" ||
+      f.operation === "DescribeAutoScalingGroups" ||
+      f.operation === "DescribeLaunchTemplates"
+    )
+      return [{ ...call, operation: f.operation }];
+    if (f.operation === "ListFargateProfiles")
+      return [{ ...call, operation: f.operation, resources: [f.cluster] }];
+    if (f.operation === "DescribeFargateProfile")
+      return [{ ...call, operation: f.operation, resources: [f.cluster, f.fargateProfile] }];
+    if (f.operation === "GetSubnetCidrReservations")
+      return [{ ...call, operation: f.operation, resources: [f.subnetId] }];
     return [];
   });
 }
@@ -86,6 +128,7 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
     const caller = (await session.factory.callerIdentity()).accountId;
     const estate: Estate = {
       version: 1,
+      capturedAt: new Date().toISOString(),
       organization: {
         managementAccountId: caller,
         accounts: accountIds.map((Id) => ({ Id, Status: "ACTIVE" })),
@@ -118,11 +161,8 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
         continue;
       }
       try {
-        const [ec2, eks] = await Promise.all([
-          session.factory.ec2(scope.accountId, scope.region),
-          session.factory.eks(scope.accountId, scope.region),
-        ]);
-        const { raw, failures } = await collectRegion({ ...scope, ec2, eks });
+        const clients = await session.factory.scopeClients(scope.accountId, scope.region);
+        const { raw, failures } = await collectRegion(clients);
         const inventory = await assembleInventory(scope, raw, failures);
         const account = estate.accounts[scope.accountId] ?? { regions: {} };
         account.regions[scope.region] = estateRegionOf(raw, inventory);
@@ -137,6 +177,9 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
         await failed(scope.accountId, scope.region, err);
       }
     }
+    // An estate holding v2 keys says so: a reader of version 1 rejects it rather than ignore them.
+    estate.version = usesV2Keys(estate) ? 2 : 1;
+    if (estate.version === 1) delete estate.capturedAt;
     if (failingCalls.length > 0) estate.faults = { ...estate.faults, failingCalls };
     if (denied.size > 0) estate.faults = { ...estate.faults, assumeRoleDenied: [...denied].sort() };
     if (Object.keys(notEnabled).length > 0)

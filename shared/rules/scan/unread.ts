@@ -16,7 +16,7 @@ const DENIED = new Set([
 ]);
 
 interface CallText {
-  service: "eks" | "ec2";
+  service: "eks" | "ec2" | "autoscaling";
   /** What the resource is, from the words after the operation in `what`. */
   noun: (args: string[]) => string;
   /** What the scan did without it. */
@@ -62,6 +62,51 @@ const CALLS: Record<string, CallText> = {
     check: ([type], _cluster, region) =>
       `aws ec2 describe-instance-types --region ${region} --instance-types ${type ?? "-"}`,
     fix: () => "give the node groups instance types the region offers",
+  },
+  DescribeInstances: {
+    service: "ec2",
+    noun: () => "the nodes of the cluster VPCs",
+    consequence:
+      "Karpenter and Auto Mode capacity, and the nodes of every kind, are unknown; subnet-headroom, data-store and node findings are kept",
+    check: (_args, _cluster, region) =>
+      `aws ec2 describe-instances --region ${region} --include-managed-resources --max-items 5`,
+  },
+  DescribeAutoScalingGroups: {
+    service: "autoscaling",
+    noun: () => "the Auto Scaling groups tagged for the cluster",
+    consequence:
+      "self-managed node groups are unknown; subnet-headroom, data-store and node findings are kept",
+    check: (_args, cluster, region) =>
+      `aws autoscaling describe-auto-scaling-groups --region ${region} --filters Name=tag-key,Values=kubernetes.io/cluster/${cluster}`,
+  },
+  DescribeLaunchTemplates: {
+    service: "ec2",
+    noun: () => "Karpenter's launch templates",
+    consequence:
+      "Karpenter's kubelet settings are unknown; subnet-headroom, data-store and node findings are kept",
+    check: (_args, _cluster, region) =>
+      `aws ec2 describe-launch-templates --region ${region} --filters Name=tag-key,Values=karpenter.k8s.aws/ec2nodeclass`,
+  },
+  ListFargateProfiles: {
+    service: "eks",
+    noun: () => "the Fargate profiles",
+    consequence: "Fargate capacity is unknown; subnet-headroom and data-store findings are kept",
+    check: (_args, cluster, region) =>
+      `aws eks list-fargate-profiles --region ${region} --cluster-name ${cluster}`,
+  },
+  DescribeFargateProfile: {
+    service: "eks",
+    noun: ([profile]) => `Fargate profile ${profile ?? "-"}`,
+    consequence: "its subnets and pods are unknown; subnet-headroom and data-store findings are kept",
+    check: ([profile], cluster, region) =>
+      `aws eks describe-fargate-profile --region ${region} --cluster-name ${cluster} --fargate-profile-name ${profile ?? "-"}`,
+  },
+  GetSubnetCidrReservations: {
+    service: "ec2",
+    noun: ([subnet]) => `the CIDR reservations of subnet ${subnet ?? "-"}`,
+    consequence: "the /28 prefixes reserved in the subnet are unknown; its headroom findings are kept",
+    check: ([subnet], _cluster, region) =>
+      `aws ec2 get-subnet-cidr-reservations --region ${region} --subnet-id ${subnet ?? "-"}`,
   },
 };
 
