@@ -37,6 +37,11 @@ export const ENV = {
   dynamodbEndpointUrl: "EKS_AUDITOR_DYNAMODB_ENDPOINT_URL",
   /** Accounts whose regions the planner lists at once (default 16). */
   planConcurrency: "PLAN_CONCURRENCY",
+  /**
+   * The scanner's accepted risks: a compiled suppressions file (JSON, written by `cdk synth` next to the
+   * handler from `eksAuditor.suppressionsFile`), relative to the function's directory or absolute.
+   */
+  suppressionsFile: "SUPPRESSIONS_FILE",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +93,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   /** Time kept for reconcile and notify before the invocation's deadline. */
   writeReserveMs?: number;
   dynamodbEndpointUrl?: string;
+  /** The compiled suppressions file to read at init (see ENV.suppressionsFile). */
+  suppressionsFile?: string;
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -247,6 +254,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
   const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
+  const suppressionsFile = r.optional(ENV.suppressionsFile);
   return r.done("scanner", {
     ...access,
     tableName,
@@ -257,6 +265,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+    ...(suppressionsFile ? { suppressionsFile } : {}),
   });
 }
 

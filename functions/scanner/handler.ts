@@ -7,6 +7,7 @@ import { metrics } from "#functions/commons/powertools/metrics.ts";
 import { SnsNotifier } from "#shared/notify/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
+import { deployedSuppressions } from "./suppressions.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
 const config = scannerConfigFromEnv();
@@ -19,7 +20,15 @@ const notifier = new SnsNotifier({
   minSeverity: config.alertMinSeverity,
   ledger: store.ledger,
 });
-const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
+const suppressions = deployedSuppressions(config.suppressionsFile);
+const scanRecord = new ScanRecordHandler({
+  config,
+  store,
+  notifier,
+  logger,
+  metrics,
+  ...(suppressions ? { suppressions } : {}),
+});
 const processor = new BatchProcessor(EventType.SQS);
 
 /** SQS consumer: one scan task per record; failed records are reported, the others are not re-run. */
