@@ -323,8 +323,13 @@ function suppressionOf(v: unknown): Suppression | undefined {
   const raw = record(v);
   const reason = raw === undefined ? undefined : optStr(raw, "reason");
   if (raw === undefined || reason === undefined) return undefined;
+  const owner = optStr(raw, "owner");
   const expires = optStr(raw, "expires");
-  return expires === undefined ? { reason } : { reason, expires };
+  return {
+    reason,
+    ...(owner !== undefined ? { owner } : {}),
+    ...(expires !== undefined ? { expires } : {}),
+  };
 }
 
 function storedSuppressionOf(v: unknown): StoredSuppression | undefined {

@@ -118,18 +118,22 @@ export function decideProduced(
 }
 
 function plainSuppression(s: Suppression): Suppression {
-  return s.expires === undefined ? { reason: s.reason } : { reason: s.reason, expires: s.expires };
+  return {
+    reason: s.reason,
+    ...(s.owner !== undefined ? { owner: s.owner } : {}),
+    ...(s.expires !== undefined ? { expires: s.expires } : {}),
+  };
 }
 
 function sameSuppression(a: Suppression | undefined, b: Suppression): boolean {
-  return a !== undefined && a.reason === b.reason && a.expires === b.expires;
+  return a !== undefined && a.reason === b.reason && a.owner === b.owner && a.expires === b.expires;
 }
 
 /**
  * An accepted risk covers the produced finding. Not yet SUPPRESSED (new, open or resolved): it becomes
  * SUPPRESSED with a quiet transition — no outbox marker, and any unsent marker is dropped, so it never
  * pages. Already SUPPRESSED: nothing is written unless its content, severity or suppression (reason,
- * expiry) changed, and then silently.
+ * owner, expiry) changed, and then silently.
  */
 function decideSuppressed(
   stored: FindingItem | undefined,

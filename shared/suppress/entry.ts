@@ -19,6 +19,8 @@ export interface RawEntry {
 
 /** The reason is stored on every finding it covers and exported to Security Hub (a note of at most 512). */
 export const REASON_MAX_CHARS = 500;
+/** Who answers for the accepted risk: a team, an alias or an email address. */
+export const OWNER_MAX_CHARS = 100;
 
 // Kept here rather than imported from shared/scan: the scan imports this module.
 const ACCOUNT_ID = /^\d{12}$/;
@@ -148,6 +150,21 @@ export function buildEntry(
     reason = reasonField.value.trim().replace(/\s+/g, " ");
   }
 
+  const ownerField = raw.fields.get("owner");
+  let owner: string | undefined;
+  if (ownerField !== undefined) {
+    const value = typeof ownerField.value === "string" ? ownerField.value.trim() : "";
+    if (value === "" || value.length > OWNER_MAX_CHARS) {
+      problem(
+        "owner",
+        ownerField,
+        `expected a team or a person of 1 to ${OWNER_MAX_CHARS} characters (leave the field out if none)`,
+      );
+    } else {
+      owner = value.replace(/\s+/g, " ");
+    }
+  }
+
   const expiresField = raw.fields.get("expires");
   let expires: string | undefined;
   if (expiresField !== undefined) {
@@ -173,6 +190,7 @@ export function buildEntry(
     ...(resource ? { resource } : {}),
     ...(tags ? { tags } : {}),
     reason,
+    ...(owner ? { owner } : {}),
     ...(expires ? { expires } : {}),
   };
 }

@@ -12,11 +12,13 @@ export interface SuppressedFinding {
   entry: SuppressionEntry;
 }
 
-/** What the store keeps of an entry (and compares between runs): its reason and expiry. */
+/** What the store keeps of an entry (and compares between runs): its reason, owner and expiry. */
 export function suppressionOf(entry: SuppressionEntry): Suppression {
-  return entry.expires === undefined
-    ? { reason: entry.reason }
-    : { reason: entry.reason, expires: entry.expires };
+  return {
+    reason: entry.reason,
+    ...(entry.owner !== undefined ? { owner: entry.owner } : {}),
+    ...(entry.expires !== undefined ? { expires: entry.expires } : {}),
+  };
 }
 
 /** Whether an entry still matches at `now` (epoch ms): through its `expires` day, UTC. */

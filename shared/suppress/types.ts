@@ -1,10 +1,12 @@
 /**
  * An accepted risk as the store keeps it on a SUPPRESSED finding and as a transition carries it: why the
- * team lives with the finding, and until when. Only these two fields are compared between runs, so
- * editing another part of the file (moving the entry, a comment) writes nothing.
+ * team lives with the finding, who answers for it, and until when. Only these fields are compared
+ * between runs, so editing another part of the file (moving the entry, a comment) writes nothing.
  */
 export interface Suppression {
   reason: string;
+  /** Who accepted the risk and answers for it (a team or a person); optional. */
+  owner?: string;
   /** `YYYY-MM-DD`: the entry matches through the end of that day (UTC), never after. */
   expires?: string;
 }
@@ -31,6 +33,7 @@ export interface SuppressionEntry {
    */
   tags?: string[];
   reason: string;
+  owner?: string;
   expires?: string;
 }
 
@@ -50,6 +53,7 @@ export const ENTRY_FIELDS = [
   "resource",
   "tags",
   "reason",
+  "owner",
   "expires",
 ] as const;
 export type EntryField = (typeof ENTRY_FIELDS)[number];

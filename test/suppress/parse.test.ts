@@ -28,6 +28,7 @@ suppressions:
     reason: >-
       Blue and green share vpc-0a1b on purpose;
       each keeps the other's subnets (CHG-1234).
+    owner: payments-platform@example.com
     expires: 2026-12-31
   - rule: "ip.*"
     account: 012345678901
@@ -51,10 +52,11 @@ describe("Function: parseSuppressions", () => {
         resource: ["subnet-0a1b*"],
         tags: ["team=payments", "env=prod*"],
         reason: "Blue and green share vpc-0a1b on purpose; each keeps the other's subnets (CHG-1234).",
+        owner: "payments-platform@example.com",
         expires: "2026-12-31",
       },
       {
-        line: 14,
+        line: 15,
         rule: ["ip.*"],
         // Unquoted: the failsafe schema keeps the leading zero a YAML 1.2 int would drop.
         account: ["012345678901"],
@@ -190,6 +192,20 @@ describe("Function: parseSuppressions", () => {
       4,
       "suppressions[0].cluster",
       /empty value/,
+    ],
+    [
+      "an empty owner",
+      "  - rule: '*'\n    reason: x\n    owner: ''\n",
+      4,
+      "suppressions[0].owner",
+      /expected a team or a person of 1 to 100 characters/,
+    ],
+    [
+      "an owner that is a list",
+      "  - rule: '*'\n    reason: x\n    owner: [a, b]\n",
+      4,
+      "suppressions[0].owner",
+      /expected a team or a person/,
     ],
     [
       "a reason above 500 characters",

@@ -44,7 +44,11 @@ const OTHER = finding({ ruleId: "ip.subnet-exhausted", resourceId: "subnet-9", s
 const CLUSTER_TAGS = { "payments-blue": { team: "payments" } };
 const DAY = 24 * 60;
 
-function suppressionsUntil(expires: string, reason = "Blue and green share vpc-0a1b on purpose (CHG-1234)") {
+function suppressionsUntil(
+  expires: string,
+  reason = "Blue and green share vpc-0a1b on purpose (CHG-1234)",
+  owner?: string,
+) {
   return new SuppressionMatcher(
     parseSuppressions(
       [
@@ -53,6 +57,7 @@ function suppressionsUntil(expires: string, reason = "Blue and green share vpc-0
         "    cluster: payments-*",
         "    tags: [team=payments]",
         `    reason: ${reason}`,
+        ...(owner ? [`    owner: ${owner}`] : []),
         `    expires: ${expires}`,
         "",
       ].join("\n"),
@@ -237,20 +242,20 @@ describe("Accepted risks in the store, across runs", () => {
 
     // Act
     const extended = await run(60, [FOREIGN_TAG], suppressionsUntil("2025-07-31"));
-    const escalated = await run(
-      120,
-      [{ ...FOREIGN_TAG, severity: "CRITICAL" }],
-      suppressionsUntil("2025-07-31"),
-    );
+    const critical = { ...FOREIGN_TAG, severity: "CRITICAL" as const };
+    const escalated = await run(120, [critical], suppressionsUntil("2025-07-31"));
+    const handedOver = await run(180, [critical], suppressionsUntil("2025-07-31", undefined, "payments-sre"));
+    const same = await run(240, [critical], suppressionsUntil("2025-07-31", undefined, "payments-sre"));
 
     // Assess
-    expect([...extended.transitions, ...escalated.transitions]).toEqual([]);
-    expect(extended.published + escalated.published).toBe(0);
-    expect(store.stats().itemsWritten.finding).toBe(2);
+    const runs = [extended, escalated, handedOver, same];
+    expect(runs.flatMap((r) => r.transitions)).toEqual([]);
+    expect(runs.reduce((n, r) => n + r.published, 0)).toBe(0);
+    expect(store.stats().itemsWritten.finding).toBe(3);
     expect(await rawItem(FOREIGN_TAG)).toMatchObject({
       status: "SUPPRESSED",
       severity: "CRITICAL",
-      suppression: { expires: "2025-07-31", since: at(0) },
+      suppression: { expires: "2025-07-31", owner: "payments-sre", since: at(0) },
     });
   });
 

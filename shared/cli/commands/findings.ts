@@ -58,8 +58,9 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
     );
     for (const f of found.filter((f) => f.suppression !== undefined && f.status === "SUPPRESSED")) {
       const until = f.suppression?.expires ? ` until ${f.suppression.expires}` : "";
+      const owner = f.suppression?.owner ? `, owner ${f.suppression.owner}` : "";
       io.stdout(
-        `  suppressed${until}: ${f.ruleId} ${f.resourceId} (${f.cluster}): ${f.suppression?.reason}\n`,
+        `  suppressed${until}: ${f.ruleId} ${f.resourceId} (${f.cluster}${owner}): ${f.suppression?.reason}\n`,
       );
     }
     return 0;
