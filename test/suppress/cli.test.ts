@@ -36,6 +36,7 @@ function suppressionsFile(name: string, expires: string): string {
       `    resource: ${SUBNET}`,
       "    tags: [team=edge]",
       "    reason: edge-use1 and tools-use1 share this subnet on purpose (CHG-42)",
+      "    owner: team-edge",
       `    expires: ${expires}`,
       "",
     ].join("\n"),
@@ -107,11 +108,19 @@ describe("Command: eks-audit scan --suppressions", () => {
     expect(subjects(second)).toEqual([]);
     expect(second.stderr).toContain(`1 finding suppressed by ${untilTomorrow} (accepted risks)`);
 
-    // Run 3: the same file, the same estate: no change, nothing to page.
-    const third = await scan("--suppressions", untilTomorrow, "--changes-only");
+    // Run 3: the same file, the same estate: no change, nothing to page; the table lists the accepted
+    // risk apart from the findings, under its entry.
+    const third = await scan("--suppressions", untilTomorrow);
     expect(third.code, third.stderr).toBe(0);
     expect(third.stdout).toContain("No changes since the last scan");
     expect(subjects(third)).toEqual([]);
+    expect(third.stdout).not.toContain(`Resource: ${SUBNET}`);
+    const report = third.stdout.slice(third.stdout.indexOf("1 finding suppressed by")).split("\n");
+    expect(report.slice(0, 3)).toEqual([
+      `1 finding suppressed by ${untilTomorrow} (accepted risks): not among the findings, not paged, not counted by --fail-on; list them with eks-audit findings --status suppressed.`,
+      `  ${untilTomorrow}:3, owner team-edge, until ${day(1)}: edge-use1 and tools-use1 share this subnet on purpose (CHG-42)`,
+      `    HIGH elb.foreign-cluster-tag ${SUBNET} (edge-use1, 111122223333 us-east-1)`,
+    ]);
 
     // The store lists it as an accepted risk, with its reason, and not among the open findings.
     const suppressed = jsonOf<StoredFinding[]>(
@@ -129,7 +138,9 @@ describe("Command: eks-audit scan --suppressions", () => {
     expect(open.some((f) => f.resourceId === SUBNET)).toBe(false);
     const table = await runCli(["findings", ...store, "--status", "suppressed"]);
     expect(table.stdout).toContain("(0 open, 0 resolved, 1 suppressed)");
-    expect(table.stdout).toContain(`suppressed until ${day(1)}: elb.foreign-cluster-tag ${SUBNET}`);
+    expect(table.stdout).toContain(
+      `suppressed until ${day(1)}: elb.foreign-cluster-tag ${SUBNET} (edge-use1, owner team-edge): edge-use1 and`,
+    );
 
     // Run 4: the entry expired yesterday: REOPENED, paged once; the run says which entry expired.
     const expired = suppressionsFile("expired.yaml", day(-1));

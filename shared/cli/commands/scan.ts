@@ -32,6 +32,7 @@ import {
 } from "#shared/cli/common/render.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
+import { renderSuppressed } from "#shared/cli/common/suppressed.ts";
 import { atLeast, type Severity } from "#shared/findings/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
@@ -212,7 +213,14 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
       text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
-    if (suppressions) text(`${suppressionLine(suppressions, tally.suppressed, opened !== undefined)}\n`);
+    if (suppressions) {
+      const listAtLeast = flags.format === "json" || flags.changesOnly ? undefined : flags.minSeverity;
+      const report = renderSuppressed(suppressions, tally.suppressed, Date.now(), {
+        stored: opened !== undefined,
+        ...(listAtLeast ? { listAtLeast } : {}),
+      });
+      text(`${report}\n`);
+    }
     for (const { scope, error } of tally.failures) {
       io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
     }
@@ -270,29 +278,6 @@ async function carriedOver(store: FindingsStore, failed: readonly ScopeResult[])
     }
   }
   return out;
-}
-
-/**
- * What the suppressions did this run: `3 findings suppressed by suppressions.yaml (accepted risks): not
- * shown, not paged, not counted by --fail-on; list them with eks-audit findings --status suppressed.`,
- * plus one line per entry whose `expires` day is over.
- */
-function suppressionLine(
-  matcher: SuppressionMatcher,
-  suppressed: readonly SuppressedFinding[],
-  stored: boolean,
-): string {
-  const source = matcher.set.source;
-  const list = stored ? "; list them with eks-audit findings --status suppressed" : "";
-  const lines = [
-    `${plural(suppressed.length, "finding")} suppressed by ${source} (accepted risks): not shown, not paged, not counted by --fail-on${list}.`,
-  ];
-  for (const entry of matcher.expired(Date.now())) {
-    lines.push(
-      `  ${source}:${entry.line}: expired on ${entry.expires} (${entry.rule.join(", ")}): it suppresses nothing any more.`,
-    );
-  }
-  return lines.join("\n");
 }
 
 function countByRule(results: readonly ScopeResult[]): Record<string, number> {
@@ -411,7 +396,7 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
     .option(
       "--suppressions <file>",
-      "accepted risks (YAML, see README): matching findings are stored SUPPRESSED and never page",
+      "accepted risks (YAML, docs/suppressions.md): matching findings are stored SUPPRESSED and never page",
     )
     .addHelpText("after", SCAN_HELP)
     .action(async (flags: ScanFlags) => {
