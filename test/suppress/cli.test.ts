@@ -91,7 +91,7 @@ afterAll(() => {
 });
 
 describe("Command: eks-audit scan --suppressions", () => {
-  it("takes a finding through OPEN → SUPPRESSED → unchanged → expired: REOPENED → SUPPRESSED → RESOLVED, paging only the reopening", async () => {
+  it("takes a finding through OPEN → SUPPRESSED → unchanged → expired: REOPENED → SUPPRESSED → (no file: REOPENED → SUPPRESSED) → RESOLVED", async () => {
     // Run 1: no suppressions: the foreign tag is NEW and pages.
     const first = await scan();
     expect(first.code, first.stderr).toBe(0);
@@ -158,6 +158,16 @@ describe("Command: eks-audit scan --suppressions", () => {
     const fifth = await scan("--suppressions", untilTomorrow, "--changes-only");
     expect(changesOf(fifth)).toEqual(["SUPPRESSED"]);
     expect(subjects(fifth)).toEqual([]);
+    expect(fifth.stderr).not.toContain("REOPENED: this scan had no --suppressions file");
+
+    // A run without the file: nothing covers the finding any more: REOPENED, and the run says why.
+    const forgotten = await scan("--changes-only");
+    expect(changesOf(forgotten)).toEqual(["REOPENED"]);
+    expect(forgotten.stderr).toContain(
+      "eks-audit: 1 suppressed finding REOPENED: this scan had no --suppressions file; pass the file the deployment uses",
+    );
+    const restored = await scan("--suppressions", untilTomorrow, "--changes-only");
+    expect(changesOf(restored)).toEqual(["SUPPRESSED"]);
 
     // Run 6: the tag is gone, the scan no longer produces the finding: RESOLVED quietly.
     const sixth = await runCli([
@@ -183,7 +193,8 @@ describe("Command: eks-audit scan --suppressions", () => {
       status: "RESOLVED",
       suppression: { expires: day(1) },
     });
-  });
+    // Eleven CLI runs: sized for a loaded 2-core machine.
+  }, 300_000);
 
   it("refuses a bad file with its line and field, exit 1, before anything is scanned or stored", async () => {
     // Prepare

@@ -32,7 +32,7 @@ import {
 } from "#shared/cli/common/render.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
-import { renderSuppressed } from "#shared/cli/common/suppressed.ts";
+import { renderSuppressed, reopenedWithoutFile } from "#shared/cli/common/suppressed.ts";
 import { atLeast, type Severity } from "#shared/findings/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
@@ -213,6 +213,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
       text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
+    const ended = reopenedWithoutFile(tally.transitions, flags.suppressions);
+    if (ended) io.stderr(`${ended}\n`);
     if (suppressions) {
       const listAtLeast = flags.format === "json" || flags.changesOnly ? undefined : flags.minSeverity;
       const report = renderSuppressed(suppressions, tally.suppressed, Date.now(), {

@@ -1,4 +1,5 @@
 import { atLeast, type Severity } from "#shared/findings/index.ts";
+import type { Transition } from "#shared/store/index.ts";
 import type { SuppressedFinding, SuppressionMatcher } from "#shared/suppress/match.ts";
 import type { SuppressionEntry } from "#shared/suppress/types.ts";
 import { plural, sortFindings } from "./render.ts";
@@ -56,4 +57,15 @@ export function renderSuppressed(
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * A run without `--suppressions` reopens every stored accepted risk it sees (no entry matches any more):
+ * say so, so that a laptop run against the deployment's table is not mistaken for expired acceptances.
+ */
+export function reopenedWithoutFile(transitions: readonly Transition[], file: string | undefined): string {
+  if (file !== undefined) return "";
+  const ended = transitions.filter((t) => t.type === "REOPENED" && t.suppressionEnded !== undefined);
+  if (ended.length === 0) return "";
+  return `eks-audit: ${plural(ended.length, "suppressed finding")} REOPENED: this scan had no --suppressions file; pass the file the deployment uses (eksAuditor.suppressionsFile) to keep accepted risks suppressed.`;
 }
