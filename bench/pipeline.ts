@@ -195,7 +195,13 @@ export async function runPipeline(options: PipelineOptions): Promise<RunSummary>
   const queueArn = `arn:aws:sqs:${plannerConfig.homeRegion}:000000000000:eks-auditor-scan-tasks`;
 
   const statuses: Partial<Record<NotifyStatus, number>> = {};
-  const transitions: Record<TransitionType, number> = { NEW: 0, REOPENED: 0, ESCALATED: 0, RESOLVED: 0 };
+  const transitions: Record<TransitionType, number> = {
+    NEW: 0,
+    REOPENED: 0,
+    ESCALATED: 0,
+    SUPPRESSED: 0,
+    RESOLVED: 0,
+  };
   const dynamo = EMPTY_STATS();
   const rounds = {
     empty: { scopes: 0, sum: 0, max: 0 },

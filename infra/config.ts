@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
 import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
+import { parseSuppressions } from "#shared/suppress/parse.ts";
+import { SuppressionFileError, type SuppressionSet } from "#shared/suppress/types.ts";
 import { heartbeatWindow, longestGapMinutes, MAX_ALARM_RANGE_MINUTES } from "./schedule.ts";
 
 /**
@@ -69,6 +72,13 @@ export interface Settings {
    */
   securityHub: boolean;
   logRetentionDays: RetentionDays;
+  /**
+   * Accepted risks: a suppressions file (YAML, README "Accepted risks"), relative to the directory `cdk`
+   * runs in. Validated at synth; the scanner gets it compiled to JSON beside its handler.
+   */
+  suppressionsFile?: string;
+  /** The validated suppressions of `suppressionsFile`. */
+  suppressions?: SuppressionSet;
   /** Test only: skip esbuild bundling (an inline stub replaces the code). */
   skipBundling: boolean;
 }
@@ -105,6 +115,7 @@ const OPTIONAL_KEYS = [
   "orgRootId",
   "alertEmail",
   "opsEmail",
+  "suppressionsFile",
 ];
 
 /** Fixed names: the member role's trust policy names these roles before they exist. */
@@ -283,7 +294,11 @@ function timeZone(key: string, value: unknown): string {
  * Reads and checks the settings. `get` returns the raw context value of a full key
  * (`eksAuditor.schedule`); `keys`, when given, are all context keys, so that a misspelt one fails too.
  */
-export function readSettings(get: (key: string) => unknown, keys: readonly string[] = []): Settings {
+export function readSettings(
+  get: (key: string) => unknown,
+  keys: readonly string[] = [],
+  readText: (path: string) => string = (path) => readFileSync(path, "utf8"),
+): Settings {
   const s: Settings = { ...DEFAULT_SETTINGS };
   for (const key of keys) {
     const name = key.slice(CONTEXT_PREFIX.length);
@@ -442,8 +457,35 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
     s.logRetentionDays = days as RetentionDays;
   }
   if (has("skipBundling")) s.skipBundling = bool("skipBundling", raw("skipBundling"));
+  if (has("suppressionsFile")) {
+    s.suppressionsFile = text("suppressionsFile", raw("suppressionsFile"));
+    s.suppressions = suppressionsOf(s.suppressionsFile, readText);
+  }
   heartbeatOf(s);
   return s;
+}
+
+/** Reads and validates the suppressions file at synth: a bad file fails `cdk synth`, naming each line. */
+function suppressionsOf(path: string, readText: (path: string) => string): SuppressionSet {
+  let content: string;
+  try {
+    content = readText(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file (the path is relative to the directory cdk runs in)"
+        : (err as Error).message;
+    return fail("suppressionsFile", path, `cannot be read: ${why}`);
+  }
+  try {
+    return parseSuppressions(content, path);
+  } catch (err) {
+    if (err instanceof SuppressionFileError) {
+      throw new SettingsError(`cdk.json context "${CONTEXT_PREFIX}suppressionsFile": ${err.message}`);
+    }
+    throw err;
+  }
 }
 
 /**

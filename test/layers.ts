@@ -33,6 +33,9 @@ export const UNIT_FILES = [
   // produces those rules): integration tests.
   "test/rules/scan/error.test.ts",
   "test/rules/scan/unread.test.ts",
+  "test/suppress/parse.test.ts",
+  "test/suppress/match.test.ts",
+  "test/suppress/alerts.test.ts",
 ] as const;
 
 export const UNIT_TESTS = [...UNIT_DIRECTORIES.map((d) => `test/${d}/**/*.test.ts`), ...UNIT_FILES];

@@ -42,6 +42,11 @@ export const ENV = {
    * in the home region) with BatchImportFindings. Default false.
    */
   securityHub: "SECURITY_HUB_IMPORT",
+  /**
+   * The scanner's accepted risks: a compiled suppressions file (JSON, written by `cdk synth` next to the
+   * handler from `eksAuditor.suppressionsFile`), relative to the function's directory or absolute.
+   */
+  suppressionsFile: "SUPPRESSIONS_FILE",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,6 +102,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   dynamodbEndpointUrl?: string;
   /** Import transitions into the central account's Security Hub (home region) besides paging. */
   securityHub?: boolean;
+  /** The compiled suppressions file to read at init (see ENV.suppressionsFile). */
+  suppressionsFile?: string;
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -267,6 +274,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
   const securityHub = r.flag(ENV.securityHub);
+  const suppressionsFile = r.optional(ENV.suppressionsFile);
   return r.done("scanner", {
     ...access,
     tableName,
@@ -278,6 +286,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
     ...(securityHub ? { securityHub } : {}),
+    ...(suppressionsFile ? { suppressionsFile } : {}),
   });
 }
 

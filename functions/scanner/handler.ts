@@ -9,6 +9,7 @@ import { ruleById } from "#shared/catalog/index.ts";
 import type { RuleId } from "#shared/findings/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
+import { deployedSuppressions } from "./suppressions.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
 const config = scannerConfigFromEnv();
@@ -20,7 +21,15 @@ const notifier = functionNotifier(
   { ...config, ruleLink: (id) => ruleById(id as RuleId)?.link },
   store.ledger,
 );
-const scanRecord = new ScanRecordHandler({ config, store, notifier, logger, metrics });
+const suppressions = deployedSuppressions(config.suppressionsFile);
+const scanRecord = new ScanRecordHandler({
+  config,
+  store,
+  notifier,
+  logger,
+  metrics,
+  ...(suppressions ? { suppressions } : {}),
+});
 const processor = new BatchProcessor(EventType.SQS);
 
 /** SQS consumer: one scan task per record; failed records are reported, the others are not re-run. */

@@ -16,6 +16,7 @@ import {
 } from "#shared/scan/scan-task.ts";
 import type { FindingsStore } from "#shared/store/index.ts";
 import { TRANSITION_TYPES } from "#shared/store/index.ts";
+import type { SuppressionMatcher } from "#shared/suppress/match.ts";
 import { DEFAULT_WRITE_RESERVE_MS, DeadlineError, scanBudgetMs } from "./deadline.ts";
 
 export interface ScanRecordDeps {
@@ -24,6 +25,8 @@ export interface ScanRecordDeps {
   notifier: Notifier;
   logger: Logger;
   metrics: Metrics;
+  /** The deployment's accepted risks: matching findings are stored SUPPRESSED and never page. */
+  suppressions?: SuppressionMatcher;
 }
 
 const SCOPE_KEYS = ["runId", "accountId", "region"];
@@ -111,7 +114,7 @@ export class ScanRecordHandler {
   }
 
   private async scan(task: ScanTask, signal: AbortSignal): Promise<ScanTaskOutcome> {
-    const { config, store, notifier, logger, metrics } = this.deps;
+    const { config, store, notifier, logger, metrics, suppressions } = this.deps;
     const { factory, recorder } = this.clientsFor(task.runId);
     const key = scopeKey(task.accountId, task.region);
     const callsBefore = recorder.total(key);
@@ -124,8 +127,9 @@ export class ScanRecordHandler {
       recorder,
       signal,
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
+      ...(suppressions ? { suppressions } : {}),
     }).finally(() => factory.releaseScope(task.accountId, task.region));
-    const { result, transitions, notification } = outcome;
+    const { result, transitions, notification, suppressed } = outcome;
     const apiCalls = recorder.total(key) - callsBefore;
 
     metrics.addMetric(M.scopesScanned, MetricUnit.Count, 1);
@@ -148,6 +152,7 @@ export class ScanRecordHandler {
     const summary = {
       status: result.status,
       findings: result.findings.length,
+      suppressed: suppressed.length,
       transitions: transitions.length,
       clusters: result.clusters,
       nodegroups: result.nodegroups,

@@ -1,5 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DockerImage, type Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
@@ -17,12 +20,22 @@ const BUILD_SCRIPT = fileURLToPath(new URL("../bundling/build.ts", import.meta.u
 
 /**
  * The handler bundle, built locally by infra/bundling/build.ts (esbuild with the plugin that lets the SDK's
- * schemas tree-shake; NodejsFunction cannot take esbuild plugins). Docker is never needed.
+ * schemas tree-shake; NodejsFunction cannot take esbuild plugins). Docker is never needed. `files` are
+ * written beside `index.mjs` (the scanner's compiled suppressions) and are part of the asset hash, so
+ * editing them redeploys the function.
  */
-function bundledCode(name: string): Code {
+function bundledCode(name: string, files: Record<string, string> = {}): Code {
   const entry = fileURLToPath(new URL(`../../functions/${name}/handler.ts`, import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+  const names = Object.keys(files).sort();
+  const extraHash =
+    names.length === 0
+      ? undefined
+      : createHash("sha256")
+          .update(JSON.stringify(names.map((n) => [n, files[n]])))
+          .digest("hex");
   return Code.fromAsset(fileURLToPath(new URL(`../../functions/${name}`, import.meta.url)), {
+    ...(extraHash ? { extraHash } : {}),
     bundling: {
       image: DockerImage.fromRegistry("public.ecr.aws/docker/library/node:24"),
       local: {
@@ -32,6 +45,7 @@ function bundledCode(name: string): Code {
             stdio: "inherit",
           });
           if (run.status !== 0) throw new Error(`bundling functions/${name}/handler.ts failed`);
+          for (const file of names) writeFileSync(join(outputDir, file), files[file] ?? "");
           return true;
         },
       },
@@ -50,6 +64,8 @@ export interface AuditorFunctionProps {
   logRetention: RetentionDays;
   /** Test only: an inline stub instead of the esbuild bundle. */
   skipBundling: boolean;
+  /** Files written beside the bundle's index.mjs (name → content), read by the handler at init. */
+  files?: Record<string, string>;
 }
 
 /**
@@ -95,7 +111,7 @@ export class AuditorFunction extends Construct {
       environment: props.environment,
       code: props.skipBundling
         ? Code.fromInline("exports.handler = async () => { throw new Error('bundling was skipped'); };")
-        : bundledCode(props.name),
+        : bundledCode(props.name, props.files),
     });
   }
 }

@@ -7,12 +7,16 @@ import { ENV } from "#functions/commons/config.ts";
 import { METRICS_NAMESPACE, SCANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { SCANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
 import { MEMBER_ROLE_ACTIONS, readPermissionGroups } from "#shared/aws/permissions.ts";
+import { compileSuppressions } from "#shared/suppress/compiled.ts";
 import { AuditorFunction } from "./auditor-function.ts";
 import { KEY_USE_ACTIONS } from "./encryption-key.ts";
 import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, readStatements, roleArnIn } from "./member-access.ts";
 import type { ScanQueue } from "./scan-queue.ts";
 import { securityHubEnvironment, securityHubImportStatement } from "./security-hub.ts";
+
+/** The compiled suppressions file beside the scanner's handler (`eksAuditor.suppressionsFile`). */
+export const SUPPRESSIONS_BUNDLE_FILE = "suppressions.json";
 
 /** The scanner's timeout; the queue's visibility timeout is six times it. */
 export const SCANNER_TIMEOUT = Duration.minutes(5);
@@ -52,7 +56,12 @@ export class Scanner extends AuditorFunction {
         POWERTOOLS_SERVICE_NAME: SCANNER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: "INFO",
+        // Accepted risks travel as a file in the bundle, not in the environment (4 KB for all variables).
+        ...(settings.suppressions ? { [ENV.suppressionsFile]: SUPPRESSIONS_BUNDLE_FILE } : {}),
       },
+      ...(settings.suppressions
+        ? { files: { [SUPPRESSIONS_BUNDLE_FILE]: compileSuppressions(settings.suppressions) } }
+        : {}),
     });
     this.role.addToPolicy(
       assumeMemberRoleStatement("AssumeMemberRole", settings.memberRoleName, settings.accounts),

@@ -1,7 +1,7 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sns";
 import { atLeast, type Severity, worstSeverity } from "#shared/findings/index.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
-import { compareTransitions } from "#shared/store/transitions.ts";
+import { compareTransitions, isQuietTransition } from "#shared/store/transitions.ts";
 import { TRANSITION_TYPES, type Transition, type TransitionType } from "#shared/store/types.ts";
 
 /** SNS limit for one message, attributes included (the whole JSON-structured message counts). */
@@ -87,14 +87,14 @@ export interface AlertJsonTransition {
  * Which transitions a message carries. A scope pages when at least one transition is at or above
  * the threshold — RESOLVED counting at the severity the finding had, so a resolution alone pages
  * only when that finding was at or above the threshold. A message that goes out anyway also lists
- * the scope's other resolutions (as info); changes below the threshold are left out.
+ * the scope's other resolutions (as info); changes below the threshold are left out. Suppressed
+ * transitions (SUPPRESSED, and RESOLVED of a suppressed finding: accepted risks) never page.
  * Empty: no message.
  */
 export function selectTransitions(transitions: readonly Transition[], minSeverity: Severity): Transition[] {
-  if (!transitions.some((t) => atLeast(t.to, minSeverity))) return [];
-  return transitions
-    .filter((t) => t.type === "RESOLVED" || atLeast(t.to, minSeverity))
-    .sort(compareTransitions);
+  const paging = transitions.filter((t) => !isQuietTransition(t));
+  if (!paging.some((t) => atLeast(t.to, minSeverity))) return [];
+  return paging.filter((t) => t.type === "RESOLVED" || atLeast(t.to, minSeverity)).sort(compareTransitions);
 }
 
 /** The severity word shown in text: resolutions are good news and read as info. */

@@ -3,6 +3,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { Severity } from "#shared/findings/index.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import type { NotificationClaim } from "#shared/store/ledger.ts";
+import { isQuietTransition } from "#shared/store/transitions.ts";
 import type { Transition } from "#shared/store/types.ts";
 import {
   type Alert,
@@ -119,7 +120,9 @@ export class SnsNotifier implements Notifier {
       return { ...resultOf(alerts), ...(messageId ? { messageId } : {}) };
     }
 
-    if (transitions.length === 0 && !(await ledger.hasPendingNotifications(scope))) {
+    // Suppressed transitions leave no outbox marker: alone, they are no reason to take the lease.
+    const pages = transitions.some((t) => !isQuietTransition(t));
+    if (!pages && !(await ledger.hasPendingNotifications(scope))) {
       return { status: "nothing-pending", transitions: 0 };
     }
     const claim = await this.claim(ledger, scope, runId);

@@ -24,6 +24,8 @@ export interface ScopeResult extends Scope {
   apiCalls: Record<string, number>;
   /** What a complete scan could not read: findings about it must not be resolved. */
   unread?: UnreadResource[];
+  /** Tags of each cluster the complete scan read (DescribeCluster `tags`), by name: suppressions match them. */
+  clusterTags?: Record<string, Record<string, string>>;
 }
 
 export interface ScanScopeOptions {
@@ -116,6 +118,11 @@ export async function scanScope(
       nodegroups: inventory.clusters.reduce((n, c) => n + c.nodegroups.length, 0),
       apiCalls: calls(),
       unread: inventory.unread,
+      clusterTags: Object.fromEntries(
+        inventory.clusters.flatMap(({ cluster }) =>
+          cluster.name === undefined ? [] : [[cluster.name, { ...(cluster.tags ?? {}) }]],
+        ),
+      ),
     };
   } catch (err) {
     if (err instanceof ScanAbortedError || options.signal?.aborted) {

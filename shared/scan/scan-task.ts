@@ -3,6 +3,11 @@ import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import type { RuleDefinition } from "#shared/catalog/index.ts";
 import type { Notifier, NotifyResult } from "#shared/notify/index.ts";
 import type { FindingsStore, Transition } from "#shared/store/index.ts";
+import {
+  type SuppressedFinding,
+  type SuppressionMatcher,
+  suppressionsByKey,
+} from "#shared/suppress/match.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
 import type { PlanError } from "./plan.ts";
 import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
@@ -29,6 +34,10 @@ export interface ScanTaskDeps {
   scopeConcurrency?: number;
   /** Aborts the scan (the invocation's deadline): the task then rejects and nothing is reconciled. */
   signal?: AbortSignal;
+  /** Accepted risks (a suppressions file): the findings it covers are stored SUPPRESSED and never page. */
+  suppressions?: SuppressionMatcher;
+  /** Epoch milliseconds; when suppressions expire is judged by it (default: the wall clock after the scan). */
+  clock?: () => number;
 }
 
 export interface ScanTaskOutcome {
@@ -37,6 +46,8 @@ export interface ScanTaskOutcome {
   transitions?: Transition[];
   /** Undefined without a store and notifier. */
   notification?: NotifyResult;
+  /** Findings of `result` the suppressions cover (stored SUPPRESSED, never paged); empty without suppressions. */
+  suppressed: SuppressedFinding[];
 }
 
 /** Raised for a message that is not a scan task; the error names the field. */
@@ -114,15 +125,19 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
     throw new ScanAbortedError(`${task.accountId} ${task.region}: aborted before reconcile`);
-  if (deps.store === undefined) return { result };
+  // Expiry is judged by the clock when the findings are matched, not by an estate's capture time.
+  const now = deps.clock?.() ?? Date.now();
+  const suppressed = deps.suppressions?.suppressed(result.findings, result.clusterTags ?? {}, now) ?? [];
+  if (deps.store === undefined) return { result, suppressed };
   const transitions = await deps.store.writer.reconcileScope(scope, result.findings, {
     status: result.status,
     runId: task.runId,
     scannedAt: result.startedAt,
     ...(result.error ? { error: result.error } : {}),
     ...(result.unread ? { unread: result.unread } : {}),
+    ...(suppressed.length > 0 ? { suppressed: suppressionsByKey(suppressed) } : {}),
   });
-  if (deps.notifier === undefined) return { result, transitions };
+  if (deps.notifier === undefined) return { result, transitions, suppressed };
   const notification = await deps.notifier.notify(scope, task.runId, transitions);
-  return { result, transitions, notification };
+  return { result, transitions, notification, suppressed };
 }

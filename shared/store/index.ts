@@ -28,7 +28,7 @@ export {
   OPEN_BY_SEVERITY_INDEX,
   TTL_ATTRIBUTE,
 } from "./table.ts";
-export { compareTransitions, MAX_PENDING_MARKERS } from "./transitions.ts";
+export { compareTransitions, isQuietTransition, MAX_PENDING_MARKERS } from "./transitions.ts";
 export {
   type CoverageResolution,
   type FindingItem,
@@ -41,7 +41,9 @@ export {
   type ScopeCounts,
   type ScopeStatus,
   type StoredFinding,
+  type StoredSuppression,
   type StoreStats,
+  type Suppression,
   TRANSITION_TYPES,
   type Transition,
   type TransitionType,

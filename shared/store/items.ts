@@ -20,7 +20,10 @@ import {
   type ScopeCounts,
   type ScopeStatus,
   type StoredFinding,
+  type StoredSuppression,
+  type Suppression,
   TRANSITION_TYPES,
+  type Transition,
   type TransitionType,
 } from "./types.ts";
 
@@ -102,6 +105,7 @@ export interface FindingLifecycle {
   resolvedAt?: string;
   resolvedReason?: string;
   reopenedAt?: string;
+  suppression?: StoredSuppression;
   runId: string;
   version: number;
   notifyPending?: Record<string, PendingMarker>;
@@ -138,7 +142,10 @@ export function findingItem(f: Finding, life: FindingLifecycle): FindingItem {
   return withLifecycle(item, life);
 }
 
-/** Applies status-dependent fields: the sparse GSI1 keys exist only while OPEN. */
+/**
+ * Applies status-dependent fields: the sparse GSI1 keys exist only while OPEN (so a SUPPRESSED finding is
+ * never among the open findings by severity); GSI2's sort key starts with the status.
+ */
 export function withLifecycle(item: FindingItem, life: FindingLifecycle): FindingItem {
   const {
     gsi1pk: _pk,
@@ -146,6 +153,7 @@ export function withLifecycle(item: FindingItem, life: FindingLifecycle): Findin
     resolvedAt: _r,
     resolvedReason: _rr,
     reopenedAt: _o,
+    suppression: _s,
     notifyPending: _n,
     ...rest
   } = item;
@@ -165,7 +173,9 @@ export function withLifecycle(item: FindingItem, life: FindingLifecycle): Findin
   if (life.resolvedAt !== undefined) next.resolvedAt = life.resolvedAt;
   if (life.resolvedReason !== undefined) next.resolvedReason = life.resolvedReason;
   if (life.reopenedAt !== undefined) next.reopenedAt = life.reopenedAt;
-  if (life.notifyPending && Object.keys(life.notifyPending).length > 0)
+  if (life.suppression !== undefined) next.suppression = life.suppression;
+  // A SUPPRESSED item never pages: it carries no outbox marker.
+  if (life.status !== "SUPPRESSED" && life.notifyPending && Object.keys(life.notifyPending).length > 0)
     next.notifyPending = life.notifyPending;
   return next;
 }
@@ -181,6 +191,7 @@ export function lifecycleOf(item: FindingItem): FindingLifecycle {
   if (item.resolvedAt !== undefined) life.resolvedAt = item.resolvedAt;
   if (item.resolvedReason !== undefined) life.resolvedReason = item.resolvedReason;
   if (item.reopenedAt !== undefined) life.reopenedAt = item.reopenedAt;
+  if (item.suppression !== undefined) life.suppression = item.suppression;
   if (item.notifyPending !== undefined) life.notifyPending = item.notifyPending;
   return life;
 }
@@ -220,15 +231,20 @@ export function itemToStoredFinding(item: FindingItem): StoredFinding {
   if (item.resolvedAt !== undefined) stored.resolvedAt = item.resolvedAt;
   if (item.resolvedReason !== undefined) stored.resolvedReason = item.resolvedReason;
   if (item.reopenedAt !== undefined) stored.reopenedAt = item.reopenedAt;
+  if (item.suppression !== undefined) stored.suppression = item.suppression;
   return stored;
 }
 
+/** The history item of a transition (quiet ones included: the audit log says when a risk was accepted). */
 export function historyItem(
   item: FindingItem,
-  at: string,
-  marker: PendingMarker,
+  t: Pick<
+    Transition,
+    "type" | "from" | "to" | "at" | "runId" | "reason" | "suppression" | "suppressionEnded"
+  >,
   retentionDays: number,
 ): HistoryEntry & { pk: string; sk: string; itemType: "HISTORY" } {
+  const { at } = t;
   const entry: HistoryEntry & { pk: string; sk: string; itemType: "HISTORY" } = {
     pk: item.pk,
     sk: historySk(item, at),
@@ -240,16 +256,18 @@ export function historyItem(
     resourceId: item.resourceId,
     ...(item.variant ? { variant: item.variant } : {}),
     findingSk: item.sk,
-    type: marker.type,
-    to: marker.to,
+    type: t.type,
+    to: t.to,
     at,
-    runId: marker.runId,
+    runId: t.runId,
     title: item.title,
     detail: item.detail,
     expiresAt: Math.floor(Date.parse(at) / 1000) + retentionDays * 86_400,
   };
-  if (marker.from !== undefined) entry.from = marker.from;
-  if (marker.reason !== undefined) entry.reason = marker.reason;
+  if (t.from !== undefined) entry.from = t.from;
+  if (t.reason !== undefined) entry.reason = t.reason;
+  if (t.suppression !== undefined) entry.suppression = t.suppression;
+  if (t.suppressionEnded !== undefined) entry.suppressionEnded = t.suppressionEnded;
   return entry;
 }
 
@@ -301,6 +319,25 @@ function record(v: unknown): Raw | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Raw) : undefined;
 }
 
+function suppressionOf(v: unknown): Suppression | undefined {
+  const raw = record(v);
+  const reason = raw === undefined ? undefined : optStr(raw, "reason");
+  if (raw === undefined || reason === undefined) return undefined;
+  const owner = optStr(raw, "owner");
+  const expires = optStr(raw, "expires");
+  return {
+    reason,
+    ...(owner !== undefined ? { owner } : {}),
+    ...(expires !== undefined ? { expires } : {}),
+  };
+}
+
+function storedSuppressionOf(v: unknown): StoredSuppression | undefined {
+  const suppression = suppressionOf(v);
+  const since = optStr(record(v) ?? {}, "since");
+  return suppression === undefined || since === undefined ? undefined : { ...suppression, since };
+}
+
 function markers(v: unknown): Record<string, PendingMarker> | undefined {
   const map = record(v);
   if (map === undefined) return undefined;
@@ -317,6 +354,8 @@ function markers(v: unknown): Record<string, PendingMarker> | undefined {
     if (reason !== undefined) marker.reason = reason;
     const delivered = m.deliveredTo;
     if (Array.isArray(delivered)) marker.deliveredTo = delivered.filter((c) => typeof c === "string");
+    const ended = suppressionOf(m.suppressionEnded);
+    if (ended !== undefined) marker.suppressionEnded = ended;
     out[at] = marker;
   }
   return Object.keys(out).length > 0 ? out : undefined;
@@ -324,7 +363,7 @@ function markers(v: unknown): Record<string, PendingMarker> | undefined {
 
 export function parseFindingItem(raw: Raw): FindingItem {
   const status = str(raw, "status");
-  if (status !== "OPEN" && status !== "RESOLVED") {
+  if (status !== "OPEN" && status !== "RESOLVED" && status !== "SUPPRESSED") {
     throw new StoreDataError(`${String(raw.pk)} ${String(raw.sk)}: unknown status ${status}`);
   }
   const item: FindingItem = {
@@ -358,6 +397,8 @@ export function parseFindingItem(raw: Raw): FindingItem {
     const v = optStr(raw, name);
     if (v !== undefined) item[name] = v;
   }
+  const suppression = storedSuppressionOf(raw.suppression);
+  if (suppression !== undefined) item.suppression = suppression;
   const pending = markers(raw.notifyPending);
   if (pending !== undefined) item.notifyPending = pending;
   return item;
@@ -387,6 +428,10 @@ export function parseHistoryItem(raw: Raw): HistoryEntry {
   if (from !== undefined) entry.from = from;
   const reason = optStr(raw, "reason");
   if (reason !== undefined) entry.reason = reason;
+  const suppression = suppressionOf(raw.suppression);
+  if (suppression !== undefined) entry.suppression = suppression;
+  const ended = suppressionOf(raw.suppressionEnded);
+  if (ended !== undefined) entry.suppressionEnded = ended;
   return entry;
 }
 
@@ -405,10 +450,12 @@ export function countsOf(v: unknown): ScopeCounts {
       LOW: n(bySev, "LOW"),
       INFO: n(bySev, "INFO"),
     },
+    suppressed: n(raw, "suppressed"),
     transitions: {
       NEW: n(byType, "NEW"),
       REOPENED: n(byType, "REOPENED"),
       ESCALATED: n(byType, "ESCALATED"),
+      SUPPRESSED: n(byType, "SUPPRESSED"),
       RESOLVED: n(byType, "RESOLVED"),
     },
   };

@@ -6,7 +6,11 @@ export interface AccountRegion {
   region: string;
 }
 
-export type FindingStatus = "OPEN" | "RESOLVED";
+/**
+ * OPEN pages on its transitions; RESOLVED is gone from the last complete scan; SUPPRESSED is produced by
+ * the scans but covered by an accepted risk (a suppressions file entry): stored, never paged.
+ */
+export type FindingStatus = "OPEN" | "RESOLVED" | "SUPPRESSED";
 
 /** What names one finding: its scope, cluster, rule, resource and variant. */
 export type FindingIdentity = Pick<
@@ -51,7 +55,10 @@ export const openSk = (f: FindingIdentity): string =>
     `${f.accountId}#${f.region}#${f.cluster}#${f.ruleId}#${f.resourceId}${f.variant ? `#${f.variant}` : ""}`,
   );
 
-/** GSI2 partition: `RULE#<ruleId>`; sort key starts with the status so `begins_with(OPEN#)` works. */
+/**
+ * GSI2 partition: `RULE#<ruleId>`; sort key starts with the status so `begins_with(OPEN#)`,
+ * `begins_with(RESOLVED#)` and `begins_with(SUPPRESSED#)` work.
+ */
 export const rulePk = (ruleId: string): string => `RULE#${ruleId}`;
 export const ruleSk = (status: FindingStatus, f: FindingIdentity): string =>
   checked(

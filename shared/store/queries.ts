@@ -1,6 +1,14 @@
 import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
-import { accountPk, findingPrefix, historyPrefix, openPk, rulePk, scopeSk } from "./keys.ts";
+import {
+  accountPk,
+  type FindingStatus,
+  findingPrefix,
+  historyPrefix,
+  openPk,
+  rulePk,
+  scopeSk,
+} from "./keys.ts";
 import { BY_RULE_INDEX, OPEN_BY_SEVERITY_INDEX } from "./table.ts";
 
 /**
@@ -12,6 +20,7 @@ import { BY_RULE_INDEX, OPEN_BY_SEVERITY_INDEX } from "./table.ts";
  * | open findings of a severity      | gsi1-open-by-severity   | gsi1pk = `OPEN#HIGH`       | (none) or begins_with `<account>#` |
  * | all findings of an account       | table                   | pk = `ACCOUNT#<id>`        | begins_with `FINDING#`       |
  * | all findings of one rule         | gsi2-by-rule            | gsi2pk = `RULE#<ruleId>`   | (none) or begins_with `OPEN#`|
+ * | accepted risks of one rule       | gsi2-by-rule            | gsi2pk = `RULE#<ruleId>`   | begins_with `SUPPRESSED#`    |
  * | one account-region's scope status| table                   | pk = `ACCOUNT#<id>`        | = `SCOPE#<region>`           |
  * | a scope's history                | table                   | pk = `ACCOUNT#<id>`        | begins_with `HISTORY#<region>#` |
  */
@@ -43,7 +52,7 @@ export const consoleQueries = {
     };
   },
 
-  findingsOfRule(tableName: string, ruleId: RuleId, status?: "OPEN" | "RESOLVED"): QueryCommandInput {
+  findingsOfRule(tableName: string, ruleId: RuleId, status?: FindingStatus): QueryCommandInput {
     return status === undefined
       ? {
           TableName: tableName,

@@ -2,12 +2,18 @@ import type { QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { atLeast, type Finding, RULE_IDS, SEVERITIES, severityRank } from "#shared/findings/index.ts";
 import type { TableHandle } from "./handle.ts";
 import { itemToStoredFinding, parseFindingItem, parseHistoryItem, parseScopeItem } from "./items.ts";
-import { accountPk, findingSk, scopeSk } from "./keys.ts";
+import { accountPk, type FindingStatus, findingSk, scopeSk } from "./keys.ts";
 import { consoleQueries } from "./queries.ts";
 import type { FindingQuery, HistoryEntry, ScopeStatus, StoredFinding } from "./types.ts";
 
 /** The rules whose findings say a scope could not be scanned: the planner closes them when a scope leaves the plan. */
 export const COVERAGE_RULE_IDS = RULE_IDS.filter((id) => id.startsWith("scan."));
+
+const STATUS_OF_QUERY: Record<NonNullable<FindingQuery["status"]>, FindingStatus> = {
+  open: "OPEN",
+  resolved: "RESOLVED",
+  suppressed: "SUPPRESSED",
+};
 
 /** The console's and the CLI's questions to the findings table, each through a key or an index (never a Scan). */
 export class FindingsReader {
@@ -54,15 +60,16 @@ export class FindingsReader {
    * Findings for the CLI, worst first. Index choice:
    * - `ruleId` → GSI2 (`RULE#<ruleId>`, sort key prefix `<STATUS>#[<accountId>#]`);
    * - `status: "open"` → GSI1, one Query per severity at or above `minSeverity` (`OPEN#<SEV>`,
-   *   prefix `<accountId>#` when given), stopping at `limit`;
+   *   prefix `<accountId>#` when given), stopping at `limit`; SUPPRESSED findings have no GSI1 keys;
    * - `accountId` → the base table (`ACCOUNT#<id>`, `begins_with(sk, FINDING#)`);
-   * - otherwise (resolved or all, organisation-wide) → GSI2 once per rule id: still indexed, never a Scan.
+   * - otherwise (resolved, suppressed or all, organisation-wide) → GSI2 once per rule id (sort key
+   *   prefix `RESOLVED#` / `SUPPRESSED#`): still indexed, never a Scan.
    */
   async queryFindings(filter: FindingQuery = {}): Promise<StoredFinding[]> {
     const tableName = this.table.tableName;
     const minimum = filter.minSeverity ?? "INFO";
     const severities = SEVERITIES.filter((s) => atLeast(s, minimum));
-    const status = filter.status === undefined ? undefined : filter.status === "open" ? "OPEN" : "RESOLVED";
+    const status = filter.status === undefined ? undefined : STATUS_OF_QUERY[filter.status];
     const limit = filter.limit;
 
     if (filter.ruleId === undefined && status === "OPEN") {

@@ -1,8 +1,8 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
-/** GSI1: open findings by severity. Sparse: its keys exist only while a finding is OPEN. */
+/** GSI1: open findings by severity. Sparse: its keys exist only while a finding is OPEN (not RESOLVED, not SUPPRESSED). */
 export const OPEN_BY_SEVERITY_INDEX = "gsi1-open-by-severity";
-/** GSI2: every finding (open and resolved) by rule id. */
+/** GSI2: every finding (open, resolved and suppressed) by rule id; the sort key starts with the status. */
 export const BY_RULE_INDEX = "gsi2-by-rule";
 /** History items carry it (epoch seconds); DynamoDB TTL deletes them after the retention. */
 export const TTL_ATTRIBUTE = "expiresAt";

@@ -1,10 +1,22 @@
 import type { Finding, RuleId, Severity, UnreadResource } from "#shared/findings/index.ts";
+import type { Suppression } from "#shared/suppress/types.ts";
 import type { FindingIdentity, FindingStatus } from "./keys.ts";
 
-export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "RESOLVED"] as const;
+export const TRANSITION_TYPES = ["NEW", "REOPENED", "ESCALATED", "SUPPRESSED", "RESOLVED"] as const;
 export type TransitionType = (typeof TRANSITION_TYPES)[number];
 
-/** A change of a finding's state that may page. */
+export type { Suppression } from "#shared/suppress/types.ts";
+
+/** A suppression as stored on the finding: the accepted risk and since when the finding has been SUPPRESSED. */
+export interface StoredSuppression extends Suppression {
+  since: string;
+}
+
+/**
+ * A change of a finding's state. NEW, REOPENED and ESCALATED page (at or above the threshold), and so
+ * does RESOLVED of an open finding. SUPPRESSED (an accepted risk now covers the finding) and RESOLVED of
+ * a suppressed finding are quiet: they carry `suppression`, leave no outbox marker and never page.
+ */
 export interface Transition {
   type: TransitionType;
   finding: Finding;
@@ -27,6 +39,14 @@ export interface Transition {
   deliveredTo?: string[];
   /** Read from the outbox only: when the finding was first seen (Security Hub's `CreatedAt`). */
   firstSeen?: string;
+  /**
+   * Present on quiet transitions only: for SUPPRESSED the accepted risk that now covers the finding, for
+   * RESOLVED the one it was under when it went away. A transition with it never pages; Security Hub
+   * shows SUPPRESSED transitions with `Workflow.Status: SUPPRESSED`.
+   */
+  suppression?: Suppression;
+  /** REOPENED of a SUPPRESSED finding: the accepted risk that no longer covers it (expired, or no longer matching). */
+  suppressionEnded?: Suppression;
 }
 
 export interface ReconcileOutcome {
@@ -37,6 +57,12 @@ export interface ReconcileOutcome {
   error?: { name: string; message: string };
   /** What a complete scan could not read: open findings about it are never resolved by this scan. */
   unread?: readonly UnreadResource[];
+  /**
+   * The accepted risk covering each produced finding that a suppressions file matches, by `findingKey`
+   * (shared/findings). Those findings are stored SUPPRESSED and never page; a SUPPRESSED finding produced
+   * without one is REOPENED (and pages). See shared/suppress/match.ts.
+   */
+  suppressed?: ReadonlyMap<string, Suppression>;
 }
 
 /** A transition written with the finding but not yet notified, keyed by its `at` on the finding item. */
@@ -48,6 +74,7 @@ export interface PendingMarker {
   reason?: string;
   /** Channels that delivered the transition while another failed (see shared/notify/securityhub/outbox-notifier.ts). */
   deliveredTo?: string[];
+  suppressionEnded?: Suppression;
 }
 
 /** The finding item as stored. Written whole (PutItem) under a `version` condition. */
@@ -81,17 +108,26 @@ export interface FindingItem {
   resolvedReason?: string;
   reopenedAt?: string;
   /**
+   * The accepted risk: on a SUPPRESSED finding the one covering it; kept on a finding RESOLVED while
+   * suppressed (it went away as an accepted risk); removed when the finding opens again.
+   */
+  suppression?: StoredSuppression;
+  /**
    * The run that last changed the item; `lastChangedAt` is that run's `scannedAt`, and every write is
    * conditional on it being no newer than the writer's own (an older run never overwrites a newer one).
    */
   runId: string;
   /** Optimistic-concurrency counter: every write is conditional on the version it read. */
   version: number;
+  /** GSI1 (open findings by severity): only while OPEN, so neither RESOLVED nor SUPPRESSED findings are in it. */
   gsi1pk?: string;
   gsi1sk?: string;
   gsi2pk: string;
   gsi2sk: string;
-  /** Outbox: transitions not yet notified, keyed by `at`. Written atomically with the state change. */
+  /**
+   * Outbox: transitions not yet notified, keyed by `at`. Written atomically with the state change. Never
+   * on a SUPPRESSED item (suppressing a finding drops its unsent markers: an accepted risk does not page).
+   */
   notifyPending?: Record<string, PendingMarker>;
 }
 
@@ -103,6 +139,7 @@ export interface StoredFinding extends Finding {
   resolvedAt?: string;
   resolvedReason?: string;
   reopenedAt?: string;
+  suppression?: StoredSuppression;
   evidenceTruncated: boolean;
   version: number;
 }
@@ -113,6 +150,8 @@ export interface ScopeCounts {
   /** Open findings of the scope after the last reconcile. */
   open: number;
   openBySeverity: Record<Severity, number>;
+  /** SUPPRESSED findings of the scope after the last reconcile (accepted risks the scans still produce). */
+  suppressed: number;
   /** Transitions the last reconcile reported. */
   transitions: Record<TransitionType, number>;
 }
@@ -178,6 +217,10 @@ export type HistoryEntry = {
   runId: string;
   /** Why a coverage resolution closed the finding (absent for transitions a scan made). */
   reason?: string;
+  /** As on the transition: the accepted risk of a quiet transition. */
+  suppression?: Suppression;
+  /** As on the transition: the accepted risk a REOPENED finding is no longer under. */
+  suppressionEnded?: Suppression;
   title: string;
   detail: string;
   /** Epoch seconds: DynamoDB TTL deletes the item after it. */
@@ -191,7 +234,7 @@ export interface CoverageResolution {
 }
 
 export interface FindingQuery {
-  status?: "open" | "resolved";
+  status?: "open" | "resolved" | "suppressed";
   /** At or above (CRITICAL > HIGH > MEDIUM > LOW > INFO). */
   minSeverity?: Severity;
   accountId?: string;

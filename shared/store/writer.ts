@@ -1,6 +1,6 @@
 import type { PutCommandInput } from "@aws-sdk/lib-dynamodb";
 import pLimit from "p-limit";
-import { type Finding, isAboutUnread, severityRank } from "#shared/findings/index.ts";
+import { type Finding, findingKey, isAboutUnread, severityRank } from "#shared/findings/index.ts";
 import { CoverageResolutionError, ReconcileConflictError, ScopeMismatchError } from "./errors.ts";
 import { isConditionalCheckFailed, MAX_WRITE_ATTEMPTS, type TableHandle } from "./handle.ts";
 import { countsOf, historyItem, parseFindingItem } from "./items.ts";
@@ -13,6 +13,7 @@ import {
   decideAbsent,
   decideCoverageResolved,
   decideProduced,
+  isQuietTransition,
 } from "./transitions.ts";
 import type { CoverageResolution, FindingItem, ReconcileOutcome, ScopeCounts, Transition } from "./types.ts";
 
@@ -77,11 +78,14 @@ export class FindingsWriter {
 
   /**
    * Merges one scan of an account-region into the table and returns the transitions this call made:
-   * NEW (never seen), REOPENED (was RESOLVED), ESCALATED (severity rose) and — only when
-   * `outcome.status` is `complete` — RESOLVED (open, this scan did not produce it, and it is not about
-   * something the scan could not read: `outcome.unread`). A severity that fell, or changed text or
-   * evidence, is written without a transition; an unchanged finding is not written at all. A failed
-   * scan resolves nothing; its `scan.*` finding arrives in `findings`.
+   * NEW (never seen), REOPENED (was RESOLVED, or SUPPRESSED and no accepted risk covers it any more),
+   * ESCALATED (severity rose) and — only when `outcome.status` is `complete` — RESOLVED (open or
+   * suppressed, this scan did not produce it, and it is not about something the scan could not read:
+   * `outcome.unread`). A produced finding that `outcome.suppressed` covers is SUPPRESSED instead (a quiet
+   * transition, once; no outbox marker), and a suppressed finding that goes away is RESOLVED quietly.
+   * A severity that fell, or changed text or evidence, is written without a transition; an unchanged
+   * finding (a suppressed one included) is not written at all. A failed scan resolves nothing; its
+   * `scan.*` finding arrives in `findings`.
    *
    * Writes: one conditional PutItem per changed finding under the scope's reconcile lease (one scope
    * UpdateItem to take it), the history items of the transitions (BatchWriteItem), and the scope item
@@ -108,15 +112,17 @@ export class FindingsWriter {
       if (seen === undefined || severityRank(f.severity) > severityRank(seen.severity)) produced.set(sk, f);
     }
     const unread = outcome.unread ?? [];
+    const suppressed = outcome.suppressed ?? new Map();
 
     return this.inScope(scope, at, outcome.runId, (storedItems) => {
       const work: Work[] = [];
       for (const [sk, f] of produced) {
-        work.push({ sk, decide: (current) => decideProduced(current, f, at, outcome.runId) });
+        const suppression = suppressed.get(findingKey(f));
+        work.push({ sk, decide: (current) => decideProduced(current, f, at, outcome.runId, suppression) });
       }
       if (outcome.status === "complete") {
         for (const item of storedItems) {
-          if (item.status !== "OPEN" || produced.has(item.sk)) continue;
+          if (item.status === "RESOLVED" || produced.has(item.sk)) continue;
           // What the scan could not read is not gone: its findings keep the state they had.
           if (isAboutUnread(item, unread)) continue;
           work.push({ sk: item.sk, decide: (current) => decideAbsent(current, at, outcome.runId) });
@@ -261,14 +267,13 @@ export class FindingsWriter {
           const t = result.transition;
           if (t === undefined || result.item === undefined) continue;
           transitions.push(t);
-          const marker = result.item.notifyPending?.[t.at];
-          if (marker !== undefined)
-            history.push(historyItem(result.item, t.at, marker, this.options.historyRetentionDays));
+          history.push(historyItem(result.item, t, this.options.historyRetentionDays));
         }
         transitions.sort(compareTransitions);
         await this.table.batchPut(history, "history");
 
-        const announce = transitions.length > 0 || p.leftovers;
+        // Quiet transitions (suppressions) leave no marker: nothing for the notifier to look at.
+        const announce = transitions.some((t) => !isQuietTransition(t)) || p.leftovers;
         const update = this.leases.releasing(
           p.record?.(stored.values(), transitions) ?? new ScopeUpdate(),
           held,
@@ -377,12 +382,16 @@ function scopeRecord(
   });
 }
 
-function openCounts(items: Iterable<FindingItem>): Pick<ScopeCounts, "open" | "openBySeverity"> {
-  const counts: Pick<ScopeCounts, "open" | "openBySeverity"> = {
+function openCounts(
+  items: Iterable<FindingItem>,
+): Pick<ScopeCounts, "open" | "openBySeverity" | "suppressed"> {
+  const counts: Pick<ScopeCounts, "open" | "openBySeverity" | "suppressed"> = {
     open: 0,
     openBySeverity: { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFO: 0 },
+    suppressed: 0,
   };
   for (const item of items) {
+    if (item.status === "SUPPRESSED") counts.suppressed++;
     if (item.status !== "OPEN") continue;
     counts.open++;
     counts.openBySeverity[item.severity]++;
@@ -398,7 +407,7 @@ function scopeCounts(
   const counts: ScopeCounts = {
     findings: produced,
     ...openCounts(items),
-    transitions: { NEW: 0, REOPENED: 0, ESCALATED: 0, RESOLVED: 0 },
+    transitions: { NEW: 0, REOPENED: 0, ESCALATED: 0, SUPPRESSED: 0, RESOLVED: 0 },
   };
   for (const t of transitions) counts.transitions[t.type]++;
   return counts;

@@ -138,7 +138,7 @@ describe("Command: eks-audit findings", () => {
     expect(run.stdout).toMatch(/^222233334444 \/ eu-west-1 \/ cluster payments-euw1$/m);
     expect(run.stdout).toMatch(/│ Severity │ Status +│ First seen │ Resolved +│ Rule/);
     expect(run.stdout).toMatch(
-      /│ CRITICAL │ RESOLVED │ \d{4}-\d\d-\d\d │ \d{4}-\d\d-\d\d │ ip\.subnet-exhausted/,
+      /│ CRITICAL │ RESOLVED +│ \d{4}-\d\d-\d\d │ \d{4}-\d\d-\d\d │ ip\.subnet-exhausted/,
     );
     expect(run.stdout.trim().split("\n").pop()).toMatch(
       /^Summary: \d+ findings \(\d+ open, 3 resolved\) in dynalite:.*; status all, account 222233334444$/,
@@ -150,7 +150,7 @@ describe("Command: eks-audit findings", () => {
       ["--rule", "ip.exhausted"],
       /--rule.*unknown rule id "ip\.exhausted": rule families are elb\.\*, ip\.\*/,
     ],
-    [["--status", "gone"], /--status.*Allowed choices are open, resolved, all/],
+    [["--status", "gone"], /--status.*Allowed choices are open, resolved, suppressed, all/],
     [["--account", "12345"], /--account.*malformed account id "12345"/],
     [["--store", "none"], /--store: findings reads a store/],
   ])("exits 1 with one line for %j", async (args, message) => {

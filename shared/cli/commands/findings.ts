@@ -14,7 +14,7 @@ import type { RuleId, Severity } from "#shared/findings/index.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
 
 export interface FindingsFlags {
-  status: "open" | "resolved" | "all";
+  status: "open" | "resolved" | "suppressed" | "all";
   minSeverity: Severity;
   account?: string;
   rule?: RuleId;
@@ -43,7 +43,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
       io.stdout(`${JSON.stringify(found, null, 2)}\n`);
       return 0;
     }
-    const open = found.filter((f) => f.status === "OPEN").length;
+    const byStatus = (status: string) => found.filter((f) => f.status === status).length;
     const filters = [
       `status ${flags.status}`,
       flags.minSeverity === "INFO" ? undefined : `${flags.minSeverity} and above`,
@@ -51,9 +51,18 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
       flags.rule ? `rule ${flags.rule}` : undefined,
     ].filter((s): s is string => s !== undefined);
     io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
+    const suppressed = byStatus("SUPPRESSED");
+    const counts = `${byStatus("OPEN")} open, ${byStatus("RESOLVED")} resolved${suppressed > 0 || flags.status === "suppressed" ? `, ${suppressed} suppressed` : ""}`;
     io.stdout(
-      `Summary: ${plural(found.length, "finding")} (${open} open, ${found.length - open} resolved) in ${opened.label}; ${filters.join(", ")}\n`,
+      `Summary: ${plural(found.length, "finding")} (${counts}) in ${opened.label}; ${filters.join(", ")}\n`,
     );
+    for (const f of found.filter((f) => f.suppression !== undefined && f.status === "SUPPRESSED")) {
+      const until = f.suppression?.expires ? ` until ${f.suppression.expires}` : "";
+      const owner = f.suppression?.owner ? `, owner ${f.suppression.owner}` : "";
+      io.stdout(
+        `  suppressed${until}: ${f.ruleId} ${f.resourceId} (${f.cluster}${owner}): ${f.suppression?.reason}\n`,
+      );
+    }
     return 0;
   } finally {
     await opened.close();
@@ -65,8 +74,11 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
     .command("findings")
     .description("list the findings the store holds, with status, first seen and resolved (indexed queries)")
     .addOption(
-      new Option("--status <status>", "open, resolved or all")
-        .choices(["open", "resolved", "all"])
+      new Option(
+        "--status <status>",
+        "open, resolved, suppressed (accepted risks, with their reason and expiry) or all",
+      )
+        .choices(["open", "resolved", "suppressed", "all"])
         .default("open"),
     )
     .option(

@@ -32,6 +32,7 @@ import {
 } from "#shared/cli/common/render.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
+import { renderSuppressed, reopenedWithoutFile } from "#shared/cli/common/suppressed.ts";
 import { atLeast, type Severity } from "#shared/findings/index.ts";
 import { asffOfScan } from "#shared/notify/securityhub/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
@@ -40,6 +41,9 @@ import { planScopes, tasksOfPlan } from "#shared/scan/plan.ts";
 import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement } from "#shared/scan/run.ts";
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
+import { type SuppressedFinding, SuppressionMatcher } from "#shared/suppress/match.ts";
+import { loadSuppressionsFile } from "#shared/suppress/parse.ts";
+import { SuppressionFileError } from "#shared/suppress/types.ts";
 
 export interface ScanFlags extends SessionFlags {
   regions?: RegionSelection;
@@ -57,6 +61,8 @@ export interface ScanFlags extends SessionFlags {
   alertSeverity?: Severity;
   /** Table mode: print only this run's changes and alerts, not the findings. */
   changesOnly?: boolean;
+  /** A suppressions file (YAML): accepted risks, stored SUPPRESSED and never paged. */
+  suppressions?: string;
 }
 
 export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
@@ -82,12 +88,26 @@ function checkFlags(flags: ScanFlags): void {
 interface RunTally {
   results: ScopeResult[];
   transitions: Transition[];
+  /** Findings an accepted risk covers: not shown, not paged, not counted by --fail-on. */
+  suppressed: SuppressedFinding[];
   /** Scopes whose reconcile or notification failed (the store or SNS refused). */
   failures: { scope: AccountRegion; error: unknown }[];
 }
 
+/** Reads and validates `--suppressions` before anything is scanned or stored; a bad file is one error naming each line. */
+async function loadSuppressions(file: string | undefined): Promise<SuppressionMatcher | undefined> {
+  if (file === undefined) return undefined;
+  try {
+    return new SuppressionMatcher(await loadSuppressionsFile(file));
+  } catch (err) {
+    if (err instanceof SuppressionFileError) throw new ScanFlagError(`--suppressions ${err.message}`);
+    throw err;
+  }
+}
+
 export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanContext = {}): Promise<number> {
   checkFlags(flags);
+  const suppressions = await loadSuppressions(flags.suppressions);
   const started = Date.now();
   const session = context.session ?? (await openSession(flags, io.env));
   let opened: OpenedStore | undefined;
@@ -121,7 +141,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
           })
         : undefined;
     bar?.start(tasks.length, 0, { scope: "" });
-    const tally: RunTally = { results: [], transitions: [], failures: [] };
+    const tally: RunTally = { results: [], transitions: [], suppressed: [], failures: [] };
     await runScanTasks(
       tasks,
       {
@@ -129,6 +149,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         recorder: session.recorder,
         ...(opened ? { store: opened.store } : {}),
         ...(notifier ? { notifier } : {}),
+        ...(suppressions ? { suppressions } : {}),
       },
       {
         concurrency: flags.concurrency,
@@ -137,6 +158,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
           if (settled.outcome !== undefined) {
             tally.results.push(settled.outcome.result);
             tally.transitions.push(...(settled.outcome.transitions ?? []));
+            tally.suppressed.push(...settled.outcome.suppressed);
           } else {
             tally.failures.push({ scope: task, error: settled.error });
           }
@@ -163,7 +185,9 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
 
     const failedScopes = tally.results.filter((r) => r.status === "failed");
     const carried = opened ? await carriedOver(opened.store, failedScopes) : [];
-    const all: ReportedFinding[] = [...tally.results.flatMap((r) => r.findings), ...carried];
+    const accepted = new Set(tally.suppressed.map((s) => s.finding));
+    const produced = tally.results.flatMap((r) => r.findings).filter((f) => !accepted.has(f));
+    const all: ReportedFinding[] = [...produced, ...carried];
     const shown = sortFindings(all.filter((f) => atLeast(f.severity, flags.minSeverity)));
     const summary = summaryLine(shown, tally.results, session.recorder.total(), Date.now() - started);
     // JSON mode: stdout carries exactly one JSON array of findings; everything else is text on stderr.
@@ -200,6 +224,16 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     if (opened && notifier) {
       const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
       text(`${machine || flags.changesOnly ? "" : "\n"}${changes}\n`);
+    }
+    const ended = reopenedWithoutFile(tally.transitions, flags.suppressions);
+    if (ended) io.stderr(`${ended}\n`);
+    if (suppressions) {
+      const listAtLeast = flags.format === "json" || flags.changesOnly ? undefined : flags.minSeverity;
+      const report = renderSuppressed(suppressions, tally.suppressed, Date.now(), {
+        stored: opened !== undefined,
+        ...(listAtLeast ? { listAtLeast } : {}),
+      });
+      text(`${report}\n`);
     }
     for (const { scope, error } of tally.failures) {
       io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
@@ -336,6 +370,12 @@ open for them are shown too, marked carried over (JSON: "carriedOver": true, "la
 With --org --regions all, coverage findings of account-regions the organisation no longer has are
 resolved.
 
+Accepted risks (--suppressions FILE): findings an entry of the file matches are stored SUPPRESSED,
+never page, and are left out of the findings and of --fail-on (eks-audit findings --status suppressed
+lists them). When an entry expires or stops matching, the finding is REOPENED and pages once; a
+suppressed finding the scan no longer produces is RESOLVED quietly. A bad file is an error (exit 1,
+naming each line) before anything is scanned or stored.
+
 JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
 store; the changes and the alerts go to stderr as text. --format asff prints the same findings as
 one array in the AWS Security Finding Format, as --notify securityhub would import them.
@@ -376,6 +416,10 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
       severityOption,
     )
     .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
+    .option(
+      "--suppressions <file>",
+      "accepted risks (YAML, docs/suppressions.md): matching findings are stored SUPPRESSED and never page",
+    )
     .addHelpText("after", SCAN_HELP)
     .action(async (flags: ScanFlags) => {
       setExit(await scanCommand(flags, io, context));

@@ -10,7 +10,12 @@ import {
   StdoutNotifier,
 } from "#shared/notify/index.ts";
 import { OutboxNotifier, productArnOf, SecurityHubChannel } from "#shared/notify/securityhub/index.ts";
-import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
+import {
+  type AccountRegion,
+  type FindingsStore,
+  isQuietTransition,
+  type Transition,
+} from "#shared/store/index.ts";
 import type { NotifySpec } from "./options.ts";
 import { scopeLabel } from "./render.ts";
 import type { Session } from "./session.ts";
@@ -57,7 +62,9 @@ class PrintingNotifier implements CliNotifier {
       },
     });
     const result = await printer.notify(scope, runId, transitions);
-    if (transitions.length > 0) await this.ledger.markNotified(transitions);
+    // Suppressed transitions have no outbox marker to remove.
+    const marked = transitions.filter((t) => !isQuietTransition(t));
+    if (marked.length > 0) await this.ledger.markNotified(marked);
     this.sent.push({ scope, result, ...(text ? { text: text.trimEnd() } : {}) });
     return result;
   }

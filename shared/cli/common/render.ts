@@ -64,7 +64,7 @@ export function renderStoredFindingsTable(findings: readonly StoredFinding[], wi
   return renderGrouped(
     findings,
     [
-      { head: "Status", width: 10, cell: (f) => f.status },
+      { head: "Status", width: 12, cell: (f) => f.status },
       { head: "First seen", width: 12, cell: (f) => shortTime(f.firstSeen) },
       { head: "Resolved", width: 12, cell: (f) => (f.resolvedAt ? shortTime(f.resolvedAt) : "") },
     ],
