@@ -26,6 +26,8 @@ export const UNIT_FILES = [
   "test/infra/runtime-arns.test.ts",
   "test/infra/schedule.test.ts",
   "test/inventory/kubelet-readings.test.ts",
+  "test/notify/filter-policies.test.ts",
+  "test/notify/links.test.ts",
   "test/notify/message.test.ts",
   // test/rules/scan/access-denied and region-unavailable scan an estate through the simulator (the scanner
   // produces those rules): integration tests.

@@ -46,7 +46,7 @@ describe("Command: eks-audit scan --store dynalite:DIR", () => {
     expect(changes).toMatch(/^Changes: \d+ NEW in 1 account-region \(store dynalite:.*\)\.$/m);
     expect(changes.match(/^Subject: /gm)).toHaveLength(1);
     expect(changes).toMatch(
-      /^Subject: \[eks-auditor\] CRITICAL NEW ip\.subnet-exhausted in 222233334444 eu-west-1/m,
+      /^Subject: \[eks-auditor\] CRITICAL NEW ip\.subnet-exhausted on payments-euw1 in 222233334444 eu-west-1/m,
     );
 
     expect(second.code, second.stderr).toBe(0);
