@@ -124,6 +124,7 @@ export class ScanRecordHandler {
       recorder,
       signal,
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
+      ...(config.teamTagKeys ? { teamTagKeys: config.teamTagKeys } : {}),
     }).finally(() => factory.releaseScope(task.accountId, task.region));
     const { result, transitions, notification } = outcome;
     const apiCalls = recorder.total(key) - callsBefore;

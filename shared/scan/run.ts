@@ -11,13 +11,17 @@ export const DEFAULT_CONCURRENCY = 8;
 
 /** One scan task per planned scope of a run, in the plan's order (account, then region). */
 export function tasksOfPlan(plan: ScopePlan, run: { runId: string; scheduledAt: string }): ScanTask[] {
-  return plan.scopes.map(({ accountId, region, planError }) => ({
-    runId: run.runId,
-    accountId,
-    region,
-    scheduledAt: run.scheduledAt,
-    ...(planError ? { planError } : {}),
-  }));
+  return plan.scopes.map(({ accountId, region, planError }) => {
+    const accountName = plan.accountNames?.get(accountId);
+    return {
+      runId: run.runId,
+      accountId,
+      region,
+      scheduledAt: run.scheduledAt,
+      ...(accountName ? { accountName } : {}),
+      ...(planError ? { planError } : {}),
+    };
+  });
 }
 
 /** What one task ended with: its outcome, or the error that stopped it (the store or the notifier threw). */

@@ -3,7 +3,7 @@ import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import type { RuleDefinition } from "#shared/catalog/index.ts";
 import type { Notifier, NotifyResult } from "#shared/notify/index.ts";
 import type { FindingsStore, Transition } from "#shared/store/index.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
+import { ACCOUNT_ID_PATTERN, ACCOUNT_NAME_PATTERN, REGION_PATTERN } from "./patterns.ts";
 import type { PlanError } from "./plan.ts";
 import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
 
@@ -13,6 +13,8 @@ export interface ScanTask {
   accountId: string;
   region: string;
   scheduledAt: string;
+  /** The account's name from Organizations ListAccounts; absent with a static account list. Shown in alerts. */
+  accountName?: string;
   /** The account's regions could not be listed: the scan records this error without calling AWS. */
   planError?: PlanError;
 }
@@ -29,6 +31,8 @@ export interface ScanTaskDeps {
   scopeConcurrency?: number;
   /** Aborts the scan (the invocation's deadline): the task then rejects and nothing is reconciled. */
   signal?: AbortSignal;
+  /** Cluster tag keys naming the owning team (default `team`, `owner`): the alerts' `team` attribute. */
+  teamTagKeys?: readonly string[];
 }
 
 export interface ScanTaskOutcome {
@@ -70,6 +74,15 @@ export function parseScanTask(body: string): ScanTask {
     accountId: field("accountId", (v) => ACCOUNT_ID_PATTERN.test(v), "a 12-digit account id"),
     region: field("region", (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1"),
     scheduledAt: field("scheduledAt", (v) => !Number.isNaN(Date.parse(v)), "an ISO-8601 timestamp"),
+    ...(r.accountName === undefined
+      ? {}
+      : {
+          accountName: field(
+            "accountName",
+            (v) => ACCOUNT_NAME_PATTERN.test(v) && v.trim() === v,
+            "1 to 128 printable ASCII characters without leading or trailing blanks",
+          ),
+        }),
     ...planErrorOf(r.planError),
   };
 }
@@ -110,6 +123,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(deps.recorder ? { recorder: deps.recorder } : {}),
     ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.teamTagKeys ? { teamTagKeys: deps.teamTagKeys } : {}),
   });
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
@@ -123,6 +137,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(result.unread ? { unread: result.unread } : {}),
   });
   if (deps.notifier === undefined) return { result, transitions };
-  const notification = await deps.notifier.notify(scope, task.runId, transitions);
+  const alertScope = task.accountName ? { ...scope, accountName: task.accountName } : scope;
+  const notification = await deps.notifier.notify(alertScope, task.runId, transitions);
   return { result, transitions, notification };
 }
