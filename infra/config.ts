@@ -1,7 +1,12 @@
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
-import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import {
+  DEFAULT_TEAM_TAG_KEYS,
+  parseTeamTagKeys,
+  SEVERITIES,
+  type Severity,
+} from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
 import { heartbeatWindow, longestGapMinutes, MAX_ALARM_RANGE_MINUTES } from "./schedule.ts";
 
@@ -53,6 +58,8 @@ export interface Settings {
   emailSeverity: Severity;
   /** Optional email subscription to the ops topic (alarms), with no filter. */
   opsEmail?: string;
+  /** Cluster tag keys naming the owning team, first match wins: the alerts' `team` attribute. */
+  teamTagKeys: string[];
   /** The SQS event source's maximum concurrency (scanner invocations at once). */
   scannerConcurrency: number;
   /** SQS records per scanner invocation. */
@@ -84,6 +91,7 @@ export const DEFAULT_SETTINGS: Settings = {
   stackSetCallAs: "SELF",
   alertSeverity: "HIGH",
   emailSeverity: "HIGH",
+  teamTagKeys: [...DEFAULT_TEAM_TAG_KEYS],
   scannerConcurrency: 25,
   scannerBatchSize: 5,
   customerManagedKey: false,
@@ -413,6 +421,14 @@ export function readSettings(get: (key: string) => unknown, keys: readonly strin
   if (has("emailSeverity")) s.emailSeverity = severity("emailSeverity", raw("emailSeverity"));
   if (has("opsEmail")) {
     s.opsEmail = matching("opsEmail", [text("opsEmail", raw("opsEmail"))], EMAIL, "an email address")[0];
+  }
+  if (has("teamTagKeys")) {
+    const value = raw("teamTagKeys");
+    try {
+      s.teamTagKeys = parseTeamTagKeys(list("teamTagKeys", value), "teamTagKeys");
+    } catch (err) {
+      fail("teamTagKeys", value, (err as Error).message.replace(/^teamTagKeys: /, ""));
+    }
   }
   if (has("scannerConcurrency")) {
     // The SQS event source's maximum concurrency accepts 2-1000.

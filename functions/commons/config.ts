@@ -1,5 +1,5 @@
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
-import { parseSeverity, type Severity } from "#shared/findings/index.ts";
+import { parseSeverity, parseTeamTagKeys, type Severity } from "#shared/findings/index.ts";
 import {
   ACCOUNT_ID_PATTERN,
   type AccountSelection,
@@ -37,6 +37,8 @@ export const ENV = {
   dynamodbEndpointUrl: "EKS_AUDITOR_DYNAMODB_ENDPOINT_URL",
   /** Accounts whose regions the planner lists at once (default 16). */
   planConcurrency: "PLAN_CONCURRENCY",
+  /** Cluster tag keys naming the owning team, comma-separated, first match wins (default `team,owner`). */
+  teamTagKeys: "TEAM_TAG_KEYS",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -88,6 +90,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   /** Time kept for reconcile and notify before the invocation's deadline. */
   writeReserveMs?: number;
   dynamodbEndpointUrl?: string;
+  /** Cluster tag keys naming the owning team (the alerts' `team` attribute); default `team`, `owner`. */
+  teamTagKeys?: string[];
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -151,6 +155,17 @@ class EnvReader {
     } catch (err) {
       this.problems.push(err instanceof Error ? err.message : String(err));
       return fallback;
+    }
+  }
+
+  teamTagKeys(name: string): string[] | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      return parseTeamTagKeys(raw, name);
+    } catch (err) {
+      this.problems.push(err instanceof Error ? err.message : String(err));
+      return undefined;
     }
   }
 
@@ -247,6 +262,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const requestTimeoutMs = r.positiveInteger(ENV.requestTimeoutMs);
   const writeReserveMs = r.positiveInteger(ENV.writeReserveMs);
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
+  const teamTagKeys = r.teamTagKeys(ENV.teamTagKeys);
   return r.done("scanner", {
     ...access,
     tableName,
@@ -257,6 +273,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
     ...(writeReserveMs ? { writeReserveMs } : {}),
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
+    ...(teamTagKeys ? { teamTagKeys } : {}),
   });
 }
 

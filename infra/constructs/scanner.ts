@@ -47,6 +47,7 @@ export class Scanner extends AuditorFunction {
         [ENV.topicArn]: props.topicArn,
         [ENV.alertMinSeverity]: settings.alertSeverity,
         [ENV.memberRoleName]: settings.memberRoleName,
+        [ENV.teamTagKeys]: settings.teamTagKeys.join(","),
         POWERTOOLS_SERVICE_NAME: SCANNER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: "INFO",

@@ -19,6 +19,7 @@ import {
   positiveIntOption,
   type StoreSpec,
   severityOption,
+  teamTagsOption,
 } from "#shared/cli/common/options.ts";
 import {
   plural,
@@ -56,6 +57,8 @@ export interface ScanFlags extends SessionFlags {
   alertSeverity?: Severity;
   /** Table mode: print only this run's changes and alerts, not the findings. */
   changesOnly?: boolean;
+  /** Cluster tag keys naming the owning team (the alerts' `team` attribute); default `team`, `owner`. */
+  teamTags?: string[];
 }
 
 export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
@@ -106,8 +109,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         })
       : undefined;
 
-    const { accountIds, regions } = await resolveCliScope(session, flags);
-    const plan = await planScopes(session.factory, accountIds, regions);
+    const { accountIds, regions, accountNames } = await resolveCliScope(session, flags);
+    const plan = await planScopes(session.factory, accountIds, regions, { accountNames });
     const scheduledAt = new Date().toISOString();
     const tasks = tasksOfPlan(plan, { runId: session.runId, scheduledAt });
 
@@ -128,6 +131,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         recorder: session.recorder,
         ...(opened ? { store: opened.store } : {}),
         ...(notifier ? { notifier } : {}),
+        ...(flags.teamTags ? { teamTagKeys: flags.teamTags } : {}),
       },
       {
         concurrency: flags.concurrency,
@@ -356,6 +360,11 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
       severityOption,
     )
     .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
+    .option(
+      "--team-tags <keys>",
+      "cluster tag keys naming the owning team, first match wins: the alerts' team attribute (default team,owner)",
+      teamTagsOption,
+    )
     .addHelpText("after", SCAN_HELP)
     .action(async (flags: ScanFlags) => {
       setExit(await scanCommand(flags, io, context));
