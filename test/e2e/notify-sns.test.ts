@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -51,6 +51,19 @@ function scan(store: string, ...args: string[]) {
 }
 
 const scopeOf = (f: { accountId: string; region: string }) => `${f.accountId}/${f.region}`;
+
+/** The README's sample alert: its text block (subject and email) and its attributes block. */
+function readmeSampleAlert(): { text: string; attributes: unknown } {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("#### Sample alert"));
+  const text = /```text\n([\s\S]*?)\n```/.exec(section)?.[1];
+  const attributes = /```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+  if (text === undefined || attributes === undefined) throw new Error("README: no sample alert");
+  return { text, attributes: JSON.parse(attributes) };
+}
+
+/** The run id varies from run to run: the README shows a fixed one. */
+const sameRun = (text: string) => text.replace(/\(run [^)]+\)/g, "(run RUN)");
 
 describe("Command: eks-audit scan --notify sns:ARN", () => {
   it("publishes one message per account-region with transitions, and none on an unchanged re-run", async () => {
@@ -147,6 +160,28 @@ describe("Command: eks-audit scan --notify sns:ARN", () => {
         for (const command of t.explain) explain.add(command);
       }
     }
+    // The README's sample alert is what the payments account's message says, part for part, in order.
+    const sample = readmeSampleAlert();
+    const payments = sim.published.find(
+      (m) =>
+        m.messageAttributes.accountId?.StringValue === "222233334444" &&
+        m.messageAttributes.region?.StringValue === "eu-west-1",
+    );
+    const email = sameRun(`Subject: ${payments?.subject}\n\n${JSON.parse(payments?.message ?? "{}").email}`);
+    let from = 0;
+    for (const part of sameRun(sample.text).split("\n\n[…]")) {
+      const at = email.indexOf(part.replace(/^\n+/, ""), from);
+      expect(at, `README sample part not in the real alert:\n${part}`).toBeGreaterThanOrEqual(from);
+      from = at + part.length;
+    }
+    expect(sample.attributes).toEqual(
+      Object.fromEntries(
+        Object.entries(payments?.messageAttributes ?? {}).map(([name, a]) => [
+          name,
+          a.DataType === "String.Array" ? JSON.parse(a.StringValue ?? "") : a.StringValue,
+        ]),
+      ),
+    );
     // The sample's tagged clusters of several teams page, and so do untagged or account-level changes.
     expect(routed.size).toBeGreaterThan(2);
     expect(routed.has("-")).toBe(true);
