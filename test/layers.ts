@@ -20,6 +20,7 @@ export const UNIT_FILES = [
   "test/aws/partition.test.ts",
   "test/aws/shared-credentials.test.ts",
   "test/cli/options.test.ts",
+  "test/findings/team.test.ts",
   "test/functions/config.test.ts",
   "test/functions/deadline.test.ts",
   "test/infra/permissions.test.ts",
