@@ -92,7 +92,7 @@ export interface AlertJson {
 }
 
 export interface AlertJsonTransition {
-  /** Stable id of the finding (`findingId`): equal across runs, and the Security Hub finding's `Id`. */
+  /** Stable id of the finding (`findingId`): equal across runs and messages, for deduplication. */
   findingId: string;
   type: TransitionType;
   ruleId: string;
