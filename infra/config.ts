@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
-import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import {
+  DEFAULT_TEAM_TAG_KEYS,
+  parseTeamTagKeys,
+  SEVERITIES,
+  type Severity,
+} from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
 import { parseSuppressions } from "#shared/suppress/parse.ts";
 import { SuppressionFileError, type SuppressionSet } from "#shared/suppress/types.ts";
@@ -56,6 +61,8 @@ export interface Settings {
   emailSeverity: Severity;
   /** Optional email subscription to the ops topic (alarms), with no filter. */
   opsEmail?: string;
+  /** Cluster tag keys naming the owning team, first match wins: the alerts' `team` attribute. */
+  teamTagKeys: string[];
   /** The SQS event source's maximum concurrency (scanner invocations at once). */
   scannerConcurrency: number;
   /** SQS records per scanner invocation. */
@@ -99,6 +106,7 @@ export const DEFAULT_SETTINGS: Settings = {
   stackSetCallAs: "SELF",
   alertSeverity: "HIGH",
   emailSeverity: "HIGH",
+  teamTagKeys: [...DEFAULT_TEAM_TAG_KEYS],
   scannerConcurrency: 25,
   scannerBatchSize: 5,
   customerManagedKey: false,
@@ -434,6 +442,14 @@ export function readSettings(
   if (has("emailSeverity")) s.emailSeverity = severity("emailSeverity", raw("emailSeverity"));
   if (has("opsEmail")) {
     s.opsEmail = matching("opsEmail", [text("opsEmail", raw("opsEmail"))], EMAIL, "an email address")[0];
+  }
+  if (has("teamTagKeys")) {
+    const value = raw("teamTagKeys");
+    try {
+      s.teamTagKeys = parseTeamTagKeys(list("teamTagKeys", value), "teamTagKeys");
+    } catch (err) {
+      fail("teamTagKeys", value, (err as Error).message.replace(/^teamTagKeys: /, ""));
+    }
   }
   if (has("scannerConcurrency")) {
     // The SQS event source's maximum concurrency accepts 2-1000.

@@ -20,6 +20,7 @@ export const UNIT_FILES = [
   "test/aws/partition.test.ts",
   "test/aws/shared-credentials.test.ts",
   "test/cli/options.test.ts",
+  "test/findings/team.test.ts",
   "test/functions/config.test.ts",
   "test/functions/deadline.test.ts",
   "test/infra/permissions.test.ts",
@@ -27,6 +28,8 @@ export const UNIT_FILES = [
   "test/infra/schedule.test.ts",
   "test/inventory/capacity.test.ts",
   "test/inventory/kubelet-readings.test.ts",
+  "test/notify/filter-policies.test.ts",
+  "test/notify/links.test.ts",
   "test/notify/message.test.ts",
   "test/notify/securityhub-asff.test.ts",
   // test/rules/scan/access-denied and region-unavailable scan an estate through the simulator (the scanner

@@ -1,5 +1,5 @@
 import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
-import { parseSeverity, type Severity } from "#shared/findings/index.ts";
+import { parseSeverity, parseTeamTagKeys, type Severity } from "#shared/findings/index.ts";
 import {
   ACCOUNT_ID_PATTERN,
   type AccountSelection,
@@ -47,6 +47,8 @@ export const ENV = {
    * handler from `eksAuditor.suppressionsFile`), relative to the function's directory or absolute.
    */
   suppressionsFile: "SUPPRESSIONS_FILE",
+  /** Cluster tag keys naming the owning team, comma-separated, first match wins (default `team,owner`). */
+  teamTagKeys: "TEAM_TAG_KEYS",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -104,6 +106,8 @@ export interface ScannerConfig extends AwsAccessConfig {
   securityHub?: boolean;
   /** The compiled suppressions file to read at init (see ENV.suppressionsFile). */
   suppressionsFile?: string;
+  /** Cluster tag keys naming the owning team (the alerts' `team` attribute); default `team`, `owner`. */
+  teamTagKeys?: string[];
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -176,6 +180,17 @@ class EnvReader {
     if (raw === "true" || raw === "false") return raw === "true";
     this.problems.push(`${name}="${raw}" is not true or false`);
     return false;
+  }
+
+  teamTagKeys(name: string): string[] | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      return parseTeamTagKeys(raw, name);
+    } catch (err) {
+      this.problems.push(err instanceof Error ? err.message : String(err));
+      return undefined;
+    }
   }
 
   url(name: string): string | undefined {
@@ -275,6 +290,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
   const dynamodbEndpointUrl = r.url(ENV.dynamodbEndpointUrl);
   const securityHub = r.flag(ENV.securityHub);
   const suppressionsFile = r.optional(ENV.suppressionsFile);
+  const teamTagKeys = r.teamTagKeys(ENV.teamTagKeys);
   return r.done("scanner", {
     ...access,
     tableName,
@@ -287,6 +303,7 @@ export function scannerConfigFromEnv(env: Env = process.env): ScannerConfig {
     ...(dynamodbEndpointUrl ? { dynamodbEndpointUrl } : {}),
     ...(securityHub ? { securityHub } : {}),
     ...(suppressionsFile ? { suppressionsFile } : {}),
+    ...(teamTagKeys ? { teamTagKeys } : {}),
   });
 }
 

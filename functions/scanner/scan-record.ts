@@ -128,6 +128,7 @@ export class ScanRecordHandler {
       signal,
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
       ...(suppressions ? { suppressions } : {}),
+      ...(config.teamTagKeys ? { teamTagKeys: config.teamTagKeys } : {}),
     }).finally(() => factory.releaseScope(task.accountId, task.region));
     const { result, transitions, notification, suppressed } = outcome;
     const apiCalls = recorder.total(key) - callsBefore;

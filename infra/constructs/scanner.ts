@@ -53,6 +53,7 @@ export class Scanner extends AuditorFunction {
         [ENV.alertMinSeverity]: settings.alertSeverity,
         [ENV.memberRoleName]: settings.memberRoleName,
         ...securityHubEnvironment(settings.securityHub),
+        [ENV.teamTagKeys]: settings.teamTagKeys.join(","),
         POWERTOOLS_SERVICE_NAME: SCANNER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: "INFO",

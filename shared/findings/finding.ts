@@ -55,6 +55,11 @@ export interface Finding {
   remediation: string;
   /** The facts used, as JSON. Never whole user data. */
   evidence: Record<string, unknown>;
+  /**
+   * The team that owns the cluster, from its tags (`teamOfTags`: the first configured key present), set
+   * by the scan after the rules ran. Routes the alert (`team` message attribute); not part of the identity.
+   */
+  team?: string;
 }
 
 /** Identity of a finding inside its account: `<region>#<cluster>#<ruleId>#<resourceId>[#<variant>]`. */

@@ -1,9 +1,19 @@
 export {
+  type ConsoleLink,
+  type ConsoleResourceKind,
+  consoleBase,
+  consoleUrl,
+  explainCommands,
+  findingLinks,
+  resourceKindOf,
+} from "./links.ts";
+export {
   type Alert,
   type AlertJson,
   type AlertJsonTransition,
   type AlertKind,
   type AlertOptions,
+  type AlertScope,
   alertKindOf,
   alertSubject,
   attributesBytes,
@@ -12,6 +22,7 @@ export {
   buildUnreachedRunAlert,
   DEFAULT_MIN_SEVERITY,
   MESSAGE_VERSION,
+  NO_TEAM,
   SNS_MAX_MESSAGE_BYTES,
   SUBJECT_MAX_CHARS,
   selectTransitions,

@@ -1,17 +1,34 @@
 import type { MessageAttributeValue } from "@aws-sdk/client-sns";
-import { atLeast, type Severity, worstSeverity } from "#shared/findings/index.ts";
+import {
+  atLeast,
+  findingId,
+  NO_CLUSTER,
+  type Severity,
+  severityRank,
+  worstSeverity,
+} from "#shared/findings/index.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import { compareTransitions, isQuietTransition } from "#shared/store/transitions.ts";
 import { TRANSITION_TYPES, type Transition, type TransitionType } from "#shared/store/types.ts";
+import { type ConsoleLink, explainCommands, findingLinks } from "./links.ts";
 
 /** SNS limit for one message, attributes included (the whole JSON-structured message counts). */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** SNS limit for Subject (email subject line): printable ASCII, no line breaks. */
 export const SUBJECT_MAX_CHARS = 100;
-export const MESSAGE_VERSION = 1;
+/**
+ * Version of the JSON variant (`schemaVersion`). 2: `findingId`, `variant`, `team`, `links`, `explain` and
+ * `reason` per transition, `accountName` and `teams` per message; `version` became `schemaVersion`.
+ */
+export const MESSAGE_VERSION = 2;
 export const DEFAULT_MIN_SEVERITY: Severity = "HIGH";
 /** One transition's text fields are cut here so that one huge finding cannot crowd out the rest. */
 const FIELD_MAX_CHARS = 4_000;
+
+/** The account-region a message is about, with the account's name when Organizations gave one. */
+export interface AlertScope extends AccountRegion {
+  accountName?: string;
+}
 
 export interface AlertOptions {
   /** Transitions at or above it page; RESOLVED counts at the severity it had while open. */
@@ -52,9 +69,11 @@ export interface Alert {
 
 /** The JSON variant (`sqs`, `lambda`, `https`). */
 export interface AlertJson {
-  version: number;
+  schemaVersion: number;
   kind: AlertKind;
   accountId: string;
+  /** From Organizations; absent when the accounts come from a static list. */
+  accountName?: string;
   region: string;
   runId: string;
   severity: Severity;
@@ -67,20 +86,34 @@ export interface AlertJson {
     bySeverity: Partial<Record<Severity, number>>;
     byRule: Record<string, Partial<Record<TransitionType, number>>>;
   };
+  /** The `team` attribute: owning teams of the clusters whose changes page, `-` for untagged ones. */
+  teams: string[];
   transitions: AlertJsonTransition[];
 }
 
 export interface AlertJsonTransition {
+  /** Stable id of the finding (`findingId`): equal across runs and messages, for deduplication. */
+  findingId: string;
   type: TransitionType;
   ruleId: string;
   severity: Severity;
   previousSeverity?: Severity;
   cluster: string;
   resourceId: string;
+  /** Tells apart two findings of one rule on one resource (the load-balancer scheme, a health issue code). */
+  variant?: string;
+  /** The owning team, from the cluster's tags. */
+  team?: string;
   title: string;
   detail: string;
   remediation: string;
+  /** Console pages of the cluster and the resource (partition- and region-aware). */
+  links: ConsoleLink[];
+  /** `eks-audit` commands that explain the finding (`lb-subnets`, `ip-cost`). */
+  explain: string[];
   at: string;
+  /** Why a coverage finding was resolved without a scan of its scope. */
+  reason?: string;
 }
 
 /**
@@ -114,57 +147,153 @@ function ascii(text: string): string {
     .trim();
 }
 
-/** `[eks-auditor] HIGH NEW elb.no-eligible-subnet in 111122223333 eu-west-1 (+3 more)`, at most 100 characters. */
-export function alertSubject(scope: AccountRegion, worst: Transition, more: number): string {
-  const change = `${label(worst)} ${worst.type}`;
-  const where = `${ascii(scope.accountId)} ${ascii(scope.region)}`;
+/** `text` cut to `max` characters, `...` marking the cut (never below 4 characters). */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 3))}...`;
+}
+
+/** Shortest a cluster or account name is cut to before it is left out of the subject. */
+const SUBJECT_NAME_MIN = 8;
+
+/**
+ * `[eks-auditor] HIGH NEW elb.no-eligible-subnet on payments-euw1 in payments-prod (222233334444) eu-west-1 (+3 more)`:
+ * the worst change's severity, type and rule, its cluster, the account's name and id, the region, and how
+ * many more changes the message holds — printable ASCII, at most 100 characters. When that is too long the
+ * prefix and the words go first, then the cluster and account names are cut (the longer first, each to
+ * no less than 8 characters), then the change type, then the account name and the cluster are left out,
+ * and last the rule id is cut; the severity, the account id and the region always stay.
+ */
+export function alertSubject(scope: AlertScope, worst: Transition, more: number): string {
+  const severity = label(worst);
+  const change = `${severity} ${worst.type}`;
+  const id = ascii(scope.accountId);
+  const region = ascii(scope.region);
   const suffix = more > 0 ? ` (+${more} more)` : "";
   const rule = ascii(worst.finding.ruleId);
-  const candidates = [
-    `[eks-auditor] ${change} ${rule} in ${where}${suffix}`,
-    `[eks-auditor] ${change} ${rule} ${where}${suffix}`,
-    `${change} ${rule} ${where}${suffix}`,
-  ];
-  const fits = candidates.find((s) => s.length <= SUBJECT_MAX_CHARS);
-  if (fits !== undefined) return fits;
-  const room = SUBJECT_MAX_CHARS - `${change}  ${where}${suffix}`.length;
-  const shortRule = room >= 8 ? `${rule.slice(0, room - 3)}...` : "";
-  return ascii(`${change} ${shortRule} ${where}${suffix}`).slice(0, SUBJECT_MAX_CHARS).trim();
+  const cluster = worst.finding.cluster === NO_CLUSTER ? "" : ascii(worst.finding.cluster);
+  const name = ascii(scope.accountName ?? "");
+  const fits = (text: string) => text.length <= SUBJECT_MAX_CHARS;
+  const wordy = (c: string, n: string) =>
+    `${change} ${rule}${c ? ` on ${c}` : ""} in ${n ? `${n} (${id})` : id} ${region}${suffix}`;
+  const terse = (head: string, r: string, c: string, n: string) =>
+    [head, r, c, n, id, region].filter((p) => p !== "").join(" ") + suffix;
+  /** The terse form with the longer of the two names cut, one character at a time, while both stay readable. */
+  const cutNames = (head: string, c: string, n: string): string | undefined => {
+    for (;;) {
+      const text = terse(head, rule, c, n);
+      if (fits(text)) return text;
+      const cutCluster = c.length >= n.length;
+      const longer = cutCluster ? c : n;
+      if (longer.length <= SUBJECT_NAME_MIN) return undefined;
+      if (cutCluster) c = shorten(c, c.length - 1);
+      else n = shorten(n, n.length - 1);
+    }
+  };
+  const found =
+    [`[eks-auditor] ${wordy(cluster, name)}`, wordy(cluster, name)].find(fits) ??
+    cutNames(change, cluster, name) ??
+    cutNames(severity, cluster, name) ??
+    cutNames(severity, cluster, "") ??
+    cutNames(severity, "", "");
+  if (found !== undefined) return found;
+  const room = SUBJECT_MAX_CHARS - terse(severity, "", "", "").length - 1;
+  return terse(severity, room >= 8 ? shorten(rule, room) : "", "", "")
+    .slice(0, SUBJECT_MAX_CHARS)
+    .trim();
+}
+
+/**
+ * The `team` value of changes whose cluster has no team tag (or that are about no cluster): a catch-all
+ * subscription (`{"team":["-"]}`) gets them, so per-team routing leaves no page behind.
+ */
+export const NO_TEAM = "-";
+
+/**
+ * Teams of the transitions that page (at or above the threshold; resolutions at the severity they had),
+ * each with its worst severity, sorted; `NO_TEAM` for those without a team.
+ */
+function pagingTeams(transitions: readonly Transition[], minSeverity: Severity): Map<string, Severity> {
+  const worst = new Map<string, Severity>();
+  for (const t of transitions) {
+    if (!atLeast(t.to, minSeverity)) continue;
+    const team = t.finding.team ?? NO_TEAM;
+    const seen = worst.get(team);
+    if (seen === undefined || severityRank(t.to) > severityRank(seen)) worst.set(team, t.to);
+  }
+  return new Map([...worst].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function jsonTransition(t: Transition): AlertJsonTransition {
+  const f = t.finding;
   const out: AlertJsonTransition = {
+    findingId: findingId(f),
     type: t.type,
-    ruleId: t.finding.ruleId,
+    ruleId: f.ruleId,
     severity: t.to,
-    cluster: t.finding.cluster,
-    resourceId: t.finding.resourceId,
-    title: cut(t.finding.title),
-    detail: cut(t.finding.detail),
-    remediation: cut(t.finding.remediation),
+    cluster: f.cluster,
+    resourceId: f.resourceId,
+    ...(f.variant ? { variant: f.variant } : {}),
+    ...(f.team ? { team: f.team } : {}),
+    title: cut(f.title),
+    detail: cut(f.detail),
+    remediation: cut(f.remediation),
+    links: findingLinks(f),
+    explain: t.type === "RESOLVED" ? [] : explainCommands(f),
     at: t.at,
+    ...(t.reason ? { reason: t.reason } : {}),
   };
   if (t.from !== undefined && t.from !== t.to) out.previousSeverity = t.from;
   return out;
 }
 
-function textTransition(t: Transition, index: number): string {
+const LINK_LABELS: Record<ConsoleLink["kind"], string> = {
+  cluster: "Cluster",
+  nodegroup: "Node group",
+  subnet: "Subnet",
+  "security-group": "Security group",
+  vpc: "VPC",
+};
+
+/** What a coverage finding says could not be read, from its scope and evidence. */
+function notRead(t: Transition, scope: AlertScope): string {
+  const f = t.finding;
+  const error = typeof f.evidence.errorName === "string" ? ` (${f.evidence.errorName})` : "";
+  if (f.ruleId === "scan.region-unavailable")
+    return `region ${f.region}: not enabled for the account${error}`;
+  if (f.cluster === NO_CLUSTER) {
+    return `the whole account-region ${scope.accountId} ${scope.region}: nothing in it was audited${error}`;
+  }
+  const what = typeof f.evidence.what === "string" ? f.evidence.what : f.resourceId;
+  return `${what} of cluster ${f.cluster}${error}`;
+}
+
+function textTransition(t: Transition, index: number, scope: AlertScope): string {
+  const f = t.finding;
   const was =
     t.type === "RESOLVED"
       ? ` (was ${t.to})`
       : t.from !== undefined && t.from !== t.to
         ? ` (was ${t.from})`
         : "";
+  const resource = f.variant ? `${f.resourceId} (${f.variant})` : f.resourceId;
   const lines = [
-    `${index}. ${label(t)} ${t.type}${was} ${t.finding.ruleId}: ${cut(t.finding.title)}`,
-    `   Cluster: ${t.finding.cluster}   Resource: ${t.finding.resourceId}`,
+    `${index}. ${label(t)} ${t.type}${was} ${f.ruleId}: ${cut(f.title)}`,
+    `   Cluster: ${f.cluster}   Resource: ${resource}${f.team ? `   Team: ${f.team}` : ""}`,
   ];
   if (t.type === "RESOLVED") {
-    lines.push(`   No longer found by the complete scan of ${t.at}.`);
+    lines.push(
+      t.reason
+        ? `   Resolved without a scan: ${t.reason}.`
+        : `   No longer found by the complete scan of ${t.at}.`,
+    );
   } else {
-    lines.push(`   ${cut(t.finding.detail)}`);
-    lines.push(`   Fix: ${cut(t.finding.remediation).replace(/\n/g, "\n        ")}`);
+    if (alertKindOf(t) === "coverage") lines.push(`   Not read: ${notRead(t, scope)}`);
+    lines.push(`   ${cut(f.detail)}`);
+    lines.push(`   Fix: ${cut(f.remediation).replace(/\n/g, "\n        ")}`);
+    for (const command of explainCommands(f)) lines.push(`   Explain: ${command}`);
   }
+  for (const link of findingLinks(f)) lines.push(`   ${LINK_LABELS[link.kind]} in the console: ${link.url}`);
+  lines.push(`   Finding id: ${findingId(f)}`);
   return lines.join("\n");
 }
 
@@ -186,11 +315,21 @@ function typeCounts(counts: Partial<Record<TransitionType, number>>): string {
     .join(", ");
 }
 
+/**
+ * The filter-policy attributes. `team` lists every team with a paging change in the message (`-` for
+ * changes of untagged clusters) and `teamSeverity` each one's worst as `<team>:<SEVERITY>` (both
+ * `String.Array`; SNS matches a filter against each element). So one message per account-region and kind
+ * reaches every team it concerns — splitting it per team would page a subscriber that does not filter on
+ * teams (security, an account's owners) once per team, and a crash between the parts would page the first
+ * ones twice — a team filtering on its own severity is not paged for another team's worse change, and a
+ * catch-all on `-` gets what no team owns. At most 8 attributes: SQS raw delivery takes 10.
+ */
 function attributesOf(
   scope: AccountRegion,
   severity: Severity,
   kind: AlertKind,
   transitions: readonly Transition[],
+  teams: ReadonlyMap<string, Severity>,
 ) {
   const ruleIds = [...new Set(transitions.map((t) => t.finding.ruleId))].sort();
   const types = TRANSITION_TYPES.filter((type) => transitions.some((t) => t.type === type));
@@ -202,6 +341,13 @@ function attributesOf(
     ruleIds: { DataType: "String.Array", StringValue: JSON.stringify(ruleIds) },
     transitions: { DataType: "String.Array", StringValue: JSON.stringify(types) },
   };
+  if (teams.size > 0) {
+    attributes.team = { DataType: "String.Array", StringValue: JSON.stringify([...teams.keys()]) };
+    attributes.teamSeverity = {
+      DataType: "String.Array",
+      StringValue: JSON.stringify([...teams].map(([team, worst]) => `${team}:${worst}`)),
+    };
+  }
   return attributes;
 }
 
@@ -218,12 +364,22 @@ export function attributesBytes(attributes: Record<string, MessageAttributeValue
   return bytes;
 }
 
+/** Who acts on a coverage message, and why it matters: the head of its email text. */
+const COVERAGE_WHO_ACTS = [
+  "Who acts: the platform owners who run eks-auditor, not the clusters' teams. What is listed below could",
+  "not be read, so it was not audited, and no finding about it is resolved until it is read again.",
+  "  - access denied: deploy the member role to the account (the EksAuditorMemberRole StackSet) or",
+  "    grant the permission named below (an SCP or a permissions boundary may deny it);",
+  "  - region not enabled: enable the region or remove it from the scanned regions;",
+  "  - scan failed: re-run the scan; if it persists, open an issue with the error.",
+];
+
 /**
  * The messages for a scope's transitions of a run: one per kind (coverage, findings) that reaches the
  * threshold, coverage first.
  */
 export function buildAlerts(
-  scope: AccountRegion,
+  scope: AlertScope,
   runId: string,
   transitions: readonly Transition[],
   options: AlertOptions,
@@ -247,7 +403,7 @@ export function buildAlerts(
  * the worst transitions that fit, then "…and N more".
  */
 export function buildAlert(
-  scope: AccountRegion,
+  scope: AlertScope,
   runId: string,
   transitions: readonly Transition[],
   options: AlertOptions,
@@ -260,7 +416,8 @@ export function buildAlert(
   const kind = alertKindOf(worst);
   const severity = worstSeverity(included.map((t) => t.to)) ?? worst.to;
   const maxBytes = options.maxBytes ?? SNS_MAX_MESSAGE_BYTES;
-  const attributes = attributesOf(scope, severity, kind, included);
+  const teams = pagingTeams(included, options.minSeverity);
+  const attributes = attributesOf(scope, severity, kind, included, teams);
   const overhead = attributesBytes(attributes);
   const counts = countsOf(included);
   const subject = alertSubject(scope, worst, included.length - 1);
@@ -270,10 +427,14 @@ export function buildAlert(
     const omitted = included.length - detailed;
     const changes = included.length === 1 ? "1 change" : `${included.length} changes`;
     const about = kind === "coverage" ? `${changes} of coverage (what the auditor could read)` : changes;
+    const account = scope.accountName ? `${scope.accountName} (${scope.accountId})` : scope.accountId;
     const head = [
-      `eks-auditor: ${about} in account ${scope.accountId}, region ${scope.region} (run ${runId}).`,
+      `eks-auditor: ${about} in account ${account}, region ${scope.region} (run ${runId}).`,
       `Highest severity: ${severity}. Paging at ${options.minSeverity} and above; resolutions are listed as INFO.`,
     ];
+    const owners = [...teams.keys()].map((t) => (t === NO_TEAM ? "- (no team tag)" : t));
+    if (owners.length > 0) head.push(`Teams (cluster tags): ${owners.join(", ")}.`);
+    if (kind === "coverage") head.push("", ...COVERAGE_WHO_ACTS);
     if (summarised) {
       head.push("", `Summary: ${typeCounts(counts.byType)}.`, "By rule:");
       for (const [rule, byType] of Object.entries(counts.byRule).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -281,13 +442,14 @@ export function buildAlert(
       }
       head.push("", `The ${detailed} worst follow.`);
     }
-    const body = listed.map((t, i) => textTransition(t, i + 1));
+    const body = listed.map((t, i) => textTransition(t, i + 1, scope));
     const tail = omitted > 0 ? [`…and ${omitted} more.`] : [];
     const text = [...head, "", ...body.flatMap((b) => [b, ""]), ...tail].join("\n").trimEnd();
     const json: AlertJson = {
-      version: MESSAGE_VERSION,
+      schemaVersion: MESSAGE_VERSION,
       kind,
       accountId: scope.accountId,
+      ...(scope.accountName ? { accountName: scope.accountName } : {}),
       region: scope.region,
       runId,
       severity,
@@ -295,6 +457,7 @@ export function buildAlert(
       summarised,
       omitted,
       counts,
+      teams: [...teams.keys()],
       transitions: listed.map(jsonTransition),
     };
     const jsonText = JSON.stringify(json);
@@ -374,7 +537,7 @@ export function buildUnreachedRunAlert(run: UnreachedRun): Alert {
     "",
     'Fix: check the caller\'s credentials and the member role (README "Deploy"), then re-run the scan.',
   ].join("\n");
-  const json = { version: MESSAGE_VERSION, kind: "coverage", ...run };
+  const json = { schemaVersion: MESSAGE_VERSION, kind: "coverage", ...run };
   const jsonText = JSON.stringify(json);
   const message = JSON.stringify({
     default: text,

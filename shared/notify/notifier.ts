@@ -1,7 +1,7 @@
 import type { AccountRegion } from "#shared/store/keys.ts";
 import type { NotificationClaim, NotificationRelease } from "#shared/store/ledger.ts";
 import type { Transition } from "#shared/store/types.ts";
-import type { UnreachedRun } from "./message.ts";
+import type { AlertScope, UnreachedRun } from "./message.ts";
 
 export type NotifyStatus =
   /** An SNS message went out. */
@@ -48,7 +48,7 @@ export interface NotifyResult {
 
 /** Sends the one message of a scope's run. The SNS notifier and the stdout notifier share it. */
 export interface Notifier {
-  notify(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Promise<NotifyResult>;
+  notify(scope: AlertScope, runId: string, transitions: readonly Transition[]): Promise<NotifyResult>;
   /** Pages a run in which every account-region failed (the CLI's run; the deployment has its heartbeat alarm). */
   notifyUnreachedRun?(run: UnreachedRun): Promise<NotifyResult>;
 }

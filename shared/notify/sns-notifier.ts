@@ -7,6 +7,7 @@ import { isQuietTransition } from "#shared/store/transitions.ts";
 import type { Transition } from "#shared/store/types.ts";
 import {
   type Alert,
+  type AlertScope,
   buildAlerts,
   buildUnreachedRunAlert,
   DEFAULT_MIN_SEVERITY,
@@ -107,11 +108,7 @@ export class SnsNotifier implements Notifier {
    * With a ledger, `transitions` only says whether to look: the message is built from the store's
    * pending transitions of the scope (which include this run's and any an earlier crash left).
    */
-  async notify(
-    scope: AccountRegion,
-    runId: string,
-    transitions: readonly Transition[],
-  ): Promise<NotifyResult> {
+  async notify(scope: AlertScope, runId: string, transitions: readonly Transition[]): Promise<NotifyResult> {
     const ledger = this.options.ledger;
     if (ledger === undefined) {
       const alerts = this.alerts(scope, runId, transitions);
@@ -156,7 +153,7 @@ export class SnsNotifier implements Notifier {
     return { ...resultOf([alert]), ...(messageId ? { messageId } : {}) };
   }
 
-  private alerts(scope: AccountRegion, runId: string, transitions: readonly Transition[]): Alert[] {
+  private alerts(scope: AlertScope, runId: string, transitions: readonly Transition[]): Alert[] {
     return buildAlerts(scope, runId, transitions, {
       minSeverity: this.minSeverity,
       maxBytes: this.options.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES,

@@ -1,8 +1,8 @@
 import type { Severity } from "#shared/findings/index.ts";
-import type { AccountRegion } from "#shared/store/keys.ts";
 import type { Transition } from "#shared/store/types.ts";
 import {
   type Alert,
+  type AlertScope,
   buildAlerts,
   buildUnreachedRunAlert,
   DEFAULT_MIN_SEVERITY,
@@ -27,11 +27,7 @@ export class StdoutNotifier implements Notifier {
     this.write = options.write ?? ((text) => process.stdout.write(text));
   }
 
-  async notify(
-    scope: AccountRegion,
-    runId: string,
-    transitions: readonly Transition[],
-  ): Promise<NotifyResult> {
+  async notify(scope: AlertScope, runId: string, transitions: readonly Transition[]): Promise<NotifyResult> {
     const alerts = buildAlerts(scope, runId, transitions, { minSeverity: this.minSeverity });
     if (alerts.length === 0) {
       return { status: transitions.length > 0 ? "below-threshold" : "nothing-pending", transitions: 0 };

@@ -1,6 +1,6 @@
 import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
-import type { Notifier } from "#shared/notify/index.ts";
-import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
+import type { AlertScope, Notifier } from "#shared/notify/index.ts";
+import type { FindingsStore, Transition } from "#shared/store/index.ts";
 import type { ScopePlan } from "./plan.ts";
 
 type FindingIdentity = Pick<
@@ -59,11 +59,16 @@ export async function closeStaleCoverage(
   if (closures.length === 0) return [];
   const transitions = await store.writer.resolveCoverage(closures, run);
   if (notifier !== undefined) {
-    const byScope = new Map<string, { scope: AccountRegion; items: Transition[] }>();
+    const byScope = new Map<string, { scope: AlertScope; items: Transition[] }>();
     for (const t of transitions) {
       const key = `${t.finding.accountId}/${t.finding.region}`;
+      const accountName = plan.accountNames?.get(t.finding.accountId);
       const entry = byScope.get(key) ?? {
-        scope: { accountId: t.finding.accountId, region: t.finding.region },
+        scope: {
+          accountId: t.finding.accountId,
+          region: t.finding.region,
+          ...(accountName ? { accountName } : {}),
+        },
         items: [],
       };
       entry.items.push(t);

@@ -4,6 +4,7 @@ import pLimit from "p-limit";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import { organizationsClient } from "#shared/aws/organizations.ts";
 import { errorMessage, errorName } from "./errors.ts";
+import { accountNameOf } from "./patterns.ts";
 import type { Scope } from "./scan-scope.ts";
 import type { ScanTask } from "./scan-task.ts";
 
@@ -54,6 +55,14 @@ export interface ScopePlan {
    * be listed (`regions: all` and DescribeRegions failed): nothing is known about its other regions.
    */
   regionsOf: Map<string, readonly string[]>;
+  /** Names of the planned accounts, from Organizations ListAccounts (none with a static list): shown in alerts. */
+  accountNames?: ReadonlyMap<string, string>;
+}
+
+/** An ACTIVE account of the organisation, with its name when ListAccounts gave a usable one. */
+export interface OrganizationAccount {
+  id: string;
+  name?: string;
 }
 
 /**
@@ -61,7 +70,15 @@ export interface ScopePlan {
  * call goes in an error (default: the caller's account, when it can be read).
  */
 export async function listActiveAccounts(factory: AwsClientFactory, account?: string): Promise<string[]> {
-  const ids: string[] = [];
+  return (await listOrganizationAccounts(factory, account)).map((a) => a.id);
+}
+
+/** ACTIVE accounts of the organisation with their names, sorted by id (one ListAccounts walk). */
+export async function listOrganizationAccounts(
+  factory: AwsClientFactory,
+  account?: string,
+): Promise<OrganizationAccount[]> {
+  const accounts: OrganizationAccount[] = [];
   const caller =
     account ??
     (await factory.callerIdentity().then(
@@ -73,13 +90,15 @@ export async function listActiveAccounts(factory: AwsClientFactory, account?: st
       for (const account of page.Accounts ?? []) {
         // `State` replaces the deprecated `Status`; either says whether the account is usable.
         const state = (account as { State?: string }).State ?? account.Status;
-        if (account.Id && state === "ACTIVE") ids.push(account.Id);
+        if (!account.Id || state !== "ACTIVE") continue;
+        const name = accountNameOf(account.Name);
+        accounts.push(name === undefined ? { id: account.Id } : { id: account.Id, name });
       }
     }
   } catch (err) {
     throw new PlanningError("Organizations", "ListAccounts", caller, err);
   }
-  return ids.sort();
+  return accounts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The accounts a selection names, minus its exclusions, sorted. */
@@ -88,13 +107,32 @@ export async function resolveAccounts(
   selection: AccountSelection,
   organizationsAccount?: string,
 ): Promise<string[]> {
-  if (selection.kind === "caller") return [(await factory.callerIdentity()).accountId];
+  return (await resolveNamedAccounts(factory, selection, organizationsAccount)).accountIds;
+}
+
+/**
+ * `resolveAccounts` with the names Organizations gave (`org` only: a static list and the caller's own
+ * account have none, and no name is made up for them).
+ */
+export async function resolveNamedAccounts(
+  factory: AwsClientFactory,
+  selection: AccountSelection,
+  organizationsAccount?: string,
+): Promise<{ accountIds: string[]; accountNames: Map<string, string> }> {
+  const accountNames = new Map<string, string>();
+  if (selection.kind === "caller") {
+    return { accountIds: [(await factory.callerIdentity()).accountId], accountNames };
+  }
   const exclude = new Set(selection.exclude ?? []);
-  const ids =
-    selection.kind === "list"
-      ? [...new Set(selection.accountIds)].sort()
-      : await listActiveAccounts(factory, organizationsAccount);
-  return ids.filter((id) => !exclude.has(id));
+  let ids: string[];
+  if (selection.kind === "list") {
+    ids = [...new Set(selection.accountIds)].sort();
+  } else {
+    const accounts = await listOrganizationAccounts(factory, organizationsAccount);
+    ids = accounts.map((a) => a.id);
+    for (const a of accounts) if (a.name !== undefined && !exclude.has(a.id)) accountNames.set(a.id, a.name);
+  }
+  return { accountIds: ids.filter((id) => !exclude.has(id)), accountNames };
 }
 
 /** The regions enabled for an account (EC2 DescribeRegions without AllRegions lists only those). */
@@ -114,6 +152,8 @@ export async function enabledRegions(factory: AwsClientFactory, accountId: strin
 export interface PlanOptions {
   /** Accounts whose regions are listed at once (default DEFAULT_PLAN_CONCURRENCY). */
   concurrency?: number;
+  /** Account names (from `resolveNamedAccounts`): the plan keeps those of its accounts. */
+  accountNames?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -132,13 +172,19 @@ export async function planScopes(
   const sortedAccounts = [...new Set(accountIds)].sort();
   const regionsOf = new Map<string, readonly string[]>();
   const scopes: PlannedScope[] = [];
+  const names = new Map<string, string>();
+  for (const id of sortedAccounts) {
+    const name = options.accountNames?.get(id);
+    if (name !== undefined) names.set(id, name);
+  }
+  const named = names.size > 0 ? { accountNames: names } : {};
   if (regions.kind === "list") {
     const list = [...new Set(regions.regions)].sort();
     for (const accountId of sortedAccounts) {
       regionsOf.set(accountId, list);
       for (const region of list) scopes.push({ accountId, region });
     }
-    return { scopes, accountIds: sortedAccounts, regionsOf };
+    return { scopes, accountIds: sortedAccounts, regionsOf, ...named };
   }
   const limit = pLimit(options.concurrency ?? DEFAULT_PLAN_CONCURRENCY);
   const listed = await Promise.all(
@@ -164,7 +210,7 @@ export async function planScopes(
       for (const region of entry.regions) scopes.push({ accountId: entry.accountId, region });
     }
   }
-  return { scopes, accountIds: sortedAccounts, regionsOf };
+  return { scopes, accountIds: sortedAccounts, regionsOf, ...named };
 }
 
 export interface RunSelection {
@@ -180,8 +226,8 @@ export interface PlanRunOptions extends PlanOptions {
 }
 
 /**
- * The plan of a run: the selected accounts (Organizations ListAccounts, ACTIVE only, a static list, or
- * the caller's own account) minus the exclusions, times the regions. A failed ListAccounts rejects with a
+ * The plan of a run: the selected accounts (Organizations ListAccounts, ACTIVE only, with their names; a
+ * static list, or the caller's own account) minus the exclusions, times the regions. A failed ListAccounts rejects with a
  * `PlanningError` naming the service, the operation and the account.
  */
 export async function planRun(
@@ -189,12 +235,12 @@ export async function planRun(
   selection: RunSelection,
   options: PlanRunOptions = {},
 ): Promise<ScopePlan> {
-  const accountIds = await resolveAccounts(
+  const { accountIds, accountNames } = await resolveNamedAccounts(
     options.organizations ?? factory,
     selection.accounts,
     options.organizationsAccount,
   );
-  return planScopes(factory, accountIds, selection.regions, options);
+  return planScopes(factory, accountIds, selection.regions, { ...options, accountNames });
 }
 
 /** Scopes whose regions could not be listed. */
@@ -204,11 +250,15 @@ export function unreachableScopes(plan: ScopePlan): PlannedScope[] {
 
 /** One scan task per planned scope of a run, in the plan's order (account, then region). */
 export function tasksOfPlan(plan: ScopePlan, run: { runId: string; scheduledAt: string }): ScanTask[] {
-  return plan.scopes.map(({ accountId, region, planError }) => ({
-    runId: run.runId,
-    accountId,
-    region,
-    scheduledAt: run.scheduledAt,
-    ...(planError ? { planError } : {}),
-  }));
+  return plan.scopes.map(({ accountId, region, planError }) => {
+    const accountName = plan.accountNames?.get(accountId);
+    return {
+      runId: run.runId,
+      accountId,
+      region,
+      scheduledAt: run.scheduledAt,
+      ...(accountName ? { accountName } : {}),
+      ...(planError ? { planError } : {}),
+    };
+  });
 }

@@ -1,7 +1,15 @@
 import { type CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
 import { ALL_RULES, evaluateRules, type RuleDefinition } from "#shared/catalog/index.ts";
-import { type Finding, NO_CLUSTER, type Severity, type UnreadResource } from "#shared/findings/index.ts";
+import {
+  DEFAULT_TEAM_TAG_KEYS,
+  type Finding,
+  NO_CLUSTER,
+  type Severity,
+  teamOfTags,
+  type UnreadResource,
+  withTeams,
+} from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import { classifyScanError, errorMessage, errorName, isCredentialOrTokenError } from "./errors.ts";
 import { enabledRegions, type PlanError, type PlannedScope } from "./plan.ts";
@@ -38,6 +46,8 @@ export interface ScanScopeOptions {
   /** Calls in flight at once inside the account-region. */
   concurrency?: number;
   recorder?: CallRecorder;
+  /** Cluster tag keys naming the owning team, first match wins (default DEFAULT_TEAM_TAG_KEYS). */
+  teamTagKeys?: readonly string[];
 }
 
 /** The scan was stopped from outside (a deadline): not a result of the scope, so nothing may be recorded. */
@@ -108,7 +118,15 @@ export async function scanScope(
       options.signal,
       scope,
     );
-    const findings = evaluateRules(inventory, options.rules ?? ALL_RULES);
+    // The team goes on the finding (and so on its stored item): the notifier routes by it, even for
+    // transitions it re-reads from the store after a crash.
+    const tagKeys = options.teamTagKeys ?? DEFAULT_TEAM_TAG_KEYS;
+    const teams = new Map(
+      inventory.clusters.map((c) => [c.cluster.name, teamOfTags(c.cluster.tags, tagKeys)]),
+    );
+    const findings = withTeams(evaluateRules(inventory, options.rules ?? ALL_RULES), (cluster) =>
+      teams.get(cluster),
+    );
     return {
       ...base,
       status: "complete",

@@ -8,7 +8,7 @@ import {
   type SuppressionMatcher,
   suppressionsByKey,
 } from "#shared/suppress/match.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "./patterns.ts";
+import { ACCOUNT_ID_PATTERN, ACCOUNT_NAME_PATTERN, REGION_PATTERN } from "./patterns.ts";
 import type { PlanError } from "./plan.ts";
 import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
 
@@ -18,6 +18,8 @@ export interface ScanTask {
   accountId: string;
   region: string;
   scheduledAt: string;
+  /** The account's name from Organizations ListAccounts; absent with a static account list. Shown in alerts. */
+  accountName?: string;
   /** The account's regions could not be listed: the scan records this error without calling AWS. */
   planError?: PlanError;
 }
@@ -38,6 +40,8 @@ export interface ScanTaskDeps {
   suppressions?: SuppressionMatcher;
   /** Epoch milliseconds; when suppressions expire is judged by it (default: the wall clock after the scan). */
   clock?: () => number;
+  /** Cluster tag keys naming the owning team (default `team`, `owner`): the alerts' `team` attribute. */
+  teamTagKeys?: readonly string[];
 }
 
 export interface ScanTaskOutcome {
@@ -81,6 +85,15 @@ export function parseScanTask(body: string): ScanTask {
     accountId: field("accountId", (v) => ACCOUNT_ID_PATTERN.test(v), "a 12-digit account id"),
     region: field("region", (v) => REGION_PATTERN.test(v), "a region name such as eu-west-1"),
     scheduledAt: field("scheduledAt", (v) => !Number.isNaN(Date.parse(v)), "an ISO-8601 timestamp"),
+    ...(r.accountName === undefined
+      ? {}
+      : {
+          accountName: field(
+            "accountName",
+            (v) => ACCOUNT_NAME_PATTERN.test(v) && v.trim() === v,
+            "1 to 128 printable ASCII characters without leading or trailing blanks",
+          ),
+        }),
     ...planErrorOf(r.planError),
   };
 }
@@ -121,6 +134,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(deps.recorder ? { recorder: deps.recorder } : {}),
     ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.teamTagKeys ? { teamTagKeys: deps.teamTagKeys } : {}),
   });
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
@@ -138,6 +152,7 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(suppressed.length > 0 ? { suppressed: suppressionsByKey(suppressed) } : {}),
   });
   if (deps.notifier === undefined) return { result, transitions, suppressed };
-  const notification = await deps.notifier.notify(scope, task.runId, transitions);
+  const alertScope = task.accountName ? { ...scope, accountName: task.accountName } : scope;
+  const notification = await deps.notifier.notify(alertScope, task.runId, transitions);
   return { result, transitions, notification, suppressed };
 }

@@ -56,9 +56,15 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** Hash of what a user reads: a finding whose hash and severity are unchanged is not written. */
-export function contentHash(f: Pick<Finding, "title" | "detail" | "remediation" | "evidence">): string {
-  const text = JSON.stringify([f.title, f.detail, f.remediation, canonical(f.evidence)]);
+/**
+ * Hash of what a user reads and what routes it: a finding whose hash and severity are unchanged is not
+ * written. The team counts only when set, so findings without one keep the hashes they were stored with.
+ */
+export function contentHash(
+  f: Pick<Finding, "title" | "detail" | "remediation" | "evidence" | "team">,
+): string {
+  const content = [f.title, f.detail, f.remediation, canonical(f.evidence)];
+  const text = JSON.stringify(f.team === undefined ? content : [...content, { team: f.team }]);
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
@@ -123,6 +129,7 @@ export function findingItem(f: Finding, life: FindingLifecycle): FindingItem {
     ruleId: f.ruleId,
     resourceId: f.resourceId,
     ...(f.variant ? { variant: f.variant } : {}),
+    ...(f.team ? { team: f.team } : {}),
     status: life.status,
     severity: f.severity,
     title: capText(f.title, TITLE_MAX_CHARS),
@@ -216,6 +223,7 @@ export function itemToFinding(item: FindingItem): Finding {
     detail: item.detail,
     remediation: item.remediation,
     evidence,
+    ...(item.team ? { team: item.team } : {}),
   };
 }
 
@@ -376,6 +384,7 @@ export function parseFindingItem(raw: Raw): FindingItem {
     ruleId: ruleId(raw),
     resourceId: str(raw, "resourceId"),
     ...(optStr(raw, "variant") ? { variant: optStr(raw, "variant") } : {}),
+    ...(optStr(raw, "team") ? { team: optStr(raw, "team") } : {}),
     status,
     severity: severity(raw, "severity"),
     title: str(raw, "title"),

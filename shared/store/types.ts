@@ -89,6 +89,8 @@ export interface FindingItem {
   resourceId: string;
   /** Part of the identity when one rule reports several findings about one resource (e.g. the LB scheme). */
   variant?: string;
+  /** The owning team from the cluster's tags (`Finding.team`): the notifier routes pending transitions by it. */
+  team?: string;
   status: FindingStatus;
   severity: Severity;
   title: string;

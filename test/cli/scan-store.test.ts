@@ -46,7 +46,7 @@ describe("Command: eks-audit scan --store dynalite:DIR", () => {
     expect(changes).toMatch(/^Changes: \d+ NEW in 1 account-region \(store dynalite:.*\)\.$/m);
     expect(changes.match(/^Subject: /gm)).toHaveLength(1);
     expect(changes).toMatch(
-      /^Subject: \[eks-auditor\] CRITICAL NEW ip\.subnet-exhausted in 222233334444 eu-west-1/m,
+      /^Subject: \[eks-auditor\] CRITICAL NEW ip\.subnet-exhausted on payments-euw1 in 222233334444 eu-west-1/m,
     );
 
     expect(second.code, second.stderr).toBe(0);
@@ -55,6 +55,20 @@ describe("Command: eks-audit scan --store dynalite:DIR", () => {
     );
     expect(second.stdout).not.toMatch(/^ {2}(NEW|REOPENED|ESCALATED|RESOLVED) /m);
     expect(second.stdout).not.toMatch(/^Subject: /m);
+  });
+
+  it("routes by the cluster tag keys --team-tags names, and names a bad list", async () => {
+    // Act: payments-euw1 is tagged team=payments and env=prod
+    const byEnv = await runCli([...PAYMENTS, "--store", `dynalite:${storeDir()}`, "--team-tags", "env,team"]);
+    const bad = await runCli([...PAYMENTS, "--store", "none", "--team-tags", " , "]);
+
+    // Assess
+    expect(byEnv.code, byEnv.stderr).toBe(0);
+    expect(byEnv.stdout).toMatch(/^Teams \(cluster tags\): prod\.$/m);
+    expect(byEnv.stdout).toMatch(/^ {3}Cluster: payments-euw1 {3}Resource: \S+ {3}Team: prod$/m);
+    expect(byEnv.stdout).not.toMatch(/Team: payments/);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--team-tags.*expected a comma-separated list of tag keys/);
   });
 
   it("keeps stdout one JSON array of findings in JSON mode and sends the changes to stderr", async () => {

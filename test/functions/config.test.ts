@@ -84,6 +84,7 @@ describe("Function: scannerConfigFromEnv", () => {
       SCOPE_CONCURRENCY: "2",
       HISTORY_RETENTION_DAYS: "90",
       EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: "http://127.0.0.1:8000",
+      TEAM_TAG_KEYS: "squad, owner,squad",
     });
 
     // Assess
@@ -92,6 +93,7 @@ describe("Function: scannerConfigFromEnv", () => {
       scopeConcurrency: 2,
       historyRetentionDays: 90,
       dynamodbEndpointUrl: "http://127.0.0.1:8000",
+      teamTagKeys: ["squad", "owner"],
     });
   });
 
@@ -103,9 +105,13 @@ describe("Function: scannerConfigFromEnv", () => {
         TOPIC_ARN: "alerts",
         ALERT_MIN_SEVERITY: "URGENT",
         SCOPE_CONCURRENCY: "0",
+        TEAM_TAG_KEYS: `team,${"k".repeat(129)}`,
       });
 
     // Assess
+    expect(read).toThrow(
+      /TEAM_TAG_KEYS: "k{40}…" is not a tag key \(AWS tag keys have at most 128 characters\)/,
+    );
     expect(read).toThrow(/TOPIC_ARN="alerts" is not an SNS topic ARN/);
     expect(read).toThrow(/ALERT_MIN_SEVERITY: unknown severity "URGENT"/);
     expect(read).toThrow(/SCOPE_CONCURRENCY="0" is not a positive integer/);

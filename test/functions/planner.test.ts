@@ -110,6 +110,24 @@ describe("Function: planner", () => {
     expect(sim.calls.count({ operation: "ListAccounts" })).toBeGreaterThanOrEqual(1);
   });
 
+  it("names each account in its tasks as Organizations ListAccounts does", async () => {
+    // Prepare
+    const { handler } = await loadPlanner({ REGIONS: "eu-west-1" });
+
+    // Act
+    await handler(SCHEDULER_EVENT, lambdaContext("eks-auditor-planner"));
+
+    // Assess: the sample organisation's names
+    const names = Object.fromEntries(sentTasks().map((t) => [t.accountId, t.accountName]));
+    expect(names).toEqual({
+      "111122223333": "platform-prod",
+      "222233334444": "payments-prod",
+      "333344445555": "data-staging",
+      "444455556666": "sandbox",
+      "555566667777": "shared-services",
+    });
+  });
+
   it("derives the same runId for the same Scheduler invocation", async () => {
     // Prepare
     const { handler } = await loadPlanner({ REGIONS: "eu-west-1" });
@@ -196,8 +214,9 @@ describe("Function: planner", () => {
     // Act
     await handler(SCHEDULER_EVENT, lambdaContext("eks-auditor-planner"));
 
-    // Assess
+    // Assess: a static list has ids only, and no name is made up for them
     expect(scopesOf(sentTasks())).toEqual(["222233334444/eu-west-1", "555566667777/eu-west-1"]);
+    expect(sentTasks().every((t) => t.accountName === undefined)).toBe(true);
     expect(sim.calls.count({ operation: "ListAccounts" })).toBe(0);
   });
 

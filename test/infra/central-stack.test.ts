@@ -234,7 +234,10 @@ describe("Stack: EksAuditorCentral", () => {
       expect(Object.keys(scanner.Variables as Json)).toEqual(
         expect.arrayContaining(["TABLE_NAME", "TOPIC_ARN", "ALERT_MIN_SEVERITY", "MEMBER_ROLE_NAME"]),
       );
-      expect(scanner.Variables).toMatchObject({ MEMBER_ROLE_NAME: "EksAuditorReadRole" });
+      expect(scanner.Variables).toMatchObject({
+        MEMBER_ROLE_NAME: "EksAuditorReadRole",
+        TEAM_TAG_KEYS: "team,owner",
+      });
       // The planner reaches member accounts through the regions role only.
       expect(planner.Variables).toMatchObject({ REGIONS: "all", MEMBER_ROLE_NAME: "EksAuditorRegionsRole" });
       expect(Object.keys(planner.Variables as Json)).toContain("QUEUE_URL");

@@ -151,6 +151,20 @@ describe("Function: readSettings", () => {
     expect(read).toThrow(message);
   });
 
+  it("reads the team tag keys from a cdk.json list or a -c string, and names the key of a bad one", () => {
+    expect(settings({ "eksAuditor.teamTagKeys": ["squad", "owner"] }).teamTagKeys).toEqual([
+      "squad",
+      "owner",
+    ]);
+    expect(settings({ "eksAuditor.teamTagKeys": "cost-center, team" }).teamTagKeys).toEqual([
+      "cost-center",
+      "team",
+    ]);
+    expect(() => settings({ "eksAuditor.teamTagKeys": ["k".repeat(129)] })).toThrow(
+      /^cdk\.json context "eksAuditor\.teamTagKeys": \["k+"\] "k{40}…" is not a tag key/,
+    );
+  });
+
   it("fails the synth of the app with the key named", () => {
     // Prepare
     const app = new App({ context: { "eksAuditor.schedule": "cron(99 * * * ? *)" } });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
+import { findingId, RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
 import {
   type AlertJson,
   alertSubject,
@@ -12,13 +12,19 @@ import {
   SUBJECT_MAX_CHARS,
 } from "#shared/notify/index.ts";
 import { TRANSITION_TYPES } from "#shared/store/index.ts";
-import { ACCOUNT, REGION, SCOPE } from "#test/store/fixtures.ts";
+import { ACCOUNT, finding, REGION, SCOPE } from "#test/store/fixtures.ts";
 import { transition } from "./fixtures.ts";
+
+const NAMED = { ...SCOPE, accountName: "payments" };
+
+function jsonOf(message: string | undefined): AlertJson {
+  return JSON.parse((JSON.parse(message ?? "{}") as { sqs: string }).sqs) as AlertJson;
+}
 
 const SNS_SUBJECT = /^[!-~][ -~]*$/;
 
 describe("Function: buildAlert", () => {
-  it("names the account, the region and the worst change in the subject", () => {
+  it("names the worst change, its cluster, the account's name and id and the region in the subject", () => {
     // Prepare
     const transitions = [
       transition("NEW", "MEDIUM", { ruleId: "ip.subnet-nearly-full", resourceId: "subnet-1" }, undefined),
@@ -28,16 +34,27 @@ describe("Function: buildAlert", () => {
     ];
 
     // Act
-    const alert = buildAlert(SCOPE, "run-1", transitions, { minSeverity: "HIGH" });
+    const named = buildAlert(NAMED, "run-1", transitions, { minSeverity: "HIGH" });
+    const unnamed = buildAlert(SCOPE, "run-1", transitions, { minSeverity: "HIGH" });
 
     // Assess
-    expect(alert?.subject).toBe(
-      `[eks-auditor] HIGH NEW elb.no-eligible-subnet in ${ACCOUNT} ${REGION} (+2 more)`,
+    expect(named?.subject).toBe(
+      `[eks-auditor] HIGH NEW elb.no-eligible-subnet on prod in payments (${ACCOUNT}) ${REGION} (+2 more)`,
     );
-    expect(alert?.transitions.map((t) => t.type)).toEqual(["NEW", "ESCALATED", "RESOLVED"]);
+    expect(unnamed?.subject).toBe(
+      `[eks-auditor] HIGH NEW elb.no-eligible-subnet on prod in ${ACCOUNT} ${REGION} (+2 more)`,
+    );
+    expect(named?.transitions.map((t) => t.type)).toEqual(["NEW", "ESCALATED", "RESOLVED"]);
   });
 
-  it("sets the filter-policy attributes: highest severity, account, region, rule ids, transition types", () => {
+  it("leaves the cluster out of the subject of an account-level change", () => {
+    const worst = transition("NEW", "HIGH", { ruleId: "scan.access-denied", cluster: "-", resourceId: "r" });
+    expect(alertSubject(NAMED, worst, 0)).toBe(
+      `[eks-auditor] HIGH NEW scan.access-denied in payments (${ACCOUNT}) ${REGION}`,
+    );
+  });
+
+  it("sets the filter-policy attributes: highest severity, account, region, rule ids, transition types, teams", () => {
     // Prepare
     const transitions = [
       transition("NEW", "HIGH"),
@@ -63,6 +80,8 @@ describe("Function: buildAlert", () => {
         ]),
       },
       transitions: { DataType: "String.Array", StringValue: JSON.stringify(["NEW", "REOPENED", "RESOLVED"]) },
+      team: { DataType: "String.Array", StringValue: '["-"]' },
+      teamSeverity: { DataType: "String.Array", StringValue: '["-:CRITICAL"]' },
     });
   });
 
@@ -87,13 +106,16 @@ describe("Function: buildAlert", () => {
     expect(body.lambda).toBe(body.sqs);
     expect(body.https).toBe(body.sqs);
     expect(json).toMatchObject({
-      version: 1,
+      schemaVersion: 2,
       accountId: ACCOUNT,
       region: REGION,
       runId: "run-7",
       severity: "CRITICAL",
     });
+    expect(json).not.toHaveProperty("accountName");
+    expect(json.teams).toEqual(["-"]);
     expect(json.transitions[0]).toEqual({
+      findingId: findingId(finding()),
       type: "ESCALATED",
       ruleId: "elb.no-eligible-subnet",
       severity: "CRITICAL",
@@ -103,9 +125,27 @@ describe("Function: buildAlert", () => {
       title: transitions[0]?.finding.title,
       detail: "1 of 250 addresses left in subnet-1.",
       remediation: transitions[0]?.finding.remediation,
+      links: [
+        {
+          kind: "cluster",
+          id: "prod",
+          url: "https://eu-west-1.console.aws.amazon.com/eks/home?region=eu-west-1#/clusters/prod",
+        },
+        {
+          kind: "vpc",
+          id: "vpc-0abc",
+          url: "https://eu-west-1.console.aws.amazon.com/vpcconsole/home?region=eu-west-1#VpcDetails:VpcId=vpc-0abc",
+        },
+      ],
+      explain: [
+        `eks-audit lb-subnets --cluster prod --account ${ACCOUNT} --region ${REGION} --scheme internal`,
+      ],
       at: transitions[0]?.at,
     });
     expect(json.transitions[1]).not.toHaveProperty("previousSeverity");
+    expect(json.transitions[1]?.findingId).toBe(
+      findingId(finding({ ruleId: "node.health-issues", resourceId: "ng-a" })),
+    );
   });
 
   it("pages a resolution alone only at or above the threshold, labelled info", () => {
@@ -119,7 +159,9 @@ describe("Function: buildAlert", () => {
 
     // Assess
     expect(quiet).toBeUndefined();
-    expect(paged?.subject).toBe(`[eks-auditor] INFO RESOLVED elb.no-eligible-subnet in ${ACCOUNT} ${REGION}`);
+    expect(paged?.subject).toBe(
+      `[eks-auditor] INFO RESOLVED elb.no-eligible-subnet on prod in ${ACCOUNT} ${REGION}`,
+    );
     expect(paged?.text).toContain("INFO RESOLVED (was HIGH)");
     expect(paged?.severity).toBe("HIGH");
   });
@@ -149,14 +191,16 @@ describe("Function: buildAlert", () => {
         fc.constantFrom(...SEVERITIES),
         fc.constantFrom(...TRANSITION_TYPES),
         fc.string({ maxLength: 300, unit: "binary" }),
+        fc.option(fc.string({ maxLength: 300, unit: "binary" }), { nil: undefined }),
         fc.constantFrom("eu-west-1", "ap-southeast-4", "us-gov-west-1", "il-central-1"),
         fc.nat({ max: 1_000_000 }),
-        (ruleId, severity, type, cluster, region, more) => {
+        (ruleId, severity, type, cluster, accountName, region, more) => {
           // Prepare
           const worst = transition(type, severity, { ruleId, cluster, region });
+          const scope = { accountId: ACCOUNT, region, ...(accountName === undefined ? {} : { accountName }) };
 
           // Act
-          const subject = alertSubject({ accountId: ACCOUNT, region }, worst, more);
+          const subject = alertSubject(scope, worst, more);
 
           // Assess
           expect(subject.length).toBeLessThanOrEqual(100);
@@ -168,20 +212,81 @@ describe("Function: buildAlert", () => {
     );
   });
 
-  it("keeps the subject short with the longest rule id, a long region and a long cluster name", () => {
+  it("keeps the rule and the names (at least their first 5 characters) for real names, up to 99 more changes", () => {
+    // EKS cluster names: a letter or digit, then letters, digits, - and _ (at most 100);
+    // Organizations account names: printable ASCII.
+    const clusterName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/);
+    const accountName = fc.stringMatching(/^[!-~][ -~]{0,48}[!-~]$/);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RULE_IDS.filter((id) => !id.startsWith("scan."))),
+        fc.constantFrom(...SEVERITIES),
+        fc.constantFrom(...TRANSITION_TYPES),
+        clusterName,
+        accountName,
+        fc.constantFrom("eu-west-1", "ap-southeast-4", "us-gov-west-1", "il-central-1"),
+        fc.nat({ max: 99 }),
+        (ruleId, severity, type, cluster, name, region, more) => {
+          // Prepare
+          const worst = transition(type, severity, { ruleId, cluster, region });
+          const scope = { accountId: ACCOUNT, region, accountName: name };
+
+          // Act
+          const subject = alertSubject(scope, worst, more);
+
+          // Assess
+          expect(subject.length).toBeLessThanOrEqual(100);
+          expect(subject).toMatch(SNS_SUBJECT);
+          expect(subject.replace(/^\[eks-auditor\] /, "")).toMatch(
+            new RegExp(`^${type === "RESOLVED" ? "INFO" : severity} `),
+          );
+          expect(subject).toContain(ruleId);
+          expect(subject).toContain(cluster.replace(/\s+/g, " ").slice(0, 5));
+          expect(subject).toContain(name.replace(/\s+/g, " ").trim().slice(0, 5));
+          expect(subject).toContain(ACCOUNT);
+          expect(subject).toContain(region);
+        },
+      ),
+    );
+  });
+
+  it("keeps the subject short with the longest rule id, a long region and long names: names cut first", () => {
     // Prepare
     const worst = transition("ESCALATED", "CRITICAL", {
       ruleId: "sg.datastore-reachable-by-all-pods",
       cluster: "c".repeat(100),
     });
+    const scope = { accountId: ACCOUNT, region: "ap-southeast-4", accountName: "a".repeat(50) };
 
     // Act
-    const subject = alertSubject({ accountId: ACCOUNT, region: "ap-southeast-4" }, worst, 12_345);
+    const some = alertSubject(scope, worst, 12);
+    const many = alertSubject(scope, worst, 12_345);
+
+    // Assess: the names are cut to fit; with a long suffix the change type goes before the cluster
+    expect(some).toBe(
+      `CRITICAL sg.datastore-reachable-by-all-pods ccccc... aaaaa... ${ACCOUNT} ap-southeast-4 (+12 more)`,
+    );
+    expect(many.length).toBeLessThanOrEqual(100);
+    expect(many).toBe(
+      `CRITICAL sg.datastore-reachable-by-all-pods ${"c".repeat(11)}... ${ACCOUNT} ap-southeast-4 (+12345 more)`,
+    );
+    expect(many).toHaveLength(100);
+  });
+
+  it("cuts only the longer name when that is enough", () => {
+    // Prepare
+    const worst = transition("NEW", "HIGH", { ruleId: "ip.subnet-exhausted", cluster: "k".repeat(60) });
+
+    // Act
+    const subject = alertSubject(NAMED, worst, 3);
 
     // Assess
-    expect(subject.length).toBeLessThanOrEqual(100);
-    expect(subject).toContain("CRITICAL ESCALATED sg.datastore-reachable-by-all-pods");
-    expect(subject).toContain("(+12345 more)");
+    expect(subject.length).toBe(100);
+    expect(subject).toMatch(
+      new RegExp(
+        `^HIGH NEW ip\\.subnet-exhausted k+\\.\\.\\. payments ${ACCOUNT} ${REGION} \\(\\+3 more\\)$`,
+      ),
+    );
   });
 
   it("summarises when the message would pass the SNS limit", () => {
@@ -215,6 +320,189 @@ describe("Function: buildAlert", () => {
     });
     expect(json.transitions.every((t) => t.severity === "CRITICAL")).toBe(true);
     expect(alert?.subject).toContain("(+1999 more)");
+  });
+});
+
+describe("Function: buildAlert, what on-call acts on", () => {
+  it("lists, per finding, its console links, the fix, the command that explains it and its finding id", () => {
+    // Prepare
+    const subnet = transition("NEW", "CRITICAL", {
+      ruleId: "ip.subnet-exhausted",
+      resourceId: "subnet-0a1b",
+      remediation: "Add a secondary CIDR.",
+      evidence: { nodegroups: [{ instanceType: "m5.large", nodesThatFitAtLaunch: 0 }], cni: { env: {} } },
+    });
+    const nodegroup = transition("NEW", "HIGH", { ruleId: "sg.ssh-open-to-world", resourceId: "ng-web" });
+
+    // Act
+    const alert = buildAlert(NAMED, "run-1", [subnet, nodegroup], { minSeverity: "HIGH" });
+
+    // Assess
+    const text = alert?.text ?? "";
+    expect(text).toContain(`in account payments (${ACCOUNT}), region ${REGION}`);
+    const [first = "", second = ""] = text.split(/\n(?=\d+\. )/).slice(1);
+    expect(first.split("\n")).toEqual([
+      `1. CRITICAL NEW ip.subnet-exhausted: ${subnet.finding.title}`,
+      "   Cluster: prod   Resource: subnet-0a1b",
+      `   ${subnet.finding.detail}`,
+      "   Fix: Add a secondary CIDR.",
+      "   Explain: eks-audit ip-cost --instance-type m5.large",
+      "   Cluster in the console: https://eu-west-1.console.aws.amazon.com/eks/home?region=eu-west-1#/clusters/prod",
+      "   Subnet in the console: https://eu-west-1.console.aws.amazon.com/vpcconsole/home?region=eu-west-1#SubnetDetails:subnetId=subnet-0a1b",
+      `   Finding id: ${findingId(subnet.finding)}`,
+      "",
+    ]);
+    expect(second).toContain(
+      "   Node group in the console: https://eu-west-1.console.aws.amazon.com/eks/home?region=eu-west-1#/clusters/prod/nodegroups/ng-web",
+    );
+    expect(second).not.toContain("Explain:");
+  });
+
+  it("tells apart two findings on one node group by their variant, in the text and the JSON", () => {
+    // Prepare: one health issue code per finding (node.health-issues)
+    const a = transition("NEW", "HIGH", {
+      ruleId: "node.health-issues",
+      resourceId: "ng-a",
+      variant: "Ec2SubnetInvalidConfiguration",
+    });
+    const b = transition("NEW", "HIGH", {
+      ruleId: "node.health-issues",
+      resourceId: "ng-a",
+      variant: "AccessDenied",
+    });
+
+    // Act
+    const alert = buildAlert(SCOPE, "run-1", [a, b], { minSeverity: "HIGH" });
+
+    // Assess
+    const json = jsonOf(alert?.message);
+    expect(json.transitions.map((t) => t.variant).sort()).toEqual([
+      "AccessDenied",
+      "Ec2SubnetInvalidConfiguration",
+    ]);
+    expect(new Set(json.transitions.map((t) => t.findingId)).size).toBe(2);
+    expect(alert?.text).toContain("Resource: ng-a (AccessDenied)");
+  });
+
+  it("carries the account name and the teams in the JSON, and each finding's team", () => {
+    // Prepare
+    const transitions = [
+      transition("NEW", "HIGH", { team: "payments" }),
+      transition("NEW", "HIGH", {
+        ruleId: "sg.ssh-open-to-world",
+        resourceId: "ng-a",
+        cluster: "etl",
+        team: "data",
+      }),
+    ];
+
+    // Act
+    const alert = buildAlert(NAMED, "run-1", transitions, { minSeverity: "HIGH" });
+
+    // Assess
+    const json = jsonOf(alert?.message);
+    expect(json).toMatchObject({ schemaVersion: 2, accountName: "payments", teams: ["data", "payments"] });
+    expect(json.transitions.map((t) => t.team).sort()).toEqual(["data", "payments"]);
+    expect(alert?.text).toContain("Teams (cluster tags): data, payments.");
+    expect(alert?.text).toContain("Team: payments");
+  });
+
+  it("routes by team: every team with a paging change, with its own worst severity", () => {
+    // Prepare: payments pages at HIGH; data at CRITICAL; platform's change is below the threshold and its
+    // resolution is listed as info only; a cluster with no team tag pages the catch-all "-"
+    const transitions = [
+      transition("NEW", "HIGH", { team: "payments", resourceId: "vpc-1" }),
+      transition("NEW", "CRITICAL", {
+        team: "data",
+        cluster: "etl",
+        ruleId: "ip.subnet-exhausted",
+        resourceId: "subnet-1",
+      }),
+      transition("NEW", "MEDIUM", {
+        team: "platform",
+        cluster: "tools",
+        ruleId: "ip.subnet-nearly-full",
+        resourceId: "subnet-2",
+      }),
+      transition("RESOLVED", "LOW", {
+        team: "platform",
+        cluster: "tools",
+        ruleId: "elb.single-az",
+        resourceId: "vpc-2",
+      }),
+      transition("NEW", "HIGH", { cluster: "untagged", ruleId: "sg.node-world-ingress", resourceId: "ng-x" }),
+    ];
+
+    // Act
+    const alert = buildAlert(SCOPE, "run-1", transitions, { minSeverity: "HIGH" });
+
+    // Assess
+    expect(alert?.attributes.team).toEqual({
+      DataType: "String.Array",
+      StringValue: '["-","data","payments"]',
+    });
+    expect(alert?.attributes.teamSeverity).toEqual({
+      DataType: "String.Array",
+      StringValue: '["-:HIGH","data:CRITICAL","payments:HIGH"]',
+    });
+    expect(alert?.text).toContain("Teams (cluster tags): - (no team tag), data, payments.");
+    expect(Object.keys(alert?.attributes ?? {}).length).toBeLessThanOrEqual(10); // SQS raw delivery's limit
+  });
+
+  it("says in a coverage message what could not be read and who acts", () => {
+    // Prepare: a whole account-region refused, and one node group that could not be described
+    const transitions = [
+      transition("NEW", "HIGH", {
+        ruleId: "scan.access-denied",
+        cluster: "-",
+        resourceId: `arn:aws:iam::${ACCOUNT}:role/EksAuditorReadRole`,
+        evidence: { errorName: "AccessDenied" },
+      }),
+      transition("NEW", "HIGH", {
+        ruleId: "scan.access-denied",
+        resourceId: "ng-a",
+        variant: "DescribeNodegroup",
+        evidence: { what: "DescribeNodegroup ng-a", errorName: "AccessDeniedException" },
+      }),
+    ];
+
+    // Act
+    const [coverage] = buildAlerts(NAMED, "run-1", transitions, { minSeverity: "HIGH" });
+
+    // Assess
+    expect(coverage?.kind).toBe("coverage");
+    expect(coverage?.text).toContain("Who acts: the platform owners who run eks-auditor");
+    expect(coverage?.text).toContain(
+      "deploy the member role to the account (the EksAuditorMemberRole StackSet)",
+    );
+    expect(coverage?.text).toContain(
+      `Not read: the whole account-region ${ACCOUNT} ${REGION}: nothing in it was audited (AccessDenied)`,
+    );
+    expect(coverage?.text).toContain(
+      "Not read: DescribeNodegroup ng-a of cluster prod (AccessDeniedException)",
+    );
+  });
+
+  it("gives the reason of a coverage resolution made without a scan", () => {
+    const t = {
+      ...transition("RESOLVED", "HIGH", { ruleId: "scan.access-denied", cluster: "-" }),
+      reason: "account 111122223333 is no longer planned",
+    };
+    const alert = buildAlert(SCOPE, "run-1", [t], { minSeverity: "HIGH" });
+    expect(alert?.text).toContain("Resolved without a scan: account 111122223333 is no longer planned.");
+    expect(jsonOf(alert?.message).transitions[0]?.reason).toBe("account 111122223333 is no longer planned");
+  });
+});
+
+describe("Function: findingId", () => {
+  it("is one id per finding identity: stable across content, severity and team, different per variant and account", () => {
+    const base = finding();
+    expect(findingId(base)).toMatch(/^[0-9a-f]{64}$/);
+    const changed = finding({ severity: "CRITICAL", detail: "other", team: "x" });
+    expect(findingId(changed)).toBe(findingId(base));
+    expect(findingId({ ...base, variant: "internal" })).not.toBe(findingId(base));
+    expect(findingId({ ...base, accountId: "222233334444" })).not.toBe(findingId(base));
+    expect(findingId({ ...base, resourceId: "vpc-0abd" })).not.toBe(findingId(base));
   });
 });
 

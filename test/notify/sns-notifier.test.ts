@@ -1,12 +1,13 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseEstate } from "#shared/estate/index.ts";
-import type { Finding } from "#shared/findings/index.ts";
+import { type Finding, findingId } from "#shared/findings/index.ts";
 import { type AlertJson, SNS_MAX_MESSAGE_BYTES, SnsNotifier, StdoutNotifier } from "#shared/notify/index.ts";
 import { FindingsStore, type ReconcileOutcome } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { ACCOUNT, at, baseline, complete, finding, REGION, SCOPE } from "#test/store/fixtures.ts";
 import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { policyMatches } from "./filter-policy.ts";
 import { TOPIC_ARN, transition } from "./fixtures.ts";
 
 let dynamo: LocalDynamo;
@@ -74,7 +75,7 @@ describe("Class: SnsNotifier", () => {
       expect(sim.published).toHaveLength(1);
       const [message] = sim.published;
       expect(message?.subject).toBe(
-        `[eks-auditor] CRITICAL NEW sg.ssh-open-to-world in ${ACCOUNT} ${REGION} (+1 more)`,
+        `[eks-auditor] CRITICAL NEW sg.ssh-open-to-world on prod in ${ACCOUNT} ${REGION} (+1 more)`,
       );
       expect(message?.messageStructure).toBe("json");
       expect(message?.messageAttributes).toEqual({
@@ -87,6 +88,8 @@ describe("Class: SnsNotifier", () => {
           StringValue: '["elb.no-eligible-subnet","sg.ssh-open-to-world"]',
         },
         transitions: { DataType: "String.Array", StringValue: '["NEW"]' },
+        team: { DataType: "String.Array", StringValue: '["-"]' },
+        teamSeverity: { DataType: "String.Array", StringValue: '["-:CRITICAL"]' },
       });
       const json = jsonOf(message?.message ?? "{}");
       expect(json.transitions.map((t) => `${t.type} ${t.ruleId} ${t.severity}`)).toEqual([
@@ -191,7 +194,7 @@ describe("Class: SnsNotifier", () => {
       // Assess
       expect(sim.published).toHaveLength(2);
       expect(sim.published[1]?.subject).toBe(
-        `[eks-auditor] INFO RESOLVED elb.no-eligible-subnet in ${ACCOUNT} ${REGION}`,
+        `[eks-auditor] INFO RESOLVED elb.no-eligible-subnet on prod in ${ACCOUNT} ${REGION}`,
       );
       expect(sim.published[1]?.messageAttributes.transitions?.StringValue).toBe('["RESOLVED"]');
     });
@@ -236,6 +239,61 @@ describe("Class: SnsNotifier", () => {
       expect(JSON.parse(message?.message ?? "{}").default).toContain(`…and ${json.omitted} more.`);
     });
 
+    it("routes a change re-read from the store after a crash by the team stored on its finding", async () => {
+      // Prepare: the first delivery reconciled the tagged findings, then died before notifying
+      const findings = [
+        finding({ team: "payments" }),
+        finding({
+          cluster: "etl",
+          ruleId: "sg.ssh-open-to-world",
+          resourceId: "ng-a",
+          severity: "CRITICAL",
+          team: "data",
+        }),
+      ];
+      await store.writer.reconcileScope(SCOPE, findings, complete("run-1", at(0)));
+
+      // Act: the redelivery pages from the store's outbox, with the account's name from its task
+      const result = await notifier().notify({ ...SCOPE, accountName: "payments-prod" }, "run-1", []);
+
+      // Assess
+      expect(result.status).toBe("published");
+      const [message] = sim.published;
+      expect(message?.messageAttributes.team).toEqual({
+        DataType: "String.Array",
+        StringValue: '["data","payments"]',
+      });
+      expect(message?.messageAttributes.teamSeverity?.StringValue).toBe('["data:CRITICAL","payments:HIGH"]');
+      expect(message?.subject).toBe(
+        `CRITICAL NEW sg.ssh-open-to-world on etl in payments-prod (${ACCOUNT}) ${REGION} (+1 more)`,
+      );
+      const json = jsonOf(message?.message ?? "{}");
+      expect(json.accountName).toBe("payments-prod");
+      expect(json.transitions.map((t) => [t.team, t.findingId])).toEqual(
+        [findings[1], findings[0]].map((f) => [f?.team, f ? findingId(f) : ""]),
+      );
+      for (const policy of [{ team: ["payments"] }, { team: ["data"] }]) {
+        expect(policyMatches(policy, message?.messageAttributes ?? {})).toBe(true);
+      }
+      expect(policyMatches({ team: ["-"] }, message?.messageAttributes ?? {})).toBe(false);
+    });
+
+    it("stores a team that changed on a finding without a transition, and routes its resolution by it", async () => {
+      // Prepare: the cluster got its team tag after the finding was first seen
+      await scanTask(store, notifier(), [finding()], complete("run-1", at(0)));
+      await scanTask(store, notifier(), [finding({ team: "payments" })], complete("run-2", at(10)));
+
+      // Act: the finding goes away
+      await scanTask(store, notifier(), [], complete("run-3", at(20)));
+
+      // Assess: one page for NEW (no team), none for the team change, one for RESOLVED routed to payments
+      expect(sim.published.map((m) => m.messageAttributes.transitions?.StringValue)).toEqual([
+        '["NEW"]',
+        '["RESOLVED"]',
+      ]);
+      expect(sim.published[1]?.messageAttributes.team?.StringValue).toBe('["payments"]');
+    });
+
     it("without a ledger publishes the transitions it is given", async () => {
       // Prepare
       const plain = new SnsNotifier({ sns, topicArn: TOPIC_ARN, minSeverity: "MEDIUM" });
@@ -265,7 +323,7 @@ describe("Class: StdoutNotifier", () => {
     // Assess
     expect(result).toMatchObject({ status: "printed", transitions: 1 });
     expect(lines.join("")).toContain(
-      `Subject: [eks-auditor] HIGH NEW elb.no-eligible-subnet in ${ACCOUNT} ${REGION}`,
+      `Subject: [eks-auditor] HIGH NEW elb.no-eligible-subnet on prod in ${ACCOUNT} ${REGION}`,
     );
     expect(lines.join("")).toContain("Fix: aws ec2 create-tags");
   });

@@ -15,6 +15,27 @@ describe("Function: parseScanTask", () => {
     expect(parseScanTask(JSON.stringify({ ...TASK, planError }))).toEqual({ ...TASK, planError });
   });
 
+  it("keeps the account name the planner took from Organizations, and needs none", () => {
+    expect(parseScanTask(JSON.stringify({ ...TASK, accountName: "payments prod" }))).toEqual({
+      ...TASK,
+      accountName: "payments prod",
+    });
+    expect(parseScanTask(JSON.stringify(TASK))).not.toHaveProperty("accountName");
+  });
+
+  it.each([
+    ["not a string", 42],
+    ["blank", "  "],
+    ["padded", " prod"],
+    ["not ASCII", "pröd"],
+    ["a line break", "prod\nSubject: x"],
+    ["too long", "p".repeat(129)],
+  ])("names the field of an account name that is %s", (_what, accountName) => {
+    expect(() => parseScanTask(JSON.stringify({ ...TASK, accountName }))).toThrow(
+      /^scan task: accountName must be 1 to 128 printable ASCII characters/,
+    );
+  });
+
   it("names the field of a malformed planning error", () => {
     expect(() => parseScanTask(JSON.stringify({ ...TASK, planError: { name: 1 } }))).toThrow(
       InvalidScanTaskError,

@@ -19,6 +19,7 @@ import {
   positiveIntOption,
   type StoreSpec,
   severityOption,
+  teamTagsOption,
 } from "#shared/cli/common/options.ts";
 import {
   plural,
@@ -63,6 +64,8 @@ export interface ScanFlags extends SessionFlags {
   changesOnly?: boolean;
   /** A suppressions file (YAML): accepted risks, stored SUPPRESSED and never paged. */
   suppressions?: string;
+  /** Cluster tag keys naming the owning team (the alerts' `team` attribute); default `team`, `owner`. */
+  teamTags?: string[];
 }
 
 export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
@@ -127,8 +130,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         })
       : undefined;
 
-    const { accountIds, regions } = await resolveCliScope(session, flags);
-    const plan = await planScopes(session.factory, accountIds, regions);
+    const { accountIds, regions, accountNames } = await resolveCliScope(session, flags);
+    const plan = await planScopes(session.factory, accountIds, regions, { accountNames });
     const scheduledAt = new Date().toISOString();
     const tasks = tasksOfPlan(plan, { runId: session.runId, scheduledAt });
 
@@ -150,6 +153,7 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         ...(opened ? { store: opened.store } : {}),
         ...(notifier ? { notifier } : {}),
         ...(suppressions ? { suppressions } : {}),
+        ...(flags.teamTags ? { teamTagKeys: flags.teamTags } : {}),
       },
       {
         concurrency: flags.concurrency,
@@ -419,6 +423,11 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     .option(
       "--suppressions <file>",
       "accepted risks (YAML, docs/suppressions.md): matching findings are stored SUPPRESSED and never page",
+    )
+    .option(
+      "--team-tags <keys>",
+      "cluster tag keys naming the owning team, first match wins: the alerts' team attribute (default team,owner)",
+      teamTagsOption,
     )
     .addHelpText("after", SCAN_HELP)
     .action(async (flags: ScanFlags) => {

@@ -1,5 +1,11 @@
 import { InvalidArgumentError } from "commander";
-import { parseSeverity, RULE_IDS, type RuleId, type Severity } from "#shared/findings/index.ts";
+import {
+  parseSeverity,
+  parseTeamTagKeys,
+  RULE_IDS,
+  type RuleId,
+  type Severity,
+} from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "#shared/scan/plan.ts";
 
 /** Commander argument parsers: each error names the flag and the expected form. */
@@ -42,6 +48,15 @@ export function regionOption(value: string): string {
 export function severityOption(value: string): Severity {
   try {
     return parseSeverity(value, "value");
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message.replace(/^value: /, ""));
+  }
+}
+
+/** `--team-tags team,owner`: cluster tag keys naming the owning team, first match wins. */
+export function teamTagsOption(value: string): string[] {
+  try {
+    return parseTeamTagKeys(value, "value");
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message.replace(/^value: /, ""));
   }

@@ -3,7 +3,7 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory, DEFAULT_HOME_REGION } from "#shared/aws/clients.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
-import { type AccountSelection, type RegionSelection, resolveAccounts } from "#shared/scan/plan.ts";
+import { type AccountSelection, type RegionSelection, resolveNamedAccounts } from "#shared/scan/plan.ts";
 import { runIdOf } from "#shared/scan/run-id.ts";
 
 export interface SessionFlags {
@@ -42,15 +42,16 @@ export class NoCredentialsError extends Error {
 export async function resolveCliScope(
   session: Session,
   flags: { org?: boolean; accounts?: string[]; regions?: RegionSelection },
-): Promise<{ accountIds: string[]; regions: RegionSelection }> {
+): Promise<{ accountIds: string[]; regions: RegionSelection; accountNames: Map<string, string> }> {
   const selection: AccountSelection = flags.org
     ? { kind: "org" }
     : flags.accounts
       ? { kind: "list", accountIds: flags.accounts }
       : { kind: "caller" };
-  const accountIds = await resolveAccounts(session.factory, selection);
+  // With --org, the account names Organizations gives go into the alerts.
+  const { accountIds, accountNames } = await resolveNamedAccounts(session.factory, selection);
   const regions = flags.regions ?? { kind: "list", regions: [await session.defaultRegion()] };
-  return { accountIds, regions };
+  return { accountIds, regions, accountNames };
 }
 
 /**
