@@ -3,17 +3,19 @@ import { type Command, Option } from "commander";
 import { type CliNotifier, cliNotifier, renderNotifications } from "#shared/cli/common/alerts.ts";
 import {
   type CommandContext,
+  commandHelp,
   EXIT,
-  EXIT_CODES_HELP,
   formatFlag,
   type ScanContext,
   storeFlag,
   withAwsOptions,
   withScopeOptions,
 } from "#shared/cli/common/command.ts";
+import { debugReport, errorLine } from "#shared/cli/common/errors.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import {
   DEFAULT_STORE_DIR,
+  FlagError,
   type NotifySpec,
   notifyOption,
   positiveIntOption,
@@ -56,12 +58,14 @@ export interface ScanFlags extends SessionFlags {
   alertSeverity?: Severity;
   /** Table mode: print only this run's changes and alerts, not the findings. */
   changesOnly?: boolean;
+  /** `--debug` (a program option): the whole error of each account-region whose store or notifier failed. */
+  debug?: boolean;
 }
 
 export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
 
 /** A scan flag combination that cannot work; the CLI prints it as one line. */
-export class ScanFlagError extends Error {
+export class ScanFlagError extends FlagError {
   override readonly name = "ScanFlagError";
 }
 
@@ -190,7 +194,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
     for (const { scope, error } of tally.failures) {
-      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
+      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${errorLine(error)}\n`);
+      if (flags.debug) io.stderr(`${debugReport(error, io.env)}\n`);
     }
     if (failedScopes.length > 0)
       io.stderr(`${incompleteLine(failedScopes, tally.results.length, carried.length)}\n`);
@@ -298,11 +303,6 @@ function renderChanges(
   return parts.join("\n");
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
-  return String(err);
-}
-
 const SCAN_HELP = `
 Store and alerts:
   With a store (default: an embedded dynalite under ./.eks-audit, nothing to install), each
@@ -324,7 +324,28 @@ resolved.
 
 JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
 store; the changes and the alerts go to stderr as text.
-${EXIT_CODES_HELP}`;
+${commandHelp(
+  [
+    ["eks-audit scan", "the caller's account in the current region, history in ./.eks-audit"],
+    [
+      "eks-audit scan --profile prod --regions eu-west-1,us-east-1 --fail-on HIGH",
+      "two regions; exit 2 on a HIGH or CRITICAL finding (for CI)",
+    ],
+    [
+      "eks-audit scan --org --regions all --store dynamodb:eks-auditor-findings",
+      "every account and enabled region, into the deployed auditor's table",
+    ],
+    [
+      "eks-audit scan --estate sim/estates/sample-org.json --org --region eu-west-1 --store none",
+      "the sample organisation, no AWS account needed (replays stay out of your history)",
+    ],
+    [
+      "eks-audit scan --endpoint-url http://127.0.0.1:4566 --store none",
+      "against a simulator started with npm run sim (dummy AWS_* credentials)",
+    ],
+  ],
+  [EXIT.ok, EXIT.error, EXIT.findings, EXIT.incomplete],
+)}`;
 
 export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
   withScopeOptions(
@@ -357,7 +378,7 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     )
     .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
     .addHelpText("after", SCAN_HELP)
-    .action(async (flags: ScanFlags) => {
-      setExit(await scanCommand(flags, io, context));
+    .action(async (_flags: ScanFlags, command: Command) => {
+      setExit(await scanCommand(command.optsWithGlobals<ScanFlags>(), io, context));
     });
 }
