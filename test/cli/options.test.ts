@@ -105,6 +105,19 @@ describe("Help: examples and exit codes", () => {
     );
     expect(exitCodesHelp([EXIT.ok])).toBe("Exit codes:\n  0  done, and nothing at or above --fail-on\n");
   });
+
+  it("wraps long texts within 80 columns and prints a command given in parts as continuation lines", () => {
+    const help = commandHelp(
+      [[["eks-audit scan --estate sim/estates/sample-org.json", "--store none"], "why ".repeat(30)]],
+      [EXIT.error],
+      { [EXIT.error]: "error ".repeat(20) },
+    );
+    const lines = help.split("\n");
+    expect(lines.filter((l) => l.length > 80)).toEqual([]);
+    expect(lines.filter((l) => l.startsWith("  # why")).length).toBeGreaterThan(1);
+    expect(help).toContain("  eks-audit scan --estate sim/estates/sample-org.json \\\n      --store none\n");
+    expect(lines.filter((l) => /^ {5}error/.test(l)).length).toBeGreaterThan(0);
+  });
 });
 
 describe("Debug report: the whole error, never a credential", () => {

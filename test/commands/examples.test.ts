@@ -118,7 +118,9 @@ async function helpExamples(): Promise<Map<string, { help: string; lines: string
   for (const command of COMMANDS) {
     const help = (await runCli([command, "--help"])).stdout;
     const [, section = ""] = help.split("\nExamples:\n");
+    // A long example goes on over continuation lines (` \` at the end of a line), as in a shell.
     const lines = (section.split("\n\n")[0] ?? "")
+      .replace(/ \\\n +/g, " ")
       .split("\n")
       .filter((l) => l.startsWith("  eks-audit "))
       .map((l) => l.trim());
@@ -139,8 +141,18 @@ describe("README and --help examples", () => {
     const { help = "", lines = [] } = HELP.get(command) ?? {};
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(argvOf(lines[0] ?? "")[0]).toBe(command);
-    expect(help).toMatch(/\nExit codes:\n {2}0 {2}.+\n {2}1 {2}.+/);
+    expect(help).toMatch(/\nExit codes:\n {2}0 {2}.+\n(?: {5}.+\n)* {2}1 {2}.+/);
     expect(help).toMatch(/--debug/);
+  });
+
+  it.each(["", ...COMMANDS])("%s --help fits an 80-column terminal", async (command) => {
+    // Act: not a terminal, so commander wraps the options at 80 columns too
+    const help = (await runCli(command === "" ? ["--help"] : [command, "--help"])).stdout;
+
+    // Assess
+    const long = help.split("\n").filter((l) => l.length > 80);
+    expect(long).toEqual([]);
+    expect(help).toMatch(/\nExit codes:\n/);
   });
 });
 

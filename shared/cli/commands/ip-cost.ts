@@ -116,11 +116,17 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
         [
           ["eks-audit ip-cost --instance-type m5.large --pods 10", "one m5.large node with 10 pods"],
           [
-            "eks-audit ip-cost --instance-type m5.large --cni WARM_IP_TARGET=2 --cni MINIMUM_IP_TARGET=10",
+            [
+              "eks-audit ip-cost --instance-type m5.large --cni WARM_IP_TARGET=2",
+              "--cni MINIMUM_IP_TARGET=10",
+            ],
             "the same node under a smaller warm pool",
           ],
           [
-            "eks-audit ip-cost --instance-type m6i.xlarge --cni ENABLE_PREFIX_DELEGATION=true --format json",
+            [
+              "eks-audit ip-cost --instance-type m6i.xlarge",
+              "--cni ENABLE_PREFIX_DELEGATION=true --format json",
+            ],
             "with prefix delegation, as JSON",
           ],
         ],

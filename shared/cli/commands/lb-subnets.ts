@@ -147,10 +147,13 @@ export function registerLbSubnetsCommand(program: Command, { io, setExit }: Comm
           ],
           [
             "eks-audit lb-subnets --cluster web --controller legacy --format json",
-            "the same for a Service of type LoadBalancer under the legacy controller, as JSON",
+            "the same for a Service of type LoadBalancer (legacy controller), as JSON",
           ],
           [
-            "eks-audit lb-subnets --estate sim/estates/sample-org.json --region us-east-1 --cluster edge-use1",
+            [
+              "eks-audit lb-subnets --estate sim/estates/sample-org.json --region us-east-1",
+              "--cluster edge-use1",
+            ],
             "try it on the sample organisation (exits 3: internal ALBs get no subnet)",
           ],
         ],

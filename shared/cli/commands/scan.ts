@@ -305,25 +305,31 @@ function renderChanges(
 
 const SCAN_HELP = `
 Store and alerts:
-  With a store (default: an embedded dynalite under ./.eks-audit, nothing to install), each
-  account-region is reconciled with the findings of the last scan. After the findings, scan prints
-  this run's changes (NEW, REOPENED, ESCALATED, RESOLVED by account-region), a counts line, and the
-  alerts: one per account-region and kind (coverage, findings) with a change at or above
-  --alert-severity (a RESOLVED finding counts at the severity it had). --store none scans without
-  history: findings only.
-    --store dynalite:DIR      embedded DynamoDB (dynalite) persisted in DIR, created when missing
-    --store dynamodb:TABLE    a DynamoDB table (name or ARN) with the caller's credentials (--profile)
-    --notify stdout           print each alert's subject and email text (default with a store)
-    --notify sns:TOPIC_ARN    publish to the topic (region from the ARN); pages once per change
-    --notify none             no alerts; changes stay unsent in the store
+  With a store (default: an embedded dynalite under ./.eks-audit, nothing to
+  install), each account-region is reconciled with the findings of the last
+  scan. After the findings, scan prints this run's changes (NEW, REOPENED,
+  ESCALATED, RESOLVED by account-region), a counts line, and the alerts: one
+  per account-region and kind (coverage, findings) with a change at or above
+  --alert-severity (a RESOLVED finding counts at the severity it had).
+  --store none scans without history: findings only.
+    --store dynalite:DIR     embedded DynamoDB (dynalite) persisted in DIR,
+                             created when missing
+    --store dynamodb:TABLE   a DynamoDB table (name or ARN) with the caller's
+                             credentials (--profile)
+    --notify stdout          print each alert's subject and email text
+                             (default with a store)
+    --notify sns:TOPIC_ARN   publish to the topic (region from the ARN); pages
+                             once per change
+    --notify none            no alerts; changes stay unsent in the store
 
-Account-regions that could not be scanned get their scan.* finding; with a store, the findings still
-open for them are shown too, marked carried over (JSON: "carriedOver": true, "lastConfirmedAt").
-With --org --regions all, coverage findings of account-regions the organisation no longer has are
+Account-regions that could not be scanned get their scan.* finding; with a
+store, the findings still open for them are shown too, marked carried over
+(JSON: "carriedOver": true, "lastConfirmedAt"). With --org --regions all,
+coverage findings of account-regions the organisation no longer has are
 resolved.
 
-JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
-store; the changes and the alerts go to stderr as text.
+JSON mode (--format json): stdout carries exactly one JSON array of findings,
+with or without a store; the changes and the alerts go to stderr as text.
 ${commandHelp(
   [
     ["eks-audit scan", "the caller's account in the current region, history in ./.eks-audit"],
@@ -336,7 +342,7 @@ ${commandHelp(
       "every account and enabled region, into the deployed auditor's table",
     ],
     [
-      "eks-audit scan --estate sim/estates/sample-org.json --org --region eu-west-1 --store none",
+      ["eks-audit scan --estate sim/estates/sample-org.json --org --region eu-west-1", "--store none"],
       "the sample organisation, no AWS account needed (replays stay out of your history)",
     ],
     [

@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, Help, Option } from "commander";
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { Transition } from "#shared/store/index.ts";
 import type { ScopeNotification } from "./alerts.ts";
@@ -69,20 +69,37 @@ const EXIT_MEANINGS: Record<ExitCode, string> = {
   [EXIT.incomplete]: "incomplete: some account-region could not be scanned (its scan.* finding says why)",
 };
 
+/**
+ * The width the texts after a command's options are written for: they fit an 80-column terminal (the
+ * options above them are wrapped by commander to the terminal's width, 80 when it is not a terminal).
+ */
+export const HELP_WIDTH = 80;
+
+/** A help section's items (`  term  description`), wrapped by commander's own help formatter. */
+function helpItems(items: readonly (readonly [term: string, description: string])[]): string {
+  const help = new Help();
+  help.helpWidth = HELP_WIDTH;
+  const termWidth = Math.max(...items.map(([term]) => term.length));
+  return items.map(([term, description]) => help.formatItem(term, termWidth, description, help)).join("\n");
+}
+
 /** `Exit codes:` with the given codes, each with its meaning (or the command's own wording of it). */
 export function exitCodesHelp(
   codes: readonly ExitCode[],
   wording: Partial<Record<ExitCode, string>> = {},
 ): string {
-  const lines = [...codes].sort((x, y) => x - y).map((c) => `  ${c}  ${wording[c] ?? EXIT_MEANINGS[c]}`);
-  return `Exit codes:\n${lines.join("\n")}\n`;
+  const sorted = [...codes].sort((x, y) => x - y);
+  return `Exit codes:\n${helpItems(sorted.map((c) => [String(c), wording[c] ?? EXIT_MEANINGS[c]]))}\n`;
 }
 
 /** Every exit code (the program's `--help`). */
 export const EXIT_CODES_HELP = `\n${exitCodesHelp(Object.values(EXIT))}`;
 
-/** A command's `--help` examples: the command line and what it does. */
-export type HelpExample = readonly [command: string, what: string];
+/**
+ * A command's `--help` example: the command line (a long one in parts, printed as continuation lines
+ * ending in ` \`) and what it does.
+ */
+export type HelpExample = readonly [command: string | readonly string[], what: string];
 
 /** The end of a command's `--help`: a few runnable examples, then the exit codes that command returns. */
 export function commandHelp(
@@ -90,7 +107,14 @@ export function commandHelp(
   codes: readonly ExitCode[],
   wording: Partial<Record<ExitCode, string>> = {},
 ): string {
-  const lines = examples.flatMap(([command, what]) => [`  # ${what}`, `  ${command}`]);
+  const help = new Help();
+  const lines = examples.flatMap(([command, what]) => [
+    ...help
+      .boxWrap(what, HELP_WIDTH - 4)
+      .split("\n")
+      .map((l) => `  # ${l}`),
+    `  ${typeof command === "string" ? command : command.join(" \\\n      ")}`,
+  ]);
   return `\nExamples:\n${lines.join("\n")}\n\n${exitCodesHelp(codes, wording)}`;
 }
 
