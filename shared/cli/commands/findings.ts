@@ -5,6 +5,7 @@ import {
   commandHelp,
   EXIT,
   formatFlag,
+  regionsFlag,
   storeFlag,
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
@@ -12,6 +13,7 @@ import { DEFAULT_STORE_DIR, ruleOption, type StoreSpec, severityOption } from "#
 import { plural, renderStoredFindingsTable, sortFindings } from "#shared/cli/common/render.ts";
 import { openFindingsStore, StoreError } from "#shared/cli/common/store.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
 
 export interface FindingsFlags {
@@ -19,6 +21,8 @@ export interface FindingsFlags {
   minSeverity: Severity;
   /** `--account`/`--accounts`: only these accounts (one indexed query each). */
   accounts?: string[];
+  /** `--region`/`--regions`: only these regions ("all": every region). */
+  regions?: RegionSelection;
   rule?: RuleId;
   format: "table" | "json";
   store?: StoreSpec;
@@ -44,7 +48,9 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
         opened.store.reader.queryFindings(accountId ? { ...query, accountId } : query),
       ),
     );
-    const found = sortFindings(perAccount.flat());
+    // The store indexes no region: a region filter applies to what the account or rule query returned.
+    const regions = flags.regions?.kind === "list" ? new Set(flags.regions.regions) : undefined;
+    const found = sortFindings(perAccount.flat().filter((f) => regions?.has(f.region) ?? true));
     if (flags.format === "json") {
       io.stdout(`${JSON.stringify(found, null, 2)}\n`);
       return 0;
@@ -56,6 +62,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
       flags.accounts
         ? `${flags.accounts.length === 1 ? "account" : "accounts"} ${flags.accounts.join(", ")}`
         : undefined,
+      regions ? `${regions.size === 1 ? "region" : "regions"} ${[...regions].join(", ")}` : undefined,
       flags.rule ? `rule ${flags.rule}` : undefined,
     ].filter((s): s is string => s !== undefined);
     io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
@@ -84,6 +91,7 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
       "INFO" as Severity,
     )
     .addOption(accountsFlag("only these accounts, comma-separated"))
+    .addOption(regionsFlag('only these regions, comma-separated ("all": every region)'))
     .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
     .addOption(formatFlag("output format (json: one array)"))
     .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
@@ -98,7 +106,7 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
             "what the scans of one account resolved, and when",
           ],
           [
-            "eks-audit findings --min-severity HIGH --rule ip.subnet-exhausted --format json",
+            ["eks-audit findings --min-severity HIGH --rule ip.subnet-exhausted", "--format json"],
             "one rule's serious findings, as a JSON array",
           ],
           [
