@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
+import { Command, Help } from "commander";
 import { EXIT, type ScanReport } from "#shared/cli/common/command.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
 import {
@@ -217,17 +217,19 @@ function alertLines(report: ScanReport | undefined): string[] {
   ];
 }
 
+const SUMMARY_WIDTH = 80;
+
 /** What the demo did, in one screen: counts by severity, what changed, what paged, what failed by design. */
 export function demoSummary(runs: readonly DemoRun[], storeDir: string): string {
   const [first, second, third] = runs;
   const results = first?.report?.results ?? [];
   const accounts = new Set(results.map((r) => r.accountId)).size;
   const lines = [
-    "eks-auditor demo: three scans of the sample organisation (sim/estates/sample-org.json) through the",
-    "loopback AWS simulator, with the same code as `eks-audit scan --org --regions eu-west-1,us-east-1`",
-    `against real AWS: ${plural(results.length, "account-region")} of ${plural(accounts, "ACTIVE account")}. Findings and their history go`,
-    `to an embedded DynamoDB (dynalite) in ${storeDir} (removed at the end);`,
-    "alerts print as SNS would send them.",
+    "eks-auditor demo: three scans of the sample organisation (sim/estates/sample-org.json) through the " +
+      "loopback AWS simulator, with the same code as `eks-audit scan --org --regions eu-west-1,us-east-1` " +
+      `against real AWS: ${plural(results.length, "account-region")} of ${plural(accounts, "ACTIVE account")}. ` +
+      `Findings and their history go to an embedded DynamoDB (dynalite) in ${storeDir} (removed at the end); ` +
+      "alerts print as SNS would send them.",
     "",
   ];
   const runLine = (run: DemoRun | undefined, what: string) =>
@@ -239,15 +241,16 @@ export function demoSummary(runs: readonly DemoRun[], storeDir: string): string 
     .map((s) => `${counts[s]} ${s}`)
     .join(", ");
   lines.push(
-    `${runLine(first, "Run 1 — first scan")}: ${plural(findings.length, "finding")} (${bySeverity}), ` +
+    `${runLine(first, "Run 1 — first scan")}: ${plural(findings.length, "finding")}, ` +
       `${transitionCounts(first?.report?.transitions ?? []) || "no change"}.`,
+    `  By severity: ${bySeverity || "none"}.`,
     ...alertLines(first?.report),
     "",
   );
 
   const changes = second?.report?.transitions ?? [];
   lines.push(
-    `${runLine(second, `Run 2 — ${FIXED.name} fixed, ${FILLED.name} filled up`)}: ${transitionCounts(changes) || "no change"}.`,
+    `${runLine(second, `Run 2 — ${FIXED.name} fixed, ${FILLED.name} full`)}: ${transitionCounts(changes) || "no change"}.`,
     ...(changes.length > 0
       ? renderTransitions(changes)
           .split("\n")
@@ -268,19 +271,21 @@ export function demoSummary(runs: readonly DemoRun[], storeDir: string): string 
     .filter((r) => r.status === "failed")
     .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
   lines.push(
-    `Planted failures: ${failed.length} of ${plural(results.length, "account-region")} cannot be scanned, so every scan exits 4`,
-    "(incomplete) by design: a scan never looks healthier than what it saw. Their scan.* finding says why;",
-    "the findings they had stay open, none is resolved.",
+    `Planted failures: ${failed.length} of ${plural(results.length, "account-region")} cannot be scanned, so every scan exits 4 ` +
+      "(incomplete) by design: a scan never looks healthier than what it saw. Their scan.* finding says why; " +
+      "the findings they had stay open, none is resolved.",
     ...failed.map((r) => {
       const rule = r.findings.find((f) => f.ruleId.startsWith("scan."))?.ruleId ?? "scan.*";
       return `  ${scopeLabel(r).padEnd(24)}  ${rule.padEnd(23)}  ${r.error?.name ?? "Error"}`;
     }),
     `Exit codes: ${runs.map((r) => r.code).join(", ")}.`,
     "",
-    "The scans' own output (findings tables, the alerts' email text): npm run demo -- --full",
-    "Against your own accounts: npx eks-audit scan [--org] --regions all   (history in ./.eks-audit)",
+    "The scans' own output (tables, the alerts' email text): npm run demo -- --full",
+    "Your accounts: npx eks-audit scan --org --regions all (history in ./.eks-audit)",
   );
-  return `${lines.join("\n")}\n`;
+  // Prose is wrapped for an 80-column terminal (by commander's wrapper); indented rows are left as they are.
+  const help = new Help();
+  return `${lines.flatMap((l) => (l.startsWith("  ") ? [l] : help.boxWrap(l, SUMMARY_WIDTH).split("\n"))).join("\n")}\n`;
 }
 
 const invokedAsScript =

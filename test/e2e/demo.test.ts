@@ -76,6 +76,8 @@ describe("Demo: npm run demo", () => {
     expect(printed).toBe(demo.summary);
     const lines = demo.summary.trimEnd().split("\n");
     expect(lines.length).toBeLessThanOrEqual(40);
+    // Its prose fits an 80-column terminal (the indented change rows are the scan's own rendering).
+    expect(lines.filter((l) => !l.startsWith("    ") && l.length > 80)).toEqual([]);
     expect(demo.summary).not.toMatch(/┌/);
     expect(demo.summary).toMatch(/^The scans' own output .*: npm run demo -- --full$/m);
   });
@@ -90,12 +92,12 @@ describe("Demo: npm run demo", () => {
     // Assess
     expect(demo.summary).toMatch(
       new RegExp(
-        `^Run 1 — first scan: ${findings.length} findings \\(${count("CRITICAL")} CRITICAL, ${count("HIGH")} HIGH, .*\\), ${findings.length} NEW\\.$`,
+        `^Run 1 — first scan: ${findings.length} findings, ${findings.length} NEW\\.\n {2}By severity: ${count("CRITICAL")} CRITICAL, ${count("HIGH")} HIGH, .*\\.$`,
         "m",
       ),
     );
     expect(demo.summary).toMatch(
-      new RegExp(`^Run 2 — ${FIXED.name} fixed, ${FILLED.name} filled up: 1 NEW, 3 RESOLVED\\.$`, "m"),
+      new RegExp(`^Run 2 — ${FIXED.name} fixed, ${FILLED.name} full: 1 NEW, 3 RESOLVED\\.$`, "m"),
     );
     expect(demo.summary).toMatch(
       new RegExp(`^ {4}NEW +CRITICAL +payments-euw1 +ip.subnet-exhausted +${FILLED.subnetId}`, "m"),
