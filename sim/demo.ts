@@ -3,19 +3,28 @@
  * `eks-audit scan --org` (the CLI's `main`), against the loopback simulator, into an embedded DynamoDB
  * (dynalite) in a fresh temporary directory. No AWS account, nothing to install.
  *
- * Run 1 records every finding and prints the alerts; between run 1 and run 2 the estate changes in
- * memory (one subnet fixed, another filled up) and run 2 prints only what changed and the one
- * alert that pages; run 3 changes nothing and says so.
+ * Run 1 records every finding and pages; between run 1 and run 2 the estate changes in memory (one
+ * subnet fixed, another filled up) and run 2 finds only that and pages once; run 3 changes nothing.
+ * The demo prints a one-screen summary of that; `--full` adds what the scans printed (tables, emails).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Command, Help } from "commander";
 import { EXIT, type ScanReport } from "#shared/cli/common/command.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
+import {
+  countBySeverity,
+  plural,
+  renderTransitions,
+  scopeLabel,
+  transitionCounts,
+} from "#shared/cli/common/render.ts";
 import { simulatorSession } from "#shared/cli/common/session.ts";
 import { main } from "#shared/cli/main.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
+import { SEVERITIES } from "#shared/findings/index.ts";
 import { startSimulator } from "./index.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -73,29 +82,66 @@ export interface DemoRun {
   report?: ScanReport;
 }
 
-function heading(io: CliIo, title: string, lines: readonly string[] = []): void {
-  io.stdout(`\n${title}\n${"═".repeat(title.length)}\n${lines.map((l) => `${l}\n`).join("")}\n`);
+export interface DemoOptions {
+  /** Print the scans' own output (findings tables, alert emails) below the summary. */
+  full?: boolean;
+  /** Passed to every scan (e.g. `--min-severity HIGH`). */
+  scanArgs?: readonly string[];
+}
+
+export interface DemoResult {
+  runs: DemoRun[];
+  /** What the demo prints first: one screen. */
+  summary: string;
+  /** What the three scans printed (stdout and stderr, in order), under their headings. */
+  transcript: string;
+}
+
+const TITLES = {
+  first: "Run 1 — first scan of the organisation",
+  second: `Run 2 — after: ${FIXED.name} fixed, ${FILLED.name} filled up`,
+  third: "Run 3 — nothing changed",
+} as const;
+
+function heading(title: string, lines: readonly string[] = []): string {
+  return `\n${title}\n${"═".repeat(title.length)}\n${lines.map((l) => `${l}\n`).join("")}\n`;
+}
+
+/** An io that keeps what a scan prints, stdout and stderr interleaved as a terminal would show them. */
+function capturingIo(io: CliIo): CliIo & { text(): string } {
+  let text = "";
+  const keep = (chunk: string) => {
+    text += chunk;
+  };
+  return { ...io, stdout: keep, stderr: keep, stderrIsTTY: false, text: () => text };
 }
 
 /**
- * Runs the three scans, writing what a user sees to `io`, and returns what each scan reported.
- * `extraArgs` go to every scan (e.g. `--min-severity HIGH`).
+ * Runs the three scans and prints the summary (and, with `full`, what the scans printed below it).
+ * Returns what each scan reported, the summary and the transcript.
  */
-export async function runDemo(
-  io: CliIo = processIo(),
-  extraArgs: readonly string[] = [],
-): Promise<DemoRun[]> {
+export async function runDemo(io: CliIo = processIo(), options: DemoOptions = {}): Promise<DemoResult> {
   const estate = await loadEstateFile(SAMPLE_ORG);
   const sim = await startSimulator({ estate });
   const dir = await mkdtemp(join(tmpdir(), "eks-audit-demo-"));
+  const captured = capturingIo(io);
   const runs: DemoRun[] = [];
   const scan = async (title: string, args: readonly string[]) => {
     const session = simulatorSession(sim.url, estate, {}, io.env);
     const run: DemoRun = { title, code: 0 };
     try {
       run.code = await main(
-        ["scan", ...SCOPE, "--store", `dynalite:${dir}`, "--notify", "stdout", ...args, ...extraArgs],
-        io,
+        [
+          "scan",
+          ...SCOPE,
+          "--store",
+          `dynalite:${dir}`,
+          "--notify",
+          "stdout",
+          ...args,
+          ...(options.scanArgs ?? []),
+        ],
+        captured,
         {
           session,
           onReport: (report) => {
@@ -110,55 +156,151 @@ export async function runDemo(
   };
 
   try {
-    io.stdout(
-      [
-        "eks-auditor demo: three scans of the sample organisation (sim/estates/sample-org.json, every ACTIVE",
-        "account × eu-west-1, us-east-1) through the loopback AWS simulator — the same code path as",
-        "`eks-audit scan --org` against real AWS. Findings and their history go to an embedded DynamoDB",
-        `(dynalite) in a fresh directory, ${dir}; alerts print as SNS would get them.`,
-        "Four account-regions are planted to fail (a denied role, a region not enabled, a 5xx): each scan names",
-        "them, keeps their findings, and exits 4 (incomplete): a scan never looks healthier than what it saw.",
-        "",
-      ].join("\n"),
+    captured.stdout(
+      heading(TITLES.first, [
+        "Every finding is NEW: the store records it, and each account-region with a HIGH or",
+        "CRITICAL finding gets one alert.",
+      ]),
     );
-
-    const first = "Run 1 — first scan of the organisation";
-    heading(io, first, [
-      "Every finding is NEW: the store records it, and each account-region with a HIGH or",
-      "CRITICAL finding gets one alert.",
-    ]);
-    await scan(first, []);
+    await scan(TITLES.first, []);
 
     sim.setEstate(scriptedChange(estate));
-    const second = `Run 2 — after: ${FIXED.name} fixed, ${FILLED.name} filled up`;
-    heading(io, second, [
-      `${FIXED.accountId} ${FIXED.region}: ${FIXED.name} (${FIXED.subnetId}) now has ${FIXED.freeIps} free IPs and node group`,
-      `${FIXED.nodegroup} is healthy again; ${FILLED.name} (${FILLED.subnetId}) is down to ${FILLED.freeIps} free IPs.`,
-      "Only the changes are printed, and the one message that pages.",
-    ]);
-    await scan(second, ["--changes-only"]);
-
-    const third = "Run 3 — nothing changed";
-    heading(io, third, [
-      "The same estate again: no change, no message (and the store writes only its scope items).",
-    ]);
-    await scan(third, ["--changes-only"]);
-
-    io.stdout(
-      "\nAgainst your own accounts: npx eks-audit scan [--org] --regions all   (history in ./.eks-audit)\n",
+    captured.stdout(
+      heading(TITLES.second, [
+        `${FIXED.accountId} ${FIXED.region}: ${FIXED.name} (${FIXED.subnetId}) now has ${FIXED.freeIps} free IPs and node group`,
+        `${FIXED.nodegroup} is healthy again; ${FILLED.name} (${FILLED.subnetId}) is down to ${FILLED.freeIps} free IPs.`,
+        "Only the changes are printed, and the one message that pages.",
+      ]),
     );
+    await scan(TITLES.second, ["--changes-only"]);
+
+    captured.stdout(
+      heading(TITLES.third, [
+        "The same estate again: no change, no message (and the store writes only its scope items).",
+      ]),
+    );
+    await scan(TITLES.third, ["--changes-only"]);
   } finally {
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }
-  return runs;
+
+  const summary = demoSummary(runs, dir);
+  const transcript = captured.text();
+  // A scan that failed otherwise than by design is never summarised away: its own output follows.
+  const unexpected = runs.some((r) => !EXPECTED_EXITS.has(r.code) || r.report === undefined);
+  io.stdout(summary);
+  if (options.full || unexpected) io.stdout(`\nWhat the three scans printed:\n${transcript}`);
+  return { runs, summary, transcript };
+}
+
+/** The sample plants account-regions that cannot be scanned, so each scan exits 4 (incomplete) by design. */
+const EXPECTED_EXITS: ReadonlySet<number> = new Set([EXIT.ok, EXIT.incomplete]);
+
+/** Subjects of the alerts a run printed, by account-region. */
+function pagedSubjects(report: ScanReport | undefined): string[] {
+  return (report?.notifications ?? [])
+    .filter((n) => n.result.status === "printed")
+    .sort(
+      (a, b) =>
+        a.scope.accountId.localeCompare(b.scope.accountId) || a.scope.region.localeCompare(b.scope.region),
+    )
+    .map((n) => n.result.subject ?? scopeLabel(n.scope));
+}
+
+function alertLines(report: ScanReport | undefined): string[] {
+  const subjects = pagedSubjects(report);
+  if (subjects.length === 0) return ["  No alert."];
+  return [
+    `  ${subjects.length === 1 ? "1 alert" : `${subjects.length} alerts`} paged (--notify stdout prints the email text):`,
+    ...subjects.map((s) => `    ${s}`),
+  ];
+}
+
+const SUMMARY_WIDTH = 80;
+
+/** What the demo did, in one screen: counts by severity, what changed, what paged, what failed by design. */
+export function demoSummary(runs: readonly DemoRun[], storeDir: string): string {
+  const [first, second, third] = runs;
+  const results = first?.report?.results ?? [];
+  const accounts = new Set(results.map((r) => r.accountId)).size;
+  const lines = [
+    "eks-auditor demo: three scans of the sample organisation (sim/estates/sample-org.json) through the " +
+      "loopback AWS simulator, with the same code as `eks-audit scan --org --regions eu-west-1,us-east-1` " +
+      `against real AWS: ${plural(results.length, "account-region")} of ${plural(accounts, "ACTIVE account")}. ` +
+      `Findings and their history go to an embedded DynamoDB (dynalite) in ${storeDir} (removed at the end); ` +
+      "alerts print as SNS would send them.",
+    "",
+  ];
+  const runLine = (run: DemoRun | undefined, what: string) =>
+    run?.report === undefined ? `${what}: no report (exit ${run?.code ?? "?"}); its output is below.` : what;
+
+  const findings = first?.report?.findings ?? [];
+  const counts = countBySeverity(findings);
+  const bySeverity = SEVERITIES.filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(", ");
+  lines.push(
+    `${runLine(first, "Run 1 — first scan")}: ${plural(findings.length, "finding")}, ` +
+      `${transitionCounts(first?.report?.transitions ?? []) || "no change"}.`,
+    `  By severity: ${bySeverity || "none"}.`,
+    ...alertLines(first?.report),
+    "",
+  );
+
+  const changes = second?.report?.transitions ?? [];
+  lines.push(
+    `${runLine(second, `Run 2 — ${FIXED.name} fixed, ${FILLED.name} full`)}: ${transitionCounts(changes) || "no change"}.`,
+    ...(changes.length > 0
+      ? renderTransitions(changes)
+          .split("\n")
+          .map((l) => `  ${l}`)
+      : []),
+    ...alertLines(second?.report),
+    "",
+  );
+
+  const unchanged = third?.report?.transitions ?? [];
+  lines.push(
+    `${runLine(third, "Run 3 — the same estate again")}: ${transitionCounts(unchanged) || "no change"}, ` +
+      `${plural(pagedSubjects(third?.report).length, "alert")}: paging follows change, not the number of findings.`,
+    "",
+  );
+
+  const failed = results
+    .filter((r) => r.status === "failed")
+    .sort((a, b) => a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region));
+  lines.push(
+    `Planted failures: ${failed.length} of ${plural(results.length, "account-region")} cannot be scanned, so every scan exits 4 ` +
+      "(incomplete) by design: a scan never looks healthier than what it saw. Their scan.* finding says why; " +
+      "the findings they had stay open, none is resolved.",
+    ...failed.map((r) => {
+      const rule = r.findings.find((f) => f.ruleId.startsWith("scan."))?.ruleId ?? "scan.*";
+      return `  ${scopeLabel(r).padEnd(24)}  ${rule.padEnd(23)}  ${r.error?.name ?? "Error"}`;
+    }),
+    `Exit codes: ${runs.map((r) => r.code).join(", ")}.`,
+    "",
+    "The scans' own output (tables, the alerts' email text): npm run demo -- --full",
+    "Your accounts: npx eks-audit scan --org --regions all (history in ./.eks-audit)",
+  );
+  // Prose is wrapped for an 80-column terminal (by commander's wrapper); indented rows are left as they are.
+  const help = new Help();
+  return `${lines.flatMap((l) => (l.startsWith("  ") ? [l] : help.boxWrap(l, SUMMARY_WIDTH).split("\n"))).join("\n")}\n`;
 }
 
 const invokedAsScript =
   process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedAsScript) {
-  const runs = await runDemo(processIo(), process.argv.slice(2));
-  // The sample plants account-regions that cannot be scanned, so each scan exits 4 (incomplete) by design;
-  // the demo itself fails only on anything else.
-  process.exitCode = runs.find((r) => r.code !== EXIT.ok && r.code !== EXIT.incomplete)?.code ?? 0;
+  const cli = new Command("npm run demo --")
+    .description("Three scans of the sample organisation through the loopback AWS simulator.")
+    .option("--full", "also print what the three scans printed: findings tables, the alerts' email text")
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText("after", "\nOther flags go to every scan, e.g. npm run demo -- --full --min-severity HIGH.")
+    .parse(process.argv);
+  const { runs } = await runDemo(processIo(), {
+    full: cli.opts<{ full?: boolean }>().full === true,
+    scanArgs: cli.args,
+  });
+  process.exitCode = runs.find((r) => !EXPECTED_EXITS.has(r.code))?.code ?? 0;
 }

@@ -3,11 +3,18 @@ import { registerFindingsCommand } from "#shared/cli/commands/findings.ts";
 import { registerIpCostCommand } from "#shared/cli/commands/ip-cost.ts";
 import { registerLbSubnetsCommand } from "#shared/cli/commands/lb-subnets.ts";
 import { registerRulesCommand } from "#shared/cli/commands/rules.ts";
-import { registerScanCommand, ScanFlagError } from "#shared/cli/commands/scan.ts";
+import { registerScanCommand } from "#shared/cli/commands/scan.ts";
 import { registerSnapshotCommand } from "#shared/cli/commands/snapshot.ts";
 import { type CliContext, EXIT, EXIT_CODES_HELP, type RegisterCommand } from "#shared/cli/common/command.ts";
+import { debugReport, errorLine } from "#shared/cli/common/errors.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
-import { NoCredentialsError } from "#shared/cli/common/session.ts";
+import { FlagError } from "#shared/cli/common/options.ts";
+import {
+  explainNoCredentials,
+  isNoCredentials,
+  NoCredentialsError,
+  ProfileNotFoundError,
+} from "#shared/cli/common/session.ts";
 import { StoreError } from "#shared/cli/common/store.ts";
 import { EstateValidationError } from "#shared/estate/index.ts";
 import { PlanningError } from "#shared/scan/plan.ts";
@@ -26,15 +33,27 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerRulesCommand,
 ];
 
-function buildProgram(io: CliIo, setExit: (code: number) => void, context: CliContext): Command {
+function buildProgram(
+  io: CliIo,
+  setExit: (code: number) => void,
+  context: CliContext,
+  onAction: (command: Command) => void,
+): Command {
   const program = new Command("eks-audit")
     .description(
       "Audit EKS clusters across AWS accounts for load-balancer subnet, IP headroom, security-group and node readiness problems.",
     )
     .version(VERSION)
+    .option(
+      "--debug",
+      "on error, print the whole error on stderr: name, message, stack, AWS request id and HTTP status (credentials redacted)",
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .addHelpText("after", EXIT_CODES_HELP);
+    // Each command's --help lists --debug too: it is accepted before or after the command name.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", EXIT_CODES_HELP)
+    .hook("preAction", (_program, action) => onAction(action));
   for (const register of COMMANDS) register(program, { io, setExit, context });
   return program;
 }
@@ -46,37 +65,46 @@ export async function main(
   context: CliContext = {},
 ): Promise<number> {
   let exitCode: number = EXIT.ok;
+  let ran: Command | undefined;
   const program = buildProgram(
     io,
     (code) => {
       exitCode = code;
     },
     context,
+    (command) => {
+      ran = command;
+    },
   );
   try {
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
       // Commander has already printed its one-line message (help and --version exit 0).
-      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+      return thrown.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
-    io.stderr(`eks-audit: ${describeError(err)}\n`);
+    const err = isNoCredentials(thrown)
+      ? await explainNoCredentials({ ...(ran?.opts<{ profile?: string }>() ?? {}) }, io.env)
+      : thrown;
+    const debug = program.opts<{ debug?: boolean }>().debug === true;
+    io.stderr(`eks-audit: ${describeError(err, debug)}\n`);
+    if (debug) io.stderr(`${debugReport(thrown, io.env)}\n`);
     return EXIT.error;
   }
 }
 
-/** One line: errors the CLI raises itself are already worded for the user. */
-function describeError(err: unknown): string {
+/** One line: errors the CLI raises itself are already worded for the user; others point at --debug. */
+function describeError(err: unknown, debug: boolean): string {
   if (
     err instanceof NoCredentialsError ||
+    err instanceof ProfileNotFoundError ||
     err instanceof EstateValidationError ||
     err instanceof StoreError ||
-    err instanceof ScanFlagError ||
+    err instanceof FlagError ||
     err instanceof PlanningError
   ) {
     return err.message;
   }
-  if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
-  return String(err);
+  return `${errorLine(err)}${debug ? "" : " (--debug prints the whole error)"}`;
 }

@@ -129,6 +129,37 @@ describe("Command: eks-audit findings", () => {
     expect(new Set(staging.map((f) => f.accountId))).toEqual(new Set(["333344445555"]));
   });
 
+  it("--accounts and --regions narrow to those account-regions, as every other command spells them", async () => {
+    // Prepare: the open findings of two accounts, read through the store
+    const accounts = ["222233334444", "333344445555"];
+    const open = parse(await runCli(["findings", ...store, "--format", "json"]));
+    const expected = open
+      .filter((f) => accounts.includes(f.accountId) && f.region === "eu-west-1")
+      .map(key)
+      .sort();
+
+    // Act
+    const narrowed = parse(
+      await runCli([
+        "findings",
+        ...store,
+        "--accounts",
+        accounts.join(","),
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
+      ]),
+    );
+    const table = await runCli(["findings", ...store, "--account", "222233334444", "--regions", "eu-west-1"]);
+
+    // Assess
+    expect(expected.length).toBeGreaterThan(0);
+    expect(open.length).toBeGreaterThan(expected.length);
+    expect(narrowed.map(key).sort()).toEqual(expected);
+    expect(table.stdout.trim().split("\n").pop()).toMatch(/account 222233334444, region eu-west-1/);
+  });
+
   it("prints the scan's grouped table with status, first seen and resolved, and a summary line", async () => {
     // Act
     const run = await runCli(["findings", ...store, "--status", "all", "--account", "222233334444"]);

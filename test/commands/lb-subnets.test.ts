@@ -17,8 +17,8 @@ describe("Command: eks-audit lb-subnets", () => {
     // Act
     const run = await runCli(["lb-subnets", ...EDGE, "--scheme", "internal", "--format", "json"]);
 
-    // Assess
-    expect(run.code).toBe(0);
+    // Assess: exit 3, the controller would fail
+    expect(run.code).toBe(3);
     const out = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual([
       "controller",
@@ -54,6 +54,7 @@ describe("Command: eks-audit lb-subnets", () => {
       "json",
     ]);
     const out = JSON.parse(run.stdout) as { chosen: { availabilityZone: string }[]; error: string | null };
+    expect(run.code).toBe(0);
     expect(out.error).toBeNull();
     expect(new Set(out.chosen.map((c) => c.availabilityZone)).size).toBe(out.chosen.length);
     expect(out.chosen.length).toBeGreaterThanOrEqual(2);
@@ -63,6 +64,7 @@ describe("Command: eks-audit lb-subnets", () => {
     const legacy = await runCli(["lb-subnets", ...EDGE, "--controller", "legacy", "--format", "json"]);
     expect(JSON.parse(legacy.stdout)).toMatchObject({ controller: "legacy", scheme: "internet-facing" });
     const table = await runCli(["lb-subnets", ...EDGE, "--scheme", "internet-facing"]);
+    expect(table.code).toBe(3);
     expect(table.stdout).toMatch(/AWS Load Balancer Controller, internet-facing ALB/);
     expect(table.stdout).toMatch(/subnets count less than minimal required count: 1 < 2/);
   });
@@ -81,5 +83,66 @@ describe("Command: eks-audit lb-subnets", () => {
     expect(run.stderr).toMatch(
       /--cluster: no cluster "nope" in 111122223333\/us-east-1 \(clusters there: edge-use1, tools-use1\)/,
     );
+  });
+
+  it("takes --accounts and --regions as aliases, and says it looks at one of each when given several", async () => {
+    // Act
+    const aliases = await runCli([
+      "lb-subnets",
+      "--estate",
+      SAMPLE_ESTATE,
+      "--accounts",
+      "111122223333",
+      "--regions",
+      "us-east-1",
+      "--cluster",
+      "edge-use1",
+      "--format",
+      "json",
+    ]);
+    const accounts = await runCli(["lb-subnets", ...EDGE, "--accounts", "111122223333,222233334444"]);
+    const regions = await runCli(["lb-subnets", ...EDGE, "--region", "eu-west-1"]);
+    const all = await runCli(["lb-subnets", ...EDGE, "--regions", "all"]);
+
+    // Assess
+    expect(aliases.code).toBe(3);
+    expect(JSON.parse(aliases.stdout)).toMatchObject({ controller: "lbc", scheme: "internal" });
+    for (const run of [accounts, regions, all]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+    }
+    expect(accounts.stderr).toBe(
+      "eks-audit: --account: lb-subnets looks at one account, got 2 (111122223333, 222233334444); pass one.\n",
+    );
+    expect(regions.stderr).toBe(
+      "eks-audit: --region: lb-subnets looks at one region, got 2 (us-east-1, eu-west-1); pass one, e.g. eu-west-1.\n",
+    );
+    expect(all.stderr).toBe(
+      'eks-audit: --region: lb-subnets looks at one region, got "all"; pass one, e.g. eu-west-1.\n',
+    );
+  });
+
+  it("prints one line for an AWS error, and with --debug the whole error with its request id and status", async () => {
+    // Act: 444455556666 denies AssumeRole in the sample
+    const scope = ["lb-subnets", "--estate", SAMPLE_ESTATE, "--account", "444455556666", "--cluster", "x"];
+    const plain = await runCli(scope);
+    const debug = await runCli([...scope, "--debug"]);
+
+    // Assess
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^eks-audit: AccessDenied: .*sts:AssumeRole.* \(--debug prints the whole error\)$/,
+      ),
+    ]);
+    expect(debug.code).toBe(1);
+    const [line, ...details] = debug.stderr.trim().split("\n");
+    expect(line).toMatch(/^eks-audit: AccessDenied: .*sts:AssumeRole.*EksAuditorReadRole$/);
+    expect(details[0]).toMatch(/^AccessDenied: /);
+    expect(details.some((l) => /^ {4}at /.test(l))).toBe(true);
+    expect(details).toContainEqual(
+      expect.stringMatching(/^\$metadata: requestId=[\w-]+ httpStatusCode=403 /),
+    );
+    expect(details).toContain("$fault=client Code=AccessDenied");
   });
 });

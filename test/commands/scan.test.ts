@@ -104,6 +104,35 @@ describe("Command: eks-audit scan", () => {
     );
   });
 
+  it("takes --region/--regions and --account/--accounts as one flag each, repeated flags merging", async () => {
+    // Act
+    const spelled = await runCli([
+      ...BASE,
+      "--region",
+      "eu-west-1",
+      "--regions",
+      "us-east-1",
+      "--account",
+      "111122223333",
+      "--accounts",
+      "222233334444",
+    ]);
+    const listed = await runCli([
+      ...BASE,
+      "--regions",
+      "eu-west-1,us-east-1",
+      "--accounts",
+      "111122223333,222233334444",
+    ]);
+
+    // Assess: the same four account-regions (one of them planted to fail), the same findings
+    const summary = (out: string) => (out.trim().split("\n").pop() ?? "").replace(/ in [\d.]+ s$/, "");
+    expect(summary(spelled.stdout)).toMatch(/ in 4 account-regions \(3 complete, 1 failed\);/);
+    expect(summary(spelled.stdout)).toBe(summary(listed.stdout));
+    expect(spelled.code).toBe(4);
+    expect(listed.code).toBe(4);
+  });
+
   it("completes under a throttling storm: the SDK's standard retry absorbs RequestLimitExceeded", async () => {
     // Prepare: the sample with a tiny token bucket per account-region-API
     const estate = await loadEstateFile(SAMPLE_ESTATE);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -144,6 +144,29 @@ describe("Command: eks-audit snapshot", () => {
     expect(keys(replay.stdout)).toEqual(keys(original.stdout));
     const capacity = async (e: Estate) => summary(await assembledFromEstate(e, ACCOUNT, REGION));
     expect(await capacity(recorded)).toEqual(await capacity(estate));
+  });
+
+  it("refuses to overwrite an existing --out without --force, leaving the file as it was", async () => {
+    // Prepare
+    const out = join(mkdtempSync(join(tmpdir(), "eks-audit-snap-")), "mine.json");
+    writeFileSync(out, "my notes\n");
+    const scope = ["--estate", SAMPLE_ESTATE, "--account", "555566667777", "--region", "eu-west-1"];
+
+    // Act
+    const refused = await runCli(["snapshot", ...scope, "--out", out]);
+    const kept = readFileSync(out, "utf8");
+    const forced = await runCli(["snapshot", ...scope, "--out", out, "--force"]);
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toBe(
+      `eks-audit: --out ${out}: the file exists; pass --force to overwrite it (nothing was written).\n`,
+    );
+    expect(kept).toBe("my notes\n");
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(statSync(out).size).toBeGreaterThan(100);
+    expect(Object.keys((await loadEstateFile(out)).accounts)).toEqual(["555566667777"]);
   });
 });
 

@@ -2,26 +2,26 @@ import { existsSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "#shared/cli/common/io.ts";
-import { type DemoRun, FILLED, FIXED, runDemo } from "#sim/demo.ts";
+import { type DemoResult, type DemoRun, FILLED, FIXED, runDemo } from "#sim/demo.ts";
 
-let runs: DemoRun[] = [];
-let stdout = "";
+let demo: DemoResult = { runs: [], summary: "", transcript: "" };
+let printed = "";
 
 beforeAll(async () => {
-  // Act: the three runs of `npm run demo`, in-process
+  // Act: `npm run demo` (no flag), in-process
   const io: CliIo = {
     stdout: (text) => {
-      stdout += text;
+      printed += text;
     },
     stderr: (text) => {
-      stdout += text;
+      printed += text;
     },
     env: process.env,
     stderrIsTTY: false,
     stderrStream: new PassThrough(),
     columns: 160,
   };
-  runs = await runDemo(io);
+  demo = await runDemo(io);
 });
 
 function printedAlerts(run: DemoRun | undefined): number {
@@ -30,12 +30,12 @@ function printedAlerts(run: DemoRun | undefined): number {
 
 describe("Demo: npm run demo", () => {
   it("runs three scans that each exit 4: the sample plants account-regions that cannot be scanned", () => {
-    expect(runs.map((r) => r.code)).toEqual([4, 4, 4]);
-    expect(stdout).toMatch(/4 of 10 account-regions could not be scanned/);
+    expect(demo.runs.map((r) => r.code)).toEqual([4, 4, 4]);
+    expect(demo.transcript).toMatch(/4 of 10 account-regions could not be scanned/);
   });
 
   it("run 1 records the organisation's findings and prints their alerts", () => {
-    const [first] = runs;
+    const [first] = demo.runs;
     expect(first?.title).toBe("Run 1 — first scan of the organisation");
     expect(first?.report?.findings.length).toBeGreaterThan(30);
     const transitions = first?.report?.transitions ?? [];
@@ -45,7 +45,7 @@ describe("Demo: npm run demo", () => {
   });
 
   it("run 2 shows the fix as RESOLVED, the filled subnet as NEW, and pages exactly once", () => {
-    const second = runs[1];
+    const second = demo.runs[1];
     const transitions = second?.report?.transitions ?? [];
     expect(second?.title).toBe(`Run 2 — after: ${FIXED.name} fixed, ${FILLED.name} filled up`);
     expect(transitions.filter((t) => t.type === "RESOLVED").length).toBeGreaterThanOrEqual(1);
@@ -66,24 +66,74 @@ describe("Demo: npm run demo", () => {
   });
 
   it("run 3 shows that nothing changed: no transition, no message", () => {
-    const third = runs[2];
+    const third = demo.runs[2];
     expect(third?.title).toBe("Run 3 — nothing changed");
     expect(third?.report?.transitions).toEqual([]);
     expect(printedAlerts(third)).toBe(0);
   });
 
-  it("prints the three headings, only the changes in runs 2 and 3, and cleans up its store", () => {
-    const [, afterFirst = ""] = stdout.split("Run 2 — after:");
+  it("prints only a summary that fits on one screen, and says how to see the rest", () => {
+    expect(printed).toBe(demo.summary);
+    const lines = demo.summary.trimEnd().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(40);
+    // Its prose fits an 80-column terminal (the indented change rows are the scan's own rendering).
+    expect(lines.filter((l) => !l.startsWith("    ") && l.length > 80)).toEqual([]);
+    expect(demo.summary).not.toMatch(/┌/);
+    expect(demo.summary).toMatch(/^The scans' own output .*: npm run demo -- --full$/m);
+  });
+
+  it("summarises run 1 by severity, run 2's changes and its one alert, and the planted failures", () => {
+    // Prepare: what the scans themselves reported and printed
+    const [first, second] = demo.runs;
+    const findings = first?.report?.findings ?? [];
+    const count = (severity: string) => findings.filter((f) => f.severity === severity).length;
+    const subject = second?.report?.notifications.find((n) => n.result.status === "printed")?.result.subject;
+
+    // Assess
+    expect(demo.summary).toMatch(
+      new RegExp(
+        `^Run 1 — first scan: ${findings.length} findings, ${findings.length} NEW\\.\n {2}By severity: ${count("CRITICAL")} CRITICAL, ${count("HIGH")} HIGH, .*\\.$`,
+        "m",
+      ),
+    );
+    expect(demo.summary).toMatch(
+      new RegExp(`^Run 2 — ${FIXED.name} fixed, ${FILLED.name} full: 1 NEW, 3 RESOLVED\\.$`, "m"),
+    );
+    expect(demo.summary).toMatch(
+      new RegExp(`^ {4}NEW +CRITICAL +payments-euw1 +ip.subnet-exhausted +${FILLED.subnetId}`, "m"),
+    );
+    expect(demo.summary).toMatch(/^ {2}1 alert paged/m);
+    expect(subject).toMatch(/^\[eks-auditor\] CRITICAL NEW ip\.subnet-exhausted in 222233334444 eu-west-1/);
+    expect(demo.summary).toContain(`\n    ${subject}\n`);
+    expect(demo.transcript).toContain(`Subject: ${subject}`);
+    expect(demo.summary).toMatch(/^Run 3 — the same estate again: no change, 0 alerts/m);
+    expect(demo.summary).toMatch(/^Planted failures: 4 of 10 account-regions cannot be scanned/m);
+    expect(demo.summary.match(/^ {2}\d{12} \/ [a-z0-9-]+ +scan\.[a-z-]+ +\w+$/gm)).toEqual([
+      "  222233334444 / us-east-1  scan.error               InternalError",
+      "  333344445555 / us-east-1  scan.region-unavailable  UnrecognizedClientException",
+      "  444455556666 / eu-west-1  scan.access-denied       AccessDenied",
+      "  444455556666 / us-east-1  scan.access-denied       AccessDenied",
+    ]);
+    expect(demo.summary).toMatch(/^Exit codes: 4, 4, 4\.$/m);
+  });
+
+  it("keeps the scans' own output: three headings, tables in run 1, only changes in runs 2 and 3", () => {
+    const [, afterFirst = ""] = demo.transcript.split("Run 2 — after:");
     const [second = "", third = ""] = afterFirst.split("Run 3 — nothing changed");
-    expect(stdout).toMatch(/^Run 1 — first scan of the organisation$/m);
+    expect(demo.transcript).toMatch(/^Run 1 — first scan of the organisation$/m);
+    expect(demo.transcript).toMatch(/┌/);
     expect(second).not.toMatch(/┌/);
     expect(second).toMatch(/^ {2}NEW +CRITICAL /m);
     expect(second).toMatch(/^ {2}RESOLVED +was CRITICAL /m);
     expect(second.match(/^Subject: /gm)).toHaveLength(1);
     expect(third).toMatch(/^No changes since the last scan \(store dynalite:.*\): nothing to page\.$/m);
     expect(third).not.toMatch(/^Subject: /m);
-    const dir = runs[0]?.report?.store?.replace(/^dynalite:/, "") ?? "";
+  });
+
+  it("cleans up its store", () => {
+    const dir = demo.runs[0]?.report?.store?.replace(/^dynalite:/, "") ?? "";
     expect(dir).toMatch(/eks-audit-demo-/);
+    expect(demo.summary).toContain(dir);
     expect(existsSync(dir)).toBe(false);
   });
 });

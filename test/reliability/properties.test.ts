@@ -6,12 +6,10 @@ import { stringify as toYaml } from "yaml";
 import { generateEstate } from "#bench/generate-estate.ts";
 import { CONTEXT_PREFIX, DEFAULT_SETTINGS, readSettings, SettingsError } from "#infra/config.ts";
 import {
-  accountOption,
   accountsOption,
   nonNegativeIntOption,
   notifyOption,
   positiveIntOption,
-  regionOption,
   regionsOption,
   ruleOption,
   severityOption,
@@ -297,8 +295,6 @@ describe("Property: the CLI option parsers (shared/cli/options.ts)", () => {
     const parsers: ((value: string) => unknown)[] = [
       regionsOption,
       accountsOption,
-      accountOption,
-      regionOption,
       severityOption,
       positiveIntOption,
       nonNegativeIntOption,
@@ -350,7 +346,7 @@ describe("Property: the CLI option parsers (shared/cli/options.ts)", () => {
   });
 
   it("quote the value they reject, so a line break or control character cannot split the error line", () => {
-    expect(() => regionOption("eu-west-1\nus-east-1")).toThrow(/^[^\n]*$/);
+    expect(() => regionsOption("eu-west-1\nus-east-1")).toThrow(/^[^\n]*$/);
   });
 
   it("take every region, account and severity they should", () => {

@@ -1,22 +1,28 @@
 import { type Command, Option } from "commander";
-import { type CommandContext, EXIT_CODES_HELP, formatFlag, storeFlag } from "#shared/cli/common/command.ts";
-import type { CliIo } from "#shared/cli/common/io.ts";
 import {
-  accountOption,
-  DEFAULT_STORE_DIR,
-  ruleOption,
-  type StoreSpec,
-  severityOption,
-} from "#shared/cli/common/options.ts";
+  accountsFlag,
+  type CommandContext,
+  commandHelp,
+  EXIT,
+  formatFlag,
+  regionsFlag,
+  storeFlag,
+} from "#shared/cli/common/command.ts";
+import type { CliIo } from "#shared/cli/common/io.ts";
+import { DEFAULT_STORE_DIR, ruleOption, type StoreSpec, severityOption } from "#shared/cli/common/options.ts";
 import { plural, renderStoredFindingsTable, sortFindings } from "#shared/cli/common/render.ts";
 import { openFindingsStore, StoreError } from "#shared/cli/common/store.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
 
 export interface FindingsFlags {
   status: "open" | "resolved" | "suppressed" | "all";
   minSeverity: Severity;
-  account?: string;
+  /** `--account`/`--accounts`: only these accounts (one indexed query each). */
+  accounts?: string[];
+  /** `--region`/`--regions`: only these regions ("all": every region). */
+  regions?: RegionSelection;
   rule?: RuleId;
   format: "table" | "json";
   store?: StoreSpec;
@@ -36,9 +42,15 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
   try {
     const query: FindingQuery = { minSeverity: flags.minSeverity };
     if (flags.status !== "all") query.status = flags.status;
-    if (flags.account) query.accountId = flags.account;
     if (flags.rule) query.ruleId = flags.rule;
-    const found = sortFindings(await opened.store.reader.queryFindings(query));
+    const perAccount = await Promise.all(
+      (flags.accounts ?? [undefined]).map((accountId) =>
+        opened.store.reader.queryFindings(accountId ? { ...query, accountId } : query),
+      ),
+    );
+    // The store indexes no region: a region filter applies to what the account or rule query returned.
+    const regions = flags.regions?.kind === "list" ? new Set(flags.regions.regions) : undefined;
+    const found = sortFindings(perAccount.flat().filter((f) => regions?.has(f.region) ?? true));
     if (flags.format === "json") {
       io.stdout(`${JSON.stringify(found, null, 2)}\n`);
       return 0;
@@ -47,7 +59,10 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
     const filters = [
       `status ${flags.status}`,
       flags.minSeverity === "INFO" ? undefined : `${flags.minSeverity} and above`,
-      flags.account ? `account ${flags.account}` : undefined,
+      flags.accounts
+        ? `${flags.accounts.length === 1 ? "account" : "accounts"} ${flags.accounts.join(", ")}`
+        : undefined,
+      regions ? `${regions.size === 1 ? "region" : "regions"} ${[...regions].join(", ")}` : undefined,
       flags.rule ? `rule ${flags.rule}` : undefined,
     ].filter((s): s is string => s !== undefined);
     io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
@@ -87,12 +102,37 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
       severityOption,
       "INFO" as Severity,
     )
-    .option("--account <id>", "only this account", accountOption)
+    .addOption(accountsFlag("only these accounts, comma-separated"))
+    .addOption(regionsFlag('only these regions, comma-separated ("all": every region)'))
     .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
     .addOption(formatFlag("output format (json: one array)"))
     .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
     .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText(
+      "after",
+      commandHelp(
+        [
+          ["eks-audit findings", "the open findings of the default store (./.eks-audit)"],
+          [
+            "eks-audit findings --status resolved --account 222233334444",
+            "what the scans of one account resolved, and when",
+          ],
+          [
+            ["eks-audit findings --min-severity HIGH --rule ip.subnet-exhausted", "--format json"],
+            "one rule's serious findings, as a JSON array",
+          ],
+          [
+            "eks-audit findings --store dynamodb:eks-auditor-findings --status all",
+            "the deployed auditor's table (the caller's credentials and region)",
+          ],
+        ],
+        [EXIT.ok, EXIT.error],
+        {
+          [EXIT.ok]: "done (findings or none)",
+          [EXIT.error]: "error: bad flag, or the store cannot be read",
+        },
+      ),
+    )
     .action(async (flags: FindingsFlags) => {
       setExit(await findingsCommand(flags, io));
     });

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
-import { type CommandContext, EXIT_CODES_HELP, formatFlag } from "#shared/cli/common/command.ts";
+import { type CommandContext, commandHelp, EXIT, formatFlag } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
-import { collect, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
+import { collect, FlagError, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
 import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
 import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
@@ -34,19 +34,19 @@ export function parseCniPairs(pairs: readonly string[]): Record<string, string> 
     const eq = pair.indexOf("=");
     const key = eq > 0 ? pair.slice(0, eq).trim() : "";
     if (!(CNI_KEYS as readonly string[]).includes(key)) {
-      throw new Error(`--cni "${pair}": expected KEY=VALUE with KEY one of ${CNI_KEYS.join(", ")}`);
+      throw new FlagError(`--cni "${pair}": expected KEY=VALUE with KEY one of ${CNI_KEYS.join(", ")}`);
     }
     env[key] = pair.slice(eq + 1).trim();
   }
   return env;
 }
 
-function unknownType(name: string): Error {
+function unknownType(name: string): FlagError {
   const family = name.split(".")[0] ?? "";
   const near = bundledInstanceTypeNames()
     .filter((t) => t.startsWith(`${family}.`))
     .slice(0, 8);
-  return new Error(
+  return new FlagError(
     `--instance-type: unknown instance type "${name}"${near.length > 0 ? ` (${family} types: ${near.join(", ")}…)` : ""}`,
   );
 }
@@ -62,7 +62,7 @@ export function computeIpCost(flags: IpCostFlags): {
   const config = parseCniConfigurationValues(
     Object.keys(env).length > 0 ? JSON.stringify({ env }) : undefined,
   );
-  if (config.error) throw new Error(`--cni: ${config.error}`);
+  if (config.error) throw new FlagError(`--cni: ${config.error}`);
   const maxPods = flags.maxPods === undefined ? {} : { maxPods: flags.maxPods };
   // With no --pods, the launch cost: nearly every node runs one IP-consuming pod (a DaemonSet or CoreDNS).
   const cost = nodeIpCost(limits, config.settings, { pods: flags.pods ?? 1, ...maxPods });
@@ -110,7 +110,30 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
         .default([]),
     )
     .addOption(formatFlag("output format"))
-    .addHelpText("after", EXIT_CODES_HELP)
+    .addHelpText(
+      "after",
+      commandHelp(
+        [
+          ["eks-audit ip-cost --instance-type m5.large --pods 10", "one m5.large node with 10 pods"],
+          [
+            [
+              "eks-audit ip-cost --instance-type m5.large --cni WARM_IP_TARGET=2",
+              "--cni MINIMUM_IP_TARGET=10",
+            ],
+            "the same node under a smaller warm pool",
+          ],
+          [
+            [
+              "eks-audit ip-cost --instance-type m6i.xlarge",
+              "--cni ENABLE_PREFIX_DELEGATION=true --format json",
+            ],
+            "with prefix delegation, as JSON",
+          ],
+        ],
+        [EXIT.ok, EXIT.error],
+        { [EXIT.ok]: "done", [EXIT.error]: "error: unknown instance type or bad --cni setting" },
+      ),
+    )
     .action((flags: IpCostFlags) => {
       setExit(ipCostCommand(flags, io));
     });

@@ -1,14 +1,16 @@
 import Table from "cli-table3";
 import { type Command, Option } from "commander";
 import {
-  type AwsFlags,
+  accountsFlag,
   type CommandContext,
-  EXIT_CODES_HELP,
+  commandHelp,
+  EXIT,
   formatFlag,
+  regionsFlag,
   withAwsOptions,
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
-import { accountOption, regionOption } from "#shared/cli/common/options.ts";
+import { FlagError, oneAccount, oneRegion } from "#shared/cli/common/options.ts";
 import { openSession, type SessionFlags } from "#shared/cli/common/session.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import {
@@ -18,11 +20,14 @@ import {
   type LbType,
 } from "#shared/models/lb-discovery/discovery.ts";
 import type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
 
 export interface LbSubnetsFlags extends SessionFlags {
   cluster: string;
-  account?: string;
-  region?: string;
+  /** `--account`/`--accounts`: exactly one. */
+  accounts?: string[];
+  /** `--region`/`--regions`: exactly one. */
+  regions?: RegionSelection;
   scheme?: LbScheme;
   type?: LbType;
   controller: LbController;
@@ -75,14 +80,16 @@ export function renderLbSubnets(d: LbSubnetDiscovery, width = 160): string {
 
 /** "Why can't my Service get a load balancer?": the chosen controller's subnet discovery, step by step. */
 export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promise<number> {
+  const account = oneAccount("lb-subnets", flags.accounts);
+  const inRegion = oneRegion("lb-subnets", flags.regions);
   const session = await openSession(flags, io.env);
   try {
-    const accountId = flags.account ?? (await session.factory.callerIdentity()).accountId;
-    const region = flags.region ?? (await session.defaultRegion());
+    const accountId = account ?? (await session.factory.callerIdentity()).accountId;
+    const region = inRegion ?? (await session.defaultRegion());
     const inventory = await collectInventory(await session.factory.scopeClients(accountId, region));
     const names = inventory.clusters.map((c) => c.cluster.name ?? "");
     if (!names.includes(flags.cluster)) {
-      throw new Error(
+      throw new FlagError(
         `--cluster: no cluster "${flags.cluster}" in ${accountId}/${region} (clusters there: ${names.join(", ") || "none"})`,
       );
     }
@@ -99,7 +106,7 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
         ? `${JSON.stringify(lbSubnetsJson(discovery), null, 2)}\n`
         : `${renderLbSubnets(discovery, io.columns)}\n`,
     );
-    return 0;
+    return discovery.error === null ? EXIT.ok : EXIT.controllerWouldFail;
   } finally {
     await session.close();
   }
@@ -112,8 +119,8 @@ export function registerLbSubnetsCommand(program: Command, { io, setExit }: Comm
       .description("why can't my Service get a load balancer? Replays the controller's subnet discovery"),
   )
     .requiredOption("--cluster <name>", "EKS cluster name")
-    .option("--account <id>", "account of the cluster (default: the caller's)", accountOption)
-    .option("--region <region>", "region of the cluster (default: the current region)", regionOption)
+    .addOption(accountsFlag("account of the cluster, one (default: the caller's)"))
+    .addOption(regionsFlag("region of the cluster, one (default: the current region)"))
     .addOption(
       new Option("--scheme <scheme>", "load balancer scheme (default: the controller's own default)").choices(
         ["internal", "internet-facing"],
@@ -126,8 +133,34 @@ export function registerLbSubnetsCommand(program: Command, { io, setExit }: Comm
         .default("lbc"),
     )
     .addOption(formatFlag("output format"))
-    .addHelpText("after", EXIT_CODES_HELP)
-    .action(async (flags: LbSubnetsFlags & AwsFlags) => {
+    .addHelpText(
+      "after",
+      commandHelp(
+        [
+          [
+            "eks-audit lb-subnets --cluster web --scheme internet-facing --type alb",
+            "why does this Ingress get no ALB? (the caller's account, the current region)",
+          ],
+          [
+            "eks-audit lb-subnets --cluster web --controller legacy --format json",
+            "the same for a Service of type LoadBalancer (legacy controller), as JSON",
+          ],
+          [
+            [
+              "eks-audit lb-subnets --estate sim/estates/sample-org.json --region us-east-1",
+              "--cluster edge-use1",
+            ],
+            "try it on the sample organisation (exits 3: internal ALBs get no subnet)",
+          ],
+        ],
+        [EXIT.ok, EXIT.error, EXIT.controllerWouldFail],
+        {
+          [EXIT.ok]: "the controller would find subnets: a load balancer can be created",
+          [EXIT.error]: "error: bad flag or input, no such cluster, or AWS could not be read",
+        },
+      ),
+    )
+    .action(async (flags: LbSubnetsFlags) => {
       setExit(await lbSubnetsCommand(flags, io));
     });
 }

@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { type CatalogRule, RULE_CATALOG, ruleMetadata } from "#shared/catalog/index.ts";
-import { type CommandContext, EXIT, formatFlag } from "#shared/cli/common/command.ts";
+import { type CommandContext, commandHelp, EXIT, formatFlag } from "#shared/cli/common/command.ts";
 
 /** `eks-audit rules`: the catalog from the rules' own metadata (table: id, severity, title; json: everything). */
 export function registerRulesCommand(program: Command, { io, setExit }: CommandContext): void {
@@ -11,6 +11,20 @@ export function registerRulesCommand(program: Command, { io, setExit }: CommandC
       "list the rules the auditor evaluates: id, default severity, title (json: all their metadata)",
     )
     .addOption(formatFlag("output format (json: one array with why, fires-when and upstream link)"))
+    .addHelpText(
+      "after",
+      commandHelp(
+        [
+          ["eks-audit rules", "id, default severity and title of every rule"],
+          [
+            "eks-audit rules --format json",
+            "with why each rule matters, when it fires and its upstream source",
+          ],
+        ],
+        [EXIT.ok, EXIT.error],
+        { [EXIT.ok]: "done", [EXIT.error]: "error: bad flag" },
+      ),
+    )
     .action((flags: { format: "table" | "json" }) => {
       io.stdout(
         flags.format === "json" ? `${rulesJson(RULE_CATALOG)}\n` : `${renderRulesTable(RULE_CATALOG)}\n`,

@@ -3,17 +3,19 @@ import { type Command, Option } from "commander";
 import { type CliNotifier, cliNotifier, renderNotifications } from "#shared/cli/common/alerts.ts";
 import {
   type CommandContext,
+  commandHelp,
   EXIT,
-  EXIT_CODES_HELP,
   formatFlag,
   type ScanContext,
   storeFlag,
   withAwsOptions,
   withScopeOptions,
 } from "#shared/cli/common/command.ts";
+import { debugReport, errorLine } from "#shared/cli/common/errors.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import {
   DEFAULT_STORE_DIR,
+  FlagError,
   type NotifySpec,
   notifyOption,
   positiveIntOption,
@@ -66,12 +68,14 @@ export interface ScanFlags extends SessionFlags {
   suppressions?: string;
   /** Cluster tag keys naming the owning team (the alerts' `team` attribute); default `team`, `owner`. */
   teamTags?: string[];
+  /** `--debug` (a program option): the whole error of each account-region whose store or notifier failed. */
+  debug?: boolean;
 }
 
 export type { ScanContext, ScanReport } from "#shared/cli/common/command.ts";
 
 /** A scan flag combination that cannot work; the CLI prints it as one line. */
-export class ScanFlagError extends Error {
+export class ScanFlagError extends FlagError {
   override readonly name = "ScanFlagError";
 }
 
@@ -240,7 +244,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       text(`${report}\n`);
     }
     for (const { scope, error } of tally.failures) {
-      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
+      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${errorLine(error)}\n`);
+      if (flags.debug) io.stderr(`${debugReport(error, io.env)}\n`);
     }
     if (failedScopes.length > 0)
       io.stderr(`${incompleteLine(failedScopes, tally.results.length, carried.length)}\n`);
@@ -348,42 +353,68 @@ function renderChanges(
   return parts.join("\n");
 }
 
-function describe(err: unknown): string {
-  if (err instanceof Error) return `${err.name === "Error" ? "" : `${err.name}: `}${err.message}`;
-  return String(err);
-}
-
 const SCAN_HELP = `
 Store and alerts:
-  With a store (default: an embedded dynalite under ./.eks-audit, nothing to install), each
-  account-region is reconciled with the findings of the last scan. After the findings, scan prints
-  this run's changes (NEW, REOPENED, ESCALATED, RESOLVED by account-region), a counts line, and the
-  alerts: one per account-region and kind (coverage, findings) with a change at or above
-  --alert-severity (a RESOLVED finding counts at the severity it had). --store none scans without
-  history: findings only.
-    --store dynalite:DIR      embedded DynamoDB (dynalite) persisted in DIR, created when missing
-    --store dynamodb:TABLE    a DynamoDB table (name or ARN) with the caller's credentials (--profile)
-    --notify stdout           print each alert's subject and email text (default with a store)
-    --notify sns:TOPIC_ARN    publish to the topic (region from the ARN); pages once per change
-    --notify securityhub[:REGION]  import the changed findings (ASFF) into the caller's own Security
-                              Hub (home region by default); archives resolved ones; once per change
-    --notify none             no alerts; changes stay unsent in the store
+  With a store (default: an embedded dynalite under ./.eks-audit, nothing to
+  install), each account-region is reconciled with the findings of the last
+  scan. After the findings, scan prints this run's changes (NEW, REOPENED,
+  ESCALATED, RESOLVED by account-region), a counts line, and the alerts: one
+  per account-region and kind (coverage, findings) with a change at or above
+  --alert-severity (a RESOLVED finding counts at the severity it had).
+  --store none scans without history: findings only.
+    --store dynalite:DIR     embedded DynamoDB (dynalite) persisted in DIR,
+                             created when missing
+    --store dynamodb:TABLE   a DynamoDB table (name or ARN) with the caller's
+                             credentials (--profile)
+    --notify stdout          print each alert's subject and email text
+                             (default with a store)
+    --notify sns:TOPIC_ARN   publish to the topic (region from the ARN); pages
+                             once per change
+    --notify securityhub[:REGION]
+                             import the changed findings (ASFF) into the
+                             caller's own Security Hub (home region by
+                             default); archives resolved ones; once per change
+    --notify none            no alerts; changes stay unsent in the store
 
-Account-regions that could not be scanned get their scan.* finding; with a store, the findings still
-open for them are shown too, marked carried over (JSON: "carriedOver": true, "lastConfirmedAt").
-With --org --regions all, coverage findings of account-regions the organisation no longer has are
+Account-regions that could not be scanned get their scan.* finding; with a
+store, the findings still open for them are shown too, marked carried over
+(JSON: "carriedOver": true, "lastConfirmedAt"). With --org --regions all,
+coverage findings of account-regions the organisation no longer has are
 resolved.
 
-Accepted risks (--suppressions FILE): findings an entry of the file matches are stored SUPPRESSED,
-never page, and are left out of the findings and of --fail-on (eks-audit findings --status suppressed
-lists them). When an entry expires or stops matching, the finding is REOPENED and pages once; a
-suppressed finding the scan no longer produces is RESOLVED quietly. A bad file is an error (exit 1,
-naming each line) before anything is scanned or stored.
+Accepted risks (--suppressions FILE): findings an entry of the file matches
+are stored SUPPRESSED, never page, and are left out of the findings and of
+--fail-on (eks-audit findings --status suppressed lists them). When an entry
+expires or stops matching, the finding is REOPENED and pages once; a
+suppressed finding the scan no longer produces is RESOLVED quietly. A bad
+file is an error (exit 1, naming each line) before anything is scanned.
 
-JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
-store; the changes and the alerts go to stderr as text. --format asff prints the same findings as
-one array in the AWS Security Finding Format, as --notify securityhub would import them.
-${EXIT_CODES_HELP}`;
+JSON mode (--format json): stdout carries exactly one JSON array of findings,
+with or without a store; the changes and the alerts go to stderr as text.
+--format asff prints the same findings as one array in the AWS Security
+Finding Format, as --notify securityhub would import them.
+${commandHelp(
+  [
+    ["eks-audit scan", "the caller's account in the current region, history in ./.eks-audit"],
+    [
+      "eks-audit scan --profile prod --regions eu-west-1,us-east-1 --fail-on HIGH",
+      "two regions; exit 2 on a HIGH or CRITICAL finding (for CI)",
+    ],
+    [
+      "eks-audit scan --org --regions all --store dynamodb:eks-auditor-findings",
+      "every account and enabled region, into the deployed auditor's table",
+    ],
+    [
+      ["eks-audit scan --estate sim/estates/sample-org.json --org --region eu-west-1", "--store none"],
+      "the sample organisation, no AWS account needed (replays stay out of your history)",
+    ],
+    [
+      "eks-audit scan --endpoint-url http://127.0.0.1:4566 --store none",
+      "against a simulator started with npm run sim (dummy AWS_* credentials)",
+    ],
+  ],
+  [EXIT.ok, EXIT.error, EXIT.findings, EXIT.incomplete],
+)}`;
 
 export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
   withScopeOptions(
@@ -430,7 +461,7 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
       teamTagsOption,
     )
     .addHelpText("after", SCAN_HELP)
-    .action(async (flags: ScanFlags) => {
-      setExit(await scanCommand(flags, io, context));
+    .action(async (_flags: ScanFlags, command: Command) => {
+      setExit(await scanCommand(command.optsWithGlobals<ScanFlags>(), io, context));
     });
 }

@@ -1,13 +1,15 @@
-import { writeFile } from "node:fs/promises";
+import { access, writeFile } from "node:fs/promises";
 import type { LaunchTemplateVersion } from "@aws-sdk/client-ec2";
 import type { Command } from "commander";
 import {
   type CommandContext,
-  EXIT_CODES_HELP,
+  commandHelp,
+  EXIT,
   withAwsOptions,
   withScopeOptions,
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
+import { FlagError } from "#shared/cli/common/options.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type Estate, type EstateRegion, type FailingCall, parseEstate } from "#shared/estate/index.ts";
 import { assembleInventory, unreadWhat } from "#shared/inventory/assemble.ts";
@@ -23,6 +25,8 @@ import { regionKnownDisabled, type Scope } from "#shared/scan/scan-scope.ts";
 
 export interface SnapshotFlags extends SessionFlags {
   out: string;
+  /** Overwrite `--out` when it exists. */
+  force?: boolean;
   regions?: RegionSelection;
   accounts?: string[];
   org?: boolean;
@@ -121,6 +125,8 @@ export function failuresAsFaults(scope: Scope, failures: readonly ReadFailure[])
 
 /** Records the caller's scopes into an estate file through the same collector the scan uses. */
 export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<number> {
+  // Checked before anything is read, so a refused overwrite costs no API call.
+  if (!flags.force && (await exists(flags.out))) throw overwriteRefused(flags.out);
   const session = await openSession(flags, io.env);
   try {
     const { accountIds, regions } = await resolveCliScope(session, flags);
@@ -185,7 +191,12 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
     if (Object.keys(notEnabled).length > 0)
       estate.faults = { ...estate.faults, regionsNotEnabled: notEnabled };
     parseEstate(JSON.parse(JSON.stringify(estate)), flags.out);
-    await writeFile(flags.out, `${JSON.stringify(estate, null, 2)}\n`);
+    // `wx` fails if the file appeared while the accounts were read: still no overwrite without --force.
+    await writeFile(flags.out, `${JSON.stringify(estate, null, 2)}\n`, {
+      flag: flags.force ? "w" : "wx",
+    }).catch((err: unknown) => {
+      throw (err as { code?: string }).code === "EEXIST" ? overwriteRefused(flags.out) : err;
+    });
     const scopes = Object.values(estate.accounts).reduce((n, a) => n + Object.keys(a.regions).length, 0);
     io.stderr(
       `eks-audit snapshot: wrote ${scopes} account-region(s) to ${flags.out} (launch-template user data reduced to the parsed kubelet settings)\n`,
@@ -196,6 +207,17 @@ export async function snapshotCommand(flags: SnapshotFlags, io: CliIo): Promise<
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function overwriteRefused(out: string): FlagError {
+  return new FlagError(`--out ${out}: the file exists; pass --force to overwrite it (nothing was written).`);
+}
+
 export function registerSnapshotCommand(program: Command, { io, setExit }: CommandContext): void {
   withScopeOptions(
     withAwsOptions(
@@ -204,8 +226,33 @@ export function registerSnapshotCommand(program: Command, { io, setExit }: Comma
         .description("record the scanned scopes into an estate file (user data removed)"),
     ),
   )
-    .requiredOption("--out <file>", "estate file to write")
-    .addHelpText("after", EXIT_CODES_HELP)
+    .requiredOption("--out <file>", "estate file to write (an existing file only with --force)")
+    .option("--force", "overwrite --out if it exists")
+    .addHelpText(
+      "after",
+      commandHelp(
+        [
+          [
+            "eks-audit snapshot --regions eu-west-1 --out my-account.json",
+            "record the caller's account in one region",
+          ],
+          [
+            "eks-audit scan --estate my-account.json --store none",
+            "replay it offline, without mixing the replay into your account's history",
+          ],
+          [
+            "eks-audit snapshot --org --regions all --out org.json --force",
+            "the whole organisation, replacing an older snapshot",
+          ],
+        ],
+        [EXIT.ok, EXIT.error],
+        {
+          [EXIT.ok]:
+            "written (account-regions that could not be read are named on stderr and recorded as faults)",
+          [EXIT.error]: "error: bad flag or input, --out exists (and no --force), or no usable credentials",
+        },
+      ),
+    )
     .action(async (flags: SnapshotFlags) => {
       setExit(await snapshotCommand(flags, io));
     });

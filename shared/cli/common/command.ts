@@ -1,4 +1,4 @@
-import { type Command, Option } from "commander";
+import { type Command, Help, Option } from "commander";
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { Transition } from "#shared/store/index.ts";
 import type { ScopeNotification } from "./alerts.ts";
@@ -56,14 +56,67 @@ export const EXIT = {
   incomplete: 4,
 } as const;
 
-export const EXIT_CODES_HELP = `
-Exit codes:
-  0  done, and nothing at or above --fail-on
-  1  error: bad flag or input, the store or the notifier failed, or no account-region could be scanned
-  2  a finding at or above --fail-on (findings carried over from account-regions that failed count too)
-  3  lb-subnets: the controller would find no usable subnets
-  4  incomplete: some account-region could not be scanned (its scan.* finding says why)
-`;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** What each exit code means, as every `--help` prints it. */
+const EXIT_MEANINGS: Record<ExitCode, string> = {
+  [EXIT.ok]: "done, and nothing at or above --fail-on",
+  [EXIT.error]:
+    "error: bad flag or input, the store or the notifier failed, or no account-region could be scanned",
+  [EXIT.findings]:
+    "a finding at or above --fail-on (findings carried over from account-regions that failed count too)",
+  [EXIT.controllerWouldFail]: "lb-subnets: the controller would find no usable subnets",
+  [EXIT.incomplete]: "incomplete: some account-region could not be scanned (its scan.* finding says why)",
+};
+
+/**
+ * The width the texts after a command's options are written for: they fit an 80-column terminal (the
+ * options above them are wrapped by commander to the terminal's width, 80 when it is not a terminal).
+ */
+export const HELP_WIDTH = 80;
+
+/** A help section's items (`  term  description`), wrapped by commander's own help formatter. */
+function helpItems(items: readonly (readonly [term: string, description: string])[]): string {
+  const help = new Help();
+  help.helpWidth = HELP_WIDTH;
+  const termWidth = Math.max(...items.map(([term]) => term.length));
+  return items.map(([term, description]) => help.formatItem(term, termWidth, description, help)).join("\n");
+}
+
+/** `Exit codes:` with the given codes, each with its meaning (or the command's own wording of it). */
+export function exitCodesHelp(
+  codes: readonly ExitCode[],
+  wording: Partial<Record<ExitCode, string>> = {},
+): string {
+  const sorted = [...codes].sort((x, y) => x - y);
+  return `Exit codes:\n${helpItems(sorted.map((c) => [String(c), wording[c] ?? EXIT_MEANINGS[c]]))}\n`;
+}
+
+/** Every exit code (the program's `--help`). */
+export const EXIT_CODES_HELP = `\n${exitCodesHelp(Object.values(EXIT))}`;
+
+/**
+ * A command's `--help` example: the command line (a long one in parts, printed as continuation lines
+ * ending in ` \`) and what it does.
+ */
+export type HelpExample = readonly [command: string | readonly string[], what: string];
+
+/** The end of a command's `--help`: a few runnable examples, then the exit codes that command returns. */
+export function commandHelp(
+  examples: readonly HelpExample[],
+  codes: readonly ExitCode[],
+  wording: Partial<Record<ExitCode, string>> = {},
+): string {
+  const help = new Help();
+  const lines = examples.flatMap(([command, what]) => [
+    ...help
+      .boxWrap(what, HELP_WIDTH - 4)
+      .split("\n")
+      .map((l) => `  # ${l}`),
+    `  ${typeof command === "string" ? command : command.join(" \\\n      ")}`,
+  ]);
+  return `\nExamples:\n${lines.join("\n")}\n\n${exitCodesHelp(codes, wording)}`;
+}
 
 export interface AwsFlags {
   profile?: string;
@@ -84,18 +137,27 @@ export function withAwsOptions(cmd: Command): Command {
     );
 }
 
+/** `--region` and `--regions` are one flag (so are `--account` and `--accounts`); repeated, the lists merge. */
+export function regionsFlag(description: string): Option {
+  return new Option("--region, --regions <list>", description).argParser(regionsOption);
+}
+
+export function accountsFlag(description: string): Option {
+  return new Option("--account, --accounts <ids>", description).argParser(accountsOption);
+}
+
 /** `--regions`, `--accounts`, `--org`: which account-regions a command covers. */
 export function withScopeOptions(cmd: Command): Command {
   return cmd
-    .option(
-      "--regions <list>",
-      'regions to scan: "eu-west-1,us-east-1" or "all" (each account\'s enabled regions)',
-      regionsOption,
+    .addOption(
+      regionsFlag(
+        'regions to scan: "eu-west-1,us-east-1" or "all" (each account\'s enabled regions; default: the current region)',
+      ),
     )
     .addOption(
-      new Option("--accounts <ids>", "accounts to scan, comma-separated")
-        .argParser(accountsOption)
-        .conflicts("org"),
+      accountsFlag(
+        "accounts to scan, comma-separated (default: the caller's; others through --role-name)",
+      ).conflicts("org"),
     )
     .option("--org", "scan every ACTIVE account of the organisation (Organizations ListAccounts)");
 }

@@ -8,8 +8,16 @@ import {
 } from "#shared/findings/index.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "#shared/scan/plan.ts";
 
-/** Commander argument parsers: each error names the flag and the expected form. */
-export function regionsOption(value: string): RegionSelection {
+/** A flag or a combination of flags that cannot work: the CLI prints the message as its one line. */
+export class FlagError extends Error {
+  override readonly name: string = "FlagError";
+}
+
+/**
+ * Commander argument parsers: each error names the flag and the expected form. The list parsers merge a
+ * repeated flag (`--region eu-west-1 --regions us-east-1`) into one selection.
+ */
+export function regionsOption(value: string, previous?: RegionSelection): RegionSelection {
   if (value.trim() === "all") return { kind: "all" };
   const regions = splitList(value);
   const bad = regions.filter((r) => !REGION_PATTERN.test(r));
@@ -18,10 +26,11 @@ export function regionsOption(value: string): RegionSelection {
       `bad region ${bad.map((r) => JSON.stringify(r)).join(", ") || "(none)"}: use names like eu-west-1, comma-separated, or "all".`,
     );
   }
-  return { kind: "list", regions: [...new Set(regions)] };
+  if (previous?.kind === "all") return previous;
+  return { kind: "list", regions: [...new Set([...(previous?.regions ?? []), ...regions])] };
 }
 
-export function accountsOption(value: string): string[] {
+export function accountsOption(value: string, previous?: readonly string[]): string[] {
   const ids = splitList(value);
   const bad = ids.filter((id) => !ACCOUNT_ID_PATTERN.test(id));
   if (ids.length === 0 || bad.length > 0) {
@@ -29,20 +38,23 @@ export function accountsOption(value: string): string[] {
       `malformed account id ${bad.map((id) => JSON.stringify(id)).join(", ") || "(none)"}: expected 12 digits, comma-separated.`,
     );
   }
-  return [...new Set(ids)];
+  return [...new Set([...(previous ?? []), ...ids])];
 }
 
-export function accountOption(value: string): string {
-  const [id, ...rest] = accountsOption(value);
-  if (id === undefined || rest.length > 0)
-    throw new InvalidArgumentError("expected one 12-digit account id.");
-  return id;
+/** For a command that looks at one account: the one id of `--account`/`--accounts`, else a FlagError. */
+export function oneAccount(command: string, accounts: readonly string[] | undefined): string | undefined {
+  if (accounts === undefined || accounts.length === 1) return accounts?.[0];
+  throw new FlagError(
+    `--account: ${command} looks at one account, got ${accounts.length} (${accounts.join(", ")}); pass one.`,
+  );
 }
 
-export function regionOption(value: string): string {
-  if (!REGION_PATTERN.test(value))
-    throw new InvalidArgumentError(`bad region ${JSON.stringify(value)}: use a name like eu-west-1.`);
-  return value;
+/** For a command that looks at one region: the one region of `--region`/`--regions`, else a FlagError. */
+export function oneRegion(command: string, regions: RegionSelection | undefined): string | undefined {
+  if (regions === undefined) return undefined;
+  if (regions.kind === "list" && regions.regions.length === 1) return regions.regions[0];
+  const got = regions.kind === "all" ? '"all"' : `${regions.regions.length} (${regions.regions.join(", ")})`;
+  throw new FlagError(`--region: ${command} looks at one region, got ${got}; pass one, e.g. eu-west-1.`);
 }
 
 export function severityOption(value: string): Severity {

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { STSClient } from "@aws-sdk/client-sts";
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { getHomeDir, loadSharedConfigFiles } from "@smithy/core/config";
 import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory, DEFAULT_HOME_REGION } from "#shared/aws/clients.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
@@ -24,15 +26,69 @@ export interface Session {
   estate?: Estate;
 }
 
+const TRY_WITHOUT_ACCOUNT = "To try eks-auditor without an account: npm run demo";
+
 /** Raised when the caller has no usable credentials: the CLI prints one helpful line. */
 export class NoCredentialsError extends Error {
-  constructor() {
+  override readonly name = "NoCredentialsError";
+
+  /** `profile`: the profile that was asked for (it exists, but gave no credentials). */
+  constructor(readonly profile?: string) {
     super(
-      "no AWS credentials found: set AWS_PROFILE or pass --profile (run `aws sso login` first for SSO), " +
-        "or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. To try eks-auditor without an account: npm run demo",
+      profile === undefined
+        ? "no AWS credentials found: set AWS_PROFILE or pass --profile (run `aws sso login` first for SSO), " +
+            `or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY. ${TRY_WITHOUT_ACCOUNT}`
+        : `no AWS credentials from profile "${profile}": for SSO run \`aws sso login --profile ${profile}\` first, ` +
+            `otherwise check its keys, role_arn or credential_process. ${TRY_WITHOUT_ACCOUNT}`,
     );
-    this.name = "NoCredentialsError";
   }
+}
+
+/** The profile asked for (`--profile` or AWS_PROFILE) is in neither shared file. */
+export class ProfileNotFoundError extends Error {
+  override readonly name = "ProfileNotFoundError";
+}
+
+/** True for the SDK's "no credentials" error (classified by name, as the SDK's own errors are) and ours. */
+export function isNoCredentials(err: unknown): boolean {
+  return (
+    err instanceof NoCredentialsError || (err as { name?: unknown })?.name === "CredentialsProviderError"
+  );
+}
+
+/**
+ * Why the caller has no credentials: a profile that does not exist is named, with the profiles there are
+ * (read by the SDK's own INI loader from the files the SDK reads: AWS_CONFIG_FILE and
+ * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials).
+ */
+export async function explainNoCredentials(
+  flags: { profile?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Error> {
+  const profile = flags.profile ?? env.AWS_PROFILE;
+  if (profile === undefined || profile === "") return new NoCredentialsError();
+  const home = getHomeDir();
+  const configFilepath = env.AWS_CONFIG_FILE || join(home, ".aws", "config");
+  const filepath = env.AWS_SHARED_CREDENTIALS_FILE || join(home, ".aws", "credentials");
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    configFilepath,
+    filepath,
+    ignoreCache: true,
+  });
+  // The config file's keys also hold `sso-session.NAME` and `services.NAME` sections, which are not profiles.
+  const profiles = [
+    ...new Set([
+      ...Object.keys(configFile).filter((k) => !/^(sso-session|services)\./.test(k)),
+      ...Object.keys(credentialsFile),
+    ]),
+  ].sort();
+  if (profiles.includes(profile)) return new NoCredentialsError(profile);
+  const shown = (path: string) => (path.startsWith(`${home}/`) ? `~/${path.slice(home.length + 1)}` : path);
+  const from = flags.profile === undefined ? " (from AWS_PROFILE)" : "";
+  return new ProfileNotFoundError(
+    `profile "${profile}"${from} not found in ${shown(configFilepath)} or ${shown(filepath)} ` +
+      `(${profiles.length > 0 ? `profiles there: ${profiles.join(", ")}` : "no profiles there"})`,
+  );
 }
 
 /**
@@ -139,10 +195,9 @@ export async function openSession(
     ...(flags.roleName ? { roleName: flags.roleName } : {}),
     ...(flags.endpointUrl ? { endpoint: flags.endpointUrl } : {}),
   });
-  // Fail early, with one line, when there are no credentials at all.
+  // Fail early when there are no credentials at all: the CLI explains it (`explainNoCredentials`) in one line.
   await factory.callerIdentity().catch((err: unknown) => {
     factory.destroy();
-    if ((err as { name?: string }).name === "CredentialsProviderError") throw new NoCredentialsError();
     throw err;
   });
   return {
