@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { type CommandContext, EXIT_CODES_HELP, formatFlag, storeFlag } from "#shared/cli/common/command.ts";
+import { type CommandContext, EXIT_CODES_HELP, storeFlag } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import {
   accountOption,
@@ -8,17 +8,22 @@ import {
   type StoreSpec,
   severityOption,
 } from "#shared/cli/common/options.ts";
-import { plural, renderStoredFindingsTable, sortFindings } from "#shared/cli/common/render.ts";
+import {
+  type OutputFlags,
+  outputChoice,
+  printFindings,
+  withOutputOptions,
+} from "#shared/cli/common/output.ts";
+import { plural, sortFindings } from "#shared/cli/common/render.ts";
 import { openFindingsStore, StoreError } from "#shared/cli/common/store.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
 
-export interface FindingsFlags {
+export interface FindingsFlags extends OutputFlags {
   status: "open" | "resolved" | "all";
   minSeverity: Severity;
   account?: string;
   rule?: RuleId;
-  format: "table" | "json";
   store?: StoreSpec;
   profile?: string;
 }
@@ -29,6 +34,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
   if (spec.kind === "none") {
     throw new StoreError("--store: findings reads a store; pass dynalite:DIR or dynamodb:TABLE.");
   }
+  const output = outputChoice(flags, io);
   const opened = await openFindingsStore(spec, {
     create: false,
     ...(flags.profile ? { profile: flags.profile } : {}),
@@ -39,10 +45,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
     if (flags.account) query.accountId = flags.account;
     if (flags.rule) query.ruleId = flags.rule;
     const found = sortFindings(await opened.store.reader.queryFindings(query));
-    if (flags.format === "json") {
-      io.stdout(`${JSON.stringify(found, null, 2)}\n`);
-      return 0;
-    }
+    const report = { source: "store" as const, generatedAt: new Date().toISOString(), store: opened.label };
     const open = found.filter((f) => f.status === "OPEN").length;
     const filters = [
       `status ${flags.status}`,
@@ -50,10 +53,8 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
       flags.account ? `account ${flags.account}` : undefined,
       flags.rule ? `rule ${flags.rule}` : undefined,
     ].filter((s): s is string => s !== undefined);
-    io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
-    io.stdout(
-      `Summary: ${plural(found.length, "finding")} (${open} open, ${found.length - open} resolved) in ${opened.label}; ${filters.join(", ")}\n`,
-    );
+    const summary = `Summary: ${plural(found.length, "finding")} (${open} open, ${found.length - open} resolved) in ${opened.label}; ${filters.join(", ")}`;
+    await printFindings(io, output, found, report, summary);
     return 0;
   } finally {
     await opened.close();
@@ -61,7 +62,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
 }
 
 export function registerFindingsCommand(program: Command, { io, setExit }: CommandContext): void {
-  program
+  const command = program
     .command("findings")
     .description("list the findings the store holds, with status, first seen and resolved (indexed queries)")
     .addOption(
@@ -77,9 +78,12 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
     )
     .option("--account <id>", "only this account", accountOption)
     .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
-    .addOption(formatFlag("output format (json: one array)"))
     .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
-    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)")
+    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)");
+  withOutputOptions(command, {
+    description: "output format: table, or one document on stdout (json, csv, ocsf, html)",
+    file: true,
+  })
     .addHelpText("after", EXIT_CODES_HELP)
     .action(async (flags: FindingsFlags) => {
       setExit(await findingsCommand(flags, io));

@@ -5,7 +5,6 @@ import {
   type CommandContext,
   EXIT,
   EXIT_CODES_HELP,
-  formatFlag,
   type ScanContext,
   storeFlag,
   withAwsOptions,
@@ -21,13 +20,20 @@ import {
   severityOption,
 } from "#shared/cli/common/options.ts";
 import {
+  type OutputFlags,
+  outputChoice,
+  printFindings,
+  withOutputOptions,
+} from "#shared/cli/common/output.ts";
+import {
+  fitLines,
   plural,
   type ReportedFinding,
-  renderFindingsTable,
   renderTransitions,
   scopeLabel,
   sortFindings,
   summaryLine,
+  type TextLayout,
   transitionCounts,
 } from "#shared/cli/common/render.ts";
 import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
@@ -40,12 +46,11 @@ import { DEFAULT_CONCURRENCY, runScanTasks, type TaskSettlement, tasksOfPlan } f
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { AccountRegion, FindingsStore, Transition } from "#shared/store/index.ts";
 
-export interface ScanFlags extends SessionFlags {
+export interface ScanFlags extends SessionFlags, OutputFlags {
   regions?: RegionSelection;
   accounts?: string[];
   org?: boolean;
   concurrency: number;
-  format: "table" | "json";
   minSeverity: Severity;
   failOn?: Severity;
   /** Default: the embedded dynalite under `.eks-audit/` (see `DEFAULT_STORE`). */
@@ -87,6 +92,8 @@ interface RunTally {
 
 export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanContext = {}): Promise<number> {
   checkFlags(flags);
+  // A format, colour and --output-file that cannot work are refused before anything is scanned.
+  const output = outputChoice(flags, io);
   const started = Date.now();
   const session = context.session ?? (await openSession(flags, io.env));
   let opened: OpenedStore | undefined;
@@ -165,13 +172,15 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     const all: ReportedFinding[] = [...tally.results.flatMap((r) => r.findings), ...carried];
     const shown = sortFindings(all.filter((f) => atLeast(f.severity, flags.minSeverity)));
     const summary = summaryLine(shown, tally.results, session.recorder.total(), Date.now() - started);
-    // JSON mode: stdout carries exactly one JSON array of findings; everything else is text on stderr.
-    const text = flags.format === "json" ? io.stderr : io.stdout;
-    if (flags.format === "json") {
-      io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
-    } else if (!flags.changesOnly) {
-      io.stdout(`${renderFindingsTable(shown, io.columns)}\n\n${summary}\n`);
-    }
+    const layout: TextLayout = { width: io.columns, color: output.color };
+    const report = {
+      source: "scan" as const,
+      generatedAt: scheduledAt,
+      runId: session.runId,
+      ...(opened ? { store: opened.label } : {}),
+    };
+    const printed = await printFindings(io, output, shown, report, flags.changesOnly ? undefined : summary);
+    const text = printed.text;
 
     const reachedNothing =
       tasks.length > 0 && failedScopes.length === tally.results.length && tally.results.length > 0;
@@ -186,8 +195,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       });
     }
     if (opened && notifier) {
-      const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
-      text(`${flags.format === "json" || flags.changesOnly ? "" : "\n"}${changes}\n`);
+      const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier, layout);
+      text(`${printed.documentOnStdout || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
     for (const { scope, error } of tally.failures) {
       io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
@@ -275,6 +284,7 @@ function renderChanges(
   minSeverity: Severity,
   store: string,
   notifier: CliNotifier,
+  layout: TextLayout,
 ): string {
   const shown = transitions.filter((t) => atLeast(t.to, minSeverity));
   const alerts = renderNotifications(notifier, transitions.length);
@@ -284,15 +294,18 @@ function renderChanges(
       hidden > 0
         ? `No changes at or above ${minSeverity} since the last scan (${plural(hidden, "change")} below it; store ${store}).`
         : `No changes since the last scan (store ${store}): nothing to page.`;
-    return alerts ? `${head}\n\n${alerts}` : head;
+    return alerts ? `${fitLines(head, layout.width)}\n\n${alerts}` : fitLines(head, layout.width);
   }
   const scopes = new Set(shown.map((t) => scopeLabel(t.finding))).size;
   const parts = [
     "Changes since the last scan:",
     "",
-    renderTransitions(shown),
+    renderTransitions(shown, layout),
     "",
-    `Changes: ${transitionCounts(shown)} in ${plural(scopes, "account-region")} (store ${store}).`,
+    fitLines(
+      `Changes: ${transitionCounts(shown)} in ${plural(scopes, "account-region")} (store ${store}).`,
+      layout.width,
+    ),
   ];
   if (alerts) parts.push("", alerts);
   return parts.join("\n");
@@ -324,10 +337,16 @@ resolved.
 
 JSON mode (--format json): stdout carries exactly one JSON array of findings, with or without a
 store; the changes and the alerts go to stderr as text.
+
+Other formats (--format, or --output as in the aws CLI): csv (a header row, one row per finding),
+ocsf (a JSON array of OCSF Detection Findings, class 2004) and html (one self-contained page) own
+stdout the same way; table (the default) fits the terminal and prints every fix command whole.
+--output-file PATH writes the document to PATH instead (never over an existing file without
+--force) and prints the summary and the changes on stdout.
 ${EXIT_CODES_HELP}`;
 
 export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
-  withScopeOptions(
+  const command = withScopeOptions(
     withAwsOptions(
       program
         .command("scan")
@@ -335,7 +354,6 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     ),
   )
     .option("--concurrency <n>", "account-regions scanned at once", positiveIntOption, DEFAULT_CONCURRENCY)
-    .addOption(formatFlag("output format (json: stdout is one array of findings, the rest goes to stderr)"))
     .option(
       "--min-severity <severity>",
       "hide findings (and changes) below this severity",
@@ -355,7 +373,12 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
       "changes at or above this severity page (default HIGH)",
       severityOption,
     )
-    .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings")
+    .option("--changes-only", "table mode: print only this run's changes and alerts, not the findings");
+  withOutputOptions(command, {
+    description:
+      "output format: table, or a document on stdout (json, csv, ocsf, html); the rest goes to stderr",
+    file: true,
+  })
     .addHelpText("after", SCAN_HELP)
     .action(async (flags: ScanFlags) => {
       setExit(await scanCommand(flags, io, context));
