@@ -6,5 +6,5 @@ export { OCSF_VERSION, type OcsfDetectionFinding, ocsfStatus, renderOcsf, toOcsf
 export { groupLabel, sortFindings } from "./order.ts";
 export { PRODUCT } from "./product.ts";
 export { findingUid, resourceOf } from "./resource.ts";
-export { colors, MIN_WIDTH, paintSeverity, renderFindingsText, wrapIndented } from "./terminal.ts";
+export { colors, fitText, MIN_WIDTH, paintSeverity, renderFindingsText, wrapIndented } from "./terminal.ts";
 export type { FindingsFormat, ReportContext, ReportFinding } from "./types.ts";

@@ -49,6 +49,28 @@ export function wrapIndented(text: string, width: number, indent: number, firstI
 }
 
 /**
+ * Text whose lines may be longer than the terminal (a summary, an alert preview) fitted to `width`: a line
+ * that fits stays as it is; a longer one is wrapped at its own indentation (continuations two deeper), and
+ * each command in it is laid out as in a finding's fix, whole and pasteable, on lines of its own.
+ */
+export function fitText(text: string, width: number): string {
+  const room = Math.max(MIN_WIDTH, width);
+  return text
+    .split("\n")
+    .flatMap((line) => {
+      if ([...line].length <= room) return [line];
+      const indent = line.length - line.trimStart().length;
+      const out: string[] = [];
+      for (const block of fixBlocks(line.trimStart())) {
+        if (block.kind === "command") out.push(...layoutCommand(block.text, room, indent + INDENT.prose));
+        else out.push(...wrapIndented(block.text, room, indent + 2, out.length === 0 ? indent : indent + 2));
+      }
+      return out;
+    })
+    .join("\n");
+}
+
+/**
  * Findings for a terminal, grouped by account, region and cluster, worst first: one block per finding with
  * its title, detail and fix. Prose wraps; every command of a fix is printed whole on lines of its own
  * (broken with ` \` when longer than a line) so it can be pasted. No line is longer than `width`.

@@ -1,4 +1,7 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReportedFinding } from "#shared/cli/common/render.ts";
 import { fixCommands } from "#shared/report/index.ts";
 import {
@@ -81,5 +84,47 @@ describe("Command: eks-audit scan (table)", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(hasEscapeCodes(run.stdout)).toBe(coloured);
     expect(run.stdout).toMatch(/CRITICAL/);
+  });
+});
+
+describe("Command: eks-audit scan with a store (changes and alert preview)", () => {
+  const dirs: string[] = [];
+  const scanWithStore = (columns: number) => {
+    const dir = mkdtempSync(join(tmpdir(), "eks-audit-width-"));
+    dirs.push(dir);
+    const args = [
+      "scan",
+      "--estate",
+      SAMPLE_ESTATE,
+      "--store",
+      `dynalite:${dir}`,
+      "--org",
+      "--regions",
+      "all",
+    ];
+    return runOnTerminal(args, { columns });
+  };
+
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("fits 80 columns on stdout and stderr, and prints each command of the alerts whole", async () => {
+    // Prepare: the alerts as they are sent, on a terminal too wide to wrap them.
+    const wide = await scanWithStore(100_000);
+    const sent = wide.stdout.slice(wide.stdout.indexOf("SNS would send"));
+    const commands = sent.split("\n").flatMap((line) => fixCommands(line));
+
+    // Act
+    const run = await scanWithStore(80);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(SAMPLE_EXIT);
+    expect(commands.length).toBeGreaterThan(5);
+    const lines = [...run.stdout.split("\n"), ...run.stderr.split("\n")];
+    expect(lines.filter((line) => columnsOf(line) > 80)).toEqual([]);
+    expect(run.stderr).toMatch(/could not be scanned/);
+    const preview = asTheShellReadsIt(run.stdout.slice(run.stdout.indexOf("SNS would send")));
+    for (const command of commands) expect(preview).toContain(asTheShellReadsIt(command));
   });
 });

@@ -199,10 +199,12 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       text(`${printed.documentOnStdout || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
     for (const { scope, error } of tally.failures) {
-      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}\n`);
+      io.stderr(`${fitLines(`eks-audit: ${scopeLabel(scope)}: ${describe(error)}`, io.columns)}\n`);
     }
     if (failedScopes.length > 0)
-      io.stderr(`${incompleteLine(failedScopes, tally.results.length, carried.length)}\n`);
+      io.stderr(
+        `${fitLines(incompleteLine(failedScopes, tally.results.length, carried.length), io.columns)}\n`,
+      );
 
     context.onReport?.({
       runId: session.runId,
@@ -294,7 +296,7 @@ function renderChanges(
       hidden > 0
         ? `No changes at or above ${minSeverity} since the last scan (${plural(hidden, "change")} below it; store ${store}).`
         : `No changes since the last scan (store ${store}): nothing to page.`;
-    return alerts ? `${fitLines(head, layout.width)}\n\n${alerts}` : fitLines(head, layout.width);
+    return fitLines(alerts ? `${head}\n\n${alerts}` : head, layout.width);
   }
   const scopes = new Set(shown.map((t) => scopeLabel(t.finding))).size;
   const parts = [
@@ -307,7 +309,7 @@ function renderChanges(
       layout.width,
     ),
   ];
-  if (alerts) parts.push("", alerts);
+  if (alerts) parts.push("", fitLines(alerts, layout.width));
   return parts.join("\n");
 }
 

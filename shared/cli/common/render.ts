@@ -2,6 +2,7 @@ import Table from "cli-table3";
 import { type Finding, SEVERITIES, type Severity } from "#shared/findings/index.ts";
 import {
   colors,
+  fitText,
   MIN_WIDTH,
   paintSeverity,
   type ReportFinding,
@@ -73,13 +74,12 @@ export function renderStoredFindingsTable(
   return renderFindingsText(findings, { ...layout, source: "store" });
 }
 
-/** Each line longer than `width` wrapped, its continuation indented by two: summary and counts lines. */
+/**
+ * Each line longer than `width` wrapped, its continuation indented by two, each command in it whole on lines
+ * of its own (shared/report/terminal.ts `fitText`): summary lines, the alert preview.
+ */
 export function fitLines(text: string, width: number): string {
-  const room = Math.max(MIN_WIDTH, width);
-  return text
-    .split("\n")
-    .flatMap((line) => (line.length <= room ? [line] : wrapIndented(line, room, 2, 0)))
-    .join("\n");
+  return fitText(text, width);
 }
 
 export function scopeLabel(scope: AccountRegion): string {
