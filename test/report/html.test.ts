@@ -106,6 +106,30 @@ describe("Format: html", () => {
       expect(blocks).toContain(command);
   });
 
+  it("has a filter box and a severity filter over findings marked with their severity", () => {
+    // Act
+    const { doc } = parsed(renderHtml(sample, CONTEXT));
+
+    // Assess
+    const all = elements(doc);
+    const byId = (id: string) => all.find((e) => attr(e, "id") === id);
+    const filter = byId("filter");
+    expect(filter?.tagName).toBe("input");
+    expect(attr(filter as Element, "type")).toBe("search");
+    expect(all.find((e) => e.tagName === "label" && attr(e, "for") === "filter")).toBeDefined();
+    const severity = byId("severity");
+    const options = all.filter((e) => e.tagName === "option" && severity?.childNodes.includes(e));
+    expect(options.map((o) => attr(o, "value"))).toEqual(["", ...SEVERITIES]);
+    const articles = all.filter((e) => e.tagName === "article");
+    expect(articles.map((a) => attr(a, "data-severity"))).toEqual(sample.map((f) => f.severity));
+    expect(text(byId("shown") as Element)).toBe(`${sample.length} of ${sample.length} findings shown`);
+    const scripts = all.filter((e) => e.tagName === "script");
+    expect(scripts).toHaveLength(1);
+    expect(text(scripts[0] as Element)).toMatch(
+      /getElementById\("filter"\)[\s\S]*getElementById\("severity"\)/,
+    );
+  });
+
   it("summarises by severity, account and cluster with counts that add up", () => {
     // Act
     const { doc } = parsed(renderHtml(sample, CONTEXT));

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RULE_CATALOG } from "#shared/catalog/index.ts";
 import type { ReportedFinding } from "#shared/cli/common/render.ts";
@@ -168,6 +169,17 @@ describe("Format: ocsf", () => {
     expect(r?.finding_info.modified_time).toBe(Date.parse(resolved.lastChangedAt));
     expect(r?.unmapped.resolved_reason).toBe(resolved.resolvedReason);
     expect(r?.metadata).not.toHaveProperty("uid");
+  });
+
+  it("names the product with package.json's version", () => {
+    // Prepare
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      name: string;
+      version: string;
+    };
+
+    // Assess
+    expect(PRODUCT).toEqual({ name: pkg.name, version: pkg.version });
   });
 
   it("maps a suppressed finding to Suppressed and an unknown status to Other with its own label", () => {
