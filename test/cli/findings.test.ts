@@ -160,17 +160,17 @@ describe("Command: eks-audit findings", () => {
     expect(table.stdout.trim().split("\n").pop()).toMatch(/account 222233334444, region eu-west-1/);
   });
 
-  it("prints the scan's grouped table with status, first seen and resolved, and a summary line", async () => {
+  it("prints the scan's grouped findings with status, first seen and resolved, and a summary line", async () => {
     // Act
     const run = await runCli(["findings", ...store, "--status", "all", "--account", "222233334444"]);
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^222233334444 \/ eu-west-1 \/ cluster payments-euw1$/m);
-    expect(run.stdout).toMatch(/│ Severity │ Status +│ First seen │ Resolved +│ Rule/);
     expect(run.stdout).toMatch(
-      /│ CRITICAL │ RESOLVED +│ \d{4}-\d\d-\d\d │ \d{4}-\d\d-\d\d │ ip\.subnet-exhausted/,
+      /^CRITICAL {2}ip\.subnet-exhausted {2}subnet-\w+\n {2}RESOLVED · first seen \d{4}-\d\d-\d\d \d\d:\d\d UTC · resolved \d{4}-\d\d-\d\d \d\d:\d\d UTC$/m,
     );
+    expect(run.stdout).toMatch(/^ {2}OPEN · first seen \d{4}-\d\d-\d\d \d\d:\d\d UTC$/m);
     expect(run.stdout.trim().split("\n").pop()).toMatch(
       /^Summary: \d+ findings \(\d+ open, 3 resolved\) in dynalite:.*; status all, account 222233334444$/,
     );

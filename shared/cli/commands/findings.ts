@@ -4,19 +4,24 @@ import {
   type CommandContext,
   commandHelp,
   EXIT,
-  formatFlag,
   regionsFlag,
   storeFlag,
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import { DEFAULT_STORE_DIR, ruleOption, type StoreSpec, severityOption } from "#shared/cli/common/options.ts";
-import { plural, renderStoredFindingsTable, sortFindings } from "#shared/cli/common/render.ts";
+import {
+  type OutputFlags,
+  outputChoice,
+  printFindings,
+  withOutputOptions,
+} from "#shared/cli/common/output.ts";
+import { plural, sortFindings } from "#shared/cli/common/render.ts";
 import { openFindingsStore, StoreError } from "#shared/cli/common/store.ts";
 import type { RuleId, Severity } from "#shared/findings/index.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 import type { FindingQuery } from "#shared/store/index.ts";
 
-export interface FindingsFlags {
+export interface FindingsFlags extends OutputFlags {
   status: "open" | "resolved" | "suppressed" | "all";
   minSeverity: Severity;
   /** `--account`/`--accounts`: only these accounts (one indexed query each). */
@@ -24,7 +29,6 @@ export interface FindingsFlags {
   /** `--region`/`--regions`: only these regions ("all": every region). */
   regions?: RegionSelection;
   rule?: RuleId;
-  format: "table" | "json";
   store?: StoreSpec;
   profile?: string;
 }
@@ -35,6 +39,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
   if (spec.kind === "none") {
     throw new StoreError("--store: findings reads a store; pass dynalite:DIR or dynamodb:TABLE.");
   }
+  const output = outputChoice(flags, io);
   const opened = await openFindingsStore(spec, {
     create: false,
     ...(flags.profile ? { profile: flags.profile } : {}),
@@ -51,10 +56,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
     // The store indexes no region: a region filter applies to what the account or rule query returned.
     const regions = flags.regions?.kind === "list" ? new Set(flags.regions.regions) : undefined;
     const found = sortFindings(perAccount.flat().filter((f) => regions?.has(f.region) ?? true));
-    if (flags.format === "json") {
-      io.stdout(`${JSON.stringify(found, null, 2)}\n`);
-      return 0;
-    }
+    const report = { source: "store" as const, generatedAt: new Date().toISOString(), store: opened.label };
     const byStatus = (status: string) => found.filter((f) => f.status === status).length;
     const filters = [
       `status ${flags.status}`,
@@ -65,16 +67,14 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
       regions ? `${regions.size === 1 ? "region" : "regions"} ${[...regions].join(", ")}` : undefined,
       flags.rule ? `rule ${flags.rule}` : undefined,
     ].filter((s): s is string => s !== undefined);
-    io.stdout(`${renderStoredFindingsTable(found, io.columns)}\n\n`);
     const suppressed = byStatus("SUPPRESSED");
     const counts = `${byStatus("OPEN")} open, ${byStatus("RESOLVED")} resolved${suppressed > 0 || flags.status === "suppressed" ? `, ${suppressed} suppressed` : ""}`;
-    io.stdout(
-      `Summary: ${plural(found.length, "finding")} (${counts}) in ${opened.label}; ${filters.join(", ")}\n`,
-    );
+    const summary = `Summary: ${plural(found.length, "finding")} (${counts}) in ${opened.label}; ${filters.join(", ")}`;
+    const printed = await printFindings(io, output, found, report, summary);
     for (const f of found.filter((f) => f.suppression !== undefined && f.status === "SUPPRESSED")) {
       const until = f.suppression?.expires ? ` until ${f.suppression.expires}` : "";
       const owner = f.suppression?.owner ? `, owner ${f.suppression.owner}` : "";
-      io.stdout(
+      printed.text(
         `  suppressed${until}: ${f.ruleId} ${f.resourceId} (${f.cluster}${owner}): ${f.suppression?.reason}\n`,
       );
     }
@@ -85,7 +85,7 @@ export async function findingsCommand(flags: FindingsFlags, io: CliIo): Promise<
 }
 
 export function registerFindingsCommand(program: Command, { io, setExit }: CommandContext): void {
-  program
+  const command = program
     .command("findings")
     .description("list the findings the store holds, with status, first seen and resolved (indexed queries)")
     .addOption(
@@ -105,9 +105,12 @@ export function registerFindingsCommand(program: Command, { io, setExit }: Comma
     .addOption(accountsFlag("only these accounts, comma-separated"))
     .addOption(regionsFlag('only these regions, comma-separated ("all": every region)'))
     .option("--rule <id>", "only this rule id, e.g. ip.subnet-exhausted", ruleOption)
-    .addOption(formatFlag("output format (json: one array)"))
     .addOption(storeFlag("the store to read: dynalite:DIR or dynamodb:TABLE"))
-    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)")
+    .option("--profile <name>", "AWS shared config profile (for --store dynamodb:TABLE)");
+  withOutputOptions(command, {
+    description: "output format: table, or one document on stdout (json, csv, ocsf, html)",
+    file: true,
+  })
     .addHelpText(
       "after",
       commandHelp(

@@ -1,7 +1,9 @@
 import { type Command, Option } from "commander";
-import { type CommandContext, commandHelp, EXIT, formatFlag } from "#shared/cli/common/command.ts";
+import { type CommandContext, commandHelp, EXIT } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import { collect, FlagError, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
+import { type OutputFlags, outputChoice, withOutputOptions } from "#shared/cli/common/output.ts";
+import { fitLines } from "#shared/cli/common/render.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
 import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
 import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
@@ -19,12 +21,11 @@ export const CNI_KEYS = [
   "MAX_ENI",
 ] as const;
 
-export interface IpCostFlags {
+export interface IpCostFlags extends OutputFlags {
   instanceType: string;
   pods?: number;
   maxPods?: number;
   cni: string[];
-  format: "table" | "json";
 }
 
 /** `--cni KEY=VALUE` pairs → the env map, naming the bad pair. */
@@ -76,24 +77,27 @@ export function computeIpCost(flags: IpCostFlags): {
 /** What one node of a type takes from its subnet, with the formula. Works offline from the bundled limits. */
 export function ipCostCommand(flags: IpCostFlags, io: CliIo): number {
   const { cost, launch, full } = computeIpCost(flags);
-  if (flags.format === "json") {
+  if (outputChoice(flags, io).format === "json") {
     io.stdout(`${JSON.stringify(cost, null, 2)}\n`);
     return 0;
   }
   io.stdout(
-    `${[
-      `${cost.instanceType} with ${cost.pods} IP-consuming pod${cost.pods === 1 ? "" : "s"} (maxPods ${cost.maxPods}):`,
-      `  ${cost.ips.total} IPs: ${cost.ips.nodeSubnet} from the node subnet, ${cost.ips.eniConfigSubnet} from the ENIConfig subnet`,
-      `  ${cost.enis} ENIs, ${cost.prefixes} /28 prefixes`,
-      `  formula: ${cost.formula}`,
-      `  launch cost (1 pod): ${launch.ips.total} IPs; full node (${full.pods} pods): ${full.ips.total} IPs`,
-    ].join("\n")}\n`,
+    `${fitLines(
+      [
+        `${cost.instanceType} with ${cost.pods} IP-consuming pod${cost.pods === 1 ? "" : "s"} (maxPods ${cost.maxPods}):`,
+        `  ${cost.ips.total} IPs: ${cost.ips.nodeSubnet} from the node subnet, ${cost.ips.eniConfigSubnet} from the ENIConfig subnet`,
+        `  ${cost.enis} ENIs, ${cost.prefixes} /28 prefixes`,
+        `  formula: ${cost.formula}`,
+        `  launch cost (1 pod): ${launch.ips.total} IPs; full node (${full.pods} pods): ${full.ips.total} IPs`,
+      ].join("\n"),
+      io.columns,
+    )}\n`,
   );
   return 0;
 }
 
 export function registerIpCostCommand(program: Command, { io, setExit }: CommandContext): void {
-  program
+  const command = program
     .command("ip-cost")
     .description(
       "what one node of an instance type takes from its subnet under the VPC CNI, with the formula (offline)",
@@ -108,8 +112,8 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
       )
         .argParser(collect)
         .default([]),
-    )
-    .addOption(formatFlag("output format"))
+    );
+  withOutputOptions(command, { description: "output format", choices: ["table", "json"] })
     .addHelpText(
       "after",
       commandHelp(

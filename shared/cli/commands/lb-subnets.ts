@@ -1,16 +1,18 @@
 import Table from "cli-table3";
 import { type Command, Option } from "commander";
 import {
+  type AwsFlags,
   accountsFlag,
   type CommandContext,
   commandHelp,
   EXIT,
-  formatFlag,
   regionsFlag,
   withAwsOptions,
 } from "#shared/cli/common/command.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import { FlagError, oneAccount, oneRegion } from "#shared/cli/common/options.ts";
+import { type OutputFlags, outputChoice, withOutputOptions } from "#shared/cli/common/output.ts";
+import { fitLines, type TextLayout } from "#shared/cli/common/render.ts";
 import { openSession, type SessionFlags } from "#shared/cli/common/session.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
 import {
@@ -20,9 +22,10 @@ import {
   type LbType,
 } from "#shared/models/lb-discovery/discovery.ts";
 import type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
+import { colors, MIN_WIDTH, wrapIndented } from "#shared/report/index.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 
-export interface LbSubnetsFlags extends SessionFlags {
+export interface LbSubnetsFlags extends SessionFlags, OutputFlags {
   cluster: string;
   /** `--account`/`--accounts`: exactly one. */
   accounts?: string[];
@@ -31,7 +34,6 @@ export interface LbSubnetsFlags extends SessionFlags {
   scheme?: LbScheme;
   type?: LbType;
   controller: LbController;
-  format: "table" | "json";
 }
 
 /** The JSON contract of `lb-subnets --format json`. */
@@ -52,7 +54,15 @@ const CONTROLLER_NAMES: Record<LbController, string> = {
   legacy: "cloud-provider-aws service controller (legacy)",
 };
 
-export function renderLbSubnets(d: LbSubnetDiscovery, width = 160): string {
+/** Columns of the subnet, AZ and outcome (padding included): the reason takes the rest of the line. */
+const LB_COLUMNS = [26, 17, 10] as const;
+
+export function renderLbSubnets(
+  d: LbSubnetDiscovery,
+  layout: TextLayout = { width: 160, color: false },
+): string {
+  const width = Math.max(MIN_WIDTH + 20, layout.width);
+  const c = colors(layout.color);
   const lines = [
     `Cluster ${d.cluster} (${d.vpcId ?? "no VPC"}) — ${CONTROLLER_NAMES[d.controller]}, ${d.scheme} ${d.type.toUpperCase()}`,
     d.candidateSource === "role-tag"
@@ -60,20 +70,28 @@ export function renderLbSubnets(d: LbSubnetDiscovery, width = 160): string {
       : d.candidateSource === "reachability"
         ? `No subnet of the VPC has ${d.roleTagKey}: candidates by route table (${d.scheme === "internet-facing" ? "IGW route" : "no IGW route"}) (${d.candidates.length}): ${d.candidates.join(", ") || "none"}`
         : `Candidates: subnets tagged for this cluster or for no cluster (${d.candidates.length}): ${d.candidates.join(", ") || "none"}`,
-  ];
+  ].map((line) => fitLines(line, width));
+  // Five borders; the reason column gets what the others leave.
+  const reason = width - LB_COLUMNS.reduce((n, w) => n + w, 0) - 5;
   const table = new Table({
     head: ["Subnet", "AZ", "Outcome", "Reason"],
-    colWidths: [26, 16, 10, Math.max(40, width - 60)],
-    wordWrap: true,
+    colWidths: [...LB_COLUMNS, reason],
+    wordWrap: false,
     style: { head: [], border: [] },
   });
-  for (const c of d.choices) table.push([c.subnetId, c.availabilityZone, "chosen", c.reason]);
-  for (const e of d.exclusions) table.push([e.subnetId, e.availabilityZone, "excluded", e.reason]);
+  const wrapReason = (text: string) => wrapIndented(text, reason - 2, 0).join("\n");
+  for (const ch of d.choices)
+    table.push([ch.subnetId, ch.availabilityZone, c.green("chosen"), wrapReason(ch.reason)]);
+  for (const e of d.exclusions)
+    table.push([e.subnetId, e.availabilityZone, c.yellow("excluded"), wrapReason(e.reason)]);
   lines.push(table.toString());
   lines.push(
-    d.error === null
-      ? `Result: a load balancer can be created in ${d.chosen.map((c) => `${c.subnetId} (${c.availabilityZone})`).join(", ")}.`
-      : `Result: the controller would fail with: ${d.error}`,
+    fitLines(
+      d.error === null
+        ? `Result: a load balancer can be created in ${d.chosen.map((ch) => `${ch.subnetId} (${ch.availabilityZone})`).join(", ")}.`
+        : `Result: the controller would fail with: ${d.error}`,
+      width,
+    ),
   );
   return lines.join("\n");
 }
@@ -82,6 +100,7 @@ export function renderLbSubnets(d: LbSubnetDiscovery, width = 160): string {
 export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promise<number> {
   const account = oneAccount("lb-subnets", flags.accounts);
   const inRegion = oneRegion("lb-subnets", flags.regions);
+  const output = outputChoice(flags, io);
   const session = await openSession(flags, io.env);
   try {
     const accountId = account ?? (await session.factory.callerIdentity()).accountId;
@@ -102,9 +121,9 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
       type,
     });
     io.stdout(
-      flags.format === "json"
+      output.format === "json"
         ? `${JSON.stringify(lbSubnetsJson(discovery), null, 2)}\n`
-        : `${renderLbSubnets(discovery, io.columns)}\n`,
+        : `${renderLbSubnets(discovery, { width: io.columns, color: output.color })}\n`,
     );
     return discovery.error === null ? EXIT.ok : EXIT.controllerWouldFail;
   } finally {
@@ -113,7 +132,7 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
 }
 
 export function registerLbSubnetsCommand(program: Command, { io, setExit }: CommandContext): void {
-  withAwsOptions(
+  const command = withAwsOptions(
     program
       .command("lb-subnets")
       .description("why can't my Service get a load balancer? Replays the controller's subnet discovery"),
@@ -131,8 +150,8 @@ export function registerLbSubnetsCommand(program: Command, { io, setExit }: Comm
       new Option("--controller <controller>", "lbc: AWS Load Balancer Controller; legacy: cloud-provider-aws")
         .choices(["lbc", "legacy"])
         .default("lbc"),
-    )
-    .addOption(formatFlag("output format"))
+    );
+  withOutputOptions(command, { description: "output format", choices: ["table", "json"] })
     .addHelpText(
       "after",
       commandHelp(
@@ -160,7 +179,7 @@ export function registerLbSubnetsCommand(program: Command, { io, setExit }: Comm
         },
       ),
     )
-    .action(async (flags: LbSubnetsFlags) => {
+    .action(async (flags: LbSubnetsFlags & AwsFlags) => {
       setExit(await lbSubnetsCommand(flags, io));
     });
 }

@@ -1,11 +1,11 @@
 import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
+import { ruleById } from "#shared/catalog/index.ts";
 import { type CliNotifier, cliNotifier, renderNotifications } from "#shared/cli/common/alerts.ts";
 import {
   type CommandContext,
   commandHelp,
   EXIT,
-  formatFlag,
   type ScanContext,
   storeFlag,
   withAwsOptions,
@@ -24,20 +24,28 @@ import {
   teamTagsOption,
 } from "#shared/cli/common/options.ts";
 import {
+  type OutputFlags,
+  outputChoice,
+  printFindings,
+  withOutputOptions,
+} from "#shared/cli/common/output.ts";
+import {
+  fitLines,
   plural,
   type ReportedFinding,
-  renderFindingsTable,
   renderTransitions,
   scopeLabel,
   sortFindings,
   summaryLine,
+  type TextLayout,
   transitionCounts,
 } from "#shared/cli/common/render.ts";
-import { openSession, resolveCliScope, type SessionFlags } from "#shared/cli/common/session.ts";
+import { openSession, resolveCliScope, type Session, type SessionFlags } from "#shared/cli/common/session.ts";
 import { type OpenedStore, openFindingsStore } from "#shared/cli/common/store.ts";
 import { renderSuppressed, reopenedWithoutFile } from "#shared/cli/common/suppressed.ts";
-import { atLeast, type Severity } from "#shared/findings/index.ts";
+import { atLeast, type RuleId, type Severity } from "#shared/findings/index.ts";
 import { asffOfScan } from "#shared/notify/securityhub/index.ts";
+import { type FindingsFormat, FORMAT_NAMES } from "#shared/report/index.ts";
 import { closeStaleCoverage } from "#shared/scan/coverage.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 import { planScopes, tasksOfPlan } from "#shared/scan/plan.ts";
@@ -48,12 +56,11 @@ import { type SuppressedFinding, SuppressionMatcher } from "#shared/suppress/mat
 import { loadSuppressionsFile } from "#shared/suppress/parse.ts";
 import { SuppressionFileError } from "#shared/suppress/types.ts";
 
-export interface ScanFlags extends SessionFlags {
+export interface ScanFlags extends SessionFlags, OutputFlags {
   regions?: RegionSelection;
   accounts?: string[];
   org?: boolean;
   concurrency: number;
-  format: "table" | "json" | "asff";
   minSeverity: Severity;
   failOn?: Severity;
   /** Default: the embedded dynalite under `.eks-audit/` (see `DEFAULT_STORE`). */
@@ -115,6 +122,8 @@ async function loadSuppressions(file: string | undefined): Promise<SuppressionMa
 export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanContext = {}): Promise<number> {
   checkFlags(flags);
   const suppressions = await loadSuppressions(flags.suppressions);
+  // A format, colour and --output-file that cannot work are refused before anything is scanned.
+  const output = outputChoice(flags, io);
   const started = Date.now();
   const session = context.session ?? (await openSession(flags, io.env));
   let opened: OpenedStore | undefined;
@@ -198,24 +207,24 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
     const all: ReportedFinding[] = [...produced, ...carried];
     const shown = sortFindings(all.filter((f) => atLeast(f.severity, flags.minSeverity)));
     const summary = summaryLine(shown, tally.results, session.recorder.total(), Date.now() - started);
-    // JSON mode: stdout carries exactly one JSON array of findings; everything else is text on stderr.
-    const machine = flags.format === "json" || flags.format === "asff";
-    const text = machine ? io.stderr : io.stdout;
-    if (flags.format === "json") {
-      io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
-    } else if (flags.format === "asff") {
-      // The same mapping as the Security Hub import, for the caller's own account and default product.
-      const caller = await session.factory.callerIdentity();
-      const region = flags.notify?.kind === "securityhub" ? flags.notify.region : undefined;
-      const target = {
-        accountId: caller.accountId,
-        partition: session.factory.partition,
-        region: region ?? session.factory.homeRegion,
-      };
-      io.stdout(`${JSON.stringify(asffOfScan(shown, target, scheduledAt), null, 2)}\n`);
-    } else if (!flags.changesOnly) {
-      io.stdout(`${renderFindingsTable(shown, io.columns)}\n\n${summary}\n`);
-    }
+    const layout: TextLayout = { width: io.columns, color: output.color };
+    const report = {
+      source: "scan" as const,
+      generatedAt: scheduledAt,
+      runId: session.runId,
+      ...(opened ? { store: opened.label } : {}),
+    };
+    // --format asff: the same mapping as the Security Hub import, for the caller's own account and product.
+    const asff = output.format === "asff" ? await asffFormat(session, flags, scheduledAt) : undefined;
+    const printed = await printFindings(
+      io,
+      output,
+      shown,
+      report,
+      flags.changesOnly ? undefined : summary,
+      asff,
+    );
+    const text = printed.text;
 
     const reachedNothing =
       tasks.length > 0 && failedScopes.length === tally.results.length && tally.results.length > 0;
@@ -230,13 +239,13 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       });
     }
     if (opened && notifier) {
-      const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier);
-      text(`${machine || flags.changesOnly ? "" : "\n"}${changes}\n`);
+      const changes = renderChanges(tally.transitions, flags.minSeverity, opened.label, notifier, layout);
+      text(`${printed.documentOnStdout || flags.changesOnly ? "" : "\n"}${changes}\n`);
     }
     const ended = reopenedWithoutFile(tally.transitions, flags.suppressions);
     if (ended) io.stderr(`${ended}\n`);
     if (suppressions) {
-      const listAtLeast = flags.format === "json" || flags.changesOnly ? undefined : flags.minSeverity;
+      const listAtLeast = printed.documentOnStdout || flags.changesOnly ? undefined : flags.minSeverity;
       const report = renderSuppressed(suppressions, tally.suppressed, Date.now(), {
         stored: opened !== undefined,
         ...(listAtLeast ? { listAtLeast } : {}),
@@ -244,11 +253,13 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
       text(`${report}\n`);
     }
     for (const { scope, error } of tally.failures) {
-      io.stderr(`eks-audit: ${scopeLabel(scope)}: ${errorLine(error)}\n`);
+      io.stderr(`${fitLines(`eks-audit: ${scopeLabel(scope)}: ${errorLine(error)}`, io.columns)}\n`);
       if (flags.debug) io.stderr(`${debugReport(error, io.env)}\n`);
     }
     if (failedScopes.length > 0)
-      io.stderr(`${incompleteLine(failedScopes, tally.results.length, carried.length)}\n`);
+      io.stderr(
+        `${fitLines(incompleteLine(failedScopes, tally.results.length, carried.length), io.columns)}\n`,
+      );
 
     context.onReport?.({
       runId: session.runId,
@@ -330,6 +341,7 @@ function renderChanges(
   minSeverity: Severity,
   store: string,
   notifier: CliNotifier,
+  layout: TextLayout,
 ): string {
   const shown = transitions.filter((t) => atLeast(t.to, minSeverity));
   const alerts = renderNotifications(notifier, transitions.length);
@@ -339,17 +351,20 @@ function renderChanges(
       hidden > 0
         ? `No changes at or above ${minSeverity} since the last scan (${plural(hidden, "change")} below it; store ${store}).`
         : `No changes since the last scan (store ${store}): nothing to page.`;
-    return alerts ? `${head}\n\n${alerts}` : head;
+    return fitLines(alerts ? `${head}\n\n${alerts}` : head, layout.width);
   }
   const scopes = new Set(shown.map((t) => scopeLabel(t.finding))).size;
   const parts = [
     "Changes since the last scan:",
     "",
-    renderTransitions(shown),
+    renderTransitions(shown, layout),
     "",
-    `Changes: ${transitionCounts(shown)} in ${plural(scopes, "account-region")} (store ${store}).`,
+    fitLines(
+      `Changes: ${transitionCounts(shown)} in ${plural(scopes, "account-region")} (store ${store}).`,
+      layout.width,
+    ),
   ];
-  if (alerts) parts.push("", alerts);
+  if (alerts) parts.push("", fitLines(alerts, layout.width));
   return parts.join("\n");
 }
 
@@ -393,6 +408,14 @@ JSON mode (--format json): stdout carries exactly one JSON array of findings,
 with or without a store; the changes and the alerts go to stderr as text.
 --format asff prints the same findings as one array in the AWS Security
 Finding Format, as --notify securityhub would import them.
+
+Other formats (--format, or --output as in the aws CLI): csv (a header row,
+one row per finding), ocsf (a JSON array of OCSF Detection Findings, class
+2004) and html (one self-contained page) own stdout the same way; table (the
+default) fits the terminal and prints every fix command whole.
+--output-file PATH writes the document to PATH instead (never over an
+existing file without --force) and prints the summary and the changes on
+stdout.
 ${commandHelp(
   [
     ["eks-audit scan", "the caller's account in the current region, history in ./.eks-audit"],
@@ -417,7 +440,7 @@ ${commandHelp(
 )}`;
 
 export function registerScanCommand(program: Command, { io, setExit, context }: CommandContext): void {
-  withScopeOptions(
+  const command = withScopeOptions(
     withAwsOptions(
       program
         .command("scan")
@@ -425,12 +448,6 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
     ),
   )
     .option("--concurrency <n>", "account-regions scanned at once", positiveIntOption, DEFAULT_CONCURRENCY)
-    .addOption(
-      formatFlag(
-        "output format (json: stdout is one array of findings, the rest goes to stderr; asff: the same, in the AWS Security Finding Format)",
-        ["table", "json", "asff"],
-      ),
-    )
     .option(
       "--min-severity <severity>",
       "hide findings (and changes) below this severity",
@@ -459,9 +476,33 @@ export function registerScanCommand(program: Command, { io, setExit, context }: 
       "--team-tags <keys>",
       "cluster tag keys naming the owning team, first match wins: the alerts' team attribute (default team,owner)",
       teamTagsOption,
-    )
+    );
+  withOutputOptions(command, {
+    description:
+      "output format: table, or a document on stdout (json, csv, ocsf, html, asff); the rest goes to stderr",
+    choices: [...FORMAT_NAMES, "asff"],
+    file: true,
+  })
     .addHelpText("after", SCAN_HELP)
     .action(async (_flags: ScanFlags, command: Command) => {
       setExit(await scanCommand(command.optsWithGlobals<ScanFlags>(), io, context));
     });
+}
+
+/** `--format asff` as one more findings format: the caller's account, partition and Security Hub region. */
+async function asffFormat(session: Session, flags: ScanFlags, at: string): Promise<FindingsFormat> {
+  const caller = await session.factory.callerIdentity();
+  const region = flags.notify?.kind === "securityhub" ? flags.notify.region : undefined;
+  const target = {
+    accountId: caller.accountId,
+    partition: session.factory.partition,
+    region: region ?? session.factory.homeRegion,
+    ruleLink: (id: string) => ruleById(id as RuleId)?.link,
+  };
+  return {
+    name: "asff",
+    description: "one JSON array in the AWS Security Finding Format",
+    document: true,
+    render: (findings) => JSON.stringify(asffOfScan(findings, target, at), null, 2),
+  };
 }

@@ -1,28 +1,27 @@
 import Table from "cli-table3";
-import { compareSeverity, type Finding, SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import { type Finding, SEVERITIES, type Severity } from "#shared/findings/index.ts";
+import {
+  colors,
+  fitText,
+  MIN_WIDTH,
+  paintSeverity,
+  type ReportFinding,
+  renderFindingsText,
+  sortFindings,
+  wrapIndented,
+} from "#shared/report/index.ts";
 import type { ScopeResult } from "#shared/scan/scan-scope.ts";
 import type { AccountRegion } from "#shared/store/keys.ts";
 import { compareTransitions } from "#shared/store/transitions.ts";
 import { type StoredFinding, TRANSITION_TYPES, type Transition } from "#shared/store/types.ts";
 
+export { sortFindings };
+
 /**
  * A finding as a scan reports it: from this run, or carried over from the store for an account-region
  * whose scan failed (`lastConfirmedAt`: the last complete scan that saw it open).
  */
-export type ReportedFinding = Finding & { carriedOver?: true; lastConfirmedAt?: string };
-
-/** Account, region, cluster, then worst first, then rule and resource: a stable reading order. */
-export function sortFindings<F extends Finding>(findings: readonly F[]): F[] {
-  return [...findings].sort(
-    (a, b) =>
-      a.accountId.localeCompare(b.accountId) ||
-      a.region.localeCompare(b.region) ||
-      a.cluster.localeCompare(b.cluster) ||
-      compareSeverity(a.severity, b.severity) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.resourceId.localeCompare(b.resourceId),
-  );
-}
+export type ReportedFinding = Finding & Pick<ReportFinding, "carriedOver" | "lastConfirmedAt">;
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -48,74 +47,39 @@ export function summaryLine(
   );
 }
 
-interface Column<F extends Finding> {
-  head: string;
+/** How text output fits the terminal: its columns and whether severities are coloured. */
+export interface TextLayout {
   width: number;
-  cell(f: F): string;
+  color: boolean;
 }
 
-/** Findings grouped by account, region and cluster, worst first in each group. */
-export function renderFindingsTable(findings: readonly ReportedFinding[], width = 160): string {
-  return renderGrouped(findings, [], width);
+const PLAIN_WIDE: TextLayout = { width: 160, color: false };
+
+/**
+ * Findings grouped by account, region and cluster, worst first in each group; every line fits `width` and
+ * every fix command is printed whole (shared/report/terminal.ts).
+ */
+export function renderFindingsTable(
+  findings: readonly ReportedFinding[],
+  layout: TextLayout = PLAIN_WIDE,
+): string {
+  return renderFindingsText(findings, { ...layout, source: "scan" });
 }
 
-/** `eks-audit findings`: the scan table plus each finding's status, first sighting and resolution. */
-export function renderStoredFindingsTable(findings: readonly StoredFinding[], width = 160): string {
-  return renderGrouped(
-    findings,
-    [
-      { head: "Status", width: 12, cell: (f) => f.status },
-      { head: "First seen", width: 12, cell: (f) => shortTime(f.firstSeen) },
-      { head: "Resolved", width: 12, cell: (f) => (f.resolvedAt ? shortTime(f.resolvedAt) : "") },
-    ],
-    width,
-  );
+/** `eks-audit findings`: the scan's layout plus each finding's status, first sighting and resolution. */
+export function renderStoredFindingsTable(
+  findings: readonly StoredFinding[],
+  layout: TextLayout = PLAIN_WIDE,
+): string {
+  return renderFindingsText(findings, { ...layout, source: "store" });
 }
 
-/** `2026-11-25T07:42:13.000Z` → `2026-11-25` / `07:42 UTC` (two lines of a narrow cell). */
-function shortTime(iso: string): string {
-  return `${iso.slice(0, 10)}\n${iso.slice(11, 16)} UTC`;
-}
-
-function renderGrouped<F extends Finding>(findings: readonly F[], extra: Column<F>[], width: number): string {
-  const sorted = sortFindings(findings);
-  if (sorted.length === 0) return "No findings.";
-  const extraWidth = extra.reduce((n, c) => n + c.width, 0);
-  const text = Math.max(40, width - 12 - 34 - 30 - 10 - extraWidth);
-  const out: string[] = [];
-  let group = "";
-  let table: InstanceType<typeof Table> | undefined;
-  const flush = () => {
-    if (table) out.push(table.toString());
-  };
-  for (const f of sorted) {
-    const key = `${f.accountId} / ${f.region} / ${f.cluster === "-" ? "(account-region)" : `cluster ${f.cluster}`}`;
-    if (key !== group) {
-      flush();
-      group = key;
-      out.push("", key);
-      table = new Table({
-        head: ["Severity", ...extra.map((c) => c.head), "Rule", "Resource", "Finding"],
-        colWidths: [10, ...extra.map((c) => c.width), 34, 30, text],
-        wordWrap: true,
-        style: { head: [], border: [] },
-      });
-    }
-    table?.push([
-      f.severity,
-      ...extra.map((c) => c.cell(f)),
-      f.ruleId,
-      f.resourceId,
-      `${carriedNote(f)}${f.title}\n${f.detail}\nFix: ${f.remediation}`,
-    ]);
-  }
-  flush();
-  return out.join("\n").trimStart();
-}
-
-function carriedNote(f: Finding & { carriedOver?: true; lastConfirmedAt?: string }): string {
-  if (f.carriedOver !== true) return "";
-  return `[carried over: this account-region was not scanned; last confirmed ${f.lastConfirmedAt?.slice(0, 16).replace("T", " ") ?? "earlier"} UTC] `;
+/**
+ * Each line longer than `width` wrapped, its continuation indented by two, each command in it whole on lines
+ * of its own (shared/report/terminal.ts `fitText`): summary lines, the alert preview.
+ */
+export function fitLines(text: string, width: number): string {
+  return fitText(text, width);
 }
 
 export function scopeLabel(scope: AccountRegion): string {
@@ -134,10 +98,17 @@ function transitionSeverity(t: Transition): string {
 }
 
 /**
- * The transitions of a run, grouped by account-region (worst first in each), one line each:
- * `  NEW       CRITICAL      payments-euw1  ip.subnet-exhausted  subnet-0abc  title`.
+ * The transitions of a run, grouped by account-region (worst first in each), one row each:
+ * `  NEW       CRITICAL      payments-euw1  ip.subnet-exhausted  subnet-0abc  title` — the title wrapped in
+ * its column. Where the columns leave the title less than 24 columns, each change is a short list instead:
+ * `  NEW CRITICAL ip.subnet-exhausted subnet-0abc` and, under it, `cluster: title`.
  */
-export function renderTransitions(transitions: readonly Transition[]): string {
+export function renderTransitions(
+  transitions: readonly Transition[],
+  layout: TextLayout = PLAIN_WIDE,
+): string {
+  const width = Math.max(MIN_WIDTH, layout.width);
+  const c = colors(layout.color);
   const groups = new Map<string, { scope: AccountRegion; items: Transition[] }>();
   for (const t of transitions) {
     const key = scopeLabel(t.finding);
@@ -145,31 +116,76 @@ export function renderTransitions(transitions: readonly Transition[]): string {
     group.items.push(t);
     groups.set(key, group);
   }
-  const rows = (items: readonly Transition[]) =>
-    [...items]
-      .sort(compareTransitions)
-      .map((t) => [
-        t.type,
-        transitionSeverity(t),
-        t.finding.cluster,
-        t.finding.ruleId,
-        t.finding.variant ? `${t.finding.resourceId} (${t.finding.variant})` : t.finding.resourceId,
-        t.finding.title,
-      ]);
-  const all = [...groups.values()].flatMap((g) => rows(g.items));
-  // Padded to the longest cell, up to a cap: one long resource id (a role ARN) must not widen every line.
+  const cellsOf = (t: Transition) => [
+    t.type,
+    transitionSeverity(t),
+    t.finding.cluster,
+    t.finding.ruleId,
+    t.finding.variant ? `${t.finding.resourceId} (${t.finding.variant})` : t.finding.resourceId,
+  ];
+  const all = transitions.map(cellsOf);
+  // Sized to the longest cell, up to a cap: one long resource id (a role ARN) must not widen every row.
   const caps = [9, 18, 24, 34, 32];
-  const widths = caps.map((cap, i) => Math.min(cap, Math.max(...all.map((r) => (r[i] ?? "").length))));
+  const widths = caps.map((cap, i) => Math.min(cap, Math.max(0, ...all.map((r) => (r[i] ?? "").length))) + 2);
+  // The title column takes the rest of the line (its 2 columns of padding included).
+  const titleWidth = width - 2 - widths.reduce((n, w) => n + w, 0);
   const out: string[] = [];
   for (const group of [...groups.values()].sort((a, b) => compareScopes(a.scope, b.scope))) {
     out.push(scopeLabel(group.scope));
-    for (const row of rows(group.items)) {
-      const cells = row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] ?? 0) : cell));
-      out.push(`  ${cells.join("  ")}`.trimEnd());
+    const items = [...group.items].sort(compareTransitions);
+    if (titleWidth < 24) {
+      for (const t of items) {
+        const [type = "", severity = "", cluster = "", rule = "", resource = ""] = cellsOf(t);
+        const head = wrapIndented(`${type} ${severity} ${rule} ${resource}`, width, 4, 2);
+        head[0] = (head[0] ?? "").replace(severity, paintSeverity(c, t.to).replace(t.to, severity));
+        out.push(...head, ...wrapIndented(`${cluster}: ${t.finding.title}`, width, 4));
+      }
+      continue;
     }
+    const table = new Table({
+      colWidths: [...widths, titleWidth],
+      wordWrap: false,
+      chars: NO_BORDERS,
+      style: { head: [], border: [], "padding-left": 0, "padding-right": 2 },
+    });
+    for (const t of items) {
+      const cells = cellsOf(t).map((cell, i) => fitCell(cell, (widths[i] ?? 2) - 2));
+      cells[1] = paintSeverity(c, t.to).replace(t.to, cells[1] ?? "");
+      table.push([...cells, wrapIndented(t.finding.title, titleWidth - 2, 0).join("\n")]);
+    }
+    out.push(
+      ...table
+        .toString()
+        .split("\n")
+        .map((line) => `  ${line}`.trimEnd())
+        .filter((line) => line !== ""),
+    );
   }
   return out.join("\n");
 }
+
+/** A cell longer than its column, wrapped in it (cut inside a word only when one word is longer). */
+function fitCell(text: string, width: number): string {
+  return text.length <= width ? text : wrapIndented(text, width, 0).join("\n");
+}
+
+const NO_BORDERS = {
+  top: "",
+  "top-mid": "",
+  "top-left": "",
+  "top-right": "",
+  bottom: "",
+  "bottom-mid": "",
+  "bottom-left": "",
+  "bottom-right": "",
+  left: "",
+  "left-mid": "",
+  mid: "",
+  "mid-mid": "",
+  right: "",
+  "right-mid": "",
+  middle: "",
+};
 
 /** `3 NEW, 1 RESOLVED` (types in lifecycle order, zero counts left out). */
 export function transitionCounts(transitions: readonly Transition[]): string {

@@ -1,0 +1,10 @@
+export { csvColumns, renderCsv } from "./csv.ts";
+export { fixBlocks, fixCommands, joinContinuations, layoutCommand } from "./fix-text.ts";
+export { FINDINGS_FORMATS, FORMAT_NAMES, findingsFormat } from "./formats.ts";
+export { renderHtml } from "./html.ts";
+export { OCSF_VERSION, type OcsfDetectionFinding, ocsfStatus, renderOcsf, toOcsf } from "./ocsf.ts";
+export { groupLabel, sortFindings } from "./order.ts";
+export { PRODUCT } from "./product.ts";
+export { findingUid, resourceOf } from "./resource.ts";
+export { colors, fitText, MIN_WIDTH, paintSeverity, renderFindingsText, wrapIndented } from "./terminal.ts";
+export type { FindingsFormat, ReportContext, ReportFinding } from "./types.ts";
