@@ -25,7 +25,7 @@ import type {
 } from "@aws-sdk/client-eks";
 import type { Wire } from "#shared/estate/types.ts";
 import type { ClusterBuilder } from "./cluster.ts";
-import { instanceShape } from "./compute-shapes.ts";
+import { autoScalingGroupShape, instanceShape } from "./compute-shapes.ts";
 import { uuid } from "./ids.ts";
 import type { EniAddresses, LaunchTemplateRef, SecurityGroupRef, SubnetRef } from "./region.ts";
 import { nodegroupShape, privateDnsName, type Tags } from "./shapes.ts";
@@ -38,7 +38,7 @@ export interface CapacityRecords {
   nodegroups: Wire<Nodegroup>[];
   /** DescribeFargateProfile of the cluster. */
   fargateProfiles: Wire<FargateProfile>[];
-  /** DescribeAutoScalingGroups of the region (self-managed groups only: EKS owns its node groups' ASGs). */
+  /** DescribeAutoScalingGroups of the region: self-managed groups and the ones EKS creates for node groups. */
   autoScalingGroups: Wire<AutoScalingGroup>[];
 }
 
@@ -334,6 +334,23 @@ export class ManagedNodeGroup extends InstanceCapacity {
       : [this.cluster.clusterSg, this.remoteAccessSg];
   }
 
+  /** The tags EKS puts on the node group's Auto Scaling group, all propagated to its instances. */
+  private groupTags(): Tags {
+    const { cluster } = this;
+    return {
+      "eks:cluster-name": cluster.name,
+      "eks:nodegroup-name": this.name,
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      [`k8s.io/cluster-autoscaler/${cluster.name}`]: "owned",
+      [`kubernetes.io/cluster/${cluster.name}`]: "owned",
+    };
+  }
+
+  /** EKS's copy of the launch template, which the Auto Scaling group launches from. */
+  private get eksLaunchTemplateId(): string {
+    return this.cluster.region.id("lt", "eks", this.id);
+  }
+
   /**
    * EKS launches the nodes from its own copy of the launch template (`eks-<node group id>`), through the Auto
    * Scaling group whose tags it propagates: `eks:cluster-name`, `eks:nodegroup-name`,
@@ -351,13 +368,9 @@ export class ManagedNodeGroup extends InstanceCapacity {
       instanceProfile: `eks-${this.id}`,
       tags: {
         ...facts?.instanceTags,
-        "eks:cluster-name": cluster.name,
-        "eks:nodegroup-name": this.name,
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        [`k8s.io/cluster-autoscaler/${cluster.name}`]: "owned",
-        [`kubernetes.io/cluster/${cluster.name}`]: "owned",
+        ...this.groupTags(),
         "aws:autoscaling:groupName": this.autoScalingGroupName,
-        "aws:ec2launchtemplate:id": cluster.region.id("lt", "eks", this.id),
+        "aws:ec2launchtemplate:id": this.eksLaunchTemplateId,
         "aws:ec2launchtemplate:version": "1",
       },
       ...(spec.capacityType === "SPOT" ? { spot: true } : {}),
@@ -400,6 +413,29 @@ export class ManagedNodeGroup extends InstanceCapacity {
       ...(spec.labels === undefined ? {} : { labels: spec.labels }),
     });
     into.nodegroups.push({ ...shape, ...spec.with });
+    into.autoScalingGroups.push(
+      autoScalingGroupShape({
+        account: region.account,
+        region: region.region,
+        name: this.autoScalingGroupName,
+        launchTemplate: { id: this.eksLaunchTemplateId, name: `eks-${this.id}`, version: "1" },
+        scaling: spec.scaling,
+        zones: spec.subnets.map((s) => s.az),
+        subnetIds: spec.subnets.map((s) => s.id),
+        instances: this.nodes.map((n) => ({
+          id: n.instanceId,
+          instanceType: this.instanceTypeOf(n.instanceId) ?? "",
+          az: n.subnet.az,
+          azId: n.subnet.azId,
+        })),
+        tags: Object.entries(this.groupTags()).map(([key, value]) => ({
+          key,
+          value,
+          propagateAtLaunch: true,
+        })),
+        ...(spec.createdAt === undefined ? {} : { createdAt: spec.createdAt }),
+      }),
+    );
   }
 
   /** The node group id EKS assigned (in its ARN and ASG name). */

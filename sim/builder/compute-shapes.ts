@@ -58,10 +58,12 @@ export interface InstanceShape {
   keyName?: string;
   spot?: boolean;
   operator?: Wire<OperatorResponse>;
-  clientToken?: string;
 }
 
-/** An attached ENI as DescribeInstances nests it (`InstanceNetworkInterface`). */
+/**
+ * An attached ENI as DescribeInstances nests it (`InstanceNetworkInterface`): which ENI, where, its SGs and its
+ * addresses. The ENI's full record (MAC, DNS names, tags) is in DescribeNetworkInterfaces (`ec2.NetworkInterfaces`).
+ */
 function instanceNetworkInterface(eni: Wire<NetworkInterface>): Wire<InstanceNetworkInterface> {
   const a = eni.Attachment;
   return {
@@ -69,9 +71,7 @@ function instanceNetworkInterface(eni: Wire<NetworkInterface>): Wire<InstanceNet
       ? {}
       : {
           Attachment: {
-            AttachTime: a.AttachTime,
             AttachmentId: a.AttachmentId,
-            DeleteOnTermination: a.DeleteOnTermination,
             DeviceIndex: a.DeviceIndex,
             Status: "attached",
             NetworkCardIndex: a.NetworkCardIndex,
@@ -79,97 +79,54 @@ function instanceNetworkInterface(eni: Wire<NetworkInterface>): Wire<InstanceNet
         }),
     Description: eni.Description,
     Groups: eni.Groups,
-    Ipv6Addresses: [],
-    MacAddress: eni.MacAddress,
     NetworkInterfaceId: eni.NetworkInterfaceId,
-    OwnerId: eni.OwnerId,
-    PrivateDnsName: eni.PrivateDnsName,
     PrivateIpAddress: eni.PrivateIpAddress,
-    PrivateIpAddresses: eni.PrivateIpAddresses,
-    SourceDestCheck: eni.SourceDestCheck,
+    PrivateIpAddresses: (eni.PrivateIpAddresses ?? []).map((p) => ({
+      Primary: p.Primary,
+      PrivateIpAddress: p.PrivateIpAddress,
+    })),
     Status: eni.Status,
     SubnetId: eni.SubnetId,
     VpcId: eni.VpcId,
     InterfaceType: eni.InterfaceType,
-    Ipv4Prefixes: eni.Ipv4Prefixes,
+    ...((eni.Ipv4Prefixes ?? []).length === 0 ? {} : { Ipv4Prefixes: eni.Ipv4Prefixes }),
     ...(eni.Operator === undefined ? {} : { Operator: eni.Operator }),
   };
 }
 
+/**
+ * A DescribeInstances instance with the fields the auditor reads (identity, placement, type, image, profile,
+ * network interfaces, SGs, tags, lifecycle, `Operator`); a recording holds more (block devices, metadata
+ * options…), which only make an estate larger.
+ */
 export function instanceShape(s: InstanceShape): Wire<Instance> {
   const primary = s.networkInterfaces[0];
   if (primary === undefined) throw new Error(`instance ${s.id} has no network interface`);
   return {
-    AmiLaunchIndex: 0,
     ImageId: s.imageId,
     InstanceId: s.id,
     InstanceType: s.instanceType as Instance["InstanceType"],
     ...(s.keyName === undefined ? {} : { KeyName: s.keyName }),
     LaunchTime: s.launchedAt,
-    Monitoring: { State: "disabled" },
     Placement: {
       ...(s.azId === undefined ? {} : { AvailabilityZoneId: s.azId }),
       AvailabilityZone: s.az,
-      GroupName: "",
       Tenancy: "default",
     },
     PrivateDnsName: primary.PrivateDnsName,
     PrivateIpAddress: primary.PrivateIpAddress,
-    ProductCodes: [],
-    PublicDnsName: "",
     State: { Code: 16, Name: "running" },
-    StateTransitionReason: "",
     SubnetId: s.subnetId,
     VpcId: s.vpcId,
     Architecture: "x86_64",
-    BlockDeviceMappings: [
-      {
-        DeviceName: "/dev/xvda",
-        Ebs: {
-          AttachTime: s.launchedAt,
-          DeleteOnTermination: true,
-          Status: "attached",
-          VolumeId: awsId("vol", s.account, s.id),
-        },
-      },
-    ],
-    ClientToken: s.clientToken ?? uuid(s.account, s.id, "client-token"),
-    EbsOptimized: false,
-    EnaSupport: true,
-    Hypervisor: "xen",
     IamInstanceProfile: {
       Arn: `arn:aws:iam::${s.account}:instance-profile/${s.instanceProfile}`,
       Id: `AIPA${awsId("aipa", s.account, s.instanceProfile).slice(6, 22).toUpperCase()}`,
     },
     ...(s.spot === true ? { InstanceLifecycle: "spot" as const } : {}),
     NetworkInterfaces: s.networkInterfaces.map(instanceNetworkInterface),
-    RootDeviceName: "/dev/xvda",
-    RootDeviceType: "ebs",
     SecurityGroups: (primary.Groups ?? []).map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName })),
-    SourceDestCheck: true,
     Tags: tagList(s.tags),
-    VirtualizationType: "hvm",
-    CapacityReservationSpecification: { CapacityReservationPreference: "open" },
-    HibernationOptions: { Configured: false },
-    MetadataOptions: {
-      State: "applied",
-      HttpTokens: "required",
-      HttpPutResponseHopLimit: 2,
-      HttpEndpoint: "enabled",
-      HttpProtocolIpv6: "disabled",
-      InstanceMetadataTags: "disabled",
-    },
-    EnclaveOptions: { Enabled: false },
-    PlatformDetails: "Linux/UNIX",
-    UsageOperation: "RunInstances",
-    UsageOperationUpdateTime: s.launchedAt,
-    PrivateDnsNameOptions: {
-      HostnameType: "ip-name",
-      EnableResourceNameDnsARecord: false,
-      EnableResourceNameDnsAAAARecord: false,
-    },
-    MaintenanceOptions: { AutoRecovery: "default" },
-    CurrentInstanceBootMode: "legacy-bios",
     Operator: s.operator ?? NOT_MANAGED,
   };
 }

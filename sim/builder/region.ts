@@ -400,7 +400,7 @@ export interface NetworkInterfaceInput {
   addresses: EniAddresses;
   /** Delegated /28 prefixes, or how many to take (prefix-type CIDR reservations first, then free blocks). */
   prefixes?: string[] | number;
-  type?: "interface" | "trunk" | "branch";
+  type?: "interface" | "trunk" | "branch" | "vpc_endpoint" | "lambda";
   status?: "in-use" | "available";
   requesterId?: string;
   requesterManaged?: boolean;

@@ -401,7 +401,7 @@ export interface NetworkInterfaceShape {
   prefixes?: string[];
   groups: { id: string; name: string }[];
   macAddress: string;
-  type?: "interface" | "trunk" | "branch";
+  type?: "interface" | "trunk" | "branch" | "vpc_endpoint" | "lambda";
   status?: "in-use" | "available";
   requesterId?: string;
   /** Created by an AWS service on your behalf (`RequesterManaged`). */

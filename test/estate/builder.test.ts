@@ -706,7 +706,12 @@ describe("Class: SelfManagedGroup", () => {
     });
 
     // Assess
-    const [asg] = r.autoscaling?.AutoScalingGroups ?? [];
+    const asg = r.autoscaling?.AutoScalingGroups.find((g) => g.AutoScalingGroupName === "prod-legacy");
+    // The node group `general` has its EKS-created group too.
+    expect(r.autoscaling?.AutoScalingGroups.map((g) => g.AutoScalingGroupName)).toEqual([
+      expect.stringMatching(/^eks-general-/),
+      "prod-legacy",
+    ]);
     expect(asg).toMatchObject({
       AutoScalingGroupName: "prod-legacy",
       MinSize: 1,
