@@ -102,6 +102,22 @@ export class AddressPool {
     return this.used.size;
   }
 
+  /**
+   * Addresses AvailableIpAddressCount leaves out: the ones ENIs hold plus every usable address of a subnet CIDR
+   * reservation, held or not. AWS takes reserved space out of the free count (issue 16: following the advice to
+   * reserve prefixes lowers AvailableIpAddressCount), and automatic assignment never uses it.
+   */
+  get unavailable(): number {
+    const { base, size } = this.range;
+    let reservedFree = 0;
+    for (const r of this.reservations) {
+      for (let a = Math.max(r.base, base + 4); a < Math.min(r.end, base + size - 1); a++) {
+        if (!this.used.has(a)) reservedFree++;
+      }
+    }
+    return this.used.size + reservedFree;
+  }
+
   claim(addresses: readonly number[]): void {
     const { base, size } = this.range;
     for (const a of addresses) {

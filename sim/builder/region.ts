@@ -263,7 +263,10 @@ export class RegionBuilder {
       if (mains === 0) vpc.mainRouteTable();
       else if (mains > 1) throw new Error(`VPC ${vpc.name} has ${mains} main route tables`);
     }
-    const subnets = this.subnets.map((s) => s.build(this.pools.get(s.id)?.held ?? 0));
+    const subnets = this.subnets.map((s) => {
+      const pool = this.pools.get(s.id);
+      return s.build(pool?.held ?? 0, pool?.unavailable ?? 0);
+    });
     const autoScalingGroups: Wire<AutoScalingGroup>[] = [];
     const clusters = this.clusters.map((c) => (c instanceof ClusterBuilder ? c.build(autoScalingGroups) : c));
     const r = this.recorded;
@@ -657,8 +660,9 @@ export class SubnetRef {
   /**
    * A subnet CIDR reservation: `prefix` ranges are where EC2 takes the /28 prefixes it delegates, `explicit`
    * ranges only hold addresses assigned by hand; neither is handed out for an automatically assigned address
-   * (EC2 API reference, CreateSubnetCidrReservation `ReservationType`). The builder's AvailableIpAddressCount
-   * counts a reserved address as free until an ENI holds it: AWS documents no other rule.
+   * (EC2 API reference, CreateSubnetCidrReservation `ReservationType`). AvailableIpAddressCount leaves the
+   * whole reserved range out, free or held (issue 16; cilium/cilium#38499: reservations "artificially reduce the
+   * number of available IPs in the subnet").
    */
   cidrReservation(
     cidr: string,
@@ -668,8 +672,11 @@ export class SubnetRef {
     return this.vpc.region.addCidrReservation(this, cidr, type, options);
   }
 
-  /** @internal `held`: addresses the ENIs listed in this subnet take. */
-  build(held: number): Wire<Subnet> {
+  /**
+   * @internal `held`: addresses the ENIs listed in this subnet take; `unavailable`: those plus the reserved ones
+   * (subnet CIDR reservations), which AvailableIpAddressCount leaves out.
+   */
+  build(held: number, unavailable: number = held): Wire<Subnet> {
     const { spec } = this;
     if (spec.available !== undefined && held > 0) {
       throw new Error(`subnet ${this.name}: give either ENIs or a fixed available count, not both`);
@@ -684,7 +691,7 @@ export class SubnetRef {
         az: this.az,
         azId: this.azId,
         cidr: this.cidr,
-        available: spec.available ?? usableAddresses(this.cidr) - held,
+        available: spec.available ?? usableAddresses(this.cidr) - unavailable,
         name: this.name,
         ...(spec.tags === undefined ? {} : { tags: spec.tags }),
         ...(spec.public === undefined ? {} : { public: spec.public }),

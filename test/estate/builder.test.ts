@@ -803,8 +803,8 @@ describe("Class: AutoModeNodePool", () => {
     expect(inA?.SecurityGroups?.map((g) => g.GroupId)).toEqual([
       entry?.cluster.resourcesVpcConfig?.clusterSecurityGroupId,
     ]);
-    // 251 usable − (1 primary address, outside the reservation, + 16 of the prefix)
-    expect(r.ec2.Subnets[0]?.AvailableIpAddressCount).toBe(251 - 17);
+    // 251 usable − (1 primary address, outside the reservation, + the whole reserved /26, its prefix included)
+    expect(r.ec2.Subnets[0]?.AvailableIpAddressCount).toBe(251 - 1 - 64);
     expect(r.ec2.SubnetCidrReservations).toEqual([
       expect.objectContaining({
         Cidr: "10.6.0.128/26",
@@ -944,7 +944,7 @@ describe("Method: InstanceCapacity.node", () => {
 });
 
 describe("Method: SubnetRef.cidrReservation", () => {
-  it("keeps automatic addresses out of reservations, takes prefixes from prefix reservations first, and refuses overlaps", () => {
+  it("keeps automatic addresses out of reservations, takes prefixes from prefix reservations first, leaves reserved space out of the free count, and refuses overlaps", () => {
     // Prepare
     const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
     const vpc = region.vpc("net", "10.9.0.0/16");
@@ -972,6 +972,9 @@ describe("Method: SubnetRef.cidrReservation", () => {
       ["10.9.0.0/27", "explicit", "appliances"],
       ["10.9.0.64/26", "prefix", undefined],
     ]);
+    // Reserved space is not free: 251 usable − 28 of the /27 (its first four are AWS's) − 64 of the /26 − the
+    // two automatic addresses outside both (the hand-picked one and the prefixes lie inside reservations).
+    expect(built.ec2.Subnets[0]?.AvailableIpAddressCount).toBe(251 - 28 - 64 - 2);
     expect(() => subnet.cidrReservation("10.9.0.16/28", "prefix")).toThrow("overlaps 10.9.0.0/27");
   });
 });

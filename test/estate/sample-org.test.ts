@@ -140,20 +140,33 @@ describe("physical consistency", () => {
     }
   });
 
-  it("derives AvailableIpAddressCount from the listed ENIs wherever a subnet has some", () => {
+  it("derives AvailableIpAddressCount from the listed ENIs wherever a subnet has some, leaving reserved ranges out", () => {
     let subnetsWithEnis = 0;
+    let subnetsWithReservations = 0;
     for (const { data } of scopes) {
       for (const subnet of data.ec2.Subnets) {
-        const usable = parseCidr(subnet.CidrBlock ?? "").size - 5;
+        const { base, size } = parseCidr(subnet.CidrBlock ?? "");
+        const usable = size - 5;
         expect(subnet.AvailableIpAddressCount, subnet.SubnetId).toBeLessThanOrEqual(usable);
         const enis = data.ec2.NetworkInterfaces.filter((e) => e.SubnetId === subnet.SubnetId);
         if (enis.length === 0) continue;
         subnetsWithEnis++;
-        const held = enis.reduce((n, e) => n + heldAddresses(e).length, 0);
-        expect(subnet.AvailableIpAddressCount, subnet.SubnetId).toBe(usable - held);
+        const unavailable = new Set(enis.flatMap(heldAddresses));
+        const reservations = (data.ec2.SubnetCidrReservations ?? []).filter(
+          (r) => r.SubnetId === subnet.SubnetId,
+        );
+        if (reservations.length > 0) subnetsWithReservations++;
+        for (const r of reservations) {
+          const range = parseCidr(r.Cidr ?? "");
+          for (let a = range.base; a < range.base + range.size; a++) {
+            if (a >= base + 4 && a < base + size - 1) unavailable.add(a);
+          }
+        }
+        expect(subnet.AvailableIpAddressCount, subnet.SubnetId).toBe(usable - unavailable.size);
       }
     }
     expect(subnetsWithEnis).toBeGreaterThan(0);
+    expect(subnetsWithReservations).toBeGreaterThan(0);
   });
 
   it("keeps every ENI address inside its subnet, off the reserved addresses, used once", () => {
