@@ -1,12 +1,12 @@
 /**
  * Builds sim/estates/sample-org.json, the sample AWS Organization behind the demo and the tests: every
- * rule of ../shared/design/rule-catalog.md fires somewhere in it by a wide margin, two clusters are
- * healthy and three account-regions cannot be scanned. Each block below says which problem it plants;
- * sim/estates/README.md lists the findings they must produce.
+ * rule of ../shared/design/rule-catalog.md fires somewhere in it by a wide margin, four clusters are
+ * healthy and four account-regions cannot be scanned; the estate v2 stories wait for the capacity rules.
+ * Each block below says which problem it plants; sim/estates/README.md lists the findings they must produce.
  *
  * Run: npx tsx scripts/build-sample-estate.ts
  * Deterministic (the estate builder derives ids from names; dates are fixed). Every subnet with ENIs
- * listed gets its AvailableIpAddressCount from them; the others state their free count.
+ * listed gets its AvailableIpAddressCount from them (less any reserved range); the others state their free count.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
