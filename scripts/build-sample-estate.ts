@@ -1,12 +1,12 @@
 /**
  * Builds sim/estates/sample-org.json, the sample AWS Organization behind the demo and the tests: every
- * rule of ../shared/design/rule-catalog.md fires somewhere in it by a wide margin, two clusters are
- * healthy and three account-regions cannot be scanned. Each block below says which problem it plants;
- * sim/estates/README.md lists the findings they must produce.
+ * rule of ../shared/design/rule-catalog.md fires somewhere in it by a wide margin, four clusters are
+ * healthy and four account-regions cannot be scanned; the estate v2 stories wait for the capacity rules.
+ * Each block below says which problem it plants; sim/estates/README.md lists the findings they must produce.
  *
  * Run: npx tsx scripts/build-sample-estate.ts
  * Deterministic (the estate builder derives ids from names; dates are fixed). Every subnet with ENIs
- * listed gets its AvailableIpAddressCount from them; the others state their free count.
+ * listed gets its AvailableIpAddressCount from them (less any reserved range); the others state their free count.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -16,11 +16,13 @@ import type { Estate } from "#shared/estate/index.ts";
 import {
   al2Bootstrap,
   al2023NodeConfig,
+  al2023SelfManagedUserData,
   allowControlPlane,
   clusterTag,
   EstateBuilder,
   formatEstateJson,
   intToIp,
+  karpenterDiscovery,
   parseCidr,
   type RegionBuilder,
   ROLE_ELB,
@@ -75,8 +77,11 @@ export function buildSampleEstate(): Estate {
   org.account(ARCHIVE, { name: "legacy-archive", status: "SUSPENDED", joinedAt: "2019-08-30T14:00:00.000Z" });
 
   platformProdEuWest1(platform.region(EU));
+  platformBatchEuWest1(platform.region(EU));
+  platformAutoEuWest1(platform.region(EU));
   platformProdUsEast1(platform.region(US));
   paymentsProdEuWest1(payments.region(EU));
+  checkoutEuWest1(payments.region(EU));
   paymentsDrUsEast1(payments.region(US));
   // The data is healthy, but DescribeRouteTables always fails there: the scope ends in scan.error.
   payments.failCall(US, "DescribeRouteTables", "InternalError");
@@ -201,10 +206,162 @@ function platformProdEuWest1(r: RegionBuilder): void {
   }
 }
 
-/** us-east-1: edge-use1 carries every elb.* problem in one VPC; tools-use1 the node.* ones. */
+/**
+ * platform-batch-euw1, HEALTHY (estate v2): every kind of node but a managed node group. Karpenter (v1 tags) and a
+ * self-managed group run their pods on custom networking (ENIConfig subnets in the secondary CIDR
+ * 100.64.0.0/16, so a node subnet pays one address per node); a Fargate profile runs `batch-jobs`. One node
+ * SG, tagged for the cluster and for Karpenter discovery, carries the control-plane rules; kubelets reserve
+ * for the system and keep every eviction threshold.
+ */
+function platformBatchEuWest1(r: RegionBuilder): void {
+  const name = "platform-batch-euw1";
+  const vpc = r.vpc("platform-batch", "10.11.0.0/16").secondaryCidr("100.64.0.0/16");
+  const own = clusterTag(name, "owned");
+  const zones = ["a", "b", "c"] as const;
+  const publics = zones.map((z, i) =>
+    publicLbSubnet(vpc, `platform-batch-public-1${z}`, z, `10.11.${i}.0/24`, 248),
+  );
+  const privates = zones.map((z, i) =>
+    vpc.subnet(`platform-batch-private-1${z}`, {
+      zone: z,
+      cidr: `10.11.${32 + 16 * i}.0/20`,
+      tags: { ...ROLE_INTERNAL_ELB, ...own, ...karpenterDiscovery(name) },
+    }),
+  );
+  const pods = zones.map((z, i) =>
+    vpc.subnet(`platform-batch-pods-1${z}`, { zone: z, cidr: `100.64.${64 * i}.0/18` }),
+  );
+  const [public1a] = publics;
+  const [private1a, private1b, private1c] = privates;
+  const [pods1a, pods1b, pods1c] = pods;
+  if (!public1a || !private1a || !private1b || !private1c || !pods1a || !pods1b || !pods1c)
+    throw new Error(name);
+  vpc.publicRouteTable(publics);
+  vpc.privateRouteTable("platform-batch-private", { nat: public1a, subnets: [...privates, ...pods] });
+  vpc.mainRouteTable();
+
+  const clusterSg = vpc.clusterSecurityGroup(name);
+  const nodeSg = vpc.securityGroup("platform-batch-nodes", "Karpenter and self-managed nodes", {
+    tags: { ...own, ...karpenterDiscovery(name) },
+  });
+  allowControlPlane(nodeSg, clusterSg);
+  const cluster = vpc.cluster(name, {
+    version: "1.33",
+    subnets: privates,
+    clusterSg,
+    createdAt: "2025-03-10T08:00:00.000Z",
+    vpcCniConfiguration: JSON.stringify({
+      env: {
+        AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true",
+        ENI_CONFIG_LABEL_DEF: "topology.kubernetes.io/zone",
+      },
+    }),
+    tags: { team: "platform", env: "prod" },
+  });
+  cluster.controlPlaneEni(private1a);
+  cluster.controlPlaneEni(private1b);
+  const kubelet = { maxPods: 58, systemReserved: SYSTEM_RESERVED, evictionHard: FULL_EVICTION_HARD };
+  const podNetwork = (subnet: SubnetRef) => ({ subnet, groups: [nodeSg] });
+
+  // Karpenter: the pods of an m6i.xlarge on two ipamd ENIs in the zone's pod subnet.
+  const karpenter = cluster.karpenter("default", {
+    nodeClass: "default",
+    securityGroups: [nodeSg],
+    subnets: privates,
+    instanceTypes: ["m6i.xlarge", "m6i.2xlarge"],
+    kubelet,
+    tags: { team: "platform" },
+    createdAt: "2025-03-10T09:00:00.000Z",
+  });
+  karpenter.node(private1a, { enis: [1, 12], podNetwork: podNetwork(pods1a) });
+  karpenter.node(private1b, { enis: [1, 9], podNetwork: podNetwork(pods1b) });
+  karpenter.node(private1c, { enis: [1, 7], podNetwork: podNetwork(pods1c) });
+
+  // A self-managed Auto Scaling group for the ingest daemons, on the same node SG.
+  const ingestLt = r.launchTemplate("platform-batch-euw1-ingest", [
+    {
+      description: "AL2023 self-managed, reservations and full evictionHard",
+      createdAt: "2025-03-10T09:30:00.000Z",
+      instanceType: "m6i.large",
+      securityGroups: [nodeSg],
+      userData: al2023SelfManagedUserData(cluster.nodeadmDetails(), kubelet),
+    },
+  ]);
+  const ingest = cluster.selfManaged("ingest", {
+    launchTemplate: ingestLt,
+    subnets: [private1a, private1b],
+    scaling: { min: 2, max: 6, desired: 2 },
+    createdAt: "2025-03-10T09:40:00.000Z",
+  });
+  ingest.node(private1a, { enis: [1, 5], podNetwork: podNetwork(pods1a) });
+  ingest.node(private1b, { enis: [1, 5], podNetwork: podNetwork(pods1b) });
+
+  // Fargate for the batch-jobs namespace, in the roomy private subnets.
+  const jobs = cluster.fargateProfile("batch-jobs", {
+    subnets: [private1a, private1b, private1c],
+    selectors: [{ namespace: "batch-jobs" }],
+    createdAt: "2025-03-10T10:00:00.000Z",
+  });
+  jobs.podsIn(private1a, 3);
+  jobs.podsIn(private1b, 2);
+}
+
+/**
+ * platform-auto-euw1, HEALTHY (estate v2): EKS Auto Mode. No vpc-cni add-on; EKS-managed instances of the
+ * `general-purpose` and `system` node pools on the cluster SG, each with a /28 prefix on its primary ENI;
+ * a prefix-type CIDR reservation in every node subnet keeps room for more prefixes.
+ */
+function platformAutoEuWest1(r: RegionBuilder): void {
+  const name = "platform-auto-euw1";
+  const vpc = r.vpc("platform-auto", "10.12.0.0/16");
+  const zones = ["a", "b", "c"] as const;
+  const publics = zones.map((z, i) =>
+    publicLbSubnet(vpc, `platform-auto-public-1${z}`, z, `10.12.${i}.0/24`, 249),
+  );
+  const privates = zones.map((z, i) =>
+    vpc.subnet(`platform-auto-private-1${z}`, {
+      zone: z,
+      cidr: `10.12.${32 + 16 * i}.0/20`,
+      tags: { ...ROLE_INTERNAL_ELB, ...clusterTag(name, "owned") },
+    }),
+  );
+  const [public1a] = publics;
+  const [private1a, private1b, private1c] = privates;
+  if (!public1a || !private1a || !private1b || !private1c) throw new Error(name);
+  privates.forEach((subnet, i) => {
+    subnet.cidrReservation(`10.12.${40 + 16 * i}.0/22`, "prefix", { description: "Auto Mode pod prefixes" });
+  });
+
+  vpc.publicRouteTable(publics);
+  vpc.privateRouteTable("platform-auto-private", { nat: public1a, subnets: privates });
+  vpc.mainRouteTable();
+
+  const cluster = vpc.cluster(name, {
+    version: "1.33",
+    subnets: privates,
+    createdAt: "2025-04-22T07:45:00.000Z",
+    autoMode: {},
+    tags: { team: "platform", env: "prod" },
+  });
+  cluster.controlPlaneEni(private1a);
+  cluster.controlPlaneEni(private1b);
+  const general = cluster.autoModeNodePool("general-purpose", { instanceTypes: ["m6i.xlarge"] });
+  general.node(private1a, { enis: [1], prefixes: 2 });
+  general.node(private1b);
+  general.node(private1c);
+  const system = cluster.autoModeNodePool("system", { instanceTypes: ["m6i.large"] });
+  system.node(private1a);
+  system.node(private1b);
+}
+
+/**
+ * us-east-1: edge-use1 carries every elb.* problem in one VPC; tools-use1 the node.* ones (and CI jobs on
+ * Fargate in subnets too small for them); storefront-use1 nodes with two cluster-tagged SGs.
+ */
 function platformProdUsEast1(r: RegionBuilder): void {
   edgeUse1(r);
   toolsUse1(r);
+  storefrontUse1(r);
 }
 
 /**
@@ -345,7 +502,8 @@ function toolsUse1(r: RegionBuilder): void {
       userData: al2Bootstrap("tools-use1"),
     },
     {
-      // Partial override: the other three evictionHard thresholds become zero.
+      // Partial override: the flag replaces bootstrap.sh's evictionHard map, so nodefs.available and
+      // nodefs.inodesFree lose their thresholds (AL2 sets no imagefs.available).
       description: "raise the memory eviction threshold for CI",
       createdAt: "2025-05-09T15:47:00.000Z",
       userData: al2Bootstrap("tools-use1", "--eviction-hard=memory.available<200Mi", [
@@ -434,6 +592,81 @@ function toolsUse1(r: RegionBuilder): void {
     prefixes: [`${intToIp(base + 96)}/28`, `${intToIp(base + 112)}/28`],
     launchedAt: "2025-06-02T08:14:09.000Z",
   });
+
+  // CI jobs on Fargate (estate v2 story): two /28s, 11 usable addresses each, one pod ENI per running job.
+  // tools-fargate-1b has no address left, tools-fargate-1a one.
+  const fargate1a = tools.subnet("tools-fargate-1a", { zone: "a", cidr: "10.21.48.0/28" });
+  const fargate1b = tools.subnet("tools-fargate-1b", { zone: "b", cidr: "10.21.48.16/28" });
+  tools.privateRouteTable("tools-fargate", { nat: toolsPublic1a, subnets: [fargate1a, fargate1b] });
+  const ciJobs = cluster.fargateProfile("ci-jobs", {
+    subnets: [fargate1a, fargate1b],
+    selectors: [{ namespace: "ci-jobs" }, { namespace: "ci-jobs-large", labels: { size: "large" } }],
+    createdAt: "2025-05-20T16:00:00.000Z",
+  });
+  ciJobs.podsIn(fargate1a, 10);
+  ciJobs.podsIn(fargate1b, 11);
+}
+
+/**
+ * storefront-use1 (estate v2 story): the `web` node group's launch template puts the EKS cluster SG *and* the
+ * team's node SG on its nodes, and both carry `kubernetes.io/cluster/storefront-use1` (EKS tags the cluster SG
+ * `owned`; the Terraform module tagged the node SG too). The AWS Load Balancer Controller resolves the SG to
+ * add target rules to as the one SG of the ENI tagged for the cluster, and errors on two
+ * (kubernetes-sigs/aws-load-balancer-controller `pkg/networking/networking_manager.go`
+ * `resolveEndpointSGForENI`: "expected exactly one securityGroup tagged with kubernetes.io/cluster/…").
+ * Everything else is healthy: roomy /20 subnets, control-plane rules, reservations.
+ */
+function storefrontUse1(r: RegionBuilder): void {
+  const name = "storefront-use1";
+  const vpc = r.vpc("storefront", "10.22.0.0/16");
+  const public1a = publicLbSubnet(vpc, "storefront-public-1a", "a", "10.22.0.0/24", 247);
+  const public1b = publicLbSubnet(vpc, "storefront-public-1b", "b", "10.22.1.0/24", 248);
+  const private1a = vpc.subnet("storefront-private-1a", {
+    zone: "a",
+    cidr: "10.22.16.0/20",
+    tags: ROLE_INTERNAL_ELB,
+  });
+  const private1b = vpc.subnet("storefront-private-1b", {
+    zone: "b",
+    cidr: "10.22.32.0/20",
+    tags: ROLE_INTERNAL_ELB,
+  });
+  vpc.publicRouteTable([public1a, public1b]);
+  vpc.privateRouteTable("storefront-private", { nat: public1a, subnets: [private1a, private1b] });
+  vpc.mainRouteTable();
+
+  const clusterSg = vpc.clusterSecurityGroup(name);
+  const webSg = vpc.securityGroup("storefront-web-nodes", "Nodes of the web node group", {
+    tags: { Name: "storefront-web-nodes", ...clusterTag(name, "owned") },
+  });
+  allowControlPlane(webSg, clusterSg);
+  const webLt = r.launchTemplate("storefront-use1-web", [
+    {
+      description: "cluster SG plus the team's node SG",
+      createdAt: "2025-05-12T10:00:00.000Z",
+      securityGroups: [clusterSg, webSg],
+      userData: al2023NodeConfig({ systemReserved: SYSTEM_RESERVED, evictionHard: FULL_EVICTION_HARD }),
+    },
+  ]);
+  const cluster = vpc.cluster(name, {
+    version: "1.33",
+    subnets: [private1a, private1b],
+    clusterSg,
+    createdAt: "2025-05-12T09:31:02.000Z",
+    tags: { team: "storefront", env: "prod" },
+  });
+  const web = cluster.nodegroup("web", {
+    amiType: "AL2023_x86_64_STANDARD",
+    instanceTypes: ["m6i.large"],
+    subnets: [private1a, private1b],
+    scaling: { min: 2, max: 6, desired: 2 },
+    launchTemplate: webLt,
+    createdAt: "2025-05-12T10:10:00.000Z",
+  });
+  cluster.controlPlaneEni(private1a);
+  cluster.controlPlaneEni(private1b);
+  web.node(private1a, { enis: [10, 4] });
+  web.node(private1b, { enis: [10, 3] });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -565,6 +798,97 @@ function paymentsProdEuWest1(r: RegionBuilder): void {
     launchTemplate: ledgerLt,
     createdAt: "2024-10-01T10:30:00.000Z",
   });
+
+  // A self-managed group for the reporting jobs (estate v2 story): its launch template's own SG admits only
+  // itself, so nodes cannot reach the API server on 443 and the control plane cannot reach their kubelets on
+  // 10250; nothing adds the cluster SG to a self-managed node.
+  const reports1a = vpc.subnet("payments-reports-1a", { zone: "a", cidr: "10.30.24.0/24" });
+  const reports1b = vpc.subnet("payments-reports-1b", { zone: "b", cidr: "10.30.25.0/24" });
+  vpc.privateRouteTable("payments-reports", { nat: public1b, subnets: [reports1a, reports1b] });
+  const reportsSg = vpc.securityGroup("payments-reports-nodes", "Nodes of the self-managed reports group");
+  reportsSg
+    .allow({ allTraffic: true, from: reportsSg, description: "node to node" })
+    .allow({ tcp: 22, from: "10.255.0.0/16", description: "VPN" });
+  const reportsLt = r.launchTemplate("payments-euw1-reports", [
+    {
+      description: "self-managed AL2023, own SG",
+      createdAt: "2025-04-07T12:00:00.000Z",
+      instanceType: "m6i.large",
+      securityGroups: [reportsSg],
+      userData: al2023SelfManagedUserData(cluster.nodeadmDetails(), {
+        systemReserved: SYSTEM_RESERVED,
+        evictionHard: FULL_EVICTION_HARD,
+      }),
+    },
+  ]);
+  const reports = cluster.selfManaged("reports", {
+    launchTemplate: reportsLt,
+    subnets: [reports1a, reports1b],
+    scaling: { min: 1, max: 4, desired: 2 },
+    createdAt: "2025-04-07T12:10:00.000Z",
+  });
+  reports.node(reports1a, { enis: [10, 4] });
+  reports.node(reports1b, { enis: [10, 4] });
+}
+
+/**
+ * checkout-euw1 (estate v2 story): EKS Auto Mode in two /26 node subnets that interface VPC endpoints reached
+ * first. Each endpoint has an ENI in every subnet, and their addresses sit in every aligned /28 block the AWS
+ * reserved addresses leave, so Auto Mode cannot delegate a prefix (it fell back to secondary addresses on the
+ * nodes' primary ENIs) although some fifty addresses are free.
+ */
+function checkoutEuWest1(r: RegionBuilder): void {
+  const name = "checkout-euw1";
+  const vpc = r.vpc("checkout", "10.32.0.0/16");
+  const public1a = publicLbSubnet(vpc, "checkout-public-1a", "a", "10.32.0.0/24", 248);
+  const public1b = publicLbSubnet(vpc, "checkout-public-1b", "b", "10.32.1.0/24", 249);
+  const nodes1a = vpc.subnet("checkout-nodes-1a", {
+    zone: "a",
+    cidr: "10.32.16.0/26",
+    tags: ROLE_INTERNAL_ELB,
+  });
+  const nodes1b = vpc.subnet("checkout-nodes-1b", {
+    zone: "b",
+    cidr: "10.32.16.64/26",
+    tags: ROLE_INTERNAL_ELB,
+  });
+  vpc.publicRouteTable([public1a, public1b]);
+  vpc.privateRouteTable("checkout-private", { nat: public1a, subnets: [nodes1a, nodes1b] });
+  vpc.mainRouteTable();
+
+  const endpointSg = vpc
+    .securityGroup("checkout-endpoints", "Interface VPC endpoints")
+    .allow({ tcp: 443, from: "10.32.0.0/16" });
+  const services = ["ecr.api", "ecr.dkr", "sts"];
+  for (const subnet of [nodes1a, nodes1b]) {
+    const { base } = parseCidr(subnet.cidr);
+    services.forEach((service, i) => {
+      const endpoint = r.id("vpce", name, service);
+      r.networkInterface({
+        key: `${endpoint}/${subnet.name}`,
+        subnet,
+        description: `VPC Endpoint Interface ${endpoint}`,
+        groups: [endpointSg],
+        addresses: [intToIp(base + 16 * (i + 1) + 7 + i)],
+        type: "vpc_endpoint",
+        requesterManaged: true,
+      });
+    });
+  }
+
+  const cluster = vpc.cluster(name, {
+    version: "1.33",
+    subnets: [nodes1a, nodes1b],
+    createdAt: "2025-02-03T14:20:00.000Z",
+    autoMode: {},
+    tags: { team: "payments", env: "prod" },
+  });
+  cluster.controlPlaneEni(nodes1a);
+  cluster.controlPlaneEni(nodes1b);
+  const general = cluster.autoModeNodePool("general-purpose", { instanceTypes: ["c6i.xlarge"] });
+  // No free /28 anywhere: secondary addresses on the primary ENI instead of prefixes.
+  general.node(nodes1a, { enis: [9] });
+  general.node(nodes1b, { enis: [6] });
 }
 
 /** payments-dr-use1: healthy data in a scope whose DescribeRouteTables always fails (see the faults). */
@@ -617,12 +941,16 @@ function paymentsDrUsEast1(r: RegionBuilder): void {
 // ---------------------------------------------------------------------------------------------
 // 333344445555 data-staging
 
-/** eu-west-1: etl-staging and the shared-data VPC it reaches over peering; analytics-staging, HEALTHY. */
+/**
+ * eu-west-1: etl-staging and the shared-data VPC it reaches over peering; analytics-staging, HEALTHY;
+ * ml-staging, Karpenter only, with one zone's subnet nearly full.
+ */
 function dataStagingEuWest1(r: RegionBuilder): void {
   r.instanceType("t3.large");
   const peering = r.peeringConnection("etl-to-shared-data");
   etlStaging(r, peering);
   analyticsStaging(r);
+  mlStaging(r);
 }
 
 /**
@@ -801,6 +1129,57 @@ function analyticsStaging(r: RegionBuilder): void {
     launchTemplate: ingestLt,
     createdAt: "2025-02-24T09:25:00.000Z",
   });
+}
+
+/**
+ * ml-staging (estate v2 story; aws/karpenter-provider-aws#5234): Karpenter only, v1.0 (its launch template still
+ * carries `karpenter.k8s.aws/cluster`). The EC2NodeClass selects one `karpenter.sh/discovery` subnet per zone;
+ * `ml-nodes-1a` is a /26 that Karpenter's m5.2xlarge nodes have nearly filled, yet zone-spread workloads keep
+ * sending new nodes there: a node takes 30 addresses as soon as it runs a pod, and 35 are left. The other two
+ * zones have /20s with room.
+ */
+function mlStaging(r: RegionBuilder): void {
+  const name = "ml-staging";
+  const vpc = r.vpc("ml", "10.43.0.0/16");
+  const publics = (["a", "b", "c"] as const).map((z, i) =>
+    publicLbSubnet(vpc, `ml-public-1${z}`, z, `10.43.${i}.0/24`, 248),
+  );
+  const discovery = { ...ROLE_INTERNAL_ELB, ...karpenterDiscovery(name) };
+  const nodes1a = vpc.subnet("ml-nodes-1a", { zone: "a", cidr: "10.43.16.0/26", tags: discovery });
+  const nodes1b = vpc.subnet("ml-nodes-1b", { zone: "b", cidr: "10.43.32.0/20", tags: discovery });
+  const nodes1c = vpc.subnet("ml-nodes-1c", { zone: "c", cidr: "10.43.48.0/20", tags: discovery });
+  const [public1a] = publics;
+  if (!public1a) throw new Error(name);
+  vpc.publicRouteTable(publics);
+  vpc.privateRouteTable("ml-private", { nat: public1a, subnets: [nodes1a, nodes1b, nodes1c] });
+  vpc.mainRouteTable();
+
+  const clusterSg = vpc.clusterSecurityGroup(name);
+  const nodeSg = vpc.securityGroup("ml-staging-nodes", "Karpenter nodes", { tags: karpenterDiscovery(name) });
+  allowControlPlane(nodeSg, clusterSg);
+  const cluster = vpc.cluster(name, {
+    version: "1.32",
+    subnets: [nodes1b, nodes1c],
+    clusterSg,
+    createdAt: "2024-07-15T11:04:39.000Z",
+    tags: { team: "data", env: "staging" },
+  });
+  cluster.controlPlaneEni(nodes1b);
+  cluster.controlPlaneEni(nodes1c);
+  const pool = cluster.karpenter("default", {
+    nodeClass: "default",
+    securityGroups: [nodeSg],
+    subnets: [nodes1a, nodes1b, nodes1c],
+    instanceTypes: ["m5.2xlarge"],
+    kubelet: { maxPods: 58, systemReserved: SYSTEM_RESERVED, evictionHard: FULL_EVICTION_HARD },
+    tags: { team: "data" },
+    legacyClusterTag: true,
+    createdAt: "2024-07-15T12:00:00.000Z",
+  });
+  // ml-nodes-1a: 59 usable − 24 = 35 free.
+  pool.node(nodes1a, { enis: [15, 9] });
+  pool.node(nodes1b, { enis: [15, 6] });
+  pool.node(nodes1c, { enis: [15, 3] });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 /**
  * Node capacity: how a cluster gets nodes. Every kind is a `NodeCapacity` that a cluster holds and that,
  * when the estate is built, writes the records AWS keeps for it. Kinds whose nodes are EC2 instances
- * extend `InstanceCapacity`, which launches instances into subnets with the ENIs the VPC CNI attaches.
+ * extend `InstanceCapacity`, which launches instances into subnets with the ENIs the VPC CNI attaches and
+ * records each one in DescribeInstances (`ec2.Reservations`).
  *
- * Today: managed node groups (`eks.clusters[].nodegroups`, their launch templates, their nodes' ENIs).
- * The estate v2 kinds slot in beside it without touching the cluster or region builders:
- * - Karpenter node pools and self-managed Auto Scaling groups extend `InstanceCapacity` (their instances
- *   become `ec2.Reservations`, their templates `ec2.LaunchTemplates`, the groups
- *   `autoscaling.AutoScalingGroups`), each with its own instance tags;
- * - EKS Auto Mode extends `InstanceCapacity` with the cluster's compute config;
- * - Fargate profiles implement `NodeCapacity` only (`eks.clusters[].fargateProfiles` and pod ENIs).
- * Each new record list is a field of `CapacityRecords`, filled by the kinds that own it.
+ * - managed node groups (`ManagedNodeGroup`): `eks.clusters[].nodegroups`, instances EKS tags;
+ * - Karpenter node pools (`KarpenterNodePool`, `karpenter.ts`): Karpenter's launch template and instance tags;
+ * - self-managed Auto Scaling groups (`SelfManagedGroup`, `self-managed.ts`): `autoscaling.AutoScalingGroups`;
+ * - EKS Auto Mode node pools (`AutoModeNodePool`, `auto-mode.ts`): EC2 managed instances, prefix delegation;
+ * - Fargate profiles (`FargateProfileCapacity`, `fargate.ts`): `eks.clusters[].fargateProfiles` and pod ENIs.
+ * A new kind implements `NodeCapacity` (or extends `InstanceCapacity`) in its own file and fills the
+ * `CapacityRecords` lists it owns.
  */
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
+import type { OperatorResponse } from "@aws-sdk/client-ec2";
 import type {
   AMITypes,
   CapacityTypes,
+  FargateProfile,
   Issue,
   Nodegroup,
   NodegroupIssueCode,
@@ -22,16 +25,21 @@ import type {
 } from "@aws-sdk/client-eks";
 import type { Wire } from "#shared/estate/types.ts";
 import type { ClusterBuilder } from "./cluster.ts";
+import { autoScalingGroupShape, instanceShape } from "./compute-shapes.ts";
 import { uuid } from "./ids.ts";
 import type { EniAddresses, LaunchTemplateRef, SecurityGroupRef, SubnetRef } from "./region.ts";
-import { nodegroupShape, type Tags } from "./shapes.ts";
+import { nodegroupShape, privateDnsName, type Tags } from "./shapes.ts";
 
-export type CapacityKind = "managed-node-group";
+export type CapacityKind = "managed-node-group" | "karpenter" | "self-managed" | "auto-mode" | "fargate";
 
-/** The records node capacity adds to its cluster's estate entry. */
+/** The records node capacity adds to the estate when it is built. */
 export interface CapacityRecords {
-  /** ListNodegroups / DescribeNodegroup. */
+  /** ListNodegroups / DescribeNodegroup of the cluster. */
   nodegroups: Wire<Nodegroup>[];
+  /** DescribeFargateProfile of the cluster. */
+  fargateProfiles: Wire<FargateProfile>[];
+  /** DescribeAutoScalingGroups of the region: self-managed groups and the ones EKS creates for node groups. */
+  autoScalingGroups: Wire<AutoScalingGroup>[];
 }
 
 export interface NodeCapacity {
@@ -45,14 +53,26 @@ export interface LaunchOptions {
   enis: EniAddresses[];
   /** Adds the security-groups-for-pods trunk ENI after the primary one. */
   trunk?: boolean;
-  /** /28 prefixes delegated to the primary ENI (VPC CNI prefix delegation). */
-  prefixes?: string[];
+  /** /28 prefixes delegated to the primary ENI (prefix delegation): given, or how many to take. */
+  prefixes?: string[] | number;
   launchedAt?: string;
   /** The instance's SGs; by default what the capacity puts on its nodes. */
   groups?: SecurityGroupRef[];
+  /**
+   * Custom networking (an ENIConfig per zone): ipamd creates every ENI after the primary one in this subnet
+   * with these SGs (the node's by default), so the node subnet pays only the primary ENI.
+   */
+  podNetwork?: { subnet: SubnetRef; groups?: SecurityGroupRef[] };
+  /** The instance type; the capacity's first one by default. */
+  instanceType?: string;
 }
 
 const DEFAULT_LAUNCHED_AT = "2025-06-02T08:14:09.000Z";
+
+/** Go's `time.RFC3339`, which ipamd writes its `createdAt` tag with: no fractional seconds. */
+function rfc3339(iso: string): string {
+  return iso.replace(/\.\d+Z$/, "Z");
+}
 
 /** A running node: its instance id and, with a trunk ENI, the branch ENIs its pods get. */
 export class NodeRef {
@@ -60,10 +80,17 @@ export class NodeRef {
     private readonly capacity: InstanceCapacity,
     readonly instanceId: string,
     readonly subnet: SubnetRef,
+    readonly privateIp: string,
     readonly trunkEniId: string | undefined,
   ) {}
 
-  /** A security-groups-for-pods branch ENI: one pod with its own SGs, riding on this node's trunk. */
+  /**
+   * A security-groups-for-pods branch ENI: one pod with its own SGs, riding on this node's trunk. Shape and
+   * tags as the VPC resource controller creates it (aws/amazon-vpc-resource-controller-k8s
+   * `pkg/provider/branch/trunk/trunk.go` `CreateAndAssociateBranchENIs`, `pkg/aws/ec2/api/helper.go`
+   * `CreateNetworkInterface`: description `aws-k8s-` + `branch-eni`, vlan and trunk tags, the node tag, then
+   * `eks:eni:owner` and `kubernetes.io/cluster/<name>=owned`).
+   */
   branchEni(vlan: number, groups: SecurityGroupRef[]): string {
     const trunk = this.trunkEniId;
     if (trunk === undefined) throw new Error(`${this.instanceId} has no trunk ENI`);
@@ -76,19 +103,33 @@ export class NodeRef {
       addresses: 1,
       type: "branch",
       tags: {
-        "eks:eni:owner": "eks-vpc-resource-controller",
-        "vpcresources.k8s.aws/cluster-name": cluster,
-        "vpcresources.k8s.aws/trunk-eni-id": trunk,
         "vpcresources.k8s.aws/vlan-id": String(vlan),
+        "vpcresources.k8s.aws/trunk-eni-id": trunk,
+        "node.k8s.amazonaws.com/instance_id": this.instanceId,
+        "eks:eni:owner": "eks-vpc-resource-controller",
+        [`kubernetes.io/cluster/${cluster}`]: "owned",
       },
     });
   }
 }
 
+/** What an instance of a capacity is launched with, beside its ENIs. */
+export interface InstanceProfileOfCapacity {
+  instanceType: string;
+  imageId: string;
+  /** The instance profile's name. */
+  instanceProfile: string;
+  tags: Tags;
+  spot?: boolean;
+  keyName?: string;
+  operator?: Wire<OperatorResponse>;
+}
+
 /** Capacity whose nodes are EC2 instances in the cluster's VPC, their pods on VPC CNI ENIs. */
 export abstract class InstanceCapacity implements NodeCapacity {
   abstract readonly kind: CapacityKind;
-  private launched = 0;
+  readonly nodes: NodeRef[] = [];
+  private readonly instanceTypes = new Map<string, string>();
 
   constructor(
     readonly cluster: ClusterBuilder,
@@ -100,41 +141,77 @@ export abstract class InstanceCapacity implements NodeCapacity {
 
   abstract writeRecords(into: CapacityRecords): void;
 
+  /** How one instance is launched: type, image, profile and the tags it carries. */
+  protected abstract launchFacts(node: {
+    instanceId: string;
+    privateIp: string;
+    instanceType: string | undefined;
+  }): InstanceProfileOfCapacity;
+
   /**
-   * One instance in `subnet`: its primary ENI (device 0, empty description), the optional trunk ENI, and
-   * the ENIs ipamd attached (`aws-K8S-<instance id>`, tagged as ipamd tags them).
+   * The ENIs ipamd attaches beyond the primary one (aws/amazon-vpc-cni-k8s `pkg/awsutils/awsutils.go`:
+   * `createENI` describes them `aws-K8S-<instance id>`; `createENITags` / `buildENITags` tag them with
+   * `node.k8s.amazonaws.com/instance_id`, `node.k8s.amazonaws.com/createdAt` (RFC 3339) and, with the cluster
+   * name configured as the EKS add-on does, `cluster.k8s.amazonaws.com/name` and `eks:eni:owner=amazon-vpc-cni`).
+   */
+  protected secondaryEni(instanceId: string, attachedAt: string): { description: string; tags: Tags } {
+    return {
+      description: `aws-K8S-${instanceId}`,
+      tags: {
+        "node.k8s.amazonaws.com/instance_id": instanceId,
+        "cluster.k8s.amazonaws.com/name": this.cluster.name,
+        "eks:eni:owner": "amazon-vpc-cni",
+        "node.k8s.amazonaws.com/createdAt": rfc3339(attachedAt),
+      },
+    };
+  }
+
+  /** The `Operator` of the node's ENIs (EKS Auto Mode marks them managed). */
+  protected eniOperator(): Wire<OperatorResponse> | undefined {
+    return undefined;
+  }
+
+  /** The instance type of a launched node. */
+  instanceTypeOf(instanceId: string): string | undefined {
+    return this.instanceTypes.get(instanceId);
+  }
+
+  /**
+   * One instance in `subnet`: its primary ENI (device 0, empty description), the optional trunk ENI, the
+   * ENIs ipamd attached, and the instance itself in DescribeInstances.
    */
   node(subnet: SubnetRef, options: LaunchOptions): NodeRef {
     const { cluster } = this;
     const { region } = cluster;
     if (subnet.vpc !== cluster.vpc)
       throw new Error(`${this.name}: subnet ${subnet.name} is not in the cluster VPC`);
-    this.launched++;
-    const instanceId = region.id("i", `${cluster.name}/${this.name}`, String(this.launched));
+    const pod = options.podNetwork;
+    if (pod !== undefined && pod.subnet.vpc !== cluster.vpc)
+      throw new Error(`${this.name}: pod subnet ${pod.subnet.name} is not in the cluster VPC`);
+    const instanceId = region.id("i", `${cluster.name}/${this.name}`, String(this.nodes.length + 1));
     const attachedAt = options.launchedAt ?? DEFAULT_LAUNCHED_AT;
     const groups = options.groups ?? this.nodeSecurityGroups();
+    const operator = this.eniOperator();
+    const attached: string[] = [];
     let trunkEniId: string | undefined;
-    let deviceIndex = 0;
     options.enis.forEach((addresses, i) => {
-      region.networkInterface({
-        key: `${instanceId}/${i}`,
-        subnet,
-        description: i === 0 ? "" : `aws-K8S-${instanceId}`,
-        groups,
-        addresses,
-        ...(i === 0 && options.prefixes !== undefined ? { prefixes: options.prefixes } : {}),
-        attachment: { instanceId, deviceIndex, attachedAt },
-        tags:
-          i === 0
-            ? {}
-            : {
-                "node.k8s.amazonaws.com/instance_id": instanceId,
-                "cluster.k8s.amazonaws.com/name": cluster.name,
-                "node.k8s.amazonaws.com/createdAt": attachedAt,
-              },
-      });
-      deviceIndex++;
+      const secondary = i === 0 ? undefined : this.secondaryEni(instanceId, attachedAt);
+      const onPodSubnet = i > 0 && pod !== undefined;
+      attached.push(
+        region.networkInterface({
+          key: `${instanceId}/${i}`,
+          subnet: onPodSubnet ? pod.subnet : subnet,
+          description: secondary?.description ?? "",
+          groups: onPodSubnet ? (pod.groups ?? groups) : groups,
+          addresses,
+          ...(i === 0 && options.prefixes !== undefined ? { prefixes: options.prefixes } : {}),
+          attachment: { instanceId, deviceIndex: attached.length, attachedAt },
+          ...(operator === undefined ? {} : { operator }),
+          tags: secondary?.tags ?? {},
+        }),
+      );
       if (i === 0 && options.trunk === true) {
+        // aws/amazon-vpc-resource-controller-k8s trunk.go `InitTrunk` and helper.go `CreateNetworkInterface`.
         trunkEniId = region.networkInterface({
           key: `${instanceId}/trunk`,
           subnet,
@@ -142,17 +219,49 @@ export abstract class InstanceCapacity implements NodeCapacity {
           groups,
           addresses: 1,
           type: "trunk",
-          attachment: { instanceId, deviceIndex, attachedAt },
+          attachment: { instanceId, deviceIndex: attached.length, attachedAt },
           tags: {
+            "node.k8s.amazonaws.com/instance_id": instanceId,
             "eks:eni:owner": "eks-vpc-resource-controller",
-            "vpcresources.k8s.aws/cluster-name": cluster.name,
+            [`kubernetes.io/cluster/${cluster.name}`]: "owned",
           },
         });
-        deviceIndex++;
+        attached.push(trunkEniId);
       }
     });
-    return new NodeRef(this, instanceId, subnet, trunkEniId);
+    const enis = attached.map((id) => region.networkInterfaceRecord(id));
+    const privateIp = enis[0]?.PrivateIpAddress ?? "";
+    const facts = this.launchFacts({ instanceId, privateIp, instanceType: options.instanceType });
+    this.instanceTypes.set(instanceId, facts.instanceType);
+    region.reservation(instanceId, [
+      instanceShape({
+        account: region.account,
+        region: region.region,
+        id: instanceId,
+        instanceType: facts.instanceType,
+        imageId: facts.imageId,
+        az: subnet.az,
+        azId: subnet.azId,
+        subnetId: subnet.id,
+        vpcId: cluster.vpc.id,
+        launchedAt: attachedAt,
+        networkInterfaces: enis,
+        tags: facts.tags,
+        instanceProfile: facts.instanceProfile,
+        ...(facts.keyName === undefined ? {} : { keyName: facts.keyName }),
+        ...(facts.spot === undefined ? {} : { spot: facts.spot }),
+        ...(facts.operator === undefined ? {} : { operator: facts.operator }),
+      }),
+    ]);
+    const node = new NodeRef(this, instanceId, subnet, privateIp, trunkEniId);
+    this.nodes.push(node);
+    return node;
   }
+}
+
+/** The Kubernetes node name of an instance with resource-name hostnames off: its private DNS name. */
+export function nodeName(region: string, privateIp: string): string {
+  return privateDnsName(region, privateIp);
 }
 
 const RELEASE_VERSIONS: Record<string, { stock: string; bottlerocket: string }> = {
@@ -225,6 +334,50 @@ export class ManagedNodeGroup extends InstanceCapacity {
       : [this.cluster.clusterSg, this.remoteAccessSg];
   }
 
+  /** The tags EKS puts on the node group's Auto Scaling group, all propagated to its instances. */
+  private groupTags(): Tags {
+    const { cluster } = this;
+    return {
+      "eks:cluster-name": cluster.name,
+      "eks:nodegroup-name": this.name,
+      "k8s.io/cluster-autoscaler/enabled": "true",
+      [`k8s.io/cluster-autoscaler/${cluster.name}`]: "owned",
+      [`kubernetes.io/cluster/${cluster.name}`]: "owned",
+    };
+  }
+
+  /** EKS's copy of the launch template, which the Auto Scaling group launches from. */
+  private get eksLaunchTemplateId(): string {
+    return this.cluster.region.id("lt", "eks", this.id);
+  }
+
+  /**
+   * EKS launches the nodes from its own copy of the launch template (`eks-<node group id>`), through the Auto
+   * Scaling group whose tags it propagates: `eks:cluster-name`, `eks:nodegroup-name`,
+   * `kubernetes.io/cluster/<name>=owned` and the cluster-autoscaler discovery tags ("Managed node groups",
+   * EKS user guide); EC2 adds the `aws:autoscaling:groupName` and `aws:ec2launchtemplate:*` tags.
+   */
+  protected launchFacts(node: { instanceType: string | undefined }): InstanceProfileOfCapacity {
+    const { cluster, spec } = this;
+    const facts = spec.launchTemplate?.facts();
+    // With no type in the node group or its launch template EKS launches t3.medium (CreateNodegroup `instanceTypes`).
+    const instanceType = node.instanceType ?? spec.instanceTypes?.[0] ?? facts?.instanceType ?? "t3.medium";
+    return {
+      instanceType,
+      imageId: facts?.imageId ?? cluster.region.id("ami", "eks-optimized", spec.amiType, cluster.version),
+      instanceProfile: `eks-${this.id}`,
+      tags: {
+        ...facts?.instanceTags,
+        ...this.groupTags(),
+        "aws:autoscaling:groupName": this.autoScalingGroupName,
+        "aws:ec2launchtemplate:id": this.eksLaunchTemplateId,
+        "aws:ec2launchtemplate:version": "1",
+      },
+      ...(spec.capacityType === "SPOT" ? { spot: true } : {}),
+      ...(spec.remoteAccess === undefined ? {} : { keyName: spec.remoteAccess.sshKey }),
+    };
+  }
+
   writeRecords(into: CapacityRecords): void {
     const { cluster, spec } = this;
     const { region } = cluster;
@@ -260,6 +413,29 @@ export class ManagedNodeGroup extends InstanceCapacity {
       ...(spec.labels === undefined ? {} : { labels: spec.labels }),
     });
     into.nodegroups.push({ ...shape, ...spec.with });
+    into.autoScalingGroups.push(
+      autoScalingGroupShape({
+        account: region.account,
+        region: region.region,
+        name: this.autoScalingGroupName,
+        launchTemplate: { id: this.eksLaunchTemplateId, name: `eks-${this.id}`, version: "1" },
+        scaling: spec.scaling,
+        zones: spec.subnets.map((s) => s.az),
+        subnetIds: spec.subnets.map((s) => s.id),
+        instances: this.nodes.map((n) => ({
+          id: n.instanceId,
+          instanceType: this.instanceTypeOf(n.instanceId) ?? "",
+          az: n.subnet.az,
+          azId: n.subnet.azId,
+        })),
+        tags: Object.entries(this.groupTags()).map(([key, value]) => ({
+          key,
+          value,
+          propagateAtLaunch: true,
+        })),
+        ...(spec.createdAt === undefined ? {} : { createdAt: spec.createdAt }),
+      }),
+    );
   }
 
   /** The node group id EKS assigned (in its ARN and ASG name). */

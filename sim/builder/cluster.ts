@@ -1,14 +1,22 @@
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type { Cluster, ClusterStatus } from "@aws-sdk/client-eks";
 import type { EstateCluster, Wire } from "#shared/estate/types.ts";
+import { AutoModeNodePool, type AutoModeNodePoolSpec } from "./auto-mode.ts";
 import {
   type CapacityRecords,
   ManagedNodeGroup,
   type ManagedNodeGroupSpec,
   type NodeCapacity,
 } from "./capacity.ts";
-import { uuid } from "./ids.ts";
+import { FargateProfileCapacity, type FargateProfileSpec } from "./fargate.ts";
+import { digest, uuid } from "./ids.ts";
+import { intToIp, parseCidr } from "./ipv4.ts";
+import { KarpenterNodePool, type KarpenterNodePoolSpec } from "./karpenter.ts";
 import type { RegionBuilder, SecurityGroupRef, SubnetRef, VpcBuilder } from "./region.ts";
-import { addonShape, clusterShape, type Tags } from "./shapes.ts";
+import { SelfManagedGroup, type SelfManagedGroupSpec } from "./self-managed.ts";
+import { addonShape, clusterEndpoint, clusterShape, SERVICE_IPV4_CIDR, type Tags } from "./shapes.ts";
+import type { NodeadmClusterDetails } from "./user-data.ts";
+import { base64 as toBase64 } from "./user-data.ts";
 
 export type AddonName = "vpc-cni" | "coredns" | "kube-proxy";
 
@@ -43,8 +51,13 @@ export interface ClusterSpec {
   createdAt?: string;
   /** The vpc-cni add-on's `configurationValues` (JSON or YAML text); none = the add-on's defaults. */
   vpcCniConfiguration?: string;
-  /** Managed add-ons, by default all three; leave out `vpc-cni` for a self-managed aws-node DaemonSet. */
+  /**
+   * Managed add-ons, by default all three (none under Auto Mode); leave out `vpc-cni` for a self-managed
+   * aws-node DaemonSet.
+   */
   addons?: AddonName[];
+  /** EKS Auto Mode: compute, block storage and load balancing on; node pools `general-purpose` and `system` unless given. */
+  autoMode?: { nodePools?: string[] };
   status?: ClusterStatus;
   endpointPublicAccess?: boolean;
   tags?: Tags;
@@ -54,7 +67,8 @@ export interface ClusterSpec {
 
 /**
  * An EKS cluster in a VPC and the capacity that gives it nodes. Each kind of capacity is a `NodeCapacity`
- * added with `add()`; `nodegroup()` adds the managed node group kind.
+ * added with `add()`; `nodegroup()`, `karpenter()`, `selfManaged()`, `autoModeNodePool()` and
+ * `fargateProfile()` add the kinds the builder knows.
  */
 export class ClusterBuilder {
   readonly region: RegionBuilder;
@@ -79,9 +93,57 @@ export class ClusterBuilder {
     return this.spec.version;
   }
 
+  /** Control-plane subnets. */
+  get subnets(): SubnetRef[] {
+    return this.spec.subnets;
+  }
+
+  get autoMode(): boolean {
+    return this.spec.autoMode !== undefined;
+  }
+
+  /** The kube-dns service address: the tenth of the service CIDR. */
+  get dnsServiceIp(): string {
+    return intToIp(parseCidr(SERVICE_IPV4_CIDR).base + 10);
+  }
+
+  /** What a node needs to join when nothing merges it in (Karpenter, self-managed user data). */
+  nodeadmDetails(): NodeadmClusterDetails {
+    const { region } = this;
+    return {
+      name: this.name,
+      apiServerEndpoint: clusterEndpoint({ account: region.account, region: region.region, name: this.name }),
+      // A stand-in for the cluster CA bundle (base64 of a PEM), derived from the cluster's name.
+      certificateAuthority: toBase64(
+        `-----BEGIN CERTIFICATE-----\n${toBase64(digest("ca", region.account, region.region, this.name))}\n-----END CERTIFICATE-----\n`,
+      ),
+      cidr: SERVICE_IPV4_CIDR,
+    };
+  }
+
   /** A managed node group of this cluster. */
   nodegroup(name: string, spec: ManagedNodeGroupSpec): ManagedNodeGroup {
     return this.add(new ManagedNodeGroup(this, name, spec));
+  }
+
+  /** A Karpenter NodePool and the EC2NodeClass it uses. */
+  karpenter(name: string, spec: KarpenterNodePoolSpec): KarpenterNodePool {
+    return this.add(new KarpenterNodePool(this, name, spec));
+  }
+
+  /** A self-managed node group: an Auto Scaling group on your launch template. */
+  selfManaged(name: string, spec: SelfManagedGroupSpec): SelfManagedGroup {
+    return this.add(new SelfManagedGroup(this, name, spec));
+  }
+
+  /** An EKS Auto Mode node pool (`general-purpose`, `system` or one of yours). */
+  autoModeNodePool(name: string, spec: AutoModeNodePoolSpec): AutoModeNodePool {
+    return this.add(new AutoModeNodePool(this, name, spec));
+  }
+
+  /** A Fargate profile. */
+  fargateProfile(name: string, spec: FargateProfileSpec): FargateProfileCapacity {
+    return this.add(new FargateProfileCapacity(this, name, spec));
   }
 
   /** Any kind of node capacity; it writes its records when the estate is built. */
@@ -108,8 +170,8 @@ export class ClusterBuilder {
     });
   }
 
-  /** @internal */
-  build(): EstateCluster {
+  /** @internal `autoScalingGroups`: the region's list, which self-managed groups add theirs to. */
+  build(autoScalingGroups: Wire<AutoScalingGroup>[] = []): EstateCluster {
     const { region, spec, name } = this;
     const { account } = region;
     const versions = ADDON_VERSIONS[spec.version] ?? {
@@ -130,8 +192,18 @@ export class ClusterBuilder {
       ...(spec.status === undefined ? {} : { status: spec.status }),
       ...(spec.endpointPublicAccess === undefined ? {} : { endpointPublicAccess: spec.endpointPublicAccess }),
       ...(spec.tags === undefined ? {} : { tags: spec.tags }),
+      ...(spec.autoMode === undefined
+        ? {}
+        : {
+            autoMode: {
+              nodePools: spec.autoMode.nodePools ?? ["general-purpose", "system"],
+              nodeRoleArn: `arn:aws:iam::${account}:role/${name}-auto-node`,
+            },
+          }),
     });
-    const addons = (spec.addons ?? ["vpc-cni", "coredns", "kube-proxy"]).map((addon) =>
+    const defaultAddons: AddonName[] =
+      spec.autoMode === undefined ? ["vpc-cni", "coredns", "kube-proxy"] : [];
+    const addons = (spec.addons ?? defaultAddons).map((addon) =>
       addonShape({
         account,
         region: region.region,
@@ -148,8 +220,13 @@ export class ClusterBuilder {
           : {}),
       }),
     );
-    const records: CapacityRecords = { nodegroups: [] };
+    const records: CapacityRecords = { nodegroups: [], fargateProfiles: [], autoScalingGroups };
     for (const capacity of this.capacities) capacity.writeRecords(records);
-    return { cluster: { ...cluster, ...spec.with }, nodegroups: records.nodegroups, addons };
+    return {
+      cluster: { ...cluster, ...spec.with },
+      nodegroups: records.nodegroups,
+      addons,
+      ...(records.fargateProfiles.length === 0 ? {} : { fargateProfiles: records.fargateProfiles }),
+    };
   }
 }

@@ -1,4 +1,4 @@
-import type { Estate, EstateAccount, EstateFaults, FailingCall } from "#shared/estate/types.ts";
+import type { Estate, EstateAccount, EstateFaults, EstateRegion, FailingCall } from "#shared/estate/types.ts";
 import { digest } from "./ids.ts";
 import { RegionBuilder } from "./region.ts";
 import { type OrganizationAccountShape, organizationAccountShape } from "./shapes.ts";
@@ -14,6 +14,7 @@ export class EstateBuilder {
   private readonly accounts: AccountBuilder[] = [];
   private readonly faultSettings: EstateFaults = {};
   private faultsGiven = false;
+  private captured: string | undefined;
 
   constructor(
     private readonly options: {
@@ -30,6 +31,14 @@ export class EstateBuilder {
     const account = new AccountBuilder(this, id, spec);
     this.accounts.push(account);
     return account;
+  }
+
+  /** When the estate was recorded (`capturedAt`, ISO-8601 with a zone): scans of it record history at that time. */
+  capturedAt(iso: string): this {
+    if (Number.isNaN(Date.parse(iso)) || !/(Z|[+-]\d{2}:\d{2})$/.test(iso))
+      throw new Error(`capturedAt ${iso} is not an ISO-8601 date-time with a zone`);
+    this.captured = iso;
+    return this;
   }
 
   /** Merges fault settings (`seed`, `latencyMs`, `throttle`, …) into the estate's `faults`. */
@@ -67,14 +76,19 @@ export class EstateBuilder {
     };
   }
 
+  /** Format 2 as soon as the estate holds anything only v2 knows (older readers reject it rather than skip it). */
   build(): Estate {
     const accounts: Record<string, EstateAccount> = {};
+    let v2 = this.captured !== undefined;
     for (const a of this.accounts) {
       const account = a.build();
-      if (account !== undefined) accounts[a.id] = account;
+      if (account === undefined) continue;
+      accounts[a.id] = account;
+      v2 ||= Object.values(account.regions).some(usesFormatV2);
     }
     return {
-      version: 1,
+      version: v2 ? 2 : 1,
+      ...(this.captured === undefined ? {} : { capturedAt: this.captured }),
       organization: this.organization(),
       accounts,
       ...(this.faultsGiven ? { faults: orderedFaults(this.faultSettings) } : {}),
@@ -147,4 +161,16 @@ export class AccountBuilder {
     if (this.regions.size === 0 && (this.spec.status ?? "ACTIVE") !== "ACTIVE") return undefined;
     return { regions: Object.fromEntries([...this.regions].map(([name, r]) => [name, r.build()])) };
   }
+}
+
+/** True when an account-region holds a record only estate format v2 knows. */
+export function usesFormatV2(region: EstateRegion): boolean {
+  const { ec2 } = region;
+  return (
+    ec2.Reservations !== undefined ||
+    ec2.LaunchTemplates !== undefined ||
+    ec2.SubnetCidrReservations !== undefined ||
+    region.autoscaling !== undefined ||
+    region.eks.clusters.some((c) => c.fargateProfiles !== undefined)
+  );
 }

@@ -4,18 +4,23 @@
  * the benchmark generator and test fixtures all describe their estates with it.
  */
 
+export { AUTO_MODE_NODE, AutoModeNodePool, type AutoModeNodePoolSpec } from "./auto-mode.ts";
 export {
   type CapacityKind,
   type CapacityRecords,
   InstanceCapacity,
+  type InstanceProfileOfCapacity,
   type LaunchOptions,
   ManagedNodeGroup,
   type ManagedNodeGroupSpec,
   type NodeCapacity,
   NodeRef,
+  nodeName,
 } from "./capacity.ts";
 export { type AddonName, ClusterBuilder, type ClusterSpec } from "./cluster.ts";
-export { AccountBuilder, type AccountSpec, EstateBuilder } from "./estate.ts";
+export * from "./compute-shapes.ts";
+export { AccountBuilder, type AccountSpec, EstateBuilder, usesFormatV2 } from "./estate.ts";
+export { FargateProfileCapacity, type FargateProfileSpec } from "./fargate.ts";
 export { awsId, digest, uuid, zoneId } from "./ids.ts";
 export { instanceTypeInfo } from "./instance-types.ts";
 export {
@@ -29,12 +34,14 @@ export {
   usableAddresses,
 } from "./ipv4.ts";
 export { formatEstateJson } from "./json.ts";
+export { KarpenterNodePool, type KarpenterNodePoolSpec } from "./karpenter.ts";
 export {
   allowControlPlane,
   type EgressRule,
   type EniAddresses,
   type IngressRule,
   LaunchTemplateRef,
+  type LaunchTemplateVersionFacts,
   type LaunchTemplateVersionInput,
   type NetworkInterfaceInput,
   type Ports,
@@ -46,6 +53,18 @@ export {
   type SubnetSpec,
   VpcBuilder,
 } from "./region.ts";
+export { SelfManagedGroup, type SelfManagedGroupSpec } from "./self-managed.ts";
 export * from "./shapes.ts";
-export { clusterTag, ROLE_ELB, ROLE_INTERNAL_ELB } from "./tags.ts";
-export { al2Bootstrap, al2023NodeConfig, base64, MIME_BOUNDARY, mimeMultipart } from "./user-data.ts";
+export { clusterTag, karpenterDiscovery, ROLE_ELB, ROLE_INTERNAL_ELB } from "./tags.ts";
+export {
+  al2Bootstrap,
+  al2023NodeConfig,
+  al2023SelfManagedUserData,
+  base64,
+  KARPENTER_MIME_BOUNDARY,
+  type KarpenterUserDataOptions,
+  karpenterAl2023UserData,
+  MIME_BOUNDARY,
+  mimeMultipart,
+  type NodeadmClusterDetails,
+} from "./user-data.ts";

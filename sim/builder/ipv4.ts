@@ -80,10 +80,16 @@ export class CidrLayout {
   }
 }
 
-/** The addresses ENIs hold in one subnet: each used once, never a reserved one. */
+/**
+ * The addresses ENIs hold in one subnet: each used once, never one of the five AWS keeps. Subnet CIDR
+ * reservations fence ranges off automatic assignment: single addresses are never taken from them, prefixes
+ * come from `prefix` reservations first.
+ */
 export class AddressPool {
   private readonly range: Cidr;
   private readonly used = new Set<number>();
+  private readonly reservations: { base: number; end: number; type: "prefix" | "explicit"; cidr: string }[] =
+    [];
 
   constructor(
     private readonly subnet: string,
@@ -96,6 +102,22 @@ export class AddressPool {
     return this.used.size;
   }
 
+  /**
+   * Addresses AvailableIpAddressCount leaves out: the ones ENIs hold plus every usable address of a subnet CIDR
+   * reservation, held or not. AWS takes reserved space out of the free count (issue 16: following the advice to
+   * reserve prefixes lowers AvailableIpAddressCount), and automatic assignment never uses it.
+   */
+  get unavailable(): number {
+    const { base, size } = this.range;
+    let reservedFree = 0;
+    for (const r of this.reservations) {
+      for (let a = Math.max(r.base, base + 4); a < Math.min(r.end, base + size - 1); a++) {
+        if (!this.used.has(a)) reservedFree++;
+      }
+    }
+    return this.used.size + reservedFree;
+  }
+
   claim(addresses: readonly number[]): void {
     const { base, size } = this.range;
     for (const a of addresses) {
@@ -106,12 +128,27 @@ export class AddressPool {
     }
   }
 
-  /** The lowest `count` free addresses, claimed. */
+  /** A subnet CIDR reservation: inside the subnet, overlapping no other reservation. */
+  reserve(cidr: string, type: "prefix" | "explicit"): void {
+    const { base, size } = parseCidr(cidr);
+    const end = base + size;
+    if (base < this.range.base || end > this.range.base + this.range.size)
+      throw new Error(`reservation ${cidr} is outside ${this.subnet}`);
+    const clash = this.reservations.find((r) => base < r.end && r.base < end);
+    if (clash !== undefined) throw new Error(`reservation ${cidr} overlaps ${clash.cidr} in ${this.subnet}`);
+    this.reservations.push({ base, end, type, cidr });
+  }
+
+  private reservationAt(a: number) {
+    return this.reservations.find((r) => a >= r.base && a < r.end);
+  }
+
+  /** The lowest `count` free addresses outside any reservation, claimed. */
   allocate(count: number): string[] {
     const { base, size } = this.range;
     const picked: number[] = [];
     for (let a = base + 4; a < base + size - 1 && picked.length < count; a++) {
-      if (!this.used.has(a)) picked.push(a);
+      if (!this.used.has(a) && this.reservationAt(a) === undefined) picked.push(a);
     }
     if (picked.length < count) throw new Error(`${this.subnet} has no ${count} free addresses`);
     this.claim(picked);
@@ -123,5 +160,28 @@ export class AddressPool {
     const { base, size } = parseCidr(prefix);
     if (size !== 16) throw new Error(`${prefix} is not a /28`);
     this.claim(Array.from({ length: size }, (_, i) => base + i));
+  }
+
+  /**
+   * `count` free aligned /28 blocks, claimed: first inside `prefix` reservations, then outside every
+   * reservation, lowest first (a /28 needs sixteen contiguous free addresses, whatever the free count says).
+   */
+  allocatePrefixes(count: number): string[] {
+    const { base, size } = this.range;
+    const blocks: number[] = [];
+    for (let b = base; b + 16 <= base + size; b += 16) blocks.push(b);
+    const free = (b: number) =>
+      Array.from({ length: 16 }, (_, i) => b + i).every(
+        (a) => a >= base + 4 && a < base + size - 1 && !this.used.has(a),
+      );
+    const inPrefixReservation = (b: number) =>
+      this.reservations.some((r) => r.type === "prefix" && b >= r.base && b + 16 <= r.end);
+    const unreserved = (b: number) =>
+      Array.from({ length: 16 }, (_, i) => b + i).every((a) => this.reservationAt(a) === undefined);
+    const ordered = [...blocks.filter(inPrefixReservation), ...blocks.filter(unreserved)].filter(free);
+    if (ordered.length < count) throw new Error(`${this.subnet} has no ${count} free /28 blocks`);
+    const picked = ordered.slice(0, count).map((b) => formatCidr(b, 28));
+    for (const p of picked) this.claimPrefix(p);
+    return picked;
   }
 }

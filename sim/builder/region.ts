@@ -1,17 +1,24 @@
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type {
+  Instance,
   InstanceTypeInfo,
+  LaunchTemplate,
   LaunchTemplateVersion,
   NetworkInterface,
+  OperatorResponse,
+  Reservation,
   Route,
   RouteTable,
   Subnet,
+  SubnetCidrReservation,
   Vpc,
 } from "@aws-sdk/client-ec2";
 import type { EstateCluster, EstateEc2, EstateRegion, Wire } from "#shared/estate/types.ts";
 import { ClusterBuilder, type ClusterSpec } from "./cluster.ts";
+import { launchTemplateShape, reservationShape, subnetCidrReservationShape } from "./compute-shapes.ts";
 import { awsId, digest, uuid, zoneId } from "./ids.ts";
 import { instanceTypeInfo } from "./instance-types.ts";
-import { AddressPool, CidrLayout, ipToInt, usableAddresses } from "./ipv4.ts";
+import { AddressPool, CidrLayout, ipToInt, parseCidr, usableAddresses } from "./ipv4.ts";
 import {
   arn,
   type LaunchTemplateVersionSpec,
@@ -38,11 +45,15 @@ export class RegionBuilder {
   private readonly associated = new Map<string, string>();
   private readonly securityGroups: SecurityGroupRef[] = [];
   private readonly launchTemplateVersions: Wire<LaunchTemplateVersion>[] = [];
+  private readonly launchTemplates: Wire<LaunchTemplate>[] = [];
   private readonly networkInterfaces: Wire<NetworkInterface>[] = [];
+  private readonly reservations: Wire<Reservation>[] = [];
+  private readonly cidrReservations: Wire<SubnetCidrReservation>[] = [];
   private readonly instanceTypes: Wire<InstanceTypeInfo>[] = [];
   private readonly clusters: (ClusterBuilder | EstateCluster)[] = [];
   private readonly recorded: EstateEc2 = emptyEc2();
   private readonly pools = new Map<string, AddressPool>();
+  private readonly enisById = new Map<string, Wire<NetworkInterface>>();
 
   constructor(
     readonly account: string,
@@ -79,11 +90,21 @@ export class RegionBuilder {
     return this;
   }
 
-  /** Versions 1..n; the last one is the default unless `defaultVersion` says otherwise. */
+  /**
+   * Versions 1..n; the last one is the default unless `defaultVersion` says otherwise. Recorded both as
+   * DescribeLaunchTemplateVersions items and as one DescribeLaunchTemplates item carrying `tags`.
+   */
   launchTemplate(
     name: string,
     versions: LaunchTemplateVersionInput[],
-    options: { id?: string; defaultVersion?: number } = {},
+    options: {
+      id?: string;
+      defaultVersion?: number;
+      /** Tags of the launch template itself (DescribeLaunchTemplates `Tags`). */
+      tags?: Tags;
+      /** A template an AWS service manages (EKS Auto Mode's). */
+      operator?: Wire<OperatorResponse>;
+    } = {},
   ): LaunchTemplateRef {
     const id = options.id ?? this.id("lt", name);
     const defaultVersion = options.defaultVersion ?? versions.length;
@@ -91,30 +112,55 @@ export class RegionBuilder {
       securityGroups: v.securityGroups?.map((g) => this.securityGroupRef(g)),
       interfaceGroups: v.interfaceGroups?.map((g) => this.securityGroupRef(g)),
     }));
-    versions.forEach((v, i) => {
+    const records = versions.map((v, i) => {
       const { securityGroups: _, interfaceGroups: __, ...spec } = v;
       const groups = resolved[i];
-      this.launchTemplateVersions.push(
-        launchTemplateVersionShape({
-          ...spec,
-          account: this.account,
-          id,
-          name,
-          version: i + 1,
-          isDefault: i + 1 === defaultVersion,
-          ...(groups?.securityGroups === undefined
-            ? {}
-            : { securityGroupIds: groups.securityGroups.map(groupId) }),
-          ...(groups?.interfaceGroups === undefined
-            ? {}
-            : { interfaceGroupIds: groups.interfaceGroups.map(groupId) }),
-        }),
-      );
+      const record = launchTemplateVersionShape({
+        ...spec,
+        account: this.account,
+        id,
+        name,
+        version: i + 1,
+        isDefault: i + 1 === defaultVersion,
+        ...(groups?.securityGroups === undefined
+          ? {}
+          : { securityGroupIds: groups.securityGroups.map(groupId) }),
+        ...(groups?.interfaceGroups === undefined
+          ? {}
+          : { interfaceGroupIds: groups.interfaceGroups.map(groupId) }),
+        ...(options.operator === undefined ? {} : { operator: options.operator }),
+      });
+      this.launchTemplateVersions.push(record);
+      return record;
     });
+    const first = versions[0];
+    this.launchTemplates.push(
+      launchTemplateShape({
+        account: this.account,
+        id,
+        name,
+        ...(first?.createdAt === undefined ? {} : { createdAt: first.createdAt }),
+        ...(first?.createdBy === undefined ? {} : { createdBy: first.createdBy }),
+        defaultVersion,
+        latestVersion: versions.length,
+        ...(options.tags === undefined ? {} : { tags: options.tags }),
+        ...(options.operator === undefined ? {} : { operator: options.operator }),
+      }),
+    );
     return new LaunchTemplateRef(id, name, versions.length, (version) => {
       const v = resolved[version - 1];
-      if (v === undefined) throw new Error(`launch template ${name} has no version ${version}`);
-      return v.securityGroups ?? v.interfaceGroups;
+      const data = records[version - 1]?.LaunchTemplateData;
+      if (v === undefined || data === undefined)
+        throw new Error(`launch template ${name} has no version ${version}`);
+      const instanceTags = (data.TagSpecifications ?? [])
+        .filter((t) => t.ResourceType === "instance")
+        .flatMap((t) => t.Tags ?? []);
+      return {
+        securityGroups: v.securityGroups ?? v.interfaceGroups,
+        ...(data.InstanceType === undefined ? {} : { instanceType: data.InstanceType }),
+        ...(data.ImageId === undefined ? {} : { imageId: data.ImageId }),
+        instanceTags: Object.fromEntries(instanceTags.map((t) => [t.Key ?? "", t.Value ?? ""])),
+      };
     });
   }
 
@@ -134,7 +180,9 @@ export class RegionBuilder {
       addresses = spec.addresses;
       pool.claim(addresses.map(ipToInt));
     }
-    for (const prefix of spec.prefixes ?? []) pool.claimPrefix(prefix);
+    const prefixes =
+      typeof spec.prefixes === "number" ? pool.allocatePrefixes(spec.prefixes) : (spec.prefixes ?? []);
+    for (const prefix of typeof spec.prefixes === "number" ? [] : prefixes) pool.claimPrefix(prefix);
     const mac = digest("mac", this.account, key).slice(0, 10).match(/../g) ?? [];
     const shape = networkInterfaceShape({
       account: this.account,
@@ -147,16 +195,50 @@ export class RegionBuilder {
       addresses,
       groups: spec.groups,
       macAddress: ["0a", ...mac].join(":"),
-      ...(spec.prefixes === undefined ? {} : { prefixes: spec.prefixes }),
+      ...(spec.prefixes === undefined ? {} : { prefixes }),
       ...(spec.type === undefined ? {} : { type: spec.type }),
       ...(spec.status === undefined ? {} : { status: spec.status }),
       ...(spec.requesterId === undefined ? {} : { requesterId: spec.requesterId }),
+      ...(spec.requesterManaged === undefined ? {} : { requesterManaged: spec.requesterManaged }),
       ...(spec.attachment === undefined
         ? {}
         : { attachment: { ...spec.attachment, id: this.id("eni-attach", key) } }),
+      ...(spec.operator === undefined ? {} : { operator: spec.operator }),
       ...(spec.tags === undefined ? {} : { tags: spec.tags }),
     });
-    this.networkInterfaces.push({ ...shape, ...spec.with });
+    const record = { ...shape, ...spec.with };
+    this.networkInterfaces.push(record);
+    this.enisById.set(id, record);
+    return id;
+  }
+
+  /** The DescribeNetworkInterfaces record of an ENI this builder created. */
+  networkInterfaceRecord(id: string): Wire<NetworkInterface> {
+    const record = this.enisById.get(id);
+    if (record === undefined)
+      throw new Error(`unknown network interface ${id} in ${this.account} ${this.region}`);
+    return record;
+  }
+
+  /** Instances started by one launch request: one DescribeInstances reservation. */
+  reservation(key: string, instances: Wire<Instance>[]): string {
+    const id = this.id("r", key);
+    this.reservations.push(reservationShape(this.account, id, instances));
+    return id;
+  }
+
+  /** @internal A subnet CIDR reservation (CreateSubnetCidrReservation), held by the subnet's address pool. */
+  addCidrReservation(
+    subnet: SubnetRef,
+    cidr: string,
+    type: "prefix" | "explicit",
+    options: { description?: string; tags?: Tags },
+  ): string {
+    this.poolOf(subnet).reserve(cidr, type);
+    const id = this.id("scr", subnet.name, cidr);
+    this.cidrReservations.push(
+      subnetCidrReservationShape({ account: this.account, id, subnetId: subnet.id, cidr, type, ...options }),
+    );
     return id;
   }
 
@@ -167,7 +249,9 @@ export class RegionBuilder {
   record(raw: Partial<EstateEc2> & { clusters?: EstateCluster[] }): this {
     const { clusters, ...ec2 } = raw;
     for (const key of Object.keys(ec2) as (keyof EstateEc2)[]) {
-      (this.recorded[key] as unknown[]).push(...(ec2[key] ?? []));
+      const list = (this.recorded[key] ?? []) as unknown[];
+      list.push(...(ec2[key] ?? []));
+      (this.recorded as unknown as Record<string, unknown[]>)[key] = list;
     }
     this.clusters.push(...(clusters ?? []));
     return this;
@@ -179,18 +263,33 @@ export class RegionBuilder {
       if (mains === 0) vpc.mainRouteTable();
       else if (mains > 1) throw new Error(`VPC ${vpc.name} has ${mains} main route tables`);
     }
-    const subnets = this.subnets.map((s) => s.build(this.pools.get(s.id)?.held ?? 0));
+    const subnets = this.subnets.map((s) => {
+      const pool = this.pools.get(s.id);
+      return s.build(pool?.held ?? 0, pool?.unavailable ?? 0);
+    });
+    const autoScalingGroups: Wire<AutoScalingGroup>[] = [];
+    const clusters = this.clusters.map((c) => (c instanceof ClusterBuilder ? c.build(autoScalingGroups) : c));
+    const r = this.recorded;
+    // The v2 lists appear only when something fills them.
+    const v2 = <T>(key: string, built: T[], recorded: T[] | undefined) => {
+      const all = [...built, ...(recorded ?? [])];
+      return all.length === 0 ? {} : { [key]: all };
+    };
     return {
       ec2: {
-        Vpcs: [...this.vpcs.map((v) => v.build()), ...this.recorded.Vpcs],
-        Subnets: [...subnets, ...this.recorded.Subnets],
-        RouteTables: [...this.routeTables.map((t) => t.build()), ...this.recorded.RouteTables],
-        SecurityGroups: [...this.securityGroups.map((g) => g.build()), ...this.recorded.SecurityGroups],
-        InstanceTypes: [...this.instanceTypes, ...this.recorded.InstanceTypes],
-        LaunchTemplateVersions: [...this.launchTemplateVersions, ...this.recorded.LaunchTemplateVersions],
-        NetworkInterfaces: [...this.networkInterfaces, ...this.recorded.NetworkInterfaces],
+        Vpcs: [...this.vpcs.map((v) => v.build()), ...r.Vpcs],
+        Subnets: [...subnets, ...r.Subnets],
+        RouteTables: [...this.routeTables.map((t) => t.build()), ...r.RouteTables],
+        SecurityGroups: [...this.securityGroups.map((g) => g.build()), ...r.SecurityGroups],
+        InstanceTypes: [...this.instanceTypes, ...r.InstanceTypes],
+        LaunchTemplateVersions: [...this.launchTemplateVersions, ...r.LaunchTemplateVersions],
+        NetworkInterfaces: [...this.networkInterfaces, ...r.NetworkInterfaces],
+        ...v2("Reservations", this.reservations, r.Reservations),
+        ...v2("LaunchTemplates", this.launchTemplates, r.LaunchTemplates),
+        ...v2("SubnetCidrReservations", this.cidrReservations, r.SubnetCidrReservations),
       },
-      eks: { clusters: this.clusters.map((c) => (c instanceof ClusterBuilder ? c.build() : c)) },
+      eks: { clusters },
+      ...(autoScalingGroups.length === 0 ? {} : { autoscaling: { AutoScalingGroups: autoScalingGroups } }),
     };
   }
 
@@ -257,6 +356,16 @@ export interface LaunchTemplateVersionInput
   interfaceGroups?: (SecurityGroupRef | string)[];
 }
 
+/** What a launch template version gives the instances launched from it. */
+export interface LaunchTemplateVersionFacts {
+  /** The SGs it puts on the instances; undefined when it sets none. */
+  securityGroups: SecurityGroupRef[] | undefined;
+  instanceType?: string;
+  imageId?: string;
+  /** Its `TagSpecifications` for the `instance` resource type. */
+  instanceTags: Tags;
+}
+
 /** A launch template as a node group references it: its latest version unless told otherwise. */
 export class LaunchTemplateRef {
   readonly version: string;
@@ -265,14 +374,19 @@ export class LaunchTemplateRef {
     readonly id: string,
     readonly name: string,
     readonly latestVersion: number,
-    private readonly groupsOf: (version: number) => SecurityGroupRef[] | undefined,
+    private readonly factsOf: (version: number) => LaunchTemplateVersionFacts,
   ) {
     this.version = String(latestVersion);
   }
 
   /** The SGs a version puts on the instances; undefined when it sets none. */
   securityGroups(version = this.latestVersion): SecurityGroupRef[] | undefined {
-    return this.groupsOf(version);
+    return this.factsOf(version).securityGroups;
+  }
+
+  /** What a version gives its instances. */
+  facts(version = this.latestVersion): LaunchTemplateVersionFacts {
+    return this.factsOf(version);
   }
 }
 
@@ -287,11 +401,20 @@ export interface NetworkInterfaceInput {
   description: string;
   groups: SecurityGroupRef[];
   addresses: EniAddresses;
-  prefixes?: string[];
-  type?: "interface" | "trunk" | "branch";
+  /** Delegated /28 prefixes, or how many to take (prefix-type CIDR reservations first, then free blocks). */
+  prefixes?: string[] | number;
+  type?: "interface" | "trunk" | "branch" | "vpc_endpoint" | "lambda";
   status?: "in-use" | "available";
   requesterId?: string;
-  attachment?: { instanceId: string; deviceIndex: number; attachedAt: string };
+  requesterManaged?: boolean;
+  attachment?: {
+    instanceId?: string;
+    instanceOwnerId?: string;
+    deviceIndex: number;
+    attachedAt: string;
+    deleteOnTermination?: boolean;
+  };
+  operator?: Wire<OperatorResponse>;
   tags?: Tags;
   /** Fields set as given over the generated record. */
   with?: Partial<Wire<NetworkInterface>>;
@@ -326,6 +449,8 @@ export interface RouteTableSpec {
 export class VpcBuilder {
   readonly id: string;
   private readonly layout: CidrLayout;
+  /** Secondary CIDR blocks (AssociateVpcCidrBlock), e.g. 100.64.0.0/16 for custom networking pod subnets. */
+  private readonly secondary: CidrLayout[] = [];
 
   constructor(
     readonly region: RegionBuilder,
@@ -337,6 +462,29 @@ export class VpcBuilder {
     this.layout = new CidrLayout(cidr, `VPC ${name}`);
   }
 
+  /** Associates a secondary IPv4 CIDR block; subnets given a CIDR inside it are laid out there. */
+  secondaryCidr(cidr: string): this {
+    const { base, size } = parseCidr(cidr);
+    for (const layout of [this.layout, ...this.secondary]) {
+      const other = parseCidr(layout.cidr);
+      if (base < other.base + other.size && other.base < base + size)
+        throw new Error(`VPC ${this.name}: ${cidr} overlaps ${layout.cidr}`);
+    }
+    this.secondary.push(new CidrLayout(cidr, `VPC ${this.name}`));
+    return this;
+  }
+
+  /** The layout (primary or secondary CIDR) that holds `cidr`. */
+  private layoutOf(cidr: string): CidrLayout {
+    const { base } = parseCidr(cidr);
+    return (
+      this.secondary.find((l) => {
+        const outer = parseCidr(l.cidr);
+        return base >= outer.base && base < outer.base + outer.size;
+      }) ?? this.layout
+    );
+  }
+
   /** The VPC's internet gateway. */
   get internetGateway(): string {
     return this.region.id("igw", this.name);
@@ -346,7 +494,7 @@ export class VpcBuilder {
     const cidr =
       spec.cidr === undefined
         ? this.layout.next(spec.prefixLength ?? 24, `subnet ${name}`)
-        : this.layout.claim(spec.cidr, `subnet ${name}`);
+        : this.layoutOf(spec.cidr).claim(spec.cidr, `subnet ${name}`);
     const subnet = new SubnetRef(this, name, spec, cidr);
     this.region.add(subnet);
     return subnet;
@@ -470,6 +618,14 @@ export class VpcBuilder {
       dhcpOptionsId: region.id("dopt", "default"),
       cidrAssociationId: region.id("vpc-cidr-assoc", this.name),
       ...(this.options.isDefault === undefined ? {} : { isDefault: this.options.isDefault }),
+      ...(this.secondary.length === 0
+        ? {}
+        : {
+            secondaryCidrs: this.secondary.map((l) => ({
+              cidr: l.cidr,
+              associationId: region.id("vpc-cidr-assoc", this.name, l.cidr),
+            })),
+          }),
     });
   }
 }
@@ -491,13 +647,36 @@ export class SubnetRef {
     this.azId = zoneId(region, this.az.slice(region.length));
   }
 
+  /** MapPublicIpOnLaunch: a subnet meant for public addresses. */
+  get isPublic(): boolean {
+    return this.spec.public === true;
+  }
+
   /** The NAT gateway placed in this subnet. */
   get natGateway(): string {
     return this.vpc.region.id("nat", this.name);
   }
 
-  /** @internal `held`: addresses the ENIs listed in this subnet take. */
-  build(held: number): Wire<Subnet> {
+  /**
+   * A subnet CIDR reservation: `prefix` ranges are where EC2 takes the /28 prefixes it delegates, `explicit`
+   * ranges only hold addresses assigned by hand; neither is handed out for an automatically assigned address
+   * (EC2 API reference, CreateSubnetCidrReservation `ReservationType`). AvailableIpAddressCount leaves the
+   * whole reserved range out, free or held (issue 16; cilium/cilium#38499: reservations "artificially reduce the
+   * number of available IPs in the subnet").
+   */
+  cidrReservation(
+    cidr: string,
+    type: "prefix" | "explicit",
+    options: { description?: string; tags?: Tags } = {},
+  ): string {
+    return this.vpc.region.addCidrReservation(this, cidr, type, options);
+  }
+
+  /**
+   * @internal `held`: addresses the ENIs listed in this subnet take; `unavailable`: those plus the reserved ones
+   * (subnet CIDR reservations), which AvailableIpAddressCount leaves out.
+   */
+  build(held: number, unavailable: number = held): Wire<Subnet> {
     const { spec } = this;
     if (spec.available !== undefined && held > 0) {
       throw new Error(`subnet ${this.name}: give either ENIs or a fixed available count, not both`);
@@ -512,7 +691,7 @@ export class SubnetRef {
         az: this.az,
         azId: this.azId,
         cidr: this.cidr,
-        available: spec.available ?? usableAddresses(this.cidr) - held,
+        available: spec.available ?? usableAddresses(this.cidr) - unavailable,
         name: this.name,
         ...(spec.tags === undefined ? {} : { tags: spec.tags }),
         ...(spec.public === undefined ? {} : { public: spec.public }),

@@ -8,6 +8,8 @@ import type {
   IpPermission,
   LaunchTemplateVersion,
   NetworkInterface,
+  OperatorResponse,
+  ResponseLaunchTemplateData,
   Route,
   RouteTable,
   RouteTableAssociation,
@@ -86,6 +88,8 @@ export interface VpcShape {
   dhcpOptionsId?: string;
   cidrAssociationId?: string;
   isDefault?: boolean;
+  /** Secondary IPv4 CIDR blocks and their association ids. */
+  secondaryCidrs?: { cidr: string; associationId: string }[];
 }
 
 export function vpcShape(s: VpcShape): Wire<Vpc> {
@@ -103,6 +107,11 @@ export function vpcShape(s: VpcShape): Wire<Vpc> {
         CidrBlock: s.cidr,
         CidrBlockState: { State: "associated" },
       },
+      ...(s.secondaryCidrs ?? []).map((c) => ({
+        AssociationId: c.associationId,
+        CidrBlock: c.cidr,
+        CidrBlockState: { State: "associated" as const },
+      })),
     ],
     Tags: tagList({ Name: s.name ?? s.id }),
   };
@@ -307,10 +316,20 @@ export function securityGroupShape(s: SecurityGroupShape): Wire<SecurityGroup> {
 // launch templates
 
 export interface LaunchTemplateVersionSpec {
-  description?: string;
+  /** VersionDescription; `null` for none (a template a controller created). */
+  description?: string | null;
   createdAt?: string;
+  /** Who created the version (`CreatedBy`); a Terraform deployer role unless given. */
+  createdBy?: string;
   /** Plain text; stored base64-encoded as EC2 returns it. */
   userData?: string;
+  /** `UserData` stored exactly as given: already base64, or deliberately malformed. */
+  encodedUserData?: string;
+  /**
+   * The whole `LaunchTemplateData` of a template shaped otherwise than the default one (Karpenter's, say);
+   * the image, instance type, security groups and user data given beside it are set over it.
+   */
+  data?: Wire<ResponseLaunchTemplateData>;
   /** Instance-level SGs: EKS then does not add the cluster SG to the nodes. */
   securityGroupIds?: string[];
   /** SGs on the primary network interface: same effect as `securityGroupIds`. */
@@ -325,16 +344,29 @@ export interface LaunchTemplateVersionShape extends LaunchTemplateVersionSpec {
   name: string;
   version: number;
   isDefault: boolean;
+  /** A template an AWS service manages (EKS Auto Mode's). */
+  operator?: Wire<OperatorResponse>;
 }
 
 export function launchTemplateVersionShape(s: LaunchTemplateVersionShape): Wire<LaunchTemplateVersion> {
+  const base: Wire<ResponseLaunchTemplateData> = s.data ?? {
+    BlockDeviceMappings: [
+      {
+        DeviceName: "/dev/xvda",
+        Ebs: { VolumeSize: 50, VolumeType: "gp3", Encrypted: true, DeleteOnTermination: true },
+      },
+    ],
+    MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
+    TagSpecifications: [{ ResourceType: "instance", Tags: tagList({ Name: s.name }) }],
+  };
+  const userData = s.encodedUserData ?? (s.userData === undefined ? undefined : base64(s.userData));
   return {
     LaunchTemplateId: s.id,
     LaunchTemplateName: s.name,
     VersionNumber: s.version,
-    VersionDescription: s.description ?? "managed by terraform",
+    ...(s.description === null ? {} : { VersionDescription: s.description ?? "managed by terraform" }),
     CreateTime: s.createdAt ?? DEFAULT_CREATED_AT,
-    CreatedBy: `arn:aws:sts::${s.account}:assumed-role/platform-deployer/terraform`,
+    CreatedBy: s.createdBy ?? `arn:aws:sts::${s.account}:assumed-role/platform-deployer/terraform`,
     DefaultVersion: s.isDefault,
     LaunchTemplateData: {
       ...(s.imageId === undefined ? {} : { ImageId: s.imageId }),
@@ -345,16 +377,10 @@ export function launchTemplateVersionShape(s: LaunchTemplateVersionShape): Wire<
         : {
             NetworkInterfaces: [{ DeviceIndex: 0, Groups: s.interfaceGroupIds, DeleteOnTermination: true }],
           }),
-      ...(s.userData === undefined ? {} : { UserData: base64(s.userData) }),
-      BlockDeviceMappings: [
-        {
-          DeviceName: "/dev/xvda",
-          Ebs: { VolumeSize: 50, VolumeType: "gp3", Encrypted: true, DeleteOnTermination: true },
-        },
-      ],
-      MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 2, HttpEndpoint: "enabled" },
-      TagSpecifications: [{ ResourceType: "instance", Tags: tagList({ Name: s.name }) }],
+      ...(userData === undefined ? {} : { UserData: userData }),
+      ...base,
     },
+    ...(s.operator === undefined ? {} : { Operator: s.operator }),
   };
 }
 
@@ -375,15 +401,22 @@ export interface NetworkInterfaceShape {
   prefixes?: string[];
   groups: { id: string; name: string }[];
   macAddress: string;
-  type?: "interface" | "trunk" | "branch";
+  type?: "interface" | "trunk" | "branch" | "vpc_endpoint" | "lambda";
   status?: "in-use" | "available";
   requesterId?: string;
+  /** Created by an AWS service on your behalf (`RequesterManaged`). */
+  requesterManaged?: boolean;
   attachment?: {
     id: string;
-    instanceId: string;
+    /** None when the ENI is attached to something outside the account (a Fargate pod's host). */
+    instanceId?: string;
+    /** The attaching account; this account unless given. */
+    instanceOwnerId?: string;
     deviceIndex: number;
     attachedAt: string;
+    deleteOnTermination?: boolean;
   };
+  operator?: Wire<OperatorResponse>;
   tags?: Tags;
 }
 
@@ -406,7 +439,7 @@ export function networkInterfaceShape(s: NetworkInterfaceShape): Wire<NetworkInt
     Status: s.status ?? "in-use",
     OwnerId: s.account,
     ...(s.requesterId === undefined ? {} : { RequesterId: s.requesterId }),
-    RequesterManaged: false,
+    RequesterManaged: s.requesterManaged ?? false,
     SourceDestCheck: true,
     MacAddress: s.macAddress,
     PrivateIpAddress: primary,
@@ -425,15 +458,16 @@ export function networkInterfaceShape(s: NetworkInterfaceShape): Wire<NetworkInt
           Attachment: {
             AttachmentId: s.attachment.id,
             AttachTime: s.attachment.attachedAt,
-            DeleteOnTermination: true,
+            DeleteOnTermination: s.attachment.deleteOnTermination ?? true,
             DeviceIndex: s.attachment.deviceIndex,
             NetworkCardIndex: 0,
-            InstanceId: s.attachment.instanceId,
-            InstanceOwnerId: s.account,
+            ...(s.attachment.instanceId === undefined ? {} : { InstanceId: s.attachment.instanceId }),
+            InstanceOwnerId: s.attachment.instanceOwnerId ?? s.account,
             Status: "attached",
           },
         }),
     TagSet: tagList(s.tags ?? {}),
+    ...(s.operator === undefined ? {} : { Operator: s.operator }),
   };
 }
 
@@ -457,18 +491,37 @@ export interface ClusterShape {
   status?: ClusterStatus;
   endpointPublicAccess?: boolean;
   tags?: Tags;
+  /**
+   * EKS Auto Mode: the compute, block storage and load balancing capabilities on (DescribeCluster
+   * `computeConfig`, `storageConfig.blockStorage`, `kubernetesNetworkConfig.elasticLoadBalancing`).
+   */
+  autoMode?: { nodePools: string[]; nodeRoleArn: string };
 }
+
+/** The API server endpoint EKS gives a cluster, from a hex id derived from its name unless given. */
+export function clusterEndpoint(s: {
+  account: string;
+  region: string;
+  name: string;
+  endpointId?: string;
+}): string {
+  const endpointId =
+    s.endpointId ?? digest("endpoint", s.account, s.region, s.name).slice(0, 32).toUpperCase();
+  return `https://${endpointId}.gr7.${s.region}.eks.amazonaws.com`;
+}
+
+/** The service CIDR every built cluster uses (DescribeCluster `kubernetesNetworkConfig.serviceIpv4Cidr`). */
+export const SERVICE_IPV4_CIDR = "172.20.0.0/16";
 
 export function clusterShape(s: ClusterShape): Wire<Cluster> {
   const hexId = (kind: string) => digest(kind, s.account, s.region, s.name).slice(0, 32).toUpperCase();
-  const endpointId = s.endpointId ?? hexId("endpoint");
   const oidcId = s.oidcId ?? hexId("oidc");
   return {
     name: s.name,
     arn: arn("eks", s.region, s.account, `cluster/${s.name}`),
     createdAt: s.createdAt ?? DEFAULT_CREATED_AT,
     version: s.version,
-    endpoint: `https://${endpointId}.gr7.${s.region}.eks.amazonaws.com`,
+    endpoint: clusterEndpoint(s),
     roleArn: `arn:aws:iam::${s.account}:role/${s.name}-cluster`,
     resourcesVpcConfig: {
       subnetIds: s.subnetIds ?? [],
@@ -479,7 +532,11 @@ export function clusterShape(s: ClusterShape): Wire<Cluster> {
       endpointPrivateAccess: true,
       publicAccessCidrs: [],
     },
-    kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
+    kubernetesNetworkConfig: {
+      serviceIpv4Cidr: SERVICE_IPV4_CIDR,
+      ipFamily: "ipv4",
+      ...(s.autoMode === undefined ? {} : { elasticLoadBalancing: { enabled: true } }),
+    },
     logging: {
       clusterLogging: [
         { types: ["api", "audit", "authenticator"], enabled: true },
@@ -490,8 +547,18 @@ export function clusterShape(s: ClusterShape): Wire<Cluster> {
     status: s.status ?? "ACTIVE",
     platformVersion: "eks.9",
     tags: s.tags ?? {},
-    accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
+    accessConfig: { authenticationMode: s.autoMode === undefined ? "API_AND_CONFIG_MAP" : "API" },
     upgradePolicy: { supportType: "STANDARD" },
+    ...(s.autoMode === undefined
+      ? {}
+      : {
+          computeConfig: {
+            enabled: true,
+            nodePools: s.autoMode.nodePools,
+            nodeRoleArn: s.autoMode.nodeRoleArn,
+          },
+          storageConfig: { blockStorage: { enabled: true } },
+        }),
   };
 }
 

@@ -10,3 +10,11 @@ export const ROLE_INTERNAL_ELB: Record<string, string> = { "kubernetes.io/role/i
 export function clusterTag(cluster: string, value: "owned" | "shared" = "shared"): Record<string, string> {
   return { [`kubernetes.io/cluster/${cluster}`]: value };
 }
+
+/**
+ * `karpenter.sh/discovery=<cluster>`: the tag Karpenter's getting-started EC2NodeClass selects subnets and
+ * security groups by (`subnetSelectorTerms` / `securityGroupSelectorTerms`). Unrelated to load balancers.
+ */
+export function karpenterDiscovery(cluster: string): Record<string, string> {
+  return { "karpenter.sh/discovery": cluster };
+}

@@ -81,7 +81,7 @@ describe("Command: eks-audit lb-subnets", () => {
     ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /--cluster: no cluster "nope" in 111122223333\/us-east-1 \(clusters there: edge-use1, tools-use1\)/,
+      /--cluster: no cluster "nope" in 111122223333\/us-east-1 \(clusters there: edge-use1, tools-use1, storefront-use1\)/,
     );
   });
 

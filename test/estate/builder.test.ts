@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { type Estate, type EstateRegion, parseEstate } from "#shared/estate/index.ts";
 import {
   al2023NodeConfig,
+  al2023SelfManagedUserData,
   allowControlPlane,
   clusterTag,
   EstateBuilder,
+  karpenterDiscovery,
   type RegionBuilder,
   ROLE_ELB,
   ROLE_INTERNAL_ELB,
@@ -548,5 +551,441 @@ describe("Method: RegionBuilder.instanceType", () => {
     expect(r.ec2.InstanceTypes[1]?.NetworkInfo?.MaximumNetworkInterfaces).toBe(16);
     const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
     expect(() => region.instanceType("x9.huge")).toThrow("unknown instance type x9.huge");
+  });
+});
+
+/** A region's estate, validated as the format requires (JSON round trip included). */
+function validRegion(
+  story: (r: RegionBuilder) => void,
+  capturedAt?: string,
+): { estate: Estate; r: EstateRegion } {
+  const org = new EstateBuilder();
+  if (capturedAt !== undefined) org.capturedAt(capturedAt);
+  story(org.account(ACCOUNT, { name: "prod" }).region(REGION));
+  const estate = parseEstate(JSON.parse(JSON.stringify(org.build())));
+  return { estate, r: regionOf(estate) };
+}
+
+const instancesOf = (r: EstateRegion) => (r.ec2.Reservations ?? []).flatMap((res) => res.Instances ?? []);
+const userDataOf = (r: EstateRegion, templateId: string | undefined) =>
+  Buffer.from(
+    r.ec2.LaunchTemplateVersions.find((v) => v.LaunchTemplateId === templateId)?.LaunchTemplateData
+      ?.UserData ?? "",
+    "base64",
+  ).toString("utf8");
+
+describe("Class: KarpenterNodePool", () => {
+  it("records Karpenter's launch template, tagged and with its NodeConfig part last, and tags its instances as Karpenter does", () => {
+    // Act
+    const { estate, r } = validRegion((region) => {
+      const vpc = region.vpc("ml", "10.5.0.0/16");
+      const a = vpc.subnet("ml-nodes-a", { zone: "a", prefixLength: 20, tags: karpenterDiscovery("ml") });
+      const b = vpc.subnet("ml-nodes-b", { zone: "b", prefixLength: 20, tags: karpenterDiscovery("ml") });
+      const cluster = vpc.cluster("ml", { version: "1.33", subnets: [a, b] });
+      const nodeSg = vpc.securityGroup("ml-nodes", "Karpenter nodes", { tags: karpenterDiscovery("ml") });
+      const pool = cluster.karpenter("default", {
+        nodeClass: "default",
+        securityGroups: [nodeSg],
+        subnets: [a, b],
+        instanceTypes: ["m5.large"],
+        kubelet: { maxPods: 29, systemReserved: { memory: "1Gi" } },
+        userData: "#!/bin/bash\necho warm-up\n",
+        tags: { team: "ml" },
+      });
+      pool.node(a, { enis: [10, 5] });
+    });
+
+    // Assess: the launch template (DescribeLaunchTemplates) and its one version
+    expect(estate.version).toBe(2);
+    const template = r.ec2.LaunchTemplates?.find((t) =>
+      t.LaunchTemplateName?.startsWith("karpenter.k8s.aws/"),
+    );
+    expect(template?.LaunchTemplateName).toMatch(/^karpenter\.k8s\.aws\/\d+$/);
+    expect(tagsOf(template?.Tags)).toEqual({
+      team: "ml",
+      "kubernetes.io/cluster/ml": "owned",
+      "karpenter.sh/nodepool": "default",
+      "eks:eks-cluster-name": "ml",
+      "karpenter.k8s.aws/ec2nodeclass": "default",
+    });
+    const version = r.ec2.LaunchTemplateVersions.find(
+      (v) => v.LaunchTemplateId === template?.LaunchTemplateId,
+    );
+    expect(version?.VersionDescription).toBeUndefined();
+    expect(version?.LaunchTemplateData?.SecurityGroupIds).toEqual([r.ec2.SecurityGroups[1]?.GroupId]);
+    expect(version?.LaunchTemplateData?.TagSpecifications?.[0]?.ResourceType).toBe("network-interface");
+    // Its user data: MIME, boundary "//", the custom shell part first, Karpenter's NodeConfig last
+    const userData = userDataOf(r, template?.LaunchTemplateId);
+    const parts = userData.split("\n--//");
+    expect(
+      userData.startsWith('MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="//"\n\n--//\n'),
+    ).toBe(true);
+    expect(parts.at(-1)).toBe("--\n");
+    expect(parts).toHaveLength(4);
+    expect(parts[1]).toBe(
+      '\nContent-Type: text/x-shellscript; charset="us-ascii"\n\n#!/bin/bash\necho warm-up',
+    );
+    const nodeConfig = parseYaml(parts[2]?.split("\n\n").slice(1).join("\n\n") ?? "") as {
+      spec: {
+        cluster: { name: string; cidr: string };
+        kubelet: { config: Record<string, unknown>; flags: string[] };
+      };
+    };
+    expect(parts[2]).toContain(
+      "Content-Type: application/node.eks.aws\n\n# Karpenter Generated NodeConfig\n",
+    );
+    expect(nodeConfig.spec.cluster).toMatchObject({ name: "ml", cidr: "172.20.0.0/16" });
+    expect(nodeConfig.spec.kubelet.config).toEqual({
+      clusterDNS: ["172.20.0.10"],
+      maxPods: 29,
+      registerWithTaints: [{ effect: "NoExecute", key: "karpenter.sh/unregistered" }],
+      systemReserved: { memory: "1Gi" },
+    });
+    expect(nodeConfig.spec.kubelet.flags).toEqual([
+      '--node-labels="karpenter.k8s.aws/ec2nodeclass=default,karpenter.sh/capacity-type=on-demand,karpenter.sh/do-not-sync-taints=true,karpenter.sh/nodepool=default"',
+    ]);
+    // The instance: Karpenter's tags, the template EC2 launched it from, its ENIs
+    const [instance] = instancesOf(r);
+    expect(tagsOf(instance?.Tags)).toMatchObject({
+      "kubernetes.io/cluster/ml": "owned",
+      "karpenter.sh/nodepool": "default",
+      "eks:eks-cluster-name": "ml",
+      "karpenter.k8s.aws/ec2nodeclass": "default",
+      "aws:ec2launchtemplate:id": template?.LaunchTemplateId,
+      Name: instance?.PrivateDnsName,
+      "karpenter.sh/nodeclaim": expect.stringMatching(/^default-[0-9a-f]{5}$/),
+    });
+    expect(instance?.NetworkInterfaces?.map((n) => [n.Attachment?.DeviceIndex, n.Description])).toEqual([
+      [0, ""],
+      [1, `aws-K8S-${instance?.InstanceId}`],
+    ]);
+    expect(instance?.Operator).toEqual({ Managed: false });
+  });
+
+  it("adds karpenter.k8s.aws/cluster to the launch template of a Karpenter before v1.1, and refuses a subnet its EC2NodeClass does not select", () => {
+    const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
+    const vpc = region.vpc("ml");
+    const a = vpc.subnet("a", { zone: "a" });
+    const other = vpc.subnet("other", { zone: "b" });
+    const cluster = vpc.cluster("ml", { version: "1.31", subnets: [a] });
+    const pool = cluster.karpenter("batch", {
+      nodeClass: "batch",
+      securityGroups: [cluster.clusterSg],
+      subnets: [a],
+      instanceTypes: ["m5.large"],
+      legacyClusterTag: true,
+    });
+    expect(() => pool.node(other, { enis: [1] })).toThrow("subnet other is not one its EC2NodeClass selects");
+    const built = region.build();
+    expect(tagsOf(built.ec2.LaunchTemplates?.[0]?.Tags)).toMatchObject({ "karpenter.k8s.aws/cluster": "ml" });
+  });
+});
+
+describe("Class: SelfManagedGroup", () => {
+  it("records its Auto Scaling group with the cluster tag, its subnets, template and instances, and nodes on the template's SGs only", () => {
+    // Act
+    const { r } = validRegion((region) => {
+      const { vpc, cluster, privateA, privateB } = smallCluster(region);
+      const legacySg = vpc.securityGroup("legacy-nodes", "self-managed nodes", {
+        tags: clusterTag("prod", "owned"),
+      });
+      const lt = region.launchTemplate("prod-legacy", [
+        {
+          instanceType: "m5.large",
+          securityGroups: [legacySg],
+          userData: al2023SelfManagedUserData(cluster.nodeadmDetails(), { maxPods: 29 }),
+        },
+      ]);
+      const group = cluster.selfManaged("legacy", {
+        launchTemplate: lt,
+        subnets: [privateA, privateB],
+        scaling: { min: 1, max: 4, desired: 2 },
+      });
+      group.node(privateA, { enis: [10, 3] });
+      group.node(privateB, { enis: [10] });
+    });
+
+    // Assess
+    const asg = r.autoscaling?.AutoScalingGroups.find((g) => g.AutoScalingGroupName === "prod-legacy");
+    // The node group `general` has its EKS-created group too.
+    expect(r.autoscaling?.AutoScalingGroups.map((g) => g.AutoScalingGroupName)).toEqual([
+      expect.stringMatching(/^eks-general-/),
+      "prod-legacy",
+    ]);
+    expect(asg).toMatchObject({
+      AutoScalingGroupName: "prod-legacy",
+      MinSize: 1,
+      MaxSize: 4,
+      DesiredCapacity: 2,
+      AvailabilityZones: ["eu-west-1a", "eu-west-1b"],
+      VPCZoneIdentifier: `${r.ec2.Subnets[2]?.SubnetId},${r.ec2.Subnets[3]?.SubnetId}`,
+      LaunchTemplate: { LaunchTemplateName: "prod-legacy", Version: "1" },
+    });
+    expect(asg?.Tags?.map((t) => [t.Key, t.Value, t.PropagateAtLaunch, t.ResourceType])).toEqual([
+      ["kubernetes.io/cluster/prod", "owned", true, "auto-scaling-group"],
+      ["Name", "prod-legacy-Node", true, "auto-scaling-group"],
+    ]);
+    const instances = instancesOf(r);
+    expect(asg?.Instances?.map((i) => [i.InstanceId, i.InstanceType, i.LifecycleState])).toEqual(
+      instances.map((i) => [i.InstanceId, "m5.large", "InService"]),
+    );
+    expect(tagsOf(instances[0]?.Tags)).toMatchObject({
+      "aws:autoscaling:groupName": "prod-legacy",
+      "kubernetes.io/cluster/prod": "owned",
+      Name: "prod-legacy-Node",
+    });
+    expect(instances[0]?.SecurityGroups?.map((g) => g.GroupName)).toEqual(["legacy-nodes"]);
+    const userData = userDataOf(r, asg?.LaunchTemplate?.LaunchTemplateId);
+    expect(userData).toContain("apiServerEndpoint: https://");
+    expect(userData).toContain("name: prod");
+  });
+
+  it("refuses a launch template without security groups and a subnet outside its VPCZoneIdentifier", () => {
+    const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
+    const { cluster, privateA, privateB } = smallCluster(region);
+    const bare = region.launchTemplate("bare", [{ instanceType: "m5.large" }]);
+    expect(() =>
+      cluster.selfManaged("bare", {
+        launchTemplate: bare,
+        subnets: [privateA],
+        scaling: { min: 1, max: 1, desired: 1 },
+      }),
+    ).toThrow("launch template bare sets no security group");
+    const lt = region.launchTemplate("ok", [
+      { instanceType: "m5.large", securityGroups: [cluster.clusterSg] },
+    ]);
+    const group = cluster.selfManaged("ok", {
+      launchTemplate: lt,
+      subnets: [privateA],
+      scaling: { min: 1, max: 1, desired: 1 },
+    });
+    expect(() => group.node(privateB, { enis: [1] })).toThrow(
+      "subnet private-b is not in its VPCZoneIdentifier",
+    );
+  });
+});
+
+describe("Class: AutoModeNodePool", () => {
+  it("builds an Auto Mode cluster without vpc-cni, and EKS-managed instances with a delegated prefix, taken from a prefix reservation first", () => {
+    // Act
+    const { r } = validRegion((region) => {
+      const vpc = region.vpc("auto", "10.6.0.0/16");
+      const a = vpc.subnet("auto-a", { zone: "a", cidr: "10.6.0.0/24" });
+      const b = vpc.subnet("auto-b", { zone: "b", cidr: "10.6.1.0/24" });
+      a.cidrReservation("10.6.0.128/26", "prefix", { description: "Auto Mode prefixes" });
+      const cluster = vpc.cluster("auto", { version: "1.33", subnets: [a, b], autoMode: {} });
+      const pool = cluster.autoModeNodePool("general-purpose", { instanceTypes: ["m6i.large"] });
+      pool.node(a);
+      pool.node(b);
+    });
+
+    // Assess
+    const [entry] = r.eks.clusters;
+    expect(entry?.cluster.computeConfig).toEqual({
+      enabled: true,
+      nodePools: ["general-purpose", "system"],
+      nodeRoleArn: `arn:aws:iam::${ACCOUNT}:role/auto-auto-node`,
+    });
+    expect(entry?.cluster.storageConfig).toEqual({ blockStorage: { enabled: true } });
+    expect(entry?.cluster.kubernetesNetworkConfig?.elasticLoadBalancing).toEqual({ enabled: true });
+    expect(entry?.addons).toEqual([]);
+    const [inA, inB] = instancesOf(r);
+    expect(inA?.Operator).toEqual({ Managed: true, Principal: "eks.amazonaws.com", HiddenByDefault: true });
+    expect(tagsOf(inA?.Tags)).toMatchObject({
+      "eks:eks-cluster-name": "auto",
+      "eks:kubernetes-node-pool-name": "general-purpose",
+      "eks:kubernetes-node-class-name": "default",
+    });
+    expect(inA?.NetworkInterfaces?.map((n) => [n.Ipv4Prefixes, n.Operator?.Managed])).toEqual([
+      [[{ Ipv4Prefix: "10.6.0.128/28" }], true],
+    ]);
+    expect(inB?.NetworkInterfaces?.[0]?.Ipv4Prefixes).toEqual([{ Ipv4Prefix: "10.6.1.16/28" }]);
+    expect(inA?.SecurityGroups?.map((g) => g.GroupId)).toEqual([
+      entry?.cluster.resourcesVpcConfig?.clusterSecurityGroupId,
+    ]);
+    // 251 usable − (1 primary address, outside the reservation, + the whole reserved /26, its prefix included)
+    expect(r.ec2.Subnets[0]?.AvailableIpAddressCount).toBe(251 - 1 - 64);
+    expect(r.ec2.SubnetCidrReservations).toEqual([
+      expect.objectContaining({
+        Cidr: "10.6.0.128/26",
+        ReservationType: "prefix",
+        SubnetId: r.ec2.Subnets[0]?.SubnetId,
+      }),
+    ]);
+  });
+
+  it("refuses a node pool on a cluster without Auto Mode", () => {
+    const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
+    const { cluster } = smallCluster(region);
+    expect(() => cluster.autoModeNodePool("general-purpose", { instanceTypes: ["m5.large"] })).toThrow(
+      "cluster prod does not run EKS Auto Mode",
+    );
+  });
+});
+
+describe("Class: FargateProfileCapacity", () => {
+  it("records the profile and one pod ENI per pod, with the cluster SG, in the profile's subnets", () => {
+    // Act
+    const { r } = validRegion((region) => {
+      const vpc = region.vpc("jobs", "10.7.0.0/16");
+      const a = vpc.subnet("jobs-a", { zone: "a", cidr: "10.7.0.0/27" });
+      const b = vpc.subnet("jobs-b", { zone: "b", cidr: "10.7.0.32/27" });
+      const cluster = vpc.cluster("jobs", { version: "1.33", subnets: [a, b] });
+      const profile = cluster.fargateProfile("batch", {
+        subnets: [a, b],
+        selectors: [{ namespace: "batch", labels: { tier: "jobs" } }],
+      });
+      profile.podsIn(a, 20);
+      profile.podsIn(b, 3);
+    });
+
+    // Assess
+    const [entry] = r.eks.clusters;
+    expect(entry?.fargateProfiles).toEqual([
+      expect.objectContaining({
+        fargateProfileName: "batch",
+        clusterName: "jobs",
+        status: "ACTIVE",
+        subnets: [r.ec2.Subnets[0]?.SubnetId, r.ec2.Subnets[1]?.SubnetId],
+        selectors: [{ namespace: "batch", labels: { tier: "jobs" } }],
+      }),
+    ]);
+    expect(r.ec2.Subnets.map((s) => s.AvailableIpAddressCount)).toEqual([27 - 20, 27 - 3]);
+    const podEni = r.ec2.NetworkInterfaces[0];
+    expect(podEni).toMatchObject({ RequesterManaged: true, Status: "in-use" });
+    expect(podEni?.Groups?.map((g) => g.GroupId)).toEqual([
+      entry?.cluster.resourcesVpcConfig?.clusterSecurityGroupId,
+    ]);
+  });
+
+  it("refuses a public subnet and a pod outside the profile's subnets", () => {
+    const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
+    const { cluster, publicA, privateA, privateB } = smallCluster(region);
+    expect(() =>
+      cluster.fargateProfile("web", { subnets: [publicA], selectors: [{ namespace: "web" }] }),
+    ).toThrow("subnet public-a is public");
+    const profile = cluster.fargateProfile("jobs", {
+      subnets: [privateA],
+      selectors: [{ namespace: "jobs" }],
+    });
+    expect(() => profile.podsIn(privateB, 1)).toThrow("subnet private-b is not one of its subnets");
+  });
+});
+
+describe("Method: InstanceCapacity.node", () => {
+  it("puts ipamd's ENIs in the pod subnet of a secondary CIDR under custom networking; the node subnet pays one address", () => {
+    // Act
+    const { r } = validRegion((region) => {
+      const { vpc, general, privateA } = smallCluster(region);
+      vpc.secondaryCidr("100.64.0.0/16");
+      const pods = vpc.subnet("pods-a", { zone: "a", cidr: "100.64.0.0/18" });
+      const podSg = vpc.securityGroup("pods", "pod ENIs");
+      general.node(privateA, { enis: [1, 10, 10], podNetwork: { subnet: pods, groups: [podSg] } });
+    });
+
+    // Assess
+    expect(r.ec2.Vpcs[0]?.CidrBlockAssociationSet?.map((c) => c.CidrBlock)).toEqual([
+      "10.0.0.0/16",
+      "100.64.0.0/16",
+    ]);
+    const podSubnet = r.ec2.Subnets.find((s) => s.CidrBlock === "100.64.0.0/18");
+    expect(podSubnet?.AvailableIpAddressCount).toBe(16379 - 20);
+    expect(r.ec2.Subnets[2]?.AvailableIpAddressCount).toBe(4091 - 1);
+    const ipamd = r.ec2.NetworkInterfaces.filter((e) => e.SubnetId === podSubnet?.SubnetId);
+    expect(
+      ipamd.map((e) => [e.Description?.startsWith("aws-K8S-i-"), e.Groups?.map((g) => g.GroupName)]),
+    ).toEqual([
+      [true, ["pods"]],
+      [true, ["pods"]],
+    ]);
+    expect(tagsOf(ipamd[0]?.TagSet)).toEqual({
+      "node.k8s.amazonaws.com/instance_id": ipamd[0]?.Attachment?.InstanceId,
+      "cluster.k8s.amazonaws.com/name": "prod",
+      "eks:eni:owner": "amazon-vpc-cni",
+      "node.k8s.amazonaws.com/createdAt": "2025-06-02T08:14:09Z",
+    });
+    const [instance] = instancesOf(r);
+    expect(instance?.NetworkInterfaces?.map((n) => n.SubnetId)).toEqual([
+      r.ec2.Subnets[2]?.SubnetId,
+      podSubnet?.SubnetId,
+      podSubnet?.SubnetId,
+    ]);
+    expect(tagsOf(instance?.Tags)).toMatchObject({
+      "eks:nodegroup-name": "general",
+      "eks:cluster-name": "prod",
+    });
+  });
+
+  it("tags trunk and branch ENIs as the VPC resource controller does", () => {
+    // Act
+    const { r } = validRegion((region) => {
+      const { vpc, general, privateA } = smallCluster(region);
+      general.node(privateA, { enis: [5], trunk: true }).branchEni(3, [vpc.securityGroup("app", "app pods")]);
+    });
+
+    // Assess
+    const trunk = r.ec2.NetworkInterfaces.find((e) => e.InterfaceType === "trunk");
+    const branch = r.ec2.NetworkInterfaces.find((e) => e.InterfaceType === "branch");
+    expect(trunk?.Description).toBe("aws-k8s-trunk-eni");
+    expect(tagsOf(trunk?.TagSet)).toEqual({
+      "node.k8s.amazonaws.com/instance_id": trunk?.Attachment?.InstanceId,
+      "eks:eni:owner": "eks-vpc-resource-controller",
+      "kubernetes.io/cluster/prod": "owned",
+    });
+    expect(branch?.Description).toBe("aws-k8s-branch-eni");
+    expect(tagsOf(branch?.TagSet)).toEqual({
+      "vpcresources.k8s.aws/vlan-id": "3",
+      "vpcresources.k8s.aws/trunk-eni-id": trunk?.NetworkInterfaceId,
+      "node.k8s.amazonaws.com/instance_id": trunk?.Attachment?.InstanceId,
+      "eks:eni:owner": "eks-vpc-resource-controller",
+      "kubernetes.io/cluster/prod": "owned",
+    });
+  });
+});
+
+describe("Method: SubnetRef.cidrReservation", () => {
+  it("keeps automatic addresses out of reservations, takes prefixes from prefix reservations first, leaves reserved space out of the free count, and refuses overlaps", () => {
+    // Prepare
+    const region = new EstateBuilder().account(ACCOUNT, { name: "prod" }).region(REGION);
+    const vpc = region.vpc("net", "10.9.0.0/16");
+    const subnet = vpc.subnet("s", { zone: "a", cidr: "10.9.0.0/24" });
+    subnet.cidrReservation("10.9.0.0/27", "explicit", { description: "appliances" });
+    subnet.cidrReservation("10.9.0.64/26", "prefix");
+
+    // Act
+    region.networkInterface({ key: "auto", subnet, description: "", groups: [], addresses: 2, prefixes: 2 });
+    region.networkInterface({
+      key: "by-hand",
+      subnet,
+      description: "",
+      groups: [],
+      addresses: ["10.9.0.10"],
+    });
+    const built = region.build();
+
+    // Assess
+    const [auto, byHand] = built.ec2.NetworkInterfaces;
+    expect(auto?.PrivateIpAddresses?.map((p) => p.PrivateIpAddress)).toEqual(["10.9.0.32", "10.9.0.33"]);
+    expect(auto?.Ipv4Prefixes).toEqual([{ Ipv4Prefix: "10.9.0.64/28" }, { Ipv4Prefix: "10.9.0.80/28" }]);
+    expect(byHand?.PrivateIpAddress).toBe("10.9.0.10");
+    expect(built.ec2.SubnetCidrReservations?.map((c) => [c.Cidr, c.ReservationType, c.Description])).toEqual([
+      ["10.9.0.0/27", "explicit", "appliances"],
+      ["10.9.0.64/26", "prefix", undefined],
+    ]);
+    // Reserved space is not free: 251 usable − 28 of the /27 (its first four are AWS's) − 64 of the /26 − the
+    // two automatic addresses outside both (the hand-picked one and the prefixes lie inside reservations).
+    expect(built.ec2.Subnets[0]?.AvailableIpAddressCount).toBe(251 - 28 - 64 - 2);
+    expect(() => subnet.cidrReservation("10.9.0.16/28", "prefix")).toThrow("overlaps 10.9.0.0/27");
+  });
+});
+
+describe("Method: EstateBuilder.capturedAt", () => {
+  it("records when the estate was captured and makes it a format 2 estate; a v1 story stays format 1", () => {
+    const { estate } = validRegion((region) => region.vpc("net"), "2026-03-01T06:00:00Z");
+    expect(estate).toMatchObject({ version: 2, capturedAt: "2026-03-01T06:00:00Z" });
+    expect(validRegion((region) => region.vpc("net")).estate.version).toBe(1);
+    expect(() => new EstateBuilder().capturedAt("yesterday")).toThrow(
+      "capturedAt yesterday is not an ISO-8601",
+    );
   });
 });

@@ -52,6 +52,7 @@ describe("Function: assembleInventory", () => {
       expect(derived.clusters.map((c) => c.vpcId)).toEqual([
         "vpc-001c823c20483cd76",
         "vpc-04901484317cf5b30",
+        "vpc-01e4db2fa95968d0b",
       ]);
       expect(keys(evaluateRules(derived))).toEqual(keys(evaluateRules(given)));
       expect(evaluateRules(derived).some((f) => f.ruleId === "elb.no-eligible-subnet")).toBe(true);
@@ -73,7 +74,12 @@ describe("Function: assembleInventory", () => {
       const inventory = await assembleInventory(TOOLS, region);
 
       // Assess
-      expect(inventory.clusters.map((c) => c.vpcId)).toEqual(["vpc-001c823c20483cd76", undefined]);
+      // storefront-use1 keeps its own VPC.
+      expect(inventory.clusters.map((c) => c.vpcId)).toEqual([
+        "vpc-001c823c20483cd76",
+        undefined,
+        "vpc-01e4db2fa95968d0b",
+      ]);
     });
   });
 

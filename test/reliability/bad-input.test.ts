@@ -166,9 +166,10 @@ describe("Reliability: bad input on the command line", () => {
       () =>
         broken((e) => {
           const clusters = payments(e).eks.clusters;
+          // payments-euw1 again, after payments-euw1 and checkout-euw1.
           clusters.push(must(clusters[0], "cluster"));
         }),
-      /accounts\.222233334444\.regions\.eu-west-1\.eks\.clusters\[1\]\.cluster\.name: duplicate cluster/,
+      /accounts\.222233334444\.regions\.eu-west-1\.eks\.clusters\[2\]\.cluster\.name: duplicate cluster/,
     ],
     [
       "an unknown top-level key",
