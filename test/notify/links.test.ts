@@ -12,7 +12,8 @@ function flagsOf(register: typeof registerLbSubnetsCommand, name: string): strin
   const program = new Command();
   register(program, { io: {} as CliIo, setExit: () => undefined, context: {} });
   const command = program.commands.find((c) => c.name() === name);
-  return command?.options.map((o) => o.long ?? "") ?? [];
+  // Both spellings of a flag (`--account, --accounts`: commander keeps the first as `short`).
+  return command?.options.flatMap((o) => [o.long, o.short].filter((f): f is string => f !== undefined)) ?? [];
 }
 
 /** `eks-audit <command> --a x --b y` → command and [flag, value] pairs (the generated commands need no quoting). */

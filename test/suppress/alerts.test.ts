@@ -59,7 +59,7 @@ describe("Alerts of suppressed transitions", () => {
 
     // Assess
     expect(alerts.map((a) => a.subject)).toEqual([
-      "[eks-auditor] HIGH REOPENED elb.foreign-cluster-tag in 111122223333 eu-west-1",
+      "[eks-auditor] HIGH REOPENED elb.foreign-cluster-tag on prod in 111122223333 eu-west-1",
     ]);
   });
 });
