@@ -10,7 +10,8 @@ import { ScanRecordHandler } from "./scan-record.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
 const config = scannerConfigFromEnv();
-const store = new FindingsStore(dynamoClient(config), config.tableName, {
+/** Exported for the benchmark, which reads the container's write counters (`store.stats()`). */
+export const store = new FindingsStore(dynamoClient(config), config.tableName, {
   ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
 });
 const notifier = new SnsNotifier({
