@@ -1,38 +1,53 @@
 /**
- * Orchestrates the benchmark: generate an estate, start the simulator and dynalite in child processes,
- * run the pipeline twice (the second run over the unchanged estate), read the simulator's call log,
- * probe the collector's critical-path depth, and derive the report figures. See bench/README.md.
+ * Orchestrates the benchmark: build the scanner bundle and the worker harness, generate an estate, start
+ * the simulator and dynalite in child processes, run the deployment-shaped pipeline (bench/deployment.ts)
+ * once, or twice (the second over the unchanged estate), read the simulator's call log, probe the
+ * collector's critical-path depth, and derive the bound and the report figures. See bench/README.md.
  */
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DEFAULT_SETTINGS } from "#infra/config.ts";
+import { SCANNER_TIMEOUT } from "#infra/constructs/scanner.ts";
 import { createTableInput } from "#shared/store/index.ts";
-import { type BundleReport, ec2ClientFloorBytes, measureBundles } from "./bundles.ts";
+import {
+  type BundleReport,
+  buildDeploymentBundles,
+  type DeploymentBundles,
+  ec2ClientFloorBytes,
+  measureBundles,
+} from "./bundles.ts";
+import type { ChainParts } from "./chain.ts";
+import type { DeploymentOptions, DeploymentRun } from "./deployment.ts";
 import { accountIdOf, type GenerateOptions, regionsOf } from "./generate-estate.ts";
-import type { PipelineOptions, RunSummary } from "./pipeline.ts";
 import { type DepthProbe, probeCollectorDepth } from "./probe.ts";
 import { childEnv, ROOT, runScript, startDynaliteProcess, startSimulatorProcess } from "./processes.ts";
+
+/** infra/constructs/scanner.ts gives the scanner 512 MB (`memorySize`); the Lambda context reports it. */
+const SCANNER_MEMORY_MB = 512;
 
 export interface BenchOptions {
   seed: number;
   /** Accounts of the main measurement (default 200). */
   accounts: number;
   regions: number;
-  /** Scopes in flight (scanner containers). */
+  /** Scanner workers: the event source's maximum concurrency (the stack's `scannerConcurrency`). */
   concurrency: number;
-  /** SQS records per scanner invocation. */
+  /** SQS records per scanner invocation (the stack's `scannerBatchSize`). */
   batchSize: number;
   /** SCOPE_CONCURRENCY for the scanner (calls in flight inside one scope); undefined = its default. */
   scopeConcurrency?: number;
   latencyMs: number;
   throttle?: { bucket: number; refillPerSecond: number };
-  /** Account counts of the scaling curve; the main measurement is one of them. */
+  /** Account counts of the scaling curve (first runs only); the main measurement is one of them. */
   curve: number[];
-  /** Accounts of the 3×-subnets/SGs variant and of its 1× twin (calls per cluster compared scope by scope). */
+  /** Accounts of the ×networkScale subnets/SGs variant and of its ×1 twin; 0: no variant. */
   variantAccounts: number;
   networkScale: number;
-  /** Scopes sampled by the depth probe (whole accounts). */
+  /** The main measurement runs a second time over the unchanged estate. */
+  secondRun: boolean;
+  /** Scopes sampled by the depth probe (whole accounts); 0: no probe. */
   probeAccounts: number;
   bundles: boolean;
   coldRuns: number;
@@ -40,28 +55,30 @@ export interface BenchOptions {
   estateDir: string;
   /** Bound for each child process. */
   timeoutMs: number;
-  /** Writes a V8 CPU profile of each pipeline run here (`--cpu-prof`). */
+  /** Writes a V8 CPU profile of each scanner worker here (`--cpu-prof`). */
   profileDir?: string;
   log?: (line: string) => void;
+  /** Called with the result so far after each point: an interrupted run keeps the points it measured. */
+  onPoint?: (partial: BenchResult) => Promise<void>;
 }
 
 export const DEFAULTS: BenchOptions = {
   seed: 42,
   accounts: 200,
   regions: 4,
-  concurrency: 16,
-  // SCANNER_BATCH_SIZE of infra/stacks/central-stack.ts.
-  batchSize: 5,
+  concurrency: DEFAULT_SETTINGS.scannerConcurrency,
+  batchSize: DEFAULT_SETTINGS.scannerBatchSize,
   latencyMs: 25,
   throttle: { bucket: 100, refillPerSecond: 20 },
   curve: [],
   variantAccounts: 50,
   networkScale: 3,
+  secondRun: true,
   probeAccounts: 12,
   bundles: true,
   coldRuns: 7,
   estateDir: join(ROOT, "sim/estates/generated"),
-  timeoutMs: 20 * 60_000,
+  timeoutMs: 30 * 60_000,
 };
 
 /** What the simulator logged during one run, folded by operation. */
@@ -79,50 +96,6 @@ export interface SimCalls {
   collectorByScope: Record<string, number>;
   clusters: number;
   nodegroups: number;
-}
-
-export interface RunResult extends RunSummary {
-  sim: SimCalls;
-  childMs: number;
-}
-
-export interface Measurement {
-  label: string;
-  accounts: number;
-  regions: number;
-  networkScale: number;
-  scopes: number;
-  estate: { file: string; megabytes: number; generateMs: number; simStartMs: number };
-  first: RunResult;
-  second?: RunResult;
-  probe?: DepthProbe;
-  bound?: LowerBound;
-}
-
-export interface LowerBound {
-  latencyMs: number;
-  concurrency: number;
-  /** Mean critical-path depth per scope: the collector's (probe) + AssumeRole rounds + Publish rounds. */
-  depth: number;
-  parts: { collector: number; assumeRole: number; publish: number };
-  waves: number;
-  ms: number;
-  /** Measured first-run time over the bound. */
-  ratio: number;
-  /** Measured sequential rounds per scope in the run (concurrency limit and retries included). */
-  measuredRounds: number;
-}
-
-export interface BenchResult {
-  options: Omit<BenchOptions, "log">;
-  startedAt: string;
-  /** Load averages (1 min) at the start and the end: other work on the machine slows the runs down. */
-  machine: { cpus: number; node: string; platform: string; loadAverage: { start: number; end: number } };
-  measurements: Measurement[];
-  bundles: BundleReport[];
-  /** Bytes of a one-call EC2 Lambda built the same way (the SDK's EC2 client alone). */
-  ec2ClientFloorBytes?: number;
-  totalMs: number;
 }
 
 const COLLECTOR_SERVICES = new Set(["ec2", "eks"]);
@@ -176,6 +149,120 @@ async function simCalls(url: string, from: number): Promise<{ slice: SimCalls; n
   return { slice: out, next: body.calls.length };
 }
 
+export interface RunResult extends DeploymentRun {
+  sim: SimCalls;
+  /** The queue process from spawn to exit (worker start-up and reports included). */
+  childMs: number;
+}
+
+/**
+ * The honest lower bound of a run: `planner chain + max over workers of the worker's chain`. A worker
+ * handles one invocation at a time and an invocation its records one after another, so its busy time is
+ * at least the heaviest chain of its calls each starting after the previous ended; the slowest worker
+ * decides. Weights: a simulator attempt = the simulator's latency, a DynamoDB call = the fastest idle
+ * round trip to dynalite, a retry = the wait the SDK made after the failed (throttled) attempt.
+ */
+export interface HonestBound {
+  simLatencyMs: number;
+  dynamoFloorMs: number;
+  /** The planner's chain (Organizations ListAccounts pages): no task exists before it ends. */
+  planMs: number;
+  slowest: {
+    worker: number;
+    records: number;
+    chainMs: number;
+    /** simulator attempts × latency, DynamoDB calls × floor, retry waits, on that chain. */
+    apiMs: number;
+    storeMs: number;
+    throttleMs: number;
+    parts: ChainParts;
+  };
+  ms: number;
+  /** The same with the chains spread evenly over the workers (Σ chains / workers). */
+  balancedMs: number;
+  /** Measured time / bound. */
+  ratio: number;
+  /** Per scope, over all workers' chains: simulator attempts, DynamoDB calls, retry wait. */
+  perScope: { apiRounds: number; storeRounds: number; throttleWaitMs: number };
+  /**
+   * What this machine's cores allow: the CPU of the workers, the queue process, the simulator and
+   * dynalite over the cores. A run cannot be faster than this here, whatever its call graph.
+   */
+  cpuFloorMs: number;
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export function honestBound(run: DeploymentRun, simLatencyMs: number): HonestBound {
+  const floor = run.dynamoFloor.minMs;
+  const slowest = [...run.workers].sort((a, b) => b.chain.ms - a.chain.ms)[0];
+  const parts = slowest?.chain.parts ?? {
+    simAttempts: 0,
+    stsAttempts: 0,
+    snsAttempts: 0,
+    dynamoCalls: 0,
+    retryWaitMs: 0,
+    retries: 0,
+  };
+  const planMs = run.planChain.ms;
+  const chainMs = slowest?.chain.ms ?? 0;
+  const ms = planMs + chainMs;
+  const totalChain = run.workers.reduce((n, w) => n + w.chain.ms, 0);
+  const sum = (f: (p: ChainParts) => number) => run.workers.reduce((n, w) => n + f(w.chain.parts), 0);
+  const scopes = Math.max(1, run.scopes);
+  const cpu = run.cpu;
+  const cpuMs = cpu.workersMs + cpu.queueProcessMs + (cpu.simulatorMs ?? 0) + (cpu.dynaliteMs ?? 0);
+  return {
+    simLatencyMs,
+    dynamoFloorMs: floor,
+    planMs: Math.round(planMs),
+    slowest: {
+      worker: slowest?.worker ?? -1,
+      records: slowest?.records ?? 0,
+      chainMs: Math.round(chainMs),
+      apiMs: Math.round(parts.simAttempts * simLatencyMs),
+      storeMs: Math.round(parts.dynamoCalls * floor),
+      throttleMs: Math.round(parts.retryWaitMs),
+      parts: { ...parts, retryWaitMs: Math.round(parts.retryWaitMs) },
+    },
+    ms: Math.round(ms),
+    balancedMs: Math.round(planMs + totalChain / Math.max(1, run.concurrency)),
+    ratio: ms > 0 ? r2(run.wallMs / ms) : Number.NaN,
+    perScope: {
+      apiRounds: r2(sum((p) => p.simAttempts) / scopes),
+      storeRounds: r2(sum((p) => p.dynamoCalls) / scopes),
+      throttleWaitMs: r2(sum((p) => p.retryWaitMs) / scopes),
+    },
+    cpuFloorMs: Math.round(cpuMs / Math.max(1, cpu.cores)),
+  };
+}
+
+export interface Measurement {
+  label: string;
+  accounts: number;
+  regions: number;
+  networkScale: number;
+  latencyMs: number;
+  scopes: number;
+  estate: { file: string; megabytes: number; generateMs: number; simStartMs: number };
+  first: RunResult;
+  firstBound: HonestBound;
+  second?: RunResult;
+  probe?: DepthProbe;
+}
+
+export interface BenchResult {
+  options: Omit<BenchOptions, "log" | "onPoint">;
+  startedAt: string;
+  /** Load averages (1 min) at the start and the end: other work on the machine slows the runs down. */
+  machine: { cpus: number; node: string; platform: string; loadAverage: { start: number; end: number } };
+  measurements: Measurement[];
+  bundles: BundleReport[];
+  /** Bytes of a one-call EC2 Lambda built the same way (the SDK's EC2 client alone). */
+  ec2ClientFloorBytes?: number;
+  totalMs: number;
+}
+
 function estateName(o: {
   seed: number;
   accounts: number;
@@ -186,9 +273,10 @@ function estateName(o: {
   return `bench-s${o.seed}-a${o.accounts}-r${o.regions}-n${o.networkScale}-l${o.latencyMs}.json`;
 }
 
-/** Estate, servers, two pipeline runs, call log, probe: one point of the benchmark. */
+/** Estate, servers, one or two deployment runs, call log, probe: one point of the benchmark. */
 async function measure(
   options: BenchOptions,
+  bundles: DeploymentBundles,
   spec: { label: string; accounts: number; networkScale: number; secondRun: boolean; probe: boolean },
 ): Promise<Measurement> {
   const log = options.log ?? (() => undefined);
@@ -244,56 +332,67 @@ async function measure(
     } finally {
       ddb.destroy();
     }
+    // What the stack sets (infra/constructs/scanner.ts, planner.ts) and what the Lambda runtime provides.
     const env: Record<string, string> = {
       AWS_ACCESS_KEY_ID: `AKIA${caller}BNCH`,
       AWS_SECRET_ACCESS_KEY: "simulator",
       AWS_REGION: homeRegion,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       POWERTOOLS_SERVICE_NAME: "eks-auditor-scanner",
+      POWERTOOLS_METRICS_NAMESPACE: "EksAuditor",
+      POWERTOOLS_LOG_LEVEL: "INFO",
       HOME_REGION: homeRegion,
       REGIONS: regions.join(","),
       QUEUE_URL: `https://sqs.${homeRegion}.amazonaws.com/${caller}/eks-auditor-scan-tasks`,
       TABLE_NAME: tableName,
       TOPIC_ARN: `arn:aws:sns:${homeRegion}:${caller}:eks-auditor-alerts`,
+      ALERT_MIN_SEVERITY: DEFAULT_SETTINGS.alertSeverity,
+      MEMBER_ROLE_NAME: DEFAULT_SETTINGS.memberRoleName,
       EKS_AUDITOR_ENDPOINT_URL: sim.url,
       EKS_AUDITOR_DYNAMODB_ENDPOINT_URL: dynalite.url,
       ...(options.scopeConcurrency ? { SCOPE_CONCURRENCY: String(options.scopeConcurrency) } : {}),
     };
     let offset = 0;
-    const pipelineRun = async (label: string): Promise<RunResult> => {
-      const config: PipelineOptions = {
+    const deploymentRun = async (label: string): Promise<RunResult> => {
+      const config: DeploymentOptions = {
         env,
         concurrency: options.concurrency,
         batchSize: options.batchSize,
-        simHost: new URL(sim.url).host,
-        dynamoHost: new URL(dynalite.url).host,
         label,
+        handlerBundle: bundles.handler,
+        workerBundle: bundles.worker,
+        simUrl: sim.url,
+        dynamoUrl: dynalite.url,
+        simLatencyMs: options.latencyMs,
+        functionTimeoutMs: SCANNER_TIMEOUT.toMilliseconds(),
+        functionMemoryMb: SCANNER_MEMORY_MB,
+        ...(sim.pid === undefined ? {} : { simPid: sim.pid }),
+        ...(dynalite.pid === undefined ? {} : { dynamoPid: dynalite.pid }),
+        ...(options.profileDir ? { profileDir: options.profileDir } : {}),
       };
       const configFile = join(work, `${label}.config.json`);
       const resultFile = join(work, `${label}.result.json`);
       await writeFile(configFile, JSON.stringify(config));
-      const child = await runScript("bench/pipeline-child.ts", [configFile, resultFile], {
+      const child = await runScript("bench/deployment-child.ts", [configFile, resultFile], {
         env: childEnv(env),
         timeoutMs: options.timeoutMs,
-        nodeArgs: [
-          "--expose-gc",
-          ...(options.profileDir ? ["--cpu-prof", "--cpu-prof-dir", options.profileDir] : []),
-        ],
       });
-      const summary = JSON.parse(await readFile(resultFile, "utf8")) as RunSummary;
+      const run = JSON.parse(await readFile(resultFile, "utf8")) as DeploymentRun;
       const { slice, next } = await simCalls(sim.url, offset);
       offset = next;
+      const maxRss = Math.max(...run.workers.map((w) => w.maxRssMb));
       log(
-        `[${spec.label}] ${label}: ${summary.scopes} scopes in ${(summary.wallMs / 1000).toFixed(1)} s, ` +
-          `${slice.calls} calls, ${slice.throttled} throttled, peak RSS ${summary.memory.peakRssMb} MB`,
+        `[${spec.label}] ${label}: ${run.scopes} scopes in ${(run.wallMs / 1000).toFixed(1)} s by ${run.concurrency} workers, ` +
+          `${slice.calls} calls, ${slice.throttled} throttled, worker CPU ${(run.cpu.workersMs / 1000).toFixed(1)} s, ` +
+          `max worker RSS ${maxRss} MB, load ${run.loadAverage.start} → ${run.loadAverage.end}`,
       );
-      return { ...summary, sim: slice, childMs: Math.round(child.ms) };
+      return { ...run, sim: slice, childMs: Math.round(child.ms) };
     };
 
-    const first = await pipelineRun("first");
-    const second = spec.secondRun ? await pipelineRun("second") : undefined;
+    const first = await deploymentRun("first");
+    const second = spec.secondRun ? await deploymentRun("second") : undefined;
     let probe: DepthProbe | undefined;
-    if (spec.probe) {
+    if (spec.probe && options.probeAccounts > 0) {
       const stride = Math.max(1, Math.floor(spec.accounts / options.probeAccounts));
       const sample = Array.from({ length: Math.min(spec.accounts, options.probeAccounts) }, (_, i) =>
         accountIdOf(options.seed, Math.min(spec.accounts - 1, i * stride)),
@@ -309,58 +408,23 @@ async function measure(
         `[${spec.label}] depth probe: ${JSON.stringify(probe.collectorDepth)} over ${probe.sampledScopes} scopes`,
       );
     }
-    const m: Measurement = {
+    return {
       label: spec.label,
       accounts: spec.accounts,
       regions: regions.length,
       networkScale: spec.networkScale,
+      latencyMs: options.latencyMs,
       scopes: first.scopes,
       estate: { file, megabytes, generateMs: Math.round(gen.ms), simStartMs },
       first,
+      firstBound: honestBound(first, options.latencyMs),
       ...(second ? { second } : {}),
       ...(probe ? { probe } : {}),
     };
-    if (probe) m.bound = lowerBound(m, probe, options);
-    return m;
   } finally {
     await Promise.all([sim.stop(), dynalite.stop()]);
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/**
- * `depth × latency × ceil(scopes / concurrency)`, depth being the mean per-scope critical path of the
- * first run: the collector's dependency chain (probe, weighted by how many scopes have clusters), plus
- * the AssumeRole rounds the run needed (one per credential fetch) and the Publish rounds (one per alert).
- */
-export function lowerBound(m: Measurement, probe: DepthProbe, options: BenchOptions): LowerBound {
-  const run = m.first;
-  const withClusters = run.scopesWithClusters;
-  const empty = run.scopes - withClusters;
-  const fallback = probe.collectorDepth.withClusters ?? probe.collectorDepth.empty ?? 0;
-  const collector =
-    ((probe.collectorDepth.withClusters ?? fallback) * withClusters +
-      (probe.collectorDepth.empty ?? fallback) * empty) /
-    Math.max(1, run.scopes);
-  const assumeRole = (run.sim.byOperation.AssumeRole?.calls ?? 0) / Math.max(1, run.scopes);
-  const publish = run.publishRounds / Math.max(1, run.scopes);
-  const depth = collector + assumeRole + publish;
-  const waves = Math.ceil(run.scopes / options.concurrency);
-  const ms = depth * options.latencyMs * waves;
-  const measuredRounds =
-    (run.rounds.empty.sum + run.rounds.withClusters.sum) /
-    Math.max(1, run.rounds.empty.scopes + run.rounds.withClusters.scopes);
-  const r2 = (x: number) => Math.round(x * 100) / 100;
-  return {
-    latencyMs: options.latencyMs,
-    concurrency: options.concurrency,
-    depth: r2(depth),
-    parts: { collector: r2(collector), assumeRole: r2(assumeRole), publish: r2(publish) },
-    waves,
-    ms: Math.round(ms),
-    ratio: ms > 0 ? r2(run.wallMs / ms) : Number.NaN,
-    measuredRounds: r2(measuredRounds),
-  };
 }
 
 /** The whole benchmark: main point (with second run and probe), the other curve points, the variant, bundles. */
@@ -368,46 +432,68 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0] ?? 0;
-  const sizes = [...new Set([...options.curve, options.accounts, options.variantAccounts])].sort(
-    (a, b) => a - b,
-  );
+  const log = options.log ?? (() => undefined);
+  const variant = options.variantAccounts > 0;
+  const sizes = [
+    ...new Set([...options.curve, options.accounts, ...(variant ? [options.variantAccounts] : [])]),
+  ].sort((a, b) => a - b);
+  const dir = await mkdtemp(join(tmpdir(), "eks-auditor-bench-bundles-"));
   const measurements: Measurement[] = [];
-  for (const accounts of sizes) {
-    const main = accounts === options.accounts;
-    measurements.push(
-      await measure(options, {
-        label: `${accounts} accounts`,
-        accounts,
-        networkScale: 1,
-        secondRun: true,
-        probe: main,
-      }),
-    );
+  try {
+    const bundles = await buildDeploymentBundles(dir);
+    log(`scanner bundle ${bundles.handler}; worker harness ${bundles.worker}`);
+    for (const accounts of sizes) {
+      const main = accounts === options.accounts;
+      measurements.push(
+        await measure(options, bundles, {
+          label: `${accounts} accounts`,
+          accounts,
+          networkScale: 1,
+          secondRun: options.secondRun && (main || accounts === options.variantAccounts),
+          probe: main,
+        }),
+      );
+      await options.onPoint?.(resultOf(options, { startedAt, loadAtStart, started }, measurements, []));
+    }
+    if (variant) {
+      measurements.push(
+        await measure(options, bundles, {
+          label: `${options.variantAccounts} accounts, ×${options.networkScale} subnets/SGs`,
+          accounts: options.variantAccounts,
+          networkScale: options.networkScale,
+          secondRun: false,
+          probe: false,
+        }),
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  measurements.push(
-    await measure(options, {
-      label: `${options.variantAccounts} accounts, ×${options.networkScale} subnets/SGs`,
-      accounts: options.variantAccounts,
-      networkScale: options.networkScale,
-      secondRun: false,
-      probe: false,
-    }),
-  );
-  const bundles = options.bundles ? await measureBundles({ coldRuns: options.coldRuns }) : [];
+  const bundleReports = options.bundles ? await measureBundles({ coldRuns: options.coldRuns }) : [];
   const ec2Floor = options.bundles ? await ec2ClientFloorBytes() : undefined;
-  const { log: _log, ...rest } = options;
+  return resultOf(options, { startedAt, loadAtStart, started }, measurements, bundleReports, ec2Floor);
+}
+
+function resultOf(
+  options: BenchOptions,
+  run: { startedAt: string; loadAtStart: number; started: number },
+  measurements: Measurement[],
+  bundles: BundleReport[],
+  ec2Floor?: number,
+): BenchResult {
+  const { log: _log, onPoint: _onPoint, ...rest } = options;
   return {
     options: rest,
-    startedAt,
+    startedAt: run.startedAt,
     machine: {
       cpus: availableParallelism(),
       node: process.version,
       platform: process.platform,
-      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
+      loadAverage: { start: run.loadAtStart, end: loadavg()[0] ?? 0 },
     },
-    measurements,
+    measurements: [...measurements],
     bundles,
     ...(ec2Floor === undefined ? {} : { ec2ClientFloorBytes: ec2Floor }),
-    totalMs: Math.round(performance.now() - started),
+    totalMs: Math.round(performance.now() - run.started),
   };
 }

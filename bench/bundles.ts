@@ -168,3 +168,36 @@ export async function measureBundles(options: { coldRuns: number }): Promise<Bun
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface DeploymentBundles {
+  /** The scanner's bundle, built as the stack builds it (what each worker imports). */
+  handler: string;
+  /** bench/worker.ts: the worker harness, node built-ins only. */
+  worker: string;
+}
+
+/** Builds what the deployment-shaped run forks: the scanner bundle and the worker harness, into `dir`. */
+export async function buildDeploymentBundles(dir: string): Promise<DeploymentBundles> {
+  const handler = join(dir, "scanner", "index.mjs");
+  const worker = join(dir, "worker", "worker.mjs");
+  await build({
+    ...BUNDLE_OPTIONS,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    external: [...BUNDLE_OPTIONS.external],
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, BUNDLE_ENTRIES.scanner)],
+    outfile: handler,
+    logLevel: "silent",
+  });
+  await build({
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, "bench/worker.ts")],
+    outfile: worker,
+    logLevel: "silent",
+  });
+  return { handler, worker };
+}

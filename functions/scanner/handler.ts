@@ -13,7 +13,8 @@ import { deployedSuppressions } from "./suppressions.ts";
 
 // Once per container: configuration (a bad setting fails the init, naming the variable) and clients.
 const config = scannerConfigFromEnv();
-const store = new FindingsStore(dynamoClient(config), config.tableName, {
+/** Exported for the benchmark, which reads the container's write counters (`store.stats()`). */
+export const store = new FindingsStore(dynamoClient(config), config.tableName, {
   ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
 });
 // SNS, or Security Hub then SNS (SECURITY_HUB_IMPORT), each once per transition through the store's outbox.

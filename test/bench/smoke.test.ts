@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchResult, DEFAULTS, runBenchmark } from "#bench/benchmark.ts";
+import { CriticalChain } from "#bench/chain.ts";
+import { type CurveFile, curveFile, renderCurveMarkdown, renderCurveSvg } from "#bench/curve.ts";
 import { generateEstate } from "#bench/generate-estate.ts";
 import {
   type BenchReport,
@@ -12,14 +14,16 @@ import {
   renderReport,
   variantPair,
 } from "#bench/report.ts";
-import { parseArgs } from "#bench/run.ts";
+import { CURVE, parseArgs } from "#bench/run.ts";
 import { sequentialRounds } from "#bench/timeline.ts";
+import { DEFAULT_SETTINGS } from "#infra/config.ts";
 import { parseEstate } from "#shared/estate/index.ts";
 
 /**
- * The benchmark's own pipeline on a tiny estate: 3 accounts × 2 regions, 2 ms per call, no throttling,
- * simulator and dynalite in child processes as in `npm run bench`. Asserts the report's shape and the
- * invariants that do not depend on timing; never a time threshold.
+ * The benchmark as `npm run bench` runs it, tiny: 3 accounts × 2 regions, 2 ms per call, no throttling,
+ * three scanner worker processes importing the scanner bundle, simulator and dynalite in child
+ * processes. Asserts the report's shape and the invariants that do not depend on timing; never a time
+ * threshold.
  */
 describe("Benchmark smoke run", () => {
   let dir: string;
@@ -33,7 +37,7 @@ describe("Benchmark smoke run", () => {
       accounts: 3,
       regions: 2,
       variantAccounts: 3,
-      concurrency: 4,
+      concurrency: 3,
       batchSize: 2,
       latencyMs: 2,
       throttle: undefined,
@@ -41,10 +45,10 @@ describe("Benchmark smoke run", () => {
       bundles: false,
       curve: [],
       estateDir: dir,
-      timeoutMs: 60_000,
+      timeoutMs: 150_000,
     });
     report = { ...result, targets: evaluateTargets(result) };
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -57,9 +61,49 @@ describe("Benchmark smoke run", () => {
     ]);
     const main = mainMeasurement(result);
     expect(main?.scopes).toBe(6);
-    expect(main?.first.records).toEqual({ ok: 6, failed: 0 });
-    expect(main?.first.scanErrors).toBe(0);
     expect(main?.first.accounts).toBe(3);
+    expect(main?.first.records).toEqual({ ok: 6, failed: 0 });
+    expect(main?.first.totals.errors).toEqual([]);
+    expect(main?.first.totals.metrics.ScanErrors).toBe(0);
+    expect(main?.first.totals.metrics.ScopesScanned).toBe(6);
+  });
+
+  it("scans in separate worker processes, one batch at a time, through the queue process", () => {
+    const run = mainMeasurement(result)?.first;
+    if (!run) throw new Error("no main measurement");
+    expect(run.workers).toHaveLength(3);
+    const pids = new Set(run.workers.map((w) => w.pid));
+    expect(pids.size).toBe(3);
+    expect(pids.has(process.pid)).toBe(false);
+    expect(run.workers.reduce((n, w) => n + w.records, 0)).toBe(6);
+    // Every worker asks once at the start and once after each batch.
+    expect(run.queue.requests).toBe(run.workers.reduce((n, w) => n + w.batches, 0) + 3);
+    for (const w of run.workers) {
+      expect(w.batches).toBeGreaterThanOrEqual(Math.ceil(w.records / 2));
+      expect(w.maxRssMb).toBeGreaterThan(0);
+      expect(w.maxRssMb).toBeGreaterThanOrEqual(w.rssAfterInitMb);
+      expect(w.store).not.toBeNull();
+      // The chain is a lower bound of the time the worker spent in the handler.
+      expect(w.chain.ms).toBeLessThanOrEqual(w.handlerMs);
+    }
+    const busy = run.workers.filter((w) => w.records > 0);
+    for (const w of busy) {
+      expect(w.cpu.userMs + w.cpu.systemMs).toBeGreaterThan(0);
+      expect(w.chain.parts.simAttempts).toBeGreaterThan(0);
+      expect(w.chain.parts.dynamoCalls).toBeGreaterThan(0);
+    }
+    expect(run.cpu.workersMs).toBe(run.workers.reduce((n, w) => n + w.cpu.userMs + w.cpu.systemMs, 0));
+  });
+
+  it("records the machine's load beside each run and turns the runs into curve points", () => {
+    const run = mainMeasurement(result)?.first;
+    expect(run?.uptime.start).toHaveLength(3);
+    expect(run?.uptime.end).toHaveLength(3);
+    const points = curveFile(result, "npm run bench").points;
+    expect(points.map((p) => p.scopes)).toEqual([6]);
+    expect(points[0]?.uptime).toEqual(run?.uptime);
+    expect(points[0]?.rssMaxMb).toBeGreaterThan(0);
+    expect(points[0]?.rssMaxMb).toBeLessThanOrEqual(Math.max(...(run?.workers ?? []).map((w) => w.maxRssMb)));
   });
 
   it("goes through every stage: plan, scan, store, notify", () => {
@@ -68,19 +112,25 @@ describe("Benchmark smoke run", () => {
     expect(run?.sim.byOperation.AssumeRole?.calls).toBeGreaterThan(0);
     expect(run?.sim.byOperation.ListClusters?.calls).toBe(6);
     expect(run?.sim.byOperation.DescribeSubnets?.calls).toBe(6);
-    expect(run?.dynamo.itemsWritten.finding).toBeGreaterThan(0);
-    expect(run?.dynamo.itemsWritten.scope).toBeGreaterThan(0);
-    expect(run?.sim.byOperation.Publish?.calls ?? 0).toBe(run?.alertsPublished);
-    expect(run?.memory.peakRssMb).toBeGreaterThan(0);
-    expect(run?.memory.maxRssMb).toBeGreaterThanOrEqual(run?.memory.peakRssMb ?? 0);
+    expect(run?.totals.store.itemsWritten.finding).toBeGreaterThan(0);
+    expect(run?.totals.store.itemsWritten.scope).toBeGreaterThan(0);
+    expect(run?.sim.byOperation.Publish?.calls ?? 0).toBe(run?.totals.metrics.AlertsPublished);
+    expect(run?.totals.scopes.logged).toBe(6);
+    expect(run?.totals.scopes.clusters).toBe(run?.sim.clusters);
+    // Every simulator attempt of the workers was seen: the simulator answered them plus the planner's.
+    const workerAttempts = run?.workers.reduce((n, w) => n + w.calls.simAttempts, 0) ?? 0;
+    expect(workerAttempts + (run?.planChain.parts.simAttempts ?? 0)).toBeLessThanOrEqual(
+      run?.sim.attempts ?? 0,
+    );
+    expect(workerAttempts).toBeGreaterThan(0);
   });
 
   it("writes no finding item on the unchanged second run, only scope items", () => {
     const second = mainMeasurement(result)?.second;
-    expect(second?.dynamo.itemsWritten.finding).toBe(0);
-    expect(second?.dynamo.itemsWritten.history).toBe(0);
-    expect(second?.dynamo.itemsWritten.scope).toBe(6);
-    expect(second?.alertsPublished).toBe(0);
+    expect(second?.totals.store.itemsWritten.finding).toBe(0);
+    expect(second?.totals.store.itemsWritten.history).toBe(0);
+    expect(second?.totals.store.itemsWritten.scope).toBe(6);
+    expect(second?.totals.metrics.AlertsPublished ?? 0).toBe(0);
     expect(report.targets.find((t) => t.id === "unchanged-rerun-writes")?.pass).toBe(true);
   });
 
@@ -94,27 +144,34 @@ describe("Benchmark smoke run", () => {
     expect(report.targets.find((t) => t.id === "calls-per-cluster-vs-network-size")?.pass).toBe(true);
   });
 
-  it("derives the lower bound from the probed critical path", () => {
+  it("takes the bound from the slowest worker's chain plus the planner's", () => {
     const main = mainMeasurement(result);
-    expect(main?.probe?.sampledScopes).toBeGreaterThan(0);
-    expect(main?.bound?.depth).toBeGreaterThan(0);
-    expect(main?.bound?.waves).toBe(2);
-    expect(main?.bound?.ms).toBeGreaterThan(0);
-    expect(Number.isFinite(main?.bound?.ratio)).toBe(true);
+    if (!main) throw new Error("no main measurement");
+    const b = main.firstBound;
+    const slowest = Math.max(...main.first.workers.map((w) => w.chain.ms));
+    expect(b.slowest.chainMs).toBe(Math.round(slowest));
+    expect(b.ms).toBe(Math.round(main.first.planChain.ms + slowest));
+    expect(b.balancedMs).toBeLessThanOrEqual(b.ms);
+    expect(b.dynamoFloorMs).toBeGreaterThan(0);
+    expect(b.slowest.apiMs).toBe(Math.round(b.slowest.parts.simAttempts * 2));
+    expect(Number.isFinite(b.ratio)).toBe(true);
+    expect(main.probe?.sampledScopes).toBeGreaterThan(0);
   });
 
   it("prints a table and a verdict line per target", () => {
     const text = renderReport(report);
     expect(text).toContain("API calls by operation");
-    expect(text).toContain("Lower bound");
+    expect(text).toContain("Honest bound");
+    expect(text).toContain("Scanner workers");
     expect(report.targets.map((t) => t.id)).toEqual([
-      "time-vs-lower-bound",
+      "time-vs-bound",
       "calls-per-cluster-vs-network-size",
       "unchanged-rerun-writes",
       "scanner-bundle-size",
       "cold-init",
       "memory-flat",
       "time-linear",
+      "end-to-end-1000x4",
     ]);
     for (const t of report.targets) expect(text).toContain(t.target);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
@@ -141,6 +198,77 @@ describe("Benchmark pieces", () => {
     expect(clustersOf(3)).toEqual(clustersOf(1));
   });
 
+  it("weighs the heaviest chain of calls that do not overlap", () => {
+    // Prepare: two calls in parallel (0-25, 1-26), a DynamoDB call overlapping the second, a retry wait
+    // that starts when the first ended, and the retried call.
+    const chain = new CriticalChain();
+
+    // Act
+    chain.add({ start: 0, end: 25, weightMs: 25, parts: { simAttempts: 1 } });
+    chain.add({ start: 1, end: 26, weightMs: 25, parts: { simAttempts: 1, stsAttempts: 1 } });
+    chain.add({ start: 20, end: 30, weightMs: 2, parts: { dynamoCalls: 1 } });
+    chain.add({ start: 25, end: 225, weightMs: 200, parts: { retryWaitMs: 200, retries: 1 } });
+    chain.add({ start: 225, end: 250, weightMs: 25, parts: { simAttempts: 1 } });
+
+    // Assess
+    expect(chain.result.ms).toBe(250);
+    expect(chain.result.parts).toEqual({
+      simAttempts: 2,
+      stsAttempts: 0,
+      snsAttempts: 0,
+      dynamoCalls: 0,
+      retryWaitMs: 200,
+      retries: 1,
+    });
+    expect(() => chain.add({ start: 0, end: 100, weightMs: 1, parts: {} })).toThrow(/end order/);
+  });
+
+  it("plots the curve's three panels and tabulates its figures with the load", () => {
+    // Prepare: four points, time and CPU growing with the scopes, RSS flat.
+    const point = (scopes: number, timeS: number) => ({
+      accounts: scopes / 4,
+      regions: 4,
+      scopes,
+      timeS,
+      boundS: timeS / 2,
+      ratio: 2,
+      workerCpuS: scopes / 10,
+      cpuMsPerScope: 100,
+      rssMedianMb: 90,
+      rssMaxMb: 100,
+      othersCores: 0.5,
+      loadAverage: { start: 1, max: 3 },
+      uptime: { start: [1.5, 2, 3], end: [4, 5, 6.25] },
+    });
+    const file: CurveFile = {
+      startedAt: "2026-01-01T00:00:00.000Z",
+      command: "npm run bench -- --curve",
+      machine: { cpus: 2, node: "v20", platform: "linux", loadAverage: { start: 0, end: 0 } },
+      settings: { seed: 42, regions: 4, workers: 25, batchSize: 5, latencyMs: 25, throttle: null },
+      points: [point(48, 3), point(200, 11), point(800, 40), point(4000, 187)],
+    };
+
+    // Act
+    const svg = renderCurveSvg(file);
+    const md = renderCurveMarkdown(file);
+
+    // Assess: an SVG document with the three panels, their legends and every time figure as a label.
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
+    for (const text of [
+      "Time (s, log scale)",
+      "Scanner-worker CPU",
+      "Peak RSS per worker (MB)",
+      "honest bound",
+    ])
+      expect(svg).toContain(text);
+    for (const t of ["187", "40", "11", "93.5"]) expect(svg).toContain(`>${t}<`);
+    expect(md).toContain("`npm run bench -- --curve`");
+    expect(md).toContain(
+      "| 4000 | 1000 × 4 | 187 | 93.5 | 2 | 400 | 100 | 100 | 90 | 0.5 | 1.50, 2.00, 3.00 | 4.00, 5.00, 6.25 |",
+    );
+  });
+
   it("counts sequential rounds as the longest chain of non-overlapping calls", () => {
     expect(sequentialRounds([])).toBe(0);
     expect(
@@ -154,14 +282,24 @@ describe("Benchmark pieces", () => {
     ).toBe(3);
   });
 
-  it("parses the command line", () => {
-    expect(parseArgs([]).accounts).toBe(200);
-    expect(parseArgs(["--curve"]).curve).toEqual([50, 200, 800]);
+  it("parses the command line with the stack's defaults", () => {
+    const defaults = parseArgs([]);
+    expect(defaults).toMatchObject({
+      accounts: 200,
+      concurrency: DEFAULT_SETTINGS.scannerConcurrency,
+      batchSize: DEFAULT_SETTINGS.scannerBatchSize,
+      writeCurve: false,
+    });
+    expect(parseArgs(["--curve"])).toMatchObject({ curve: CURVE, writeCurve: true });
     expect(parseArgs(["--accounts", "10", "--no-throttle", "--concurrency", "8"])).toMatchObject({
       accounts: 10,
       concurrency: 8,
       variantAccounts: 10,
       throttle: undefined,
+    });
+    expect(parseArgs(["--variant-accounts", "0", "--no-second-run"])).toMatchObject({
+      variantAccounts: 0,
+      secondRun: false,
     });
   });
 });
