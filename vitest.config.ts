@@ -28,6 +28,7 @@ export default defineConfig({
           include: ALL_TESTS,
           exclude: UNIT_TESTS,
           pool: "forks",
+          globalSetup: ["./test/support/build-cli.ts"],
           // Simulator, dynalite, synth and child processes on a loaded 2-core CI machine.
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -6,18 +6,8 @@ import { registerRulesCommand } from "#shared/cli/commands/rules.ts";
 import { registerScanCommand } from "#shared/cli/commands/scan.ts";
 import { registerSnapshotCommand } from "#shared/cli/commands/snapshot.ts";
 import { type CliContext, EXIT, EXIT_CODES_HELP, type RegisterCommand } from "#shared/cli/common/command.ts";
-import { debugReport, errorLine } from "#shared/cli/common/errors.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
 import { FlagError } from "#shared/cli/common/options.ts";
-import {
-  explainNoCredentials,
-  isNoCredentials,
-  NoCredentialsError,
-  ProfileNotFoundError,
-} from "#shared/cli/common/session.ts";
-import { StoreError } from "#shared/cli/common/store.ts";
-import { EstateValidationError } from "#shared/estate/index.ts";
-import { PlanningError } from "#shared/scan/plan.ts";
 
 export type { CliContext } from "#shared/cli/common/command.ts";
 
@@ -84,18 +74,31 @@ export async function main(
       // Commander has already printed its one-line message (help and --version exit 0).
       return thrown.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
+    // What explains an error loads only when there is one: the CLI starts with the commands' flags alone.
+    const { explainNoCredentials, isNoCredentials } = await import("#shared/cli/common/session.ts");
+    const { debugReport } = await import("#shared/cli/common/errors.ts");
     const err = isNoCredentials(thrown)
       ? await explainNoCredentials({ ...(ran?.opts<{ profile?: string }>() ?? {}) }, io.env)
       : thrown;
     const debug = program.opts<{ debug?: boolean }>().debug === true;
-    io.stderr(`eks-audit: ${describeError(err, debug)}\n`);
+    io.stderr(`eks-audit: ${await describeError(err, debug)}\n`);
     if (debug) io.stderr(`${debugReport(thrown, io.env)}\n`);
     return EXIT.error;
   }
 }
 
 /** One line: errors the CLI raises itself are already worded for the user; others point at --debug. */
-function describeError(err: unknown, debug: boolean): string {
+async function describeError(err: unknown, debug: boolean): Promise<string> {
+  const [{ errorLine }, { NoCredentialsError, ProfileNotFoundError }, { StoreError }, estate, plan] =
+    await Promise.all([
+      import("#shared/cli/common/errors.ts"),
+      import("#shared/cli/common/session.ts"),
+      import("#shared/cli/common/store.ts"),
+      import("#shared/estate/index.ts"),
+      import("#shared/scan/plan.ts"),
+    ]);
+  const { EstateValidationError } = estate;
+  const { PlanningError } = plan;
   if (
     err instanceof NoCredentialsError ||
     err instanceof ProfileNotFoundError ||

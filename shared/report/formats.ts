@@ -1,4 +1,5 @@
 import { csvFormat } from "./csv.ts";
+import { FORMAT_NAMES } from "./format-names.ts";
 import { htmlFormat } from "./html.ts";
 import { ocsfFormat } from "./ocsf.ts";
 import { renderFindingsText } from "./terminal.ts";
@@ -32,7 +33,9 @@ export const FINDINGS_FORMATS: readonly FindingsFormat[] = [
   htmlFormat,
 ];
 
-export const FORMAT_NAMES: readonly string[] = FINDINGS_FORMATS.map((f) => f.name);
+// The CLI declares its choices from format-names.ts: the two lists must name the same formats, in order.
+if (FINDINGS_FORMATS.map((f) => f.name).join() !== FORMAT_NAMES.join())
+  throw new Error("shared/report/format-names.ts and FINDINGS_FORMATS name different formats");
 
 export function findingsFormat(name: string): FindingsFormat {
   const format = FINDINGS_FORMATS.find((f) => f.name === name);

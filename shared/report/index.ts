@@ -1,6 +1,7 @@
 export { csvColumns, renderCsv } from "./csv.ts";
 export { fixBlocks, fixCommands, joinContinuations, layoutCommand } from "./fix-text.ts";
-export { FINDINGS_FORMATS, FORMAT_NAMES, findingsFormat } from "./formats.ts";
+export { FORMAT_NAMES } from "./format-names.ts";
+export { FINDINGS_FORMATS, findingsFormat } from "./formats.ts";
 export { renderHtml } from "./html.ts";
 export { OCSF_VERSION, type OcsfDetectionFinding, ocsfStatus, renderOcsf, toOcsf } from "./ocsf.ts";
 export { groupLabel, sortFindings } from "./order.ts";

@@ -1,13 +1,11 @@
 import pLimit from "p-limit";
 import type { CallRecorder } from "#shared/aws/call-recorder.ts";
 import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import { DEFAULT_CONCURRENCY } from "./defaults.ts";
 import { planScopes, type RegionSelection, tasksOfPlan } from "./plan.ts";
 import { runIdOf } from "./run-id.ts";
 import type { ScopeResult } from "./scan-scope.ts";
 import { processScanTask, type ScanTask, type ScanTaskDeps, type ScanTaskOutcome } from "./scan-task.ts";
-
-/** Account-regions scanned at once by the CLI (each scope bounds its own calls separately). */
-export const DEFAULT_CONCURRENCY = 8;
 
 /** What one task ended with: its outcome, or the error that stopped it (the store or the notifier threw). */
 export type TaskSettlement =

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const BIN = new URL("../../bin/eks-audit.js", import.meta.url).pathname;
+const BIN = new URL("../../dist/eks-audit.js", import.meta.url).pathname;
 
 /** A home with the given AWS files, and no instance metadata to fall back on. */
 function homeWith(files: { config?: string; credentials?: string } = {}): NodeJS.ProcessEnv {

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { computeIpCost, registerIpCostCommand } from "#shared/cli/commands/ip-cost.ts";
+import { computeIpCost } from "#shared/cli/actions/ip-cost.ts";
+import { registerIpCostCommand } from "#shared/cli/commands/ip-cost.ts";
 import { registerLbSubnetsCommand } from "#shared/cli/commands/lb-subnets.ts";
 import type { CliIo } from "#shared/cli/common/io.ts";
 import type { Finding } from "#shared/findings/index.ts";

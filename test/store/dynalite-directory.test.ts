@@ -22,7 +22,7 @@ import { runCli, SAMPLE_ESTATE } from "#test/support/cli.ts";
  * not one byte of the directory changes.
  */
 
-const BIN = new URL("../../bin/eks-audit.js", import.meta.url).pathname;
+const BIN = new URL("../../dist/eks-audit.js", import.meta.url).pathname;
 const PAYMENTS = ["--estate", SAMPLE_ESTATE, "--accounts", "222233334444", "--regions", "eu-west-1"];
 
 let root: string;

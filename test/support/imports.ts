@@ -4,7 +4,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SOURCE_DIRS = ["shared", "functions", "infra", "sim", "test", "bench", "scripts", "bin"];
+const SOURCE_DIRS = ["shared", "functions", "infra", "sim", "test", "bench", "scripts"];
 const SPECIFIER = /(?:from|import)\s*\(?\s*["']([^"']+)["']/g;
 
 function sourceFiles(dir: string): string[] {

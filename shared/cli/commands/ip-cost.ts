@@ -1,100 +1,8 @@
 import { type Command, Option } from "commander";
+import type { IpCostFlags } from "#shared/cli/actions/ip-cost.ts";
 import { type CommandContext, commandHelp, EXIT } from "#shared/cli/common/command.ts";
-import type { CliIo } from "#shared/cli/common/io.ts";
-import { collect, FlagError, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
-import { type OutputFlags, outputChoice, withOutputOptions } from "#shared/cli/common/output.ts";
-import { fitLines } from "#shared/cli/common/render.ts";
-import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
-import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
-import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
-
-/** The vpc-cni env keys `--cni` accepts. */
-export const CNI_KEYS = [
-  "WARM_ENI_TARGET",
-  "WARM_IP_TARGET",
-  "MINIMUM_IP_TARGET",
-  "ENABLE_PREFIX_DELEGATION",
-  "WARM_PREFIX_TARGET",
-  "ENABLE_POD_ENI",
-  "POD_SECURITY_GROUP_ENFORCING_MODE",
-  "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
-  "MAX_ENI",
-] as const;
-
-export interface IpCostFlags extends OutputFlags {
-  instanceType: string;
-  pods?: number;
-  maxPods?: number;
-  cni: string[];
-}
-
-/** `--cni KEY=VALUE` pairs → the env map, naming the bad pair. */
-export function parseCniPairs(pairs: readonly string[]): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    const key = eq > 0 ? pair.slice(0, eq).trim() : "";
-    if (!(CNI_KEYS as readonly string[]).includes(key)) {
-      throw new FlagError(`--cni "${pair}": expected KEY=VALUE with KEY one of ${CNI_KEYS.join(", ")}`);
-    }
-    env[key] = pair.slice(eq + 1).trim();
-  }
-  return env;
-}
-
-function unknownType(name: string): FlagError {
-  const family = name.split(".")[0] ?? "";
-  const near = bundledInstanceTypeNames()
-    .filter((t) => t.startsWith(`${family}.`))
-    .slice(0, 8);
-  return new FlagError(
-    `--instance-type: unknown instance type "${name}"${near.length > 0 ? ` (${family} types: ${near.join(", ")}…)` : ""}`,
-  );
-}
-
-export function computeIpCost(flags: IpCostFlags): {
-  cost: NodeIpCost;
-  launch: NodeIpCost;
-  full: NodeIpCost;
-} {
-  const limits = bundledLimits(flags.instanceType);
-  if (!limits) throw unknownType(flags.instanceType);
-  const env = parseCniPairs(flags.cni);
-  const config = parseCniConfigurationValues(
-    Object.keys(env).length > 0 ? JSON.stringify({ env }) : undefined,
-  );
-  if (config.error) throw new FlagError(`--cni: ${config.error}`);
-  const maxPods = flags.maxPods === undefined ? {} : { maxPods: flags.maxPods };
-  // With no --pods, the launch cost: nearly every node runs one IP-consuming pod (a DaemonSet or CoreDNS).
-  const cost = nodeIpCost(limits, config.settings, { pods: flags.pods ?? 1, ...maxPods });
-  return {
-    cost,
-    launch: launchCost(limits, config.settings, maxPods),
-    full: fullCost(limits, config.settings, maxPods),
-  };
-}
-
-/** What one node of a type takes from its subnet, with the formula. Works offline from the bundled limits. */
-export function ipCostCommand(flags: IpCostFlags, io: CliIo): number {
-  const { cost, launch, full } = computeIpCost(flags);
-  if (outputChoice(flags, io).format === "json") {
-    io.stdout(`${JSON.stringify(cost, null, 2)}\n`);
-    return 0;
-  }
-  io.stdout(
-    `${fitLines(
-      [
-        `${cost.instanceType} with ${cost.pods} IP-consuming pod${cost.pods === 1 ? "" : "s"} (maxPods ${cost.maxPods}):`,
-        `  ${cost.ips.total} IPs: ${cost.ips.nodeSubnet} from the node subnet, ${cost.ips.eniConfigSubnet} from the ENIConfig subnet`,
-        `  ${cost.enis} ENIs, ${cost.prefixes} /28 prefixes`,
-        `  formula: ${cost.formula}`,
-        `  launch cost (1 pod): ${launch.ips.total} IPs; full node (${full.pods} pods): ${full.ips.total} IPs`,
-      ].join("\n"),
-      io.columns,
-    )}\n`,
-  );
-  return 0;
-}
+import { collect, nonNegativeIntOption, positiveIntOption } from "#shared/cli/common/options.ts";
+import { withOutputOptions } from "#shared/cli/common/output.ts";
 
 export function registerIpCostCommand(program: Command, { io, setExit }: CommandContext): void {
   const command = program
@@ -138,7 +46,8 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
         { [EXIT.ok]: "done", [EXIT.error]: "error: unknown instance type or bad --cni setting" },
       ),
     )
-    .action((flags: IpCostFlags) => {
+    .action(async (flags: IpCostFlags) => {
+      const { ipCostCommand } = await import("#shared/cli/actions/ip-cost.ts");
       setExit(ipCostCommand(flags, io));
     });
 }

@@ -1,12 +1,7 @@
-import Table from "cli-table3";
 import type { Command } from "commander";
-import { type CatalogRule, RULE_CATALOG, ruleMetadata } from "#shared/catalog/index.ts";
 import { type CommandContext, commandHelp, EXIT } from "#shared/cli/common/command.ts";
-import { type OutputFlags, outputChoice, withOutputOptions } from "#shared/cli/common/output.ts";
-import { fitLines, type TextLayout } from "#shared/cli/common/render.ts";
-import { colors, MIN_WIDTH, paintSeverity, wrapIndented } from "#shared/report/index.ts";
+import { type OutputFlags, withOutputOptions } from "#shared/cli/common/output.ts";
 
-/** `eks-audit rules`: the catalog from the rules' own metadata (table: id, severity, title; json: everything). */
 export function registerRulesCommand(program: Command, { io, setExit }: CommandContext): void {
   const command = program
     .command("rules")
@@ -31,40 +26,8 @@ export function registerRulesCommand(program: Command, { io, setExit }: CommandC
         { [EXIT.ok]: "done", [EXIT.error]: "error: bad flag" },
       ),
     )
-    .action((flags: OutputFlags) => {
-      const output = outputChoice(flags, io);
-      io.stdout(
-        output.format === "json"
-          ? `${rulesJson(RULE_CATALOG)}\n`
-          : `${renderRulesTable(RULE_CATALOG, { width: io.columns, color: output.color })}\n`,
-      );
-      setExit(EXIT.ok);
+    .action(async (flags: OutputFlags) => {
+      const { rulesCommand } = await import("#shared/cli/actions/rules.ts");
+      setExit(rulesCommand(flags, io));
     });
-}
-
-export function rulesJson(rules: readonly CatalogRule[]): string {
-  return JSON.stringify(rules.map(ruleMetadata), null, 2);
-}
-
-export function renderRulesTable(
-  rules: readonly CatalogRule[],
-  layout: TextLayout = { width: 160, color: false },
-): string {
-  const width = Math.max(MIN_WIDTH + 20, layout.width);
-  const c = colors(layout.color);
-  const idWidth = Math.max(...rules.map((r) => r.id.length)) + 2;
-  // Four borders; the title takes what the id and severity columns leave.
-  const titleWidth = width - idWidth - 10 - 4;
-  const table = new Table({
-    head: ["Rule", "Severity", "Title"],
-    colWidths: [idWidth, 10, titleWidth],
-    wordWrap: false,
-    // One line per rule where the title fits: no separator between rows.
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-    style: { head: [], border: [] },
-  });
-  for (const r of rules) {
-    table.push([r.id, paintSeverity(c, r.severity), wrapIndented(r.title, titleWidth - 2, 0).join("\n")]);
-  }
-  return `${table.toString()}\n${fitLines(`${rules.length} rules; why, when they fire and the upstream source: --format json or docs/rules.md`, width)}`;
 }

@@ -6,7 +6,8 @@ import {
   type RuleId,
   type Severity,
 } from "#shared/findings/index.ts";
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN, type RegionSelection } from "#shared/scan/plan.ts";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/patterns.ts";
+import type { RegionSelection } from "#shared/scan/plan.ts";
 
 /** A flag or a combination of flags that cannot work: the CLI prints the message as its one line. */
 export class FlagError extends Error {

@@ -2,15 +2,9 @@ import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type Command, Option } from "commander";
-import {
-  type FindingsFormat,
-  FORMAT_NAMES,
-  findingsFormat,
-  type ReportContext,
-  type ReportFinding,
-} from "#shared/report/index.ts";
+import { FORMAT_NAMES } from "#shared/report/format-names.ts";
+import type { FindingsFormat, ReportContext, ReportFinding } from "#shared/report/index.ts";
 import type { CliIo } from "./io.ts";
-import { fitLines } from "./render.ts";
 
 /** The output flags as commander hands them over. */
 export interface OutputFlags {
@@ -144,6 +138,11 @@ export async function printFindings(
   /** A format only this command has (scan's asff), chosen by its name. */
   own?: FindingsFormat,
 ): Promise<PrintedFindings> {
+  // The renderers load when findings are printed, not when the CLI starts.
+  const [{ findingsFormat }, { fitLines }] = await Promise.all([
+    import("#shared/report/index.ts"),
+    import("./render.ts"),
+  ]);
   const format = own?.name === output.format ? own : findingsFormat(output.format);
   const render = () => format.render(findings, { ...report, width: io.columns, color: output.color });
   const fitted = (text: string) => `${fitLines(text, io.columns)}\n`;

@@ -1,0 +1,2 @@
+/** Account-regions scanned at once by the CLI (each scope bounds its own calls separately). */
+export const DEFAULT_CONCURRENCY = 8;
