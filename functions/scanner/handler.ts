@@ -8,6 +8,7 @@ import { metrics } from "#functions/commons/powertools/metrics.ts";
 import { ruleById } from "#shared/catalog/index.ts";
 import type { RuleId } from "#shared/findings/index.ts";
 import { FindingsStore } from "#shared/store/index.ts";
+import { DEFAULT_WRITE_RESERVE_MS, reconcileWaitWithin } from "./deadline.ts";
 import { ScanRecordHandler } from "./scan-record.ts";
 import { deployedSuppressions } from "./suppressions.ts";
 
@@ -16,6 +17,9 @@ const config = scannerConfigFromEnv();
 /** Exported for the benchmark, which reads the container's write counters (`store.stats()`). */
 export const store = new FindingsStore(dynamoClient(config), config.tableName, {
   ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
+  // Waiting for another run's lease must fit the time kept for writing (SCAN_WRITE_RESERVE_MS): a reconcile
+  // that gives up fails the record, which SQS redelivers, instead of the function timing out mid-write.
+  reconcileWaitMs: reconcileWaitWithin(config.writeReserveMs ?? DEFAULT_WRITE_RESERVE_MS),
 });
 // SNS, or Security Hub then SNS (SECURITY_HUB_IMPORT), each once per transition through the store's outbox.
 const notifier = functionNotifier(

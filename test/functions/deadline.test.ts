@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scanBudgetMs } from "#functions/scanner/deadline.ts";
+import { reconcileWaitWithin, scanBudgetMs } from "#functions/scanner/deadline.ts";
 
 describe("Function: scanBudgetMs", () => {
   it("lets a scan run until the reserve for writing is all that is left", () => {
@@ -14,5 +14,15 @@ describe("Function: scanBudgetMs", () => {
 
   it("sets no deadline without a Lambda context", () => {
     expect(scanBudgetMs(undefined, 30_000)).toBeUndefined();
+  });
+});
+
+describe("Function: reconcileWaitWithin", () => {
+  it("leaves time for the run's own writes after waiting for another run's lease", () => {
+    for (const reserve of [1_000, 30_000, 120_000]) {
+      const wait = reconcileWaitWithin(reserve);
+      expect(wait).toBeGreaterThan(0);
+      expect(reserve - wait).toBeGreaterThanOrEqual(wait);
+    }
   });
 });
