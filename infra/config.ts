@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
-import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
+import { DEFAULT_ROLE_NAME } from "#shared/aws/defaults.ts";
 import {
   DEFAULT_TEAM_TAG_KEYS,
   parseTeamTagKeys,

@@ -1,4 +1,4 @@
-import { DEFAULT_ROLE_NAME } from "#shared/aws/clients.ts";
+import { DEFAULT_ROLE_NAME } from "#shared/aws/defaults.ts";
 import { parseSeverity, parseTeamTagKeys, type Severity } from "#shared/findings/index.ts";
 import {
   ACCOUNT_ID_PATTERN,

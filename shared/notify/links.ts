@@ -1,4 +1,4 @@
-import { partitionOfRegion } from "#shared/aws/clients.ts";
+import { partitionOfRegion } from "#shared/aws/partition.ts";
 import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
 import { parseCniConfigurationValues, settingsAsEnv } from "#shared/models/cni/config.ts";
 

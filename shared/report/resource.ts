@@ -1,4 +1,4 @@
-import { partitionOfArn, partitionOfRegion } from "#shared/aws/clients.ts";
+import { partitionOfArn, partitionOfRegion } from "#shared/aws/partition.ts";
 import { type Finding, findingKey } from "#shared/findings/index.ts";
 
 /** A finding's identity across the organisation: `<account>/<region>#<cluster>#<rule>#<resource>[#<variant>]`. */

@@ -3,7 +3,8 @@ import { DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { HttpRequest } from "@smithy/types";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AwsClientFactory, partitionOfArn, partitionOfRegion } from "#shared/aws/clients.ts";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { partitionOfArn, partitionOfRegion } from "#shared/aws/partition.ts";
 
 const CENTRAL = "111122223333";
 const MEMBER = "222233334444";

@@ -1,6 +1,6 @@
 import type { SecurityHubClient } from "@aws-sdk/client-securityhub";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
-import { partitionOfArn, partitionOfRegion } from "#shared/aws/clients.ts";
+import { partitionOfArn, partitionOfRegion } from "#shared/aws/partition.ts";
 import type { NotifyResult, SnsNotifier } from "#shared/notify/index.ts";
 import type { AccountRegion, Transition } from "#shared/store/index.ts";
 import { type AsffTarget, asffOfTransition, latestPerFinding, productArnOf } from "./asff.ts";
