@@ -229,6 +229,7 @@ const STYLE = `
   --line: #30363d; --critical: #ff7b72; --high: #ffa198; --medium: #d29922; --low: #58a6ff; --info: #9198a1; --cmd: #1f2630; } }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 72rem; padding: 1rem; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
+  overflow-wrap: anywhere;
   color: var(--fg); background: var(--bg); }
 h1 { font-size: 1.5rem; margin: 0; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
