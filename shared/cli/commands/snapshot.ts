@@ -35,10 +35,11 @@ export function registerSnapshotCommand(program: Command, { io, setExit }: Comma
             "the whole organisation, replacing an older snapshot",
           ],
         ],
-        [EXIT.ok, EXIT.error],
+        [EXIT.ok, EXIT.error, EXIT.incomplete],
         {
-          [EXIT.ok]:
-            "written (account-regions that could not be read are named on stderr and recorded as faults)",
+          [EXIT.ok]: "written: every account-region was read",
+          [EXIT.incomplete]:
+            "written, but account-regions that could not be read are only named on stderr and recorded as faults",
           [EXIT.error]: "error: bad flag or input, --out exists (and no --force), or no usable credentials",
         },
       ),
