@@ -1,6 +1,6 @@
 import { partitionOfRegion } from "#shared/aws/partition.ts";
 import { type Finding, NO_CLUSTER } from "#shared/findings/index.ts";
-import { parseCniConfigurationValues, settingsAsEnv } from "#shared/models/cni/config.ts";
+import { CNI_DEFAULTS, settingsAsEnv } from "#shared/models/cni/settings.ts";
 
 /*
  * What an alert links to for each finding: the AWS console pages of its cluster and resource, and the
@@ -141,7 +141,7 @@ function lbSubnetsCommand(f: Finding): string | undefined {
   );
 }
 
-const DEFAULT_CNI_ENV = settingsAsEnv(parseCniConfigurationValues(undefined).settings);
+const DEFAULT_CNI_ENV = settingsAsEnv({ ...CNI_DEFAULTS });
 
 /** The vpc-cni settings the finding was computed with (evidence `cni.env`), minus the defaults, as `--cni` flags. */
 function cniFlags(evidence: Record<string, unknown>): string[] | undefined {
