@@ -68,7 +68,7 @@ export function groupEvidence(ng: AuditedNodegroup): Record<string, unknown> {
 /**
  * Every capacity group of every cluster (`ClusterInventory.capacity`). Clusters and node groups being deleted
  * are skipped; every other status can have running nodes. A group whose SGs nothing tells (no node, no
- * readable template) is skipped: its SGs are unknown, and unknown is never judged.
+ * readable template) or only assumed is skipped.
  */
 export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
   const index = securityGroupIndex(inventory);
@@ -79,7 +79,10 @@ export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
       const nodegroup = group.source.nodegroup;
       if (nodegroup?.status === "DELETING") return [];
       const sgs = group.securityGroups;
-      if (sgs.source === "unknown" || sgs.groupIds.length === 0) return [];
+      // Unknown SGs are never judged; an Auto Mode pool without nodes only assumes the cluster SG (its NodeClass is
+      // a Kubernetes object), and a finding never rests on an assumption.
+      if (sgs.source === "unknown" || sgs.source === "assumed-cluster-security-group") return [];
+      if (sgs.groupIds.length === 0) return [];
       const groups = sgs.groupIds.flatMap((id) => {
         const g = index.get(id);
         return g ? [g] : [];

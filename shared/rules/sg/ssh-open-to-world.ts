@@ -60,8 +60,8 @@ export const sshOpenToWorld: RuleDefinition = {
   link: "https://docs.aws.amazon.com/eks/latest/APIReference/API_RemoteAccessConfig.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
-      // Fargate pods run no SSH or RDP server: a world rule on their SG belongs to sg.node-world-ingress.
-      if (ng.kind === "fargate") return [];
+      // Fargate pods and Auto Mode nodes run no SSH or RDP server (AWS manages them; Auto Mode offers no SSH access).
+      if (ng.kind === "fargate" || ng.kind === "auto-mode") return [];
       const remoteAccess = remoteAccessExposure(ng);
       // Unknown launch-template SGs: only what DescribeNodegroup itself says can be judged.
       const rules = ng.nodeSecurityGroups.unresolvedLaunchTemplate ? [] : ng.groups.flatMap(worldAdminRules);
