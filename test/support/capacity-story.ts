@@ -42,6 +42,8 @@ export function capacityStory(
 ): CapacityStory {
   const org = new EstateBuilder({ organizationId: "o-rules16cap01", managementAccountId: STORY_ACCOUNT });
   const region = org.account(STORY_ACCOUNT, { name: "capacity-rules" }).region(STORY_REGION);
+  // What DescribeInstanceTypes answers for the types the tests launch.
+  region.instanceType("m5.large", "c6a.large", "t3.large");
   const vpc = region.vpc("prod", "10.30.0.0/16");
   const nodesA = vpc.subnet("nodes-a", {
     zone: "a",

@@ -45,8 +45,8 @@ function evaluate(inventory: Inventory): Finding[] {
           remediation: remediationForSubnet(
             inventory,
             c,
-            worst.ng.limits,
-            flagged.map((p) => p.ng.nodegroup),
+            worst.ng,
+            flagged.map((p) => p.ng.label),
           ),
           evidence: {
             ...subnetEvidence(worst.subnet),
