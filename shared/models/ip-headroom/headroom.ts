@@ -4,7 +4,7 @@
  */
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
-import type { CapacityGroup, CapacityKind } from "#shared/inventory/capacity-types.ts";
+import type { CapacityEni, CapacityGroup, CapacityKind } from "#shared/inventory/capacity-types.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import { CNI_DEFAULTS, type CniConfig, type CniSettings, settingsAsEnv } from "#shared/models/cni/config.ts";
 import {
@@ -52,6 +52,14 @@ export interface PrefixBlocks {
 
 export interface SubnetHeadroom {
   subnetId: string;
+  /** A custom-networking pod subnet (ENIConfig), found from ipamd's ENIs: it pays the pod ENIs' addresses. */
+  podSubnet?: boolean;
+  /** A pod subnet's own per-node costs (the group's `launch`/`full` are its node-subnet costs). */
+  podSubnetCost?: { launch: NodeIpCost; full: NodeIpCost };
+  /** Security-groups-for-pods branch ENIs in the subnet (one address each, already out of the available count). */
+  branchEnis?: number;
+  /** Fargate: running pods in the subnet, counted once per ENI (a pod shows under every profile of the subnet). */
+  fargatePods?: number;
   availabilityZone?: string;
   cidrBlock?: string;
   /** AvailableIpAddressCount (AWS already excludes its 5 reserved addresses). */
@@ -103,6 +111,13 @@ export interface NodegroupHeadroom {
   /** maxSize − desiredSize. */
   wantedGrowth: number;
   subnets: SubnetHeadroom[];
+  /** Custom-networking pod subnets (from ipamd's ENIs), judged with the pod ENIs' cost. */
+  podSubnets: SubnetHeadroom[];
+  /**
+   * Addresses the group's busiest node holds in its own subnet, from its ENIs (primary, secondary, 16 per /28
+   * prefix): shown beside the modelled full cost, and used when larger.
+   */
+  observedPerNode?: { node: string; addresses: number; nodes: number };
   /** Node group subnets missing from the inventory. */
   missingSubnets: string[];
   /** k × min(nodes that fit) over the node group's k subnets: how far it can grow evenly. */
@@ -166,8 +181,13 @@ function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterH
   const subnets = new Map(inventory.subnets.map((s) => [s.SubnetId ?? "", s]));
   const nodegroups: NodegroupHeadroom[] = [];
   const skipped: SkippedNodegroup[] = [];
+  const context: GroupContext = {
+    clusterSubnetIds,
+    subnets,
+    fargatePods: fargatePodsBySubnet(ci.capacity),
+  };
   for (const group of ci.capacity) {
-    const result = headroomOfGroup(inventory, name, group, cni.settings, ipFamily, clusterSubnetIds, subnets);
+    const result = headroomOfGroup(inventory, name, group, cni.settings, ipFamily, context);
     if ("reason" in result) skipped.push(result);
     else nodegroups.push(result);
   }
@@ -176,7 +196,7 @@ function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterH
   ];
   if (cni.settings.customNetworking) {
     notes.push(
-      "custom networking: node subnets pay 1 IP per node; ENIConfig objects (pod subnets) are invisible from AWS APIs and not assessed",
+      "custom networking: node subnets pay 1 IP per node; pod subnets are those of ipamd's aws-K8S-* ENIs outside their node's subnet (an ENIConfig subnet no node uses yet is not seen)",
     );
   }
   return {
@@ -308,8 +328,7 @@ function headroomOfGroup(
   group: CapacityGroup,
   clusterSettings: CniSettings,
   ipFamily: "ipv4" | "ipv6",
-  clusterSubnetIds: readonly string[],
-  subnets: ReadonlyMap<string, Subnet>,
+  { clusterSubnetIds, subnets, fargatePods }: GroupContext,
 ): NodegroupHeadroom | SkippedNodegroup {
   const nodegroup = group.name;
   const skip = (reason: string): SkippedNodegroup => ({
@@ -379,6 +398,22 @@ function headroomOfGroup(
         "Auto Mode: prefix delegation with one warm /28 prefix assumed (AWS manages its networking)",
       );
   }
+  const observed = group.kind === "fargate" ? undefined : observedPerNode(group);
+  if (observed !== undefined && observed.addresses > costed.full.ips.nodeSubnet) {
+    const full = costed.full;
+    costed = {
+      ...costed,
+      full: {
+        ...full,
+        ips: {
+          ...full.ips,
+          nodeSubnet: observed.addresses,
+          total: observed.addresses + full.ips.eniConfigSubnet,
+        },
+        formula: `${full.formula}; observed: node ${observed.node} holds ${observed.addresses} addresses in its subnet, more than modelled: used`,
+      },
+    };
+  }
   const limits = costed.limits;
   const pd = limits !== undefined && prefixDelegationActive(limits, settings) && ipFamily === "ipv4";
   const perNodeAtLaunch = costed.launch.prefixes;
@@ -393,13 +428,22 @@ function headroomOfGroup(
       missingSubnets.push(subnetId);
       continue;
     }
-    subnetHeadrooms.push(
-      subnetHeadroom(inventory, subnet, available, clusterSubnetIds.includes(subnetId), costed, pd, {
-        perNodeAtLaunch,
-        perNodeAtFull,
-      }),
-    );
+    const h = subnetHeadroom(inventory, subnet, available, clusterSubnetIds.includes(subnetId), costed, pd, {
+      perNodeAtLaunch,
+      perNodeAtFull,
+    });
+    if (group.kind === "fargate") h.fargatePods = fargatePods.get(subnetId)?.size ?? 0;
+    subnetHeadrooms.push(h);
   }
+  const podSubnets = podSubnetHeadrooms(
+    inventory,
+    group,
+    costed,
+    subnets,
+    clusterSubnetIds,
+    pd,
+    missingSubnets,
+  );
   const perZone = group.kind === "karpenter" || group.kind === "auto-mode";
   const { picked, zones } = perZone
     ? pickedPerZone(subnetHeadrooms)
@@ -429,6 +473,8 @@ function headroomOfGroup(
     maxSize,
     wantedGrowth: hasMaxSize ? Math.max(0, maxSize - desiredSize) : 0,
     subnets: picked,
+    podSubnets,
+    ...(observed !== undefined ? { observedPerNode: observed } : {}),
     missingSubnets,
     growthAtLaunch: k > 0 ? k * minLaunch : 0,
     growthAtFull: k > 0 ? k * minFull : 0,
@@ -464,6 +510,11 @@ function subnetHeadroom(
     fitsAtLaunch: fitsAtLaunchByIps,
     fitsAtFull: fitsAtFullByIps,
   };
+  const branches = inventory.networkInterfaces.filter(
+    (e) =>
+      e.SubnetId === subnetId && (e.InterfaceType === "branch" || e.Description === "aws-k8s-branch-eni"),
+  ).length;
+  if (branches > 0) h.branchEnis = branches;
   if (pd && subnet.CidrBlock) {
     const { perNodeAtLaunch, perNodeAtFull } = prefixes;
     const held = heldInSubnet(subnetId, inventory.networkInterfaces);
@@ -503,6 +554,97 @@ function subnetHeadroom(
     }
   }
   return h;
+}
+
+interface GroupContext {
+  clusterSubnetIds: readonly string[];
+  subnets: ReadonlyMap<string, Subnet>;
+  /** Fargate pod ENI ids per subnet, over every profile of the cluster. */
+  fargatePods: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** Running Fargate pods per subnet, by ENI id: a pod in a subnet several profiles share is listed under each. */
+function fargatePodsBySubnet(capacity: readonly CapacityGroup[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const group of capacity) {
+    if (group.kind !== "fargate") continue;
+    for (const pod of group.nodes) {
+      if (pod.subnetId === undefined) continue;
+      const ids = out.get(pod.subnetId) ?? new Set<string>();
+      for (const eni of pod.enis) ids.add(eni.networkInterfaceId);
+      out.set(pod.subnetId, ids);
+    }
+  }
+  return out;
+}
+
+/** Addresses an ENI holds: its primary, its secondary addresses, 16 per /28 prefix. */
+function addressesHeld(eni: CapacityEni): number {
+  return (
+    (eni.primaryIp !== undefined ? 1 : 0) + eni.secondaryIps.length + IPS_PER_PREFIX * eni.prefixes.length
+  );
+}
+
+/** The busiest node's addresses in its own subnet (its ENIs there, trunk included, branch ENIs not). */
+function observedPerNode(group: CapacityGroup): NodegroupHeadroom["observedPerNode"] {
+  let best: { node: string; addresses: number } | undefined;
+  for (const node of group.nodes) {
+    const addresses = node.enis
+      .filter((e) => !e.podSubnet && (e.subnetId === undefined || e.subnetId === node.subnetId))
+      .reduce((n, e) => n + addressesHeld(e), 0);
+    if (best === undefined || addresses > best.addresses) best = { node: node.id, addresses };
+  }
+  return best === undefined || best.addresses === 0 ? undefined : { ...best, nodes: group.nodes.length };
+}
+
+/**
+ * Custom-networking pod subnets (the subnets of ipamd's `aws-K8S-*` ENIs outside their node's subnet): a new
+ * node pays its pod ENIs there (the modelled ENIConfig-subnet cost, or what a node was seen holding there when
+ * more).
+ */
+function podSubnetHeadrooms(
+  inventory: Inventory,
+  group: CapacityGroup,
+  costed: { launch: NodeIpCost; full: NodeIpCost },
+  subnets: ReadonlyMap<string, Subnet>,
+  clusterSubnetIds: readonly string[],
+  pd: boolean,
+  missing: string[],
+): SubnetHeadroom[] {
+  const out: SubnetHeadroom[] = [];
+  for (const subnetId of group.podSubnetIds) {
+    const subnet = subnets.get(subnetId);
+    const available = subnet?.AvailableIpAddressCount;
+    if (!subnet || available === undefined) {
+      missing.push(subnetId);
+      continue;
+    }
+    const seen = Math.max(
+      0,
+      ...group.nodes.map((n) =>
+        n.enis
+          .filter((e) => e.podSubnet && e.subnetId === subnetId)
+          .reduce((k, e) => k + addressesHeld(e), 0),
+      ),
+    );
+    const launch = Math.max(costed.launch.ips.eniConfigSubnet, 1);
+    const full = Math.max(costed.full.ips.eniConfigSubnet, seen, launch);
+    const asCost = (c: NodeIpCost, ips: number, what: string): NodeIpCost => ({
+      ...c,
+      ips: { nodeSubnet: ips, eniConfigSubnet: 0, total: ips },
+      formula: `pod subnet (${what}): ${ips} addresses per node`,
+    });
+    const cost = {
+      launch: asCost(costed.launch, launch, "modelled ENIConfig-subnet cost at launch"),
+      full: asCost(costed.full, full, seen > costed.full.ips.eniConfigSubnet ? "observed" : "modelled"),
+    };
+    const h = subnetHeadroom(inventory, subnet, available, clusterSubnetIds.includes(subnetId), cost, pd, {
+      perNodeAtLaunch: costed.launch.prefixes,
+      perNodeAtFull: costed.full.prefixes,
+    });
+    out.push({ ...h, podSubnet: true, podSubnetCost: cost });
+  }
+  return out;
 }
 
 /** Subnets named by InsufficientFreeAddresses health issues; an issue naming none points at the tightest. */
@@ -552,7 +694,7 @@ export function assessSubnet(ng: NodegroupHeadroom, s: SubnetHeadroom): SubnetAs
   const exhausted = s.fitsAtLaunchByIps < 1;
   const fragmented = !exhausted && s.prefixBlocks !== undefined && s.prefixBlocks.fitsAtLaunch < 1;
   if (exhausted || fragmented) return { exhausted, fragmented };
-  const k = ng.subnets.length;
+  const k = s.podSubnet ? ng.podSubnets.length : ng.subnets.length;
   const high: string[] = [];
   const medium: string[] = [];
   if (ng.hasMaxSize && k * s.fitsAtLaunch < ng.wantedGrowth) {
@@ -576,7 +718,7 @@ export function assessSubnet(ng: NodegroupHeadroom, s: SubnetHeadroom): SubnetAs
 
 /** A node group is under pressure when one of its subnets is exhausted or nearly full. */
 export function underPressure(ng: NodegroupHeadroom): boolean {
-  return ng.subnets.some((s) => {
+  return [...ng.subnets, ...ng.podSubnets].some((s) => {
     const a = assessSubnet(ng, s);
     return a.exhausted || a.nearlyFull !== undefined;
   });
@@ -612,8 +754,11 @@ export function pairEvidence(ng: NodegroupHeadroom, s: SubnetHeadroom): Record<s
     instanceType: ng.instanceType,
     instanceTypes: ng.instanceTypes,
     ...(ng.instanceTypeNote ? { instanceTypeNote: ng.instanceTypeNote } : {}),
-    launchCost: { ips: ng.launch.ips.nodeSubnet, enis: ng.launch.enis, formula: ng.launch.formula },
-    fullCost: { ips: ng.full.ips.nodeSubnet, enis: ng.full.enis, formula: ng.full.formula },
+    launchCost: costEvidence(s.podSubnetCost?.launch ?? ng.launch),
+    fullCost: costEvidence(s.podSubnetCost?.full ?? ng.full),
+    ...(s.podSubnet ? { podSubnet: true } : {}),
+    ...(ng.observedPerNode !== undefined ? { observedPerNode: ng.observedPerNode } : {}),
+    ...(s.fargatePods !== undefined ? { runningPods: s.fargatePods } : {}),
     nodesThatFitAtLaunch: s.fitsAtLaunch,
     nodesThatFitAtFull: s.fitsAtFull,
     ...(s.prefixBlocks ? { prefixBlocks: s.prefixBlocks } : {}),
@@ -628,6 +773,10 @@ export function pairEvidence(ng: NodegroupHeadroom, s: SubnetHeadroom): Record<s
   };
 }
 
+function costEvidence(c: NodeIpCost): Record<string, unknown> {
+  return { ips: c.ips.nodeSubnet, enis: c.enis, formula: c.formula };
+}
+
 /** Subnet facts for evidence. */
 export function subnetEvidence(s: SubnetHeadroom): Record<string, unknown> {
   return {
@@ -639,6 +788,7 @@ export function subnetEvidence(s: SubnetHeadroom): Record<string, unknown> {
     ...(s.freePercent !== undefined ? { freePercent: s.freePercent } : {}),
     reserve: s.reserve,
     clusterSubnet: s.clusterSubnet,
+    ...(s.branchEnis !== undefined ? { branchEnis: s.branchEnis } : {}),
   };
 }
 
@@ -661,7 +811,7 @@ export interface SubnetPair {
 export function pairsBySubnet(c: ClusterHeadroom): Map<string, SubnetPair[]> {
   const out = new Map<string, SubnetPair[]>();
   for (const ng of c.nodegroups) {
-    for (const subnet of ng.subnets) {
+    for (const subnet of [...ng.subnets, ...ng.podSubnets]) {
       const list = out.get(subnet.subnetId) ?? [];
       list.push({ ng, subnet, assessment: assessSubnet(ng, subnet) });
       out.set(subnet.subnetId, list);

@@ -125,6 +125,7 @@ describe("ip.* rules over every capacity kind", () => {
       const story = capacityStory();
       const small = story.vpc.subnet("fargate-a", { zone: "a", cidr: "10.30.9.0/28" });
       story.records.fargateProfile(story.cluster, "batch", [small]);
+      story.records.fargateProfile(story.cluster, "jobs", [small]);
       for (let i = 0; i < 11; i++) story.records.fargatePod(story.cluster, small);
 
       // Act
@@ -132,8 +133,12 @@ describe("ip.* rules over every capacity kind", () => {
 
       // Assess
       expect(finding).toMatchObject({ resourceId: small.id });
+      // A pod in a subnet two profiles share is listed under both: counted once per ENI.
       expect(finding?.evidence).toMatchObject({
-        nodegroups: [{ capacityKind: "fargate", capacityGroup: "batch", launchCost: { ips: 1 } }],
+        nodegroups: [
+          { capacityKind: "fargate", capacityGroup: "batch", launchCost: { ips: 1 }, runningPods: 11 },
+          { capacityKind: "fargate", capacityGroup: "jobs", runningPods: 11 },
+        ],
       });
       expect(finding?.remediation).not.toContain("WARM_IP_TARGET");
     });
@@ -244,6 +249,89 @@ describe("ip.* rules over every capacity kind", () => {
 
       // Assess
       expect(finding?.evidence).toMatchObject({ freeAlignedPrefixBlocks: 1 });
+    });
+  });
+
+  describe("ENI truth", () => {
+    /** A self-managed group (max 3, desired 1) on a /25 cluster subnet, one node holding `enis` addresses. */
+    function observedStory(enis: number[]) {
+      const story = capacityStory({ subnetA: { cidr: "10.30.0.0/25" } });
+      const template = story.region.launchTemplate("legacy", [
+        { instanceType: "m5.large", securityGroups: [story.nodeSg] },
+      ]);
+      const legacy = story.records.selfManagedGroup(story.cluster, "legacy", {
+        subnets: [story.nodesA],
+        launchTemplate: template,
+        sizes: { min: 1, max: 3, desired: 1 },
+      });
+      legacy.node(story.nodesA, { instanceType: "m5.large", groups: [story.nodeSg], enis });
+      return story;
+    }
+
+    it("uses a node's observed addresses when they exceed the modelled full cost", () => {
+      // Prepare: the node holds 40 addresses (4 ENIs of 10), the model says 30 for a full m5.large.
+      const story = observedStory([10, 10, 10, 10]);
+
+      // Act
+      const [finding] = expectFires(subnetNearlyFull, story.build());
+
+      // Assess: 123 − 40 − 5 kept = 78 → 1 node at 40 when full, 2 wanted.
+      expect(finding).toMatchObject({ severity: "MEDIUM" });
+      expect(finding?.evidence).toMatchObject({
+        reasons: ["self-managed group legacy cannot reach maxSize 3 once its nodes fill up"],
+        nodegroups: [{ observedPerNode: { addresses: 40 }, fullCost: { ips: 40 }, nodesThatFitAtFull: 1 }],
+      });
+    });
+
+    it("keeps the modelled cost when the nodes hold less", () => {
+      // Prepare
+      const story = observedStory([10, 10]);
+
+      // Act / Assess
+      expectQuiet(subnetNearlyFull, story.build());
+    });
+
+    const CUSTOM = {
+      vpcCniConfiguration: JSON.stringify({ env: { AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG: "true" } }),
+    };
+
+    it("judges a custom-networking pod subnet found from ipamd's ENIs", () => {
+      // Prepare: the node's two ipamd ENIs (20 addresses) sit in a /27 pod subnet: 7 left, a node needs 20 there.
+      const story = capacityStory({ cluster: CUSTOM });
+      const pods = story.vpc.subnet("pods-a", { zone: "a", cidr: "10.30.64.0/27" });
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        instanceType: "m5.large",
+        groups: [story.cluster.clusterSg],
+        enis: [1, 10, 10],
+        podSubnet: pods,
+      });
+
+      // Act
+      const [finding] = expectFires(subnetExhausted, story.build());
+
+      // Assess
+      expect(finding).toMatchObject({ resourceId: pods.id });
+      expect(finding?.evidence).toMatchObject({
+        availableIps: 7,
+        nodegroups: [{ podSubnet: true, launchCost: { ips: 20 } }],
+      });
+    });
+
+    it("stays quiet when the pod subnet has room", () => {
+      // Prepare
+      const story = capacityStory({ cluster: CUSTOM });
+      const pods = story.vpc.subnet("pods-a", { zone: "a", cidr: "10.30.64.0/22" });
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        instanceType: "m5.large",
+        groups: [story.cluster.clusterSg],
+        enis: [1, 10, 10],
+        podSubnet: pods,
+      });
+
+      // Act / Assess
+      const estate = story.build();
+      expectQuiet(subnetExhausted, estate);
+      expectQuiet(subnetNearlyFull, estate);
     });
   });
 });
