@@ -25,8 +25,10 @@ function evaluate(inventory: Inventory): Finding[] {
   for (const c of clusterHeadroom(inventory)) {
     if (c.ipFamily === "ipv6" || c.cni.settings.customNetworking) continue;
     for (const ng of c.nodegroups) {
-      // Auto Mode and Fargate have no vpc-cni warm pool to tune.
-      if (ng.limits === undefined || ng.kind === "auto-mode" || ng.kind === "fargate") continue;
+      // Auto Mode and Fargate have no vpc-cni warm pool to tune. Karpenter has no maxSize to fall short of: what
+      // frees its tight zone is more subnets (karpenter-provider-aws #5234), named by ip.subnet-nearly-full.
+      if (ng.limits === undefined || !ng.hasMaxSize || ng.kind === "auto-mode" || ng.kind === "fargate")
+        continue;
       if (!warmEniMode(ng.limits, c.cni.settings) || ng.subnets.length === 0 || !underPressure(ng)) continue;
       const minimum = suggestedMinimumIpTarget(ng.limits);
       const alternative = launchCost(ng.limits, withWarmIpTarget(c.cni.settings, minimum), {

@@ -67,11 +67,13 @@ describe("ip.* rules over every capacity kind", () => {
       });
 
       // Act
-      const [finding] = expectFires(subnetNearlyFull, story.build());
+      const estate = story.build();
+      const [finding] = expectFires(subnetNearlyFull, estate);
 
-      // Assess
+      // Assess: no warm-pool advice for a NodePool (no maxSize; the fix is more subnets).
       expect(finding).toMatchObject({ resourceId: story.nodesA.id, severity: "HIGH" });
       expect(finding?.evidence).toMatchObject({ reasons: ["fewer than 3 nodes fit at launch cost"] });
+      expectQuiet(warmPoolOversized, estate);
     });
   });
 
@@ -100,6 +102,30 @@ describe("ip.* rules over every capacity kind", () => {
       });
     });
 
+    it("fires ip.warm-pool-oversized for a self-managed group on the default warm ENI pool", () => {
+      // Prepare: 98 usable after the node and the 5 kept: 4 more at 20, 9 wanted; WARM_IP_TARGET=2 and
+      // MINIMUM_IP_TARGET=9 make a node cost 10, so 9 fit.
+      const story = capacityStory({ subnetA: { cidr: "10.30.0.0/25" } });
+      const template = story.region.launchTemplate("legacy", [
+        { instanceType: "m5.large", securityGroups: [story.nodeSg] },
+      ]);
+      const legacy = story.records.selfManagedGroup(story.cluster, "legacy", {
+        subnets: [story.nodesA],
+        launchTemplate: template,
+        sizes: { min: 1, max: 10, desired: 1 },
+      });
+      legacy.node(story.nodesA, { instanceType: "m5.large", groups: [story.nodeSg], enis: [10, 10] });
+
+      // Act
+      const [finding] = expectFires(warmPoolOversized, story.build());
+
+      // Assess
+      expect(finding).toMatchObject({
+        resourceId: "self-managed/legacy",
+        evidence: { capacityKind: "self-managed", nodesThatFitNow: 4, nodesThatFitWithWarmIpTarget: 9 },
+      });
+    });
+
     it("stays quiet when the group's subnets hold its maxSize", () => {
       // Prepare
       const story = capacityStory();
@@ -116,6 +142,7 @@ describe("ip.* rules over every capacity kind", () => {
       const estate = story.build();
       expectQuiet(subnetNearlyFull, estate);
       expectQuiet(subnetExhausted, estate);
+      expectQuiet(warmPoolOversized, estate);
     });
   });
 
