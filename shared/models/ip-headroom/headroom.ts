@@ -701,7 +701,9 @@ export function assessSubnet(ng: NodegroupHeadroom, s: SubnetHeadroom): SubnetAs
     high.push(`${ng.label} cannot reach maxSize ${ng.maxSize} even at launch cost`);
   }
   if (s.fitsAtLaunch < MIN_COMFORTABLE_LAUNCHES) {
-    high.push(`fewer than ${MIN_COMFORTABLE_LAUNCHES} nodes fit at launch cost`);
+    high.push(
+      `fewer than ${MIN_COMFORTABLE_LAUNCHES} ${ng.kind === "fargate" ? "pods" : "nodes"} fit at launch cost`,
+    );
   }
   if (high.length === 0 && ng.hasMaxSize && k * s.fitsAtFull < ng.wantedGrowth) {
     medium.push(`${ng.label} cannot reach maxSize ${ng.maxSize} once its nodes fill up`);
@@ -731,6 +733,7 @@ export function subnetLabel(s: Pick<SubnetHeadroom, "subnetId" | "availabilityZo
 
 /** `1 more m5.large node fits` / `7 more m5.large nodes fit` */
 export function moreNodesFit(n: number, instanceType: string): string {
+  if (instanceType === "fargate") return n === 1 ? "1 more Fargate pod fits" : `${n} more Fargate pods fit`;
   return n === 1 ? `1 more ${instanceType} node fits` : `${n} more ${instanceType} nodes fit`;
 }
 

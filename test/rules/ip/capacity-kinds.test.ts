@@ -102,6 +102,29 @@ describe("ip.* rules over every capacity kind", () => {
       });
     });
 
+    it("fires ip.subnet-exhausted when not one more node of the group fits", () => {
+      // Prepare: a /27 cluster subnet: 27 − 20 held − 5 kept = 2 for a node of 20.
+      const story = capacityStory({ subnetA: { cidr: "10.30.0.0/27" } });
+      const template = story.region.launchTemplate("legacy", [
+        { instanceType: "m5.large", securityGroups: [story.nodeSg] },
+      ]);
+      const legacy = story.records.selfManagedGroup(story.cluster, "legacy", {
+        subnets: [story.nodesA],
+        launchTemplate: template,
+        sizes: { min: 1, max: 2, desired: 1 },
+      });
+      legacy.node(story.nodesA, { instanceType: "m5.large", groups: [story.nodeSg], enis: [10, 10] });
+
+      // Act
+      const [finding] = expectFires(subnetExhausted, story.build());
+
+      // Assess
+      expect(finding?.evidence).toMatchObject({
+        nodegroups: [{ resourceId: "self-managed/legacy", exhausted: true }],
+      });
+      expect(finding?.remediation).toContain("WARM_IP_TARGET");
+    });
+
     it("fires ip.warm-pool-oversized for a self-managed group on the default warm ENI pool", () => {
       // Prepare: 98 usable after the node and the 5 kept: 4 more at 20, 9 wanted; WARM_IP_TARGET=2 and
       // MINIMUM_IP_TARGET=9 make a node cost 10, so 9 fit.
@@ -168,6 +191,23 @@ describe("ip.* rules over every capacity kind", () => {
         ],
       });
       expect(finding?.remediation).not.toContain("WARM_IP_TARGET");
+    });
+
+    it("fires ip.subnet-nearly-full when fewer than 3 pods fit", () => {
+      // Prepare: 11 usable, 9 pods running: 2 left.
+      const story = capacityStory();
+      const small = story.vpc.subnet("fargate-a", { zone: "a", cidr: "10.30.9.0/28" });
+      story.records.fargateProfile(story.cluster, "batch", [small]);
+      for (let i = 0; i < 9; i++) story.records.fargatePod(story.cluster, small);
+
+      // Act
+      const [finding] = expectFires(subnetNearlyFull, story.build());
+
+      // Assess
+      expect(finding?.evidence).toMatchObject({
+        availableIps: 2,
+        reasons: ["fewer than 3 pods fit at launch cost"],
+      });
     });
 
     it("stays quiet with room for more pods", () => {

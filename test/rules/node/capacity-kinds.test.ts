@@ -71,6 +71,21 @@ describe("node.* rules over every capacity kind", () => {
     expect(findings[0]?.title).toContain(`Karpenter node pool default (launch template ${templateId})`);
   });
 
+  it("node.system-reserved-missing fires for a self-managed group on stock AL2023 settings", async () => {
+    // Prepare
+    const { inventory } = storyWith({ selfManaged: al2023NodeConfig({ maxPods: 29 }) });
+
+    // Act
+    const [finding] = expectFires(systemReservedMissing, await inventory());
+
+    // Assess
+    expect(finding).toMatchObject({
+      resourceId: "self-managed/legacy",
+      evidence: { capacityKind: "self-managed" },
+    });
+    expect(finding?.variant).toBeUndefined();
+  });
+
   it("node.system-reserved-missing stays quiet when the user data reserves resources for the OS", async () => {
     // Prepare
     const { inventory } = storyWith({
@@ -146,6 +161,18 @@ describe("node.* rules over every capacity kind", () => {
     // Assess
     expect(finding).toMatchObject({ resourceId: "self-managed/legacy", severity: "INFO" });
     expect(finding?.remediation).toContain("NODE_NAME_OF_legacy");
+  });
+
+  it("node.kubelet-config-unknown fires for a Karpenter template whose user data names no known AMI family", async () => {
+    // Prepare
+    const { templateId, inventory } = storyWith({ karpenter: "#!/bin/bash\n/opt/custom/join.sh\n" });
+
+    // Act
+    const [finding] = expectFires(kubeletConfigUnknown, await inventory());
+
+    // Assess
+    expect(finding).toMatchObject({ resourceId: "karpenter/default", variant: templateId });
+    expect(finding?.remediation).toContain("karpenter.sh/nodepool=default");
   });
 
   it("node.kubelet-config-unknown stays quiet for readable user data, Auto Mode and Fargate", async () => {

@@ -90,6 +90,23 @@ describe("sg.* rules over every capacity kind", () => {
       );
     });
 
+    it("fires for a Karpenter node pool and a self-managed group on a node SG open to the world", () => {
+      // Prepare
+      const story = capacityStory();
+      story.nodeSg.allow({ tcp: [30000, 32767], from: "0.0.0.0/0" });
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        instanceType: "m5.large",
+        groups: [story.nodeSg],
+      });
+      selfManaged(story);
+
+      // Act
+      const findings = expectFires(nodeWorldIngress, story.build());
+
+      // Assess
+      expect(findings.map((f) => f.resourceId).sort()).toEqual(["karpenter/default", "self-managed/legacy"]);
+    });
+
     it("stays quiet when the SGs of every kind admit nothing from the world", () => {
       // Prepare
       const story = capacityStory(AUTO_MODE);
@@ -138,6 +155,28 @@ describe("sg.* rules over every capacity kind", () => {
       // Assess
       expect(finding?.evidence).toMatchObject({
         nodegroups: [{ capacityKind: "fargate", capacityGroup: "batch" }],
+      });
+    });
+
+    it("fires for a self-managed group and an Auto Mode pool whose SG a database admits", () => {
+      // Prepare
+      const story = capacityStory(AUTO_MODE);
+      story.vpc.securityGroup("orders-db", "orders database").allow({ tcp: 3306, from: story.nodeSg });
+      selfManaged(story);
+      story.records.autoModeNode(story.cluster, "general-purpose", story.nodesB, {
+        instanceType: "c6a.large",
+        groups: [story.nodeSg],
+      });
+
+      // Act
+      const [finding] = expectFires(datastoreReachableByAllPods, story.build());
+
+      // Assess
+      expect(finding?.evidence).toMatchObject({
+        nodegroups: [
+          { capacityKind: "self-managed", capacityGroup: "legacy" },
+          { capacityKind: "auto-mode", capacityGroup: "general-purpose" },
+        ],
       });
     });
 
@@ -190,6 +229,21 @@ describe("sg.* rules over every capacity kind", () => {
         resourceId: "karpenter/default",
         evidence: { securityGroupSource: "observed" },
       });
+    });
+
+    it("fires for an Auto Mode pool whose NodeClass SGs leave out the cluster SG", () => {
+      // Prepare
+      const story = capacityStory(AUTO_MODE);
+      story.records.autoModeNode(story.cluster, "general-purpose", story.nodesA, {
+        instanceType: "c6a.large",
+        groups: [story.nodeSg],
+      });
+
+      // Act
+      const [finding] = expectFires(missingControlPlaneRules, story.build());
+
+      // Assess
+      expect(finding).toMatchObject({ resourceId: "auto-mode/general-purpose" });
     });
 
     it("stays quiet when the node SG and the cluster SG allow each other, and for Karpenter on the cluster SG", () => {
