@@ -19,6 +19,7 @@ export const RULE_IDS = [
   "sg.node-world-ingress",
   "sg.datastore-reachable-by-all-pods",
   "sg.missing-control-plane-rules",
+  "sg.multiple-cluster-tagged-sgs",
   "sg.pod-eni-unsupported-instance",
   "node.health-issues",
   "node.system-reserved-missing",

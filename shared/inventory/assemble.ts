@@ -305,9 +305,10 @@ export function unreadWhat(f: ReadFailure): string {
 
 /**
  * Findings a region-wide capacity listing (instances, Auto Scaling groups, Karpenter's templates) could rest
- * on: without it a kind of capacity is unknown, so its subnets, SGs and kubelet settings are.
+ * on: without it a kind of capacity is unknown, so its subnets, SGs (every sg.* rule runs over every kind) and
+ * kubelet settings are.
  */
-export const CAPACITY_LISTING_RULES = [...SUBNET_HEADROOM_RULES, ...NODE_SG_REACH_RULES, "node."];
+export const CAPACITY_LISTING_RULES = [...SUBNET_HEADROOM_RULES, "sg.", "node."];
 
 /** A group whose instance types (so its costs) come from its launch template only. */
 function typesFromTemplateOnly(g: CapacityGroup): boolean {

@@ -5,6 +5,7 @@ import { fitLines } from "#shared/cli/common/render.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
 import { fullCost, launchCost, type NodeIpCost, nodeIpCost } from "#shared/models/cni/ip-math.ts";
 import { bundledInstanceTypeNames, bundledLimits } from "#shared/models/instance-types/limits.ts";
+import { AUTO_MODE_SETTINGS } from "#shared/models/ip-headroom/headroom.ts";
 
 /** The vpc-cni env keys `--cni` accepts. */
 export const CNI_KEYS = [
@@ -20,7 +21,12 @@ export const CNI_KEYS = [
 ] as const;
 
 export interface IpCostFlags extends OutputFlags {
-  instanceType: string;
+  /** Required unless `--fargate`. */
+  instanceType?: string;
+  /** EKS Auto Mode's own model: prefix delegation, one warm prefix; no vpc-cni setting applies. */
+  autoMode?: boolean;
+  /** A Fargate pod: one ENI and one address each, whatever the size. */
+  fargate?: boolean;
   pods?: number;
   maxPods?: number;
   cni: string[];
@@ -50,18 +56,47 @@ function unknownType(name: string): FlagError {
   );
 }
 
+/** `pods` Fargate pods: each its own micro-VM with one ENI and one subnet address. */
+function fargateCost(pods: number): NodeIpCost {
+  return {
+    instanceType: "fargate",
+    pods,
+    maxPods: 1,
+    enis: pods,
+    prefixes: 0,
+    ips: { nodeSubnet: pods, eniConfigSubnet: 0, total: pods },
+    formula: `Fargate: ${pods} pod${pods === 1 ? "" : "s"} × 1 ENI × 1 address = ${pods}`,
+  };
+}
+
 export function computeIpCost(flags: IpCostFlags): {
   cost: NodeIpCost;
   launch: NodeIpCost;
   full: NodeIpCost;
 } {
+  if (flags.fargate && flags.autoMode)
+    throw new FlagError("--fargate and --auto-mode: choose one kind of capacity");
+  if (flags.fargate) {
+    if (flags.instanceType !== undefined || flags.cni.length > 0 || flags.maxPods !== undefined)
+      throw new FlagError(
+        "--fargate: a Fargate pod has no instance type, maxPods or vpc-cni setting (drop --instance-type, --max-pods and --cni)",
+      );
+    return { cost: fargateCost(flags.pods ?? 1), launch: fargateCost(1), full: fargateCost(1) };
+  }
+  if (flags.instanceType === undefined)
+    throw new FlagError("--instance-type: required (or --fargate for pods)");
   const limits = bundledLimits(flags.instanceType);
   if (!limits) throw unknownType(flags.instanceType);
+  if (flags.autoMode && flags.cni.length > 0)
+    throw new FlagError(
+      "--auto-mode: EKS Auto Mode manages its own networking, no vpc-cni setting applies (drop --cni)",
+    );
   const env = parseCniPairs(flags.cni);
   const config = parseCniConfigurationValues(
     Object.keys(env).length > 0 ? JSON.stringify({ env }) : undefined,
   );
   if (config.error) throw new FlagError(`--cni: ${config.error}`);
+  if (flags.autoMode) config.settings = { ...AUTO_MODE_SETTINGS };
   const maxPods = flags.maxPods === undefined ? {} : { maxPods: flags.maxPods };
   // With no --pods, the launch cost: nearly every node runs one IP-consuming pod (a DaemonSet or CoreDNS).
   const cost = nodeIpCost(limits, config.settings, { pods: flags.pods ?? 1, ...maxPods });
@@ -77,6 +112,15 @@ export function ipCostCommand(flags: IpCostFlags, io: CliIo): number {
   const { cost, launch, full } = computeIpCost(flags);
   if (outputChoice(flags, io).format === "json") {
     io.stdout(`${JSON.stringify(cost, null, 2)}\n`);
+    return 0;
+  }
+  if (flags.fargate) {
+    io.stdout(
+      `${fitLines(
+        `${cost.pods} Fargate pod${cost.pods === 1 ? "" : "s"}: ${cost.ips.total} IPs from the profile's subnets\n  formula: ${cost.formula}`,
+        io.columns,
+      )}\n`,
+    );
     return 0;
   }
   io.stdout(

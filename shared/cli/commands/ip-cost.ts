@@ -10,7 +10,9 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
     .description(
       "what one node of an instance type takes from its subnet under the VPC CNI, with the formula (offline)",
     )
-    .requiredOption("--instance-type <type>", "EC2 instance type, e.g. m5.large")
+    .option("--instance-type <type>", "EC2 instance type, e.g. m5.large (required unless --fargate)")
+    .option("--auto-mode", "EKS Auto Mode's model: /28 prefixes, one warm prefix; no vpc-cni setting applies")
+    .option("--fargate", "Fargate pods: one ENI and one address per pod (--pods counts them)")
     .option("--pods <n>", "IP-consuming pods on the node (default 1: the launch cost)", nonNegativeIntOption)
     .option("--max-pods <n>", "kubelet maxPods (default: the eni-max-pods value)", positiveIntOption)
     .addOption(
@@ -41,6 +43,11 @@ export function registerIpCostCommand(program: Command, { io, setExit }: Command
             ],
             "with prefix delegation, as JSON",
           ],
+          [
+            "eks-audit ip-cost --instance-type m5.large --auto-mode",
+            "the same type in an EKS Auto Mode pool",
+          ],
+          ["eks-audit ip-cost --fargate --pods 20", "20 Fargate pods: one address each"],
         ],
         [EXIT.ok, EXIT.error],
         { [EXIT.ok]: "done", [EXIT.error]: "error: unknown instance type or bad --cni setting" },

@@ -294,7 +294,8 @@ export interface HeldAddresses {
 /**
  * Free aligned /28 blocks of a subnet: blocks that hold none of AWS's reserved addresses (the first four and
  * the last), no address and no prefix held by an ENI. Undefined when the subnet CIDR cannot be read.
- * Subnet CIDR reservations are not visible here and are not subtracted.
+ * Explicit subnet CIDR reservations are passed as held prefixes (EC2 hands no prefix out of them); blocks of a
+ * prefix reservation stay free (they exist for prefixes).
  */
 export function freeAlignedPrefixBlocks(subnetCidr: string, held: HeldAddresses = {}): number | undefined {
   const subnet = parseIpv4Cidr(subnetCidr);
@@ -348,4 +349,27 @@ export function heldInSubnet(
 export function usableAddresses(subnetCidr: string): number | undefined {
   const subnet = parseIpv4Cidr(subnetCidr);
   return subnet ? Math.max(0, subnet.size - AWS_RESERVED_PER_SUBNET) : undefined;
+}
+
+/**
+ * Addresses of `cidr` (a prefix-type subnet CIDR reservation) that no ENI holds: space EC2 keeps for /28 prefixes
+ * and leaves out of AvailableIpAddressCount (EC2 user guide, "Subnet CIDR reservations": prefix reservations are
+ * used when prefixes are assigned to network interfaces). Undefined when the CIDR cannot be read.
+ */
+export function unheldAddressesIn(cidr: string, held: HeldAddresses = {}): number | undefined {
+  const range = parseIpv4Cidr(cidr);
+  if (!range) return undefined;
+  const last = range.base + range.size - 1;
+  const taken = new Set<number>();
+  for (const text of held.addresses ?? []) {
+    const address = parseIpv4(text);
+    if (address !== undefined && address >= range.base && address <= last) taken.add(address);
+  }
+  for (const text of held.prefixes ?? []) {
+    const prefix = parseIpv4Cidr(text);
+    if (!prefix) continue;
+    for (let a = Math.max(prefix.base, range.base); a <= Math.min(prefix.base + prefix.size - 1, last); a++)
+      taken.add(a);
+  }
+  return range.size - taken.size;
 }

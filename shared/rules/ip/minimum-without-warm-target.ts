@@ -21,7 +21,9 @@ function evaluate(inventory: Inventory): Finding[] {
       : minimumIpTarget;
     const facts = clusterFacts(inventory, c.cluster);
     const env = { WARM_IP_TARGET: String(SUGGESTED_WARM_IP_TARGET) };
-    const perNodegroup = c.nodegroups.map((ng) => ({
+    // Auto Mode and Fargate do not run the cluster's vpc-cni.
+    const ec2Groups = c.nodegroups.filter((ng) => ng.kind !== "auto-mode" && ng.kind !== "fargate");
+    const perNodegroup = ec2Groups.map((ng) => ({
       nodegroup: ng.nodegroup,
       instanceType: ng.instanceType,
       maxPods: ng.full.maxPods,

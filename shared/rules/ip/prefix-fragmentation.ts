@@ -36,13 +36,13 @@ function evaluate(inventory: Inventory): Finding[] {
           title: `Subnet ${subnetId} has free IPs but no room for /28 prefixes`,
           detail:
             `${subnetLabel(subnet)} ${freeText(subnet)} but only ${blocks.free} free aligned /28 ` +
-            `${blocks.free === 1 ? "block" : "blocks"}: one more ${ng.instanceType} node of node group ${ng.nodegroup} ` +
+            `${blocks.free === 1 ? "block" : "blocks"}: one more ${ng.instanceType} node of ${ng.label} ` +
             `needs ${blocks.perNodeAtLaunch} /28 prefixes at launch (prefix delegation), so its pods get no IP ` +
             `(InsufficientCidrBlocks).`,
           remediation:
             `Keep prefixes and single addresses apart: create a prefix reservation on a free range once it is ` +
             `released (aws ec2 create-subnet-cidr-reservation --subnet-id ${subnetId} --reservation-type prefix ` +
-            `--cidr <free-aligned-range> --region ${inventory.region}), or move node group ${ng.nodegroup} to a new ` +
+            `--cidr <free-aligned-range> --region ${inventory.region}), or move ${ng.label} to a new ` +
             `subnet used only by prefix-delegation nodes.`,
           evidence: {
             ...subnetEvidence(subnet),

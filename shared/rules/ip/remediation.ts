@@ -59,7 +59,7 @@ export function moreAddressesHint(
   nodegroups: readonly string[],
 ): string {
   const vpc = vpcId ?? "VPC_ID";
-  const groups = nodegroups.length > 0 ? ` node group ${nodegroups.join(", ")}` : " the node groups";
+  const groups = nodegroups.length > 0 ? ` ${nodegroups.join(", ")}` : " the node groups";
   return (
     `Add a secondary CIDR from 100.64.0.0/10 (aws ec2 associate-vpc-cidr-block --vpc-id ${vpc} ` +
     `--cidr-block 100.64.0.0/16 --region ${region}), create one subnet per AZ in it and enable custom networking ` +

@@ -52,8 +52,8 @@ function evaluate(inventory: Inventory): Finding[] {
           severity: "CRITICAL",
           title: `Subnet ${subnetId} cannot take one more node of cluster ${c.cluster}`,
           detail: detailText(label, worst, exhausted.length > 0, issues, subnetInfo?.AvailableIpAddressCount),
-          remediation: remediationForSubnet(inventory, c, worst?.ng.limits, [
-            ...new Set(pairs.map((p) => p.ng.nodegroup)),
+          remediation: remediationForSubnet(inventory, c, worst?.ng, [
+            ...new Set(pairs.map((p) => p.ng.label)),
           ]),
           evidence: {
             ...(worst
@@ -86,7 +86,7 @@ function detailText(
     const { ng, subnet } = worst;
     const sentence =
       `${label} ${freeText(subnet)}: not one more ${ng.instanceType} node fits at launch cost ` +
-      `(${ng.launch.ips.nodeSubnet} IPs each, ${ng.full.ips.nodeSubnet} when full); ${growthText(ng)}.`;
+      `(${(subnet.podSubnetCost?.launch ?? ng.launch).ips.nodeSubnet} IPs each, ${(subnet.podSubnetCost?.full ?? ng.full).ips.nodeSubnet} when full); ${growthText(ng)}.`;
     return issues.length > 0 ? `${sentence} ${issueText}.` : sentence;
   }
   if (worst) {
@@ -94,7 +94,7 @@ function detailText(
     return (
       `${issueText}: new nodes cannot get addresses in ${label}, which ${freeText(subnet)}; ` +
       `by the CNI math ${moreNodesFit(subnet.fitsAtLaunch, ng.instanceType)} at launch cost ` +
-      `(${ng.launch.ips.nodeSubnet} IPs each, node group ${ng.nodegroup}).`
+      `(${(subnet.podSubnetCost?.launch ?? ng.launch).ips.nodeSubnet} IPs each, ${ng.label}).`
     );
   }
   const free = available !== undefined ? `which has ${available} free IPs` : "which is not in the inventory";

@@ -45,8 +45,8 @@ function evaluate(inventory: Inventory): Finding[] {
           remediation: remediationForSubnet(
             inventory,
             c,
-            worst.ng.limits,
-            flagged.map((p) => p.ng.nodegroup),
+            worst.ng,
+            flagged.map((p) => p.ng.label),
           ),
           evidence: {
             ...subnetEvidence(worst.subnet),
@@ -67,8 +67,8 @@ function detailText(worst: SubnetPair, flaggedCount: number): string {
   const others = flaggedCount > 1 ? ` ${flaggedCount - 1} other node group(s) are affected too.` : "";
   return (
     `${subnetLabel(subnet)} ${freeText(subnet)}${blocks}: ${moreNodesFit(subnet.fitsAtLaunch, ng.instanceType)} ` +
-    `at launch cost (${ng.launch.ips.nodeSubnet} IPs each), ` +
-    `${subnet.fitsAtFull} when full (${ng.full.ips.nodeSubnet} each); ${growthText(ng)}.${others}`
+    `at launch cost (${(subnet.podSubnetCost?.launch ?? ng.launch).ips.nodeSubnet} IPs each), ` +
+    `${subnet.fitsAtFull} when full (${(subnet.podSubnetCost?.full ?? ng.full).ips.nodeSubnet} each); ${growthText(ng)}.${others}`
   );
 }
 

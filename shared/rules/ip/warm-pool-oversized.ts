@@ -25,6 +25,10 @@ function evaluate(inventory: Inventory): Finding[] {
   for (const c of clusterHeadroom(inventory)) {
     if (c.ipFamily === "ipv6" || c.cni.settings.customNetworking) continue;
     for (const ng of c.nodegroups) {
+      // Auto Mode and Fargate have no vpc-cni warm pool to tune. Karpenter has no maxSize to fall short of: what
+      // frees its tight zone is more subnets (karpenter-provider-aws #5234), named by ip.subnet-nearly-full.
+      if (ng.limits === undefined || !ng.hasMaxSize || ng.kind === "auto-mode" || ng.kind === "fargate")
+        continue;
       if (!warmEniMode(ng.limits, c.cni.settings) || ng.subnets.length === 0 || !underPressure(ng)) continue;
       const minimum = suggestedMinimumIpTarget(ng.limits);
       const alternative = launchCost(ng.limits, withWarmIpTarget(c.cni.settings, minimum), {
@@ -47,11 +51,11 @@ function evaluate(inventory: Inventory): Finding[] {
         newFinding(inventory, {
           cluster: c.cluster,
           ruleId: "ip.warm-pool-oversized",
-          resourceId: ng.nodegroup,
+          resourceId: ng.resourceId,
           severity: "LOW",
-          title: `Node group ${ng.nodegroup} keeps a whole warm ENI per node in tight subnets`,
+          title: `${capitalized(ng.label)} keeps a whole warm ENI per node in tight subnets`,
           detail:
-            `Node group ${ng.nodegroup} (${ng.instanceType}) uses the default warm ENI pool: each new node takes ` +
+            `${capitalized(ng.label)} (${ng.instanceType}) uses the default warm ENI pool: each new node takes ` +
             `${ng.launch.ips.nodeSubnet} IPs at launch, so its subnets fit ${now} more ${now === 1 ? "node" : "nodes"} ` +
             `(tightest ${subnet ? subnetLabel(subnet) : tightest.subnetId}: ${tightest.now}). With ` +
             `WARM_IP_TARGET=${SUGGESTED_WARM_IP_TARGET} and MINIMUM_IP_TARGET=${minimum} a node takes ` +
@@ -60,7 +64,9 @@ function evaluate(inventory: Inventory): Finding[] {
             `${setCniEnvCommand(inventory.region, c.cluster, c.cni, env, facts.managedAddon)} ` +
             `(applies to every node group of ${c.cluster}; set MINIMUM_IP_TARGET a little above the pods you expect per node).`,
           evidence: {
-            nodegroup: ng.nodegroup,
+            ...(ng.kind === "managed-nodegroup"
+              ? { nodegroup: ng.nodegroup }
+              : { capacityKind: ng.kind, capacityGroup: ng.nodegroup }),
             instanceType: ng.instanceType,
             ...(ng.instanceTypeNote ? { instanceTypeNote: ng.instanceTypeNote } : {}),
             nodesThatFitNow: now,
@@ -76,6 +82,10 @@ function evaluate(inventory: Inventory): Finding[] {
     }
   }
   return findings;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export const warmPoolOversized: RuleDefinition = {

@@ -1,6 +1,9 @@
-import type { Issue } from "@aws-sdk/client-eks";
+import type { Issue, Nodegroup } from "@aws-sdk/client-eks";
 import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
-import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
+import { type AuditedNodegroup, managedNodegroups } from "./node-groups.ts";
+
+/** Only managed node groups report health through an AWS API. */
+type ManagedNodegroup = AuditedNodegroup & { nodegroup: Nodegroup };
 
 /**
  * The node group reports health issues or is DEGRADED. One finding per issue code (resourceId = the node
@@ -17,7 +20,7 @@ export const healthIssues: RuleDefinition = {
     "the node group reports health issues or status `DEGRADED`; one finding per issue code, evidence lists the resource ids.",
   link: "https://docs.aws.amazon.com/eks/latest/APIReference/API_Issue.html",
   evaluate: (inventory) =>
-    auditedNodegroups(inventory).flatMap((ng) => {
+    managedNodegroups(inventory).flatMap((ng) => {
       const status = ng.nodegroup.status;
       const byCode = issuesByCode(ng.nodegroup.health?.issues ?? []);
       const describe = describeCommand(ng, inventory.region);
@@ -81,11 +84,11 @@ function issuesByCode(issues: readonly Issue[]): Map<string, { messages: string[
   return byCode;
 }
 
-function describeCommand(ng: AuditedNodegroup, region: string): string {
+function describeCommand(ng: ManagedNodegroup, region: string): string {
   return `aws eks describe-nodegroup --region ${region} --cluster-name ${ng.clusterName} --nodegroup-name ${ng.nodegroupName} --query nodegroup.health`;
 }
 
-function remediationFor(code: string, ng: AuditedNodegroup): string {
+function remediationFor(code: string, ng: ManagedNodegroup): string {
   const role = ng.nodegroup.nodeRole ?? "NODE_ROLE_ARN";
   const asg = ng.nodegroup.resources?.autoScalingGroups?.[0]?.name ?? "ASG_NAME";
   switch (code) {

@@ -10,7 +10,7 @@ import {
   snippetPlacement,
   zeroedKubeReserved,
 } from "./kubelet-remediation.ts";
-import { readableNodegroups } from "./node-groups.ts";
+import { identity, inlineLabel, readableNodegroups } from "./node-groups.ts";
 
 /**
  * The node's effective kubeReserved has cpu or memory at zero, or lacks them because user data replaced the map
@@ -51,11 +51,11 @@ export const kubeReservedDisabled: RuleDefinition = {
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.kube-reserved-disabled",
-          resourceId: ng.nodegroupName,
+          ...identity(ng),
           severity: "HIGH",
-          title: `Node group ${ng.nodegroupName} disables kubeReserved (${what})`,
+          title: `${ng.label} disables kubeReserved (${what})`,
           detail:
-            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) leaves the kubelet ` +
+            `User data of ${inlineLabel(ng)} (cluster ${ng.clusterName}, ${reading.family}) leaves the kubelet ` +
             `${describeSetting("kubeReserved", setting, reading.family)}${setting.replacedBy === "flag" ? " (a flag replaces the AMI's map)" : ""}: ` +
             `the kubelet and container runtime get no ${unreserved.join("/")} reservation and pods are scheduled into it, ` +
             `so the node can go NotReady under load; ${describeSetting("systemReserved", reading.systemReserved, reading.family)}.${notesCaveat(reading)}`,

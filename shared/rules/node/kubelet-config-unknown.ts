@@ -8,7 +8,7 @@ import {
   recommendedKubelet,
   snippetPlacement,
 } from "./kubelet-remediation.ts";
-import { type AuditedNodegroup, auditedNodegroups } from "./node-groups.ts";
+import { type AuditedNodegroup, auditedNodegroups, identity, inlineLabel } from "./node-groups.ts";
 
 /**
  * The kubelet settings cannot be read from AWS APIs: a custom AMI (or Windows, or no amiType), or user data
@@ -32,12 +32,12 @@ export const kubeletConfigUnknown: RuleDefinition = {
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.kubelet-config-unknown",
-          resourceId: ng.nodegroupName,
+          ...identity(ng),
           severity: "INFO",
           title,
           detail,
           remediation:
-            `Read the live settings of a node: ${configzCommand(ng.nodegroupName)}\n` +
+            `Read the live settings of a node: ${configzCommand(ng)}\n` +
             `If systemReserved is missing or evictionHard lacks any of the four thresholds, ${snippetPlacement(reading.family)}:\n` +
             kubeletSnippet(reading.family, recommended),
           evidence: {
@@ -56,23 +56,23 @@ export const kubeletConfigUnknown: RuleDefinition = {
 function unreadable(ng: AuditedNodegroup, reading: KubeletConfigReading): { title: string; detail: string } {
   const what =
     reading.unknownReason === "windows"
-      ? `runs Windows (${ng.nodegroup.amiType ?? "WINDOWS"}), whose kubelet arguments the auditor does not read`
+      ? `runs Windows (${ng.nodegroup?.amiType ?? "WINDOWS"}), whose kubelet arguments the auditor does not read`
       : reading.unknownReason === "ami-type-unknown"
-        ? `reports ${ng.nodegroup.amiType ? `amiType ${ng.nodegroup.amiType}, which the auditor does not know,` : "no amiType"} and its user data names no known AMI family`
+        ? `reports ${ng.nodegroup?.amiType ? `amiType ${ng.nodegroup?.amiType}, which the auditor does not know,` : "no amiType"} and its user data names no known AMI family`
         : "uses a custom AMI, whose kubelet defaults are baked into the image";
   return {
-    title: `Kubelet settings of node group ${ng.nodegroupName} cannot be read from AWS APIs`,
+    title: `Kubelet settings of ${inlineLabel(ng)} cannot be read from AWS APIs`,
     detail:
-      `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} ${what}: systemReserved, kubeReserved and ` +
+      `${ng.label} of cluster ${ng.clusterName} ${what}: systemReserved, kubeReserved and ` +
       "evictionHard cannot be checked without looking at a node.",
   };
 }
 
 function unparsed(ng: AuditedNodegroup, reading: KubeletConfigReading): { title: string; detail: string } {
   return {
-    title: `User data of node group ${ng.nodegroupName} could not be read; kubelet settings assumed`,
+    title: `User data of ${inlineLabel(ng)} could not be read; kubelet settings assumed`,
     detail:
-      `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} (${reading.family}): ${reading.parseError ?? ""}. ` +
+      `${ng.label} of cluster ${ng.clusterName} (${reading.family}): ${reading.parseError ?? ""}. ` +
       `If the AMI defaults apply it gets ${describeSetting("systemReserved", reading.systemReserved, reading.family)} ` +
       `and ${describeSetting("evictionHard", reading.evictionHard, reading.family)}, but this is assumed, not read.`,
   };

@@ -120,8 +120,15 @@ export function snippetPlacement(family: AmiFamily): string {
 }
 
 /** A command that shows the live kubelet settings of one node of the group. */
-export function configzCommand(nodegroupName: string): string {
-  return `NODE=$(kubectl get nodes -l eks.amazonaws.com/nodegroup=${nodegroupName} -o jsonpath='{.items[0].metadata.name}') && kubectl get --raw "/api/v1/nodes/$NODE/proxy/configz" | jq '.kubeletconfig | {evictionHard, kubeReserved, systemReserved}'`;
+/** The label that selects a group's nodes: EKS's node group label, Karpenter's NodePool label, else a node name. */
+function nodeSelector(ng: Pick<AuditedNodegroup, "kind" | "nodegroupName">): string {
+  if (ng.kind === "karpenter") return `-l karpenter.sh/nodepool=${ng.nodegroupName}`;
+  if (ng.kind === "managed-nodegroup") return `-l eks.amazonaws.com/nodegroup=${ng.nodegroupName}`;
+  return `--field-selector metadata.name=NODE_NAME_OF_${ng.nodegroupName}`;
+}
+
+export function configzCommand(ng: Pick<AuditedNodegroup, "kind" | "nodegroupName">): string {
+  return `NODE=$(kubectl get nodes ${nodeSelector(ng)} -o jsonpath='{.items[0].metadata.name}') && kubectl get --raw "/api/v1/nodes/$NODE/proxy/configz" | jq '.kubeletconfig | {evictionHard, kubeReserved, systemReserved}'`;
 }
 
 const SOURCE_LABEL: Record<ValueSource, string> = {
@@ -171,8 +178,14 @@ export function kubeletEvidence(
   reading: KubeletConfigReading,
 ): Record<string, unknown> {
   return {
-    nodegroup: ng.nodegroupName,
-    amiType: ng.nodegroup.amiType,
+    ...(ng.kind === "managed-nodegroup"
+      ? { nodegroup: ng.nodegroupName }
+      : {
+          capacityKind: ng.kind,
+          capacityGroup: ng.nodegroupName,
+          ...(ng.variant !== undefined ? { launchTemplateId: ng.variant } : {}),
+        }),
+    amiType: ng.nodegroup?.amiType,
     family: reading.family,
     ...(reading.via !== undefined ? { via: reading.via } : {}),
     evictionHard: reading.evictionHard,

@@ -9,7 +9,7 @@ import {
   recommendedKubelet,
   snippetPlacement,
 } from "./kubelet-remediation.ts";
-import { readableNodegroups } from "./node-groups.ts";
+import { identity, inlineLabel, readableNodegroups } from "./node-groups.ts";
 
 /**
  * User data replaces the whole evictionHard map (a kubelet flag, or a Bottlerocket table) and leaves out
@@ -42,11 +42,11 @@ export const partialEvictionOverride: RuleDefinition = {
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.partial-eviction-override",
-          resourceId: ng.nodegroupName,
+          ...identity(ng),
           severity: "HIGH",
-          title: `Node group ${ng.nodegroupName} overrides evictionHard partially: ${keysLost.join(", ")} get no threshold`,
+          title: `${ng.label} overrides evictionHard partially: ${keysLost.join(", ")} get no threshold`,
           detail:
-            `User data of node group ${ng.nodegroupName} (cluster ${ng.clusterName}, ${reading.family}) sets evictionHard ` +
+            `User data of ${inlineLabel(ng)} (cluster ${ng.clusterName}, ${reading.family}) sets evictionHard ` +
             `with ${how}: the kubelet gets ${describeSetting("evictionHard", setting, reading.family)}, ` +
             `without the ${keysLost.length} that ${baseline} would have set (${keysLost.join(", ")}), so the node ` +
             `is never evicted for ${describeLoss(keysLost)} and fills up instead.${notesCaveat(reading)}`,

@@ -8,7 +8,7 @@ import {
   recommendedKubelet,
   snippetPlacement,
 } from "./kubelet-remediation.ts";
-import { readableNodegroups } from "./node-groups.ts";
+import { identity, readableNodegroups } from "./node-groups.ts";
 
 /**
  * The kubelet config a node group gets sets no systemReserved (true of stock AL2, AL2023 and Bottlerocket).
@@ -34,11 +34,11 @@ export const systemReservedMissing: RuleDefinition = {
         newFinding(inventory, {
           cluster: ng.clusterName,
           ruleId: "node.system-reserved-missing",
-          resourceId: ng.nodegroupName,
+          ...identity(ng),
           severity: "MEDIUM",
-          title: `Node group ${ng.nodegroupName} reserves nothing for the OS (no systemReserved)`,
+          title: `${ng.label} reserves nothing for the OS (no systemReserved)`,
           detail:
-            `Node group ${ng.nodegroupName} of cluster ${ng.clusterName} (${reading.family}) gets ` +
+            `${ng.label} of cluster ${ng.clusterName} (${reading.family}) gets ` +
             `${stock ? "no systemReserved (the AMI sets none)" : `an empty systemReserved from user data${reading.systemReserved.replacedBy === "flag" ? " (a --system-reserved flag)" : ""}`}; ` +
             `${describeSetting("kubeReserved", reading.kubeReserved, reading.family)} and ` +
             `${describeSetting("evictionHard", reading.evictionHard, reading.family)}. ` +

@@ -1,21 +1,36 @@
 import type { NetworkInterface, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import type {
+  CapacityGroup,
+  CapacityKind,
+  CapacitySecurityGroups,
+} from "#shared/inventory/capacity-types.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
 import { internetGatewayOf, isPublicSubnet, routeTableOf } from "#shared/models/network/route-tables.ts";
-import {
-  launchTemplateVersionOf,
-  type NodeSecurityGroups,
-} from "#shared/models/security-groups/node-security-groups.ts";
+import { launchTemplateVersionOf } from "#shared/models/security-groups/node-security-groups.ts";
 
-/** A managed node group the sg rules look at, with the SGs its nodes (and so its pods) carry. */
+/**
+ * A group of node capacity the sg rules look at (any kind: managed node group, Karpenter, self-managed, Auto
+ * Mode, Fargate), with the SGs its nodes (and so its pods) carry.
+ */
 export interface AuditedNodegroup {
   clusterName: string;
   cluster: Cluster;
   clusterInventory: ClusterInventory;
-  nodegroup: Nodegroup;
+  group: CapacityGroup;
+  kind: CapacityKind;
+  /** The DescribeNodegroup record of a managed node group; undefined for the other kinds. */
+  nodegroup: Nodegroup | undefined;
+  /** The group's name (node group, NodePool, Auto Scaling group, Auto Mode pool, Fargate profile). */
   name: string;
-  nodeSecurityGroups: NodeSecurityGroups;
+  /** What findings name: a managed node group's name (its v1 identity), `<kind>/<name>` otherwise. */
+  resourceId: string;
+  /** `Node group web`, `Karpenter node pool default`, … (sentence start). */
+  label: string;
+  /** Subnets its nodes use or may use. */
+  subnetIds: string[];
+  nodeSecurityGroups: CapacitySecurityGroups;
   /** The node SGs the inventory holds, in `groupIds` order. */
   groups: SecurityGroup[];
   /** Node SG ids the inventory does not hold: a rule on them can be neither seen nor ruled out. */
@@ -23,17 +38,51 @@ export interface AuditedNodegroup {
   windows: boolean;
 }
 
-/** Clusters and node groups being deleted are skipped; every other status can have running nodes. */
+const KIND_LABEL: Record<CapacityKind, string> = {
+  "managed-nodegroup": "Node group",
+  karpenter: "Karpenter node pool",
+  "self-managed": "Self-managed group",
+  "auto-mode": "Auto Mode node pool",
+  fargate: "Fargate profile",
+};
+
+/** `Node group web`, `Karpenter node pool default`: how findings name a capacity group. */
+export function capacityLabel(kind: CapacityKind, name: string): string {
+  return `${KIND_LABEL[kind]} ${name}`;
+}
+
+/** The label inside a sentence: `node group web`, `Karpenter node pool default`. */
+export function inlineLabel(ng: Pick<AuditedNodegroup, "label">): string {
+  return ng.label.startsWith("Node group") || ng.label.startsWith("Self-managed")
+    ? ng.label.charAt(0).toLowerCase() + ng.label.slice(1)
+    : ng.label;
+}
+
+/** Evidence naming the group and its kind (managed node groups keep their v1 evidence key alone). */
+export function groupEvidence(ng: AuditedNodegroup): Record<string, unknown> {
+  return ng.kind === "managed-nodegroup"
+    ? { nodegroup: ng.name }
+    : { capacityKind: ng.kind, capacityGroup: ng.name, subnetsFrom: ng.group.subnetsFrom };
+}
+
+/**
+ * Every capacity group of every cluster (`ClusterInventory.capacity`). Clusters and node groups being deleted
+ * are skipped; every other status can have running nodes. A group whose SGs nothing tells (no node, no
+ * readable template) or only assumed is skipped.
+ */
 export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
   const index = securityGroupIndex(inventory);
   return inventory.clusters.flatMap((c) => {
     const clusterName = c.cluster.name;
     if (clusterName === undefined || c.cluster.status === "DELETING") return [];
-    return c.nodegroups.flatMap((nodegroup) => {
-      const name = nodegroup.nodegroupName;
-      if (name === undefined || nodegroup.status === "DELETING") return [];
-      const sgs = c.nodeSecurityGroups[name];
-      if (sgs === undefined) return [];
+    return c.capacity.flatMap((group) => {
+      const nodegroup = group.source.nodegroup;
+      if (nodegroup?.status === "DELETING") return [];
+      const sgs = group.securityGroups;
+      // Unknown SGs are never judged; an Auto Mode pool without nodes only assumes the cluster SG (its NodeClass is
+      // a Kubernetes object), and a finding never rests on an assumption.
+      if (sgs.source === "unknown" || sgs.source === "assumed-cluster-security-group") return [];
+      if (sgs.groupIds.length === 0) return [];
       const groups = sgs.groupIds.flatMap((id) => {
         const g = index.get(id);
         return g ? [g] : [];
@@ -43,12 +92,17 @@ export function auditedNodegroups(inventory: Inventory): AuditedNodegroup[] {
           clusterName,
           cluster: c.cluster,
           clusterInventory: c,
+          group,
+          kind: group.kind,
           nodegroup,
-          name,
+          name: group.name,
+          resourceId: group.resourceId,
+          label: capacityLabel(group.kind, group.name),
+          subnetIds: group.subnetIds,
           nodeSecurityGroups: sgs,
           groups,
           missingGroupIds: sgs.groupIds.filter((id) => !index.has(id)),
-          windows: isWindows(nodegroup),
+          windows: nodegroup !== undefined && isWindows(nodegroup),
         },
       ];
     });
@@ -98,7 +152,7 @@ export interface PublicSubnet {
 /** The node group's subnets whose route table (explicit, else the VPC's main one) routes to an IGW. */
 export function publicNodeSubnets(inventory: Inventory, ng: AuditedNodegroup): PublicSubnet[] {
   const vpcId = ng.clusterInventory.vpcId;
-  return subnetsById(inventory, ng.nodegroup.subnets ?? [], vpcId).flatMap((subnet) => {
+  return subnetsById(inventory, ng.subnetIds, vpcId).flatMap((subnet) => {
     if (!isPublicSubnet(subnet, inventory.routeTables)) return [];
     return [
       {
@@ -133,8 +187,10 @@ export function cidrsOfSubnets(
   };
 }
 
-/** The instance types a node group launches: its own list plus the launch template's, if any. */
+/** The instance types a group launches: a node group's own list plus its template's; else configured and observed. */
 export function instanceTypesOf(inventory: Inventory, ng: AuditedNodegroup): string[] {
+  if (ng.nodegroup === undefined)
+    return [...new Set([...ng.group.instanceTypes.configured, ...ng.group.instanceTypes.observed])];
   const fromTemplate = launchTemplateVersionOf(ng.nodegroup, inventory.launchTemplateVersions)
     ?.LaunchTemplateData?.InstanceType;
   return [...new Set([...(ng.nodegroup.instanceTypes ?? []), ...(fromTemplate ? [fromTemplate] : [])])];
@@ -176,7 +232,7 @@ export function recreateNodegroupCommand(
   region: string,
   changes: { suffix: string; instanceTypes?: string[]; remoteAccess?: string },
 ): string {
-  const n = ng.nodegroup;
+  const n: Nodegroup = ng.nodegroup ?? {};
   const scaling = n.scalingConfig;
   const parts = [
     `aws eks create-nodegroup --region ${region} --cluster-name ${ng.clusterName}`,

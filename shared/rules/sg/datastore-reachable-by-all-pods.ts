@@ -17,7 +17,9 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   branchEnisOf,
+  groupEvidence,
   groupLabel,
+  inlineLabel,
   listText,
   partitionOf,
   roleNameOf,
@@ -194,7 +196,10 @@ function dataStoreFinding(
   const services = [
     ...new Set(ports.map((p) => DATA_STORE_PORTS.find((d) => d.port === p)?.service ?? String(p))),
   ];
-  const names = reaching.map((r) => r.ng.name);
+  // Managed node groups keep their v1 wording; other kinds are named with their kind.
+  const allManaged = reaching.every((r) => r.ng.kind === "managed-nodegroup");
+  const names = reaching.map((r) => (allManaged ? r.ng.name : inlineLabel(r.ng)));
+  const groupsText = (max?: number) => `${allManaged ? "node group " : ""}${listText(names, max)}`;
   const otherVpc = dataStore.VpcId !== undefined && dataStore.VpcId !== c.vpcId;
   const where = `${groupLabel(dataStore, dsId)}${dataStore.VpcId ? ` in ${dataStore.VpcId}${otherVpc ? " (another VPC)" : ""}` : ""}`;
   const portText =
@@ -206,8 +211,8 @@ function dataStoreFinding(
     ruleId: "sg.datastore-reachable-by-all-pods",
     resourceId: dsId,
     severity: sgp.strict ? "LOW" : "MEDIUM",
-    title: `Every pod of node group ${listText(names, 2)} can reach ${dsId} on ${portText}`,
-    detail: `${where} admits node SG ${listText([...nodeIds])} on ${portText} (${listText(services, 3)}); every pod of node group ${listText(names)} in cluster ${clusterName} shares that SG, so any compromised pod reaches the data store. ${sgpText(sgp)}`,
+    title: `Every pod of ${groupsText(2)} can reach ${dsId} on ${portText}`,
+    detail: `${where} admits node SG ${listText([...nodeIds])} on ${portText} (${listText(services, 3)}); every pod of ${groupsText()} in cluster ${clusterName} shares that SG, so any compromised pod reaches the data store. ${sgpText(sgp)}`,
     remediation: remediation(inventory, c, dataStore, reaching, sgp),
     evidence: {
       dataStoreSecurityGroup: {
@@ -220,7 +225,7 @@ function dataStoreFinding(
       ports,
       services,
       nodegroups: reaching.map((r) => ({
-        nodegroup: r.ng.name,
+        ...groupEvidence(r.ng),
         nodeSecurityGroups: r.ng.nodeSecurityGroups.groupIds,
         securityGroupSource: r.ng.nodeSecurityGroups.source,
         rules: r.rules.map(({ permission: _p, ...rule }) => rule),

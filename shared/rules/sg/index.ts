@@ -1,6 +1,7 @@
 import type { RuleDefinition } from "#shared/rules/rule.ts";
 import { datastoreReachableByAllPods } from "./datastore-reachable-by-all-pods.ts";
 import { missingControlPlaneRules } from "./missing-control-plane-rules.ts";
+import { multipleClusterTaggedSgs } from "./multiple-cluster-tagged-sgs.ts";
 import { nodeWorldIngress } from "./node-world-ingress.ts";
 import { podEniUnsupportedInstance } from "./pod-eni-unsupported-instance.ts";
 import { sshOpenToWorld } from "./ssh-open-to-world.ts";
@@ -14,5 +15,6 @@ export const SG_RULES: RuleDefinition[] = [
   nodeWorldIngress,
   datastoreReachableByAllPods,
   missingControlPlaneRules,
+  multipleClusterTaggedSgs,
   podEniUnsupportedInstance,
 ];

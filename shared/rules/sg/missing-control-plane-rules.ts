@@ -1,5 +1,6 @@
 import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
+import type { CapacitySecurityGroupSource } from "#shared/inventory/capacity-types.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import { controlPlaneGroupIds } from "#shared/models/security-groups/node-security-groups.ts";
 import {
@@ -16,6 +17,7 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   cidrsOfSubnets,
+  groupEvidence,
   listText,
   securityGroupIndex,
 } from "./audit.ts";
@@ -51,7 +53,7 @@ export const missingControlPlaneRules: RuleDefinition = {
     const index = securityGroupIndex(inventory);
     const nodegroups = auditedNodegroups(inventory);
     const separateSgs = nodegroups.flatMap((ng) => {
-      if (ng.nodeSecurityGroups.source !== "launch-template") return [];
+      if (!separateSgModel(ng)) return [];
       const result = checkControlPlaneRules(inventory, ng, index);
       return result.missing.length === 0 ? [] : [missingRulesFinding(inventory, ng, result)];
     });
@@ -66,6 +68,19 @@ export const missingControlPlaneRules: RuleDefinition = {
   },
 };
 
+/**
+ * The nodes carry SGs of their own instead of the cluster SG: a launch template's (managed, self-managed,
+ * Karpenter), the VPC default SG (a self-managed template naming none), or SGs a Karpenter/Auto Mode NodeClass
+ * selects (observed on the nodes) without the cluster SG. Fargate pods always carry the cluster SG.
+ */
+function separateSgModel(ng: AuditedNodegroup): boolean {
+  const { source, groupIds } = ng.nodeSecurityGroups;
+  if (ng.kind === "fargate") return false;
+  if (source === "launch-template" || source === "vpc-default-security-group") return true;
+  const clusterSg = ng.cluster.resourcesVpcConfig?.clusterSecurityGroupId;
+  return source === "observed" && clusterSg !== undefined && !groupIds.includes(clusterSg);
+}
+
 /** Node groups of one cluster whose nodes carry the cluster SG alone (plus, maybe, the remote-access SG). */
 interface ClusterSgDependents {
   clusterName: string;
@@ -79,7 +94,10 @@ function clusterSgDependents(nodegroups: readonly AuditedNodegroup[]): ClusterSg
     const clusterSgId = ng.cluster.resourcesVpcConfig?.clusterSecurityGroupId;
     const sgs = ng.nodeSecurityGroups;
     // A launch template version the inventory lacks may set its own SGs: then the cluster SG is not known to be on the nodes.
-    if (clusterSgId === undefined || sgs.source !== "cluster-security-group") continue;
+    const onClusterSg =
+      sgs.source === "cluster-security-group" ||
+      (sgs.source === "observed" && sgs.groupIds.every((id) => id === clusterSgId));
+    if (clusterSgId === undefined || !onClusterSg) continue;
     if (sgs.unresolvedLaunchTemplate !== undefined || !sgs.groupIds.includes(clusterSgId)) continue;
     const entry = byCluster.get(ng.clusterName) ?? {
       clusterName: ng.clusterName,
@@ -121,7 +139,7 @@ export function checkClusterSgSelfRule(
   if (clusterSg === undefined || first === undefined) return undefined;
   const cluster = first.cluster;
   const vpcId = cluster.resourcesVpcConfig?.vpcId;
-  const nodeSubnetIds = [...new Set(dependents.nodegroups.flatMap((ng) => ng.nodegroup.subnets ?? []))];
+  const nodeSubnetIds = [...new Set(dependents.nodegroups.flatMap((ng) => ng.subnetIds))];
   const nodeCidrs = cidrsOfSubnets(inventory, nodeSubnetIds, vpcId);
   const cpCidrs = cidrsOfSubnets(inventory, cluster.resourcesVpcConfig?.subnetIds ?? [], vpcId);
   const everyEni = cidrsOfSubnets(
@@ -180,7 +198,7 @@ function missingSelfRuleFinding(
   result: SelfRuleResult,
 ): Finding {
   const sg = dependents.clusterSgId;
-  const names = dependents.nodegroups.map((ng) => ng.name);
+  const names = dependents.nodegroups.map((ng) => ng.resourceId);
   const restore = `aws ec2 authorize-security-group-ingress --region ${inventory.region} --group-id ${sg} --ip-permissions ${shellJson(
     [
       {
@@ -229,7 +247,7 @@ export function checkControlPlaneRules(
   });
   const missingCp = cpIds.filter((id) => !index.has(id));
   const nodeIds = ng.nodeSecurityGroups.groupIds;
-  const nodeCidrs = cidrsOfSubnets(inventory, ng.nodegroup.subnets ?? [], vpcId);
+  const nodeCidrs = cidrsOfSubnets(inventory, ng.subnetIds, vpcId);
   const cpCidrs = cidrsOfSubnets(inventory, ng.cluster.resourcesVpcConfig?.subnetIds ?? [], vpcId);
   const controlPlane: Peer = { groupIds: new Set(cpIds), ...cpCidrs };
   const nodes: Peer = { groupIds: new Set(nodeIds), ...nodeCidrs };
@@ -288,19 +306,19 @@ function missingRulesFinding(inventory: Inventory, ng: AuditedNodegroup, result:
   const nodeSg =
     ng.nodeSecurityGroups.groupIds.find((id) => id !== ng.nodeSecurityGroups.remoteAccessGroupId) ?? "";
   const clusterSg = result.controlPlaneGroupIds[0] ?? "CLUSTER_SG_ID";
-  const health = (ng.nodegroup.health?.issues ?? [])
+  const health = (ng.nodegroup?.health?.issues ?? [])
     .map((i) => i.code ?? "")
     .filter((code) => code === "NodeCreationFailure" || code === "ClusterUnreachable");
   return newFinding(inventory, {
     cluster: ng.clusterName,
     ruleId: "sg.missing-control-plane-rules",
-    resourceId: ng.name,
+    resourceId: ng.resourceId,
     severity: "HIGH",
-    title: `Node group ${ng.name} lacks ${result.missing.length} control-plane SG rule${result.missing.length > 1 ? "s" : ""} (${listText(result.missing.map((m) => SHORT_NAME[m]))})`,
-    detail: `Node group ${ng.name} of cluster ${ng.clusterName} runs with its launch template's SGs (${listText(ng.nodeSecurityGroups.groupIds)}) instead of the cluster SG ${clusterSg}, and nothing allows ${listText(result.missing.map((m) => RULE_TEXT[m]))}. Nodes then fail to join or the API server cannot reach kubelets${health.length > 0 ? `; the node group already reports ${listText(health)}` : " (NodeCreationFailure / ClusterUnreachable)"}.`,
+    title: `${ng.label} lacks ${result.missing.length} control-plane SG rule${result.missing.length > 1 ? "s" : ""} (${listText(result.missing.map((m) => SHORT_NAME[m]))})`,
+    detail: `${ng.label} of cluster ${ng.clusterName} runs with ${SG_SOURCE_TEXT[ng.nodeSecurityGroups.source]} (${listText(ng.nodeSecurityGroups.groupIds)}) instead of the cluster SG ${clusterSg}, and nothing allows ${listText(result.missing.map((m) => RULE_TEXT[m]))}. Nodes then fail to join or the API server cannot reach kubelets${health.length > 0 ? `; the node group already reports ${listText(health)}` : " (NodeCreationFailure / ClusterUnreachable)"}.`,
     remediation: remediation(inventory.region, result, nodeSg, clusterSg),
     evidence: {
-      nodegroup: ng.name,
+      ...groupEvidence(ng),
       nodeSecurityGroups: ng.nodeSecurityGroups.groupIds,
       securityGroupSource: ng.nodeSecurityGroups.source,
       controlPlaneSecurityGroups: result.controlPlaneGroupIds,
@@ -315,6 +333,15 @@ function missingRulesFinding(inventory: Inventory, ng: AuditedNodegroup, result:
     },
   });
 }
+
+const SG_SOURCE_TEXT: Record<CapacitySecurityGroupSource, string> = {
+  "launch-template": "its launch template's SGs",
+  "vpc-default-security-group": "the VPC's default SG (its launch template names none)",
+  observed: "the SGs its NodeClass selects, as seen on its nodes",
+  "cluster-security-group": "the cluster SG",
+  "assumed-cluster-security-group": "the cluster SG (assumed)",
+  unknown: "unknown SGs",
+};
 
 const SHORT_NAME: Record<ControlPlaneRule, string> = {
   "node-ingress-10250-from-control-plane": "10250 into nodes",

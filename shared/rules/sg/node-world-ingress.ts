@@ -11,7 +11,7 @@ import {
   worldSourcesOf,
 } from "#shared/models/security-groups/permissions.ts";
 import { newFinding, type RuleDefinition } from "#shared/rules/rule.ts";
-import { type AuditedNodegroup, auditedNodegroups, groupLabel, listText } from "./audit.ts";
+import { type AuditedNodegroup, auditedNodegroups, groupEvidence, groupLabel, listText } from "./audit.ts";
 import { ADMIN_PORTS } from "./ssh-open-to-world.ts";
 
 /** Prefix of the rules the in-tree service controller adds for an NLB Service (cloud-provider-aws). */
@@ -103,13 +103,13 @@ function worldIngressFinding(inventory: Inventory, ng: AuditedNodegroup, rules: 
   return newFinding(inventory, {
     cluster: ng.clusterName,
     ruleId: "sg.node-world-ingress",
-    resourceId: ng.name,
+    resourceId: ng.resourceId,
     severity: "HIGH",
-    title: `Node group ${ng.name} accepts ${first?.ports ?? "traffic"} from ${first?.cidr ?? "anywhere"}${others > 0 ? ` (+${others} more world rule${others > 1 ? "s" : ""})` : ""}`,
-    detail: `Node group ${ng.name} of cluster ${ng.clusterName} carries ${rules.length} ingress rule(s) open to the whole internet: ${listText(rules.map(label))}. Every node of the group, and every pod that listens on a host or node port, is reachable on those ports wherever a route exists.`,
+    title: `${ng.label} accepts ${first?.ports ?? "traffic"} from ${first?.cidr ?? "anywhere"}${others > 0 ? ` (+${others} more world rule${others > 1 ? "s" : ""})` : ""}`,
+    detail: `${ng.label} of cluster ${ng.clusterName} carries ${rules.length} ingress rule(s) open to the whole internet: ${listText(rules.map(label))}. Every node of the group, and every pod that listens on a host or node port, is reachable on those ports wherever a route exists.`,
     remediation: remediation(inventory, rules),
     evidence: {
-      nodegroup: ng.name,
+      ...groupEvidence(ng),
       nodeSecurityGroups: ng.nodeSecurityGroups.groupIds,
       securityGroupSource: ng.nodeSecurityGroups.source,
       worldRules: rules.map(({ permission: _p, ...rule }) => rule),

@@ -11,12 +11,16 @@ import {
   auditedNodegroups,
   cniConfigOf,
   deleteNodegroupCommand,
+  groupEvidence,
+  inlineLabel,
   instanceTypesOf,
   listText,
   recreateNodegroupCommand,
 } from "./audit.ts";
 
 const FALLBACK_X86 = "m5.large";
+/** Graviton families (m6g, c7gn, t4g, im4gn…): the Arm suggestion when no AMI type says so. */
+const GRAVITON = /^[a-z]+\d+g/;
 const FALLBACK_ARM = "m6g.large";
 
 interface UnsupportedType {
@@ -41,6 +45,8 @@ export const podEniUnsupportedInstance: RuleDefinition = {
   link: "https://docs.aws.amazon.com/eks/latest/userguide/security-groups-for-pods.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
+      // Auto Mode has no vpc-cni (and no security groups for pods); Fargate pods get their SGs without a trunk.
+      if (ng.kind === "auto-mode" || ng.kind === "fargate") return [];
       const cni = cniConfigOf(ng);
       if (!cni.settings.enablePodEni) return [];
       const types = instanceTypesOf(inventory, ng);
@@ -87,26 +93,29 @@ function podEniFinding(
   unknown: string[],
   cniSource: string,
 ): Finding {
-  const arm = (ng.nodegroup.amiType ?? "").includes("ARM_64");
+  const arm =
+    ng.nodegroup !== undefined
+      ? (ng.nodegroup.amiType ?? "").includes("ARM_64")
+      : types.some((t) => GRAVITON.test(t));
   const suggestion = trunkingAlternative(unsupported[0]?.instanceType, arm);
   const names = unsupported.map((u) => u.instanceType);
   const allUnsupported = unsupported.length === types.length;
   const why = ng.windows
-    ? `it runs Windows (${ng.nodegroup.amiType ?? "WINDOWS"}), where security groups for pods is not available`
+    ? `it runs Windows (${ng.nodegroup?.amiType ?? "WINDOWS"}), where security groups for pods is not available`
     : `${listText(names)} cannot attach a trunk ENI (not trunking-compatible in the VPC resource controller's limits${unsupported.some((u) => u.hypervisor === "xen") ? "; Xen-based types never are" : ""})`;
   return newFinding(inventory, {
     cluster: ng.clusterName,
     ruleId: "sg.pod-eni-unsupported-instance",
-    resourceId: ng.name,
+    resourceId: ng.resourceId,
     severity: "LOW",
     title: ng.windows
       ? `Windows node group ${ng.name} cannot run pods with security groups`
-      : `Node group ${ng.name} uses ${listText(names, 2)}, which cannot trunk: no security groups for pods there`,
-    detail: `ENABLE_POD_ENI is true on cluster ${ng.clusterName}, but node group ${ng.name}: ${why}. Its nodes advertise no vpc.amazonaws.com/pod-eni capacity, so pods matched by a SecurityGroupPolicy ${allUnsupported ? "stay Pending unless another node group takes them" : "only land on the group's other instance types"}. ${suggestion.instanceType} trunks with up to ${suggestion.branchInterfaces} branch ENIs.`,
+      : `${ng.label} uses ${listText(names, 2)}, which cannot trunk: no security groups for pods there`,
+    detail: `ENABLE_POD_ENI is true on cluster ${ng.clusterName}, but ${inlineLabel(ng)}: ${why}. Its nodes advertise no vpc.amazonaws.com/pod-eni capacity, so pods matched by a SecurityGroupPolicy ${allUnsupported ? "stay Pending unless another node group takes them" : "only land on the group's other instance types"}. ${suggestion.instanceType} trunks with up to ${suggestion.branchInterfaces} branch ENIs.`,
     remediation: remediation(inventory, ng, unsupported, suggestion),
     evidence: {
-      nodegroup: ng.name,
-      amiType: ng.nodegroup.amiType,
+      ...groupEvidence(ng),
+      amiType: ng.nodegroup?.amiType,
       instanceTypes: types,
       unsupported,
       ...(unknown.length > 0 ? { instanceTypesWithoutData: unknown } : {}),
@@ -128,10 +137,27 @@ function remediation(
     return `Run the pods that need security groups on a Linux node group of a trunking type such as ${suggestion.instanceType} (${suggestion.branchInterfaces} branch ENIs), and keep SecurityGroupPolicy podSelectors off the Windows workloads.`;
   }
   const bad = new Set(unsupported.map((u) => u.instanceType));
+  if (ng.nodegroup === undefined) return otherKindRemediation(inventory, ng, bad, suggestion);
   const keep = (ng.nodegroup.instanceTypes ?? []).filter((t) => !bad.has(t));
   const types = [...new Set([...keep, suggestion.instanceType])];
   if (ng.nodegroup.launchTemplate?.id && (ng.nodegroup.instanceTypes ?? []).length === 0) {
     return `Instance types cannot change in place. Create a launch template version with InstanceType ${suggestion.instanceType} (${suggestion.branchInterfaces} branch ENIs) and roll the node group onto it: aws ec2 create-launch-template-version --region ${region} --launch-template-id ${ng.nodegroup.launchTemplate.id} --source-version '${ng.nodegroup.launchTemplate.version ?? "$Default"}' --launch-template-data '{"InstanceType":"${suggestion.instanceType}"}' && aws eks update-nodegroup-version --region ${region} --cluster-name ${ng.clusterName} --nodegroup-name ${ng.name} --launch-template id=${ng.nodegroup.launchTemplate.id},version=NEW_VERSION (NEW_VERSION: the VersionNumber the first command prints)`;
   }
   return `Instance types of a managed node group cannot change in place: create one with trunking types (${suggestion.instanceType}: ${suggestion.branchInterfaces} branch ENIs), move the workloads, then delete ${ng.name}: ${recreateNodegroupCommand(ng, region, { suffix: "trunk", instanceTypes: types })} && ${deleteNodegroupCommand(ng, region)}`;
+}
+
+/** Karpenter and self-managed groups: the types come from the NodePool's requirements or the launch template. */
+function otherKindRemediation(
+  inventory: Inventory,
+  ng: AuditedNodegroup,
+  bad: ReadonlySet<string>,
+  suggestion: Suggestion,
+): string {
+  const avoid = [...bad].join(", ");
+  if (ng.kind === "karpenter") {
+    return `Keep ${avoid} out of NodePool ${ng.name} (or out of a dedicated NodePool for the pods with a SecurityGroupPolicy), e.g. spec.template.spec.requirements: [{key: karpenter.k8s.aws/instance-family, operator: NotIn, values: [${[...new Set([...bad].map((t) => t.split(".")[0]))].join(", ")}]}] — ${suggestion.instanceType} trunks with ${suggestion.branchInterfaces} branch ENIs: kubectl edit nodepool ${ng.name}`;
+  }
+  const template = ng.group.launchTemplates[0];
+  const id = template?.id ?? "LAUNCH_TEMPLATE_ID";
+  return `Create a launch template version with InstanceType ${suggestion.instanceType} (${suggestion.branchInterfaces} branch ENIs) instead of ${avoid} and roll the Auto Scaling group onto it: aws ec2 create-launch-template-version --region ${inventory.region} --launch-template-id ${id} --source-version '${template?.version ?? "$Default"}' --launch-template-data '{"InstanceType":"${suggestion.instanceType}"}' && aws autoscaling start-instance-refresh --region ${inventory.region} --auto-scaling-group-name ${ng.name}`;
 }

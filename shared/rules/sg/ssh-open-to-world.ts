@@ -15,6 +15,7 @@ import {
   type AuditedNodegroup,
   auditedNodegroups,
   deleteNodegroupCommand,
+  groupEvidence,
   groupLabel,
   listText,
   type PublicSubnet,
@@ -59,6 +60,8 @@ export const sshOpenToWorld: RuleDefinition = {
   link: "https://docs.aws.amazon.com/eks/latest/APIReference/API_RemoteAccessConfig.html",
   evaluate: (inventory) =>
     auditedNodegroups(inventory).flatMap((ng) => {
+      // Fargate pods and Auto Mode nodes run no SSH or RDP server (AWS manages them; Auto Mode offers no SSH access).
+      if (ng.kind === "fargate" || ng.kind === "auto-mode") return [];
       const remoteAccess = remoteAccessExposure(ng);
       // Unknown launch-template SGs: only what DescribeNodegroup itself says can be judged.
       const rules = ng.nodeSecurityGroups.unresolvedLaunchTemplate ? [] : ng.groups.flatMap(worldAdminRules);
@@ -68,7 +71,7 @@ export const sshOpenToWorld: RuleDefinition = {
 };
 
 function remoteAccessExposure(ng: AuditedNodegroup): RemoteAccessExposure | undefined {
-  const ra = ng.nodegroup.remoteAccess;
+  const ra = ng.nodegroup?.remoteAccess;
   if (!ra?.ec2SshKey || (ra.sourceSecurityGroups ?? []).length > 0) return undefined;
   const securityGroupId = ng.nodeSecurityGroups.remoteAccessGroupId;
   return {
@@ -128,23 +131,23 @@ function sshFinding(
         )} allows ${describePorts(r.permission)} from ${r.cidrs.join(" and ")}`,
     ),
   ];
-  const reach = reachText(publicSubnets, ng.nodegroup.subnets ?? []);
+  const reach = reachText(publicSubnets, ng.subnetIds);
   return newFinding(inventory, {
     cluster: ng.clusterName,
     ruleId: "sg.ssh-open-to-world",
-    resourceId: ng.name,
+    resourceId: ng.resourceId,
     severity: publicSubnets.length > 0 ? "CRITICAL" : "HIGH",
-    title: `Node group ${ng.name} is open to ${portNames(ports)} from anywhere${publicSubnets.length > 0 ? " on public subnets" : ""}`,
-    detail: `Node group ${ng.name} of cluster ${ng.clusterName}: ${reasons.join("; ")}. ${reach}`,
+    title: `${ng.label} is open to ${portNames(ports)} from anywhere${publicSubnets.length > 0 ? " on public subnets" : ""}`,
+    detail: `${ng.label} of cluster ${ng.clusterName}: ${reasons.join("; ")}. ${reach}`,
     remediation: remediation(inventory, ng, remoteAccess, rules),
     evidence: {
-      nodegroup: ng.name,
-      amiType: ng.nodegroup.amiType,
+      ...groupEvidence(ng),
+      amiType: ng.nodegroup?.amiType,
       nodeSecurityGroups: ng.nodeSecurityGroups.groupIds,
       securityGroupSource: ng.nodeSecurityGroups.source,
       ...(remoteAccess ? { remoteAccess } : {}),
       worldRules: rules.map(({ permission: _p, ...rule }) => rule),
-      subnets: ng.nodegroup.subnets ?? [],
+      subnets: ng.subnetIds,
       publicSubnets,
     },
   });
@@ -185,7 +188,7 @@ function remediation(
       `Revoke the world rule(s) on ${groupId}: ${revokeIngressCommand(groupId, permissions, region)}`,
     );
   }
-  const role = roleNameOf(ng.nodegroup.nodeRole) ?? "NODE_ROLE_NAME";
+  const role = roleNameOf(ng.nodegroup?.nodeRole) ?? "NODE_ROLE_NAME";
   const partition = partitionOf(ng.cluster.arn);
   steps.push(
     `Prefer SSM Session Manager to SSH/RDP (no inbound port at all): aws iam attach-role-policy --role-name ${role} --policy-arn arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore, then aws ssm start-session --region ${region} --target INSTANCE_ID.`,
