@@ -4,6 +4,7 @@
  */
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import { capacityNoun } from "#shared/inventory/capacity-label.ts";
 import type { CapacityEni, CapacityGroup, CapacityKind } from "#shared/inventory/capacity-types.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import { CNI_DEFAULTS, type CniConfig, type CniSettings, settingsAsEnv } from "#shared/models/cni/config.ts";
@@ -236,18 +237,8 @@ export function nodegroupInstanceTypes(
   };
 }
 
-const KIND_LABEL: Record<CapacityKind, string> = {
-  "managed-nodegroup": "node group",
-  karpenter: "Karpenter node pool",
-  "self-managed": "self-managed group",
-  "auto-mode": "Auto Mode node pool",
-  fargate: "Fargate profile",
-};
-
 /** `node group web`, `Karpenter node pool default`: a capacity group inside a sentence. */
-export function groupLabel(kind: CapacityKind, name: string): string {
-  return `${KIND_LABEL[kind]} ${name}`;
-}
+export const groupLabel = capacityNoun;
 
 /**
  * EKS Auto Mode's own IP model: no vpc-cni add-on; pods get addresses from /28 prefixes on the node's ENIs

@@ -1,5 +1,6 @@
-import type { Nodegroup } from "@aws-sdk/client-eks";
 import type { Finding } from "#shared/findings/index.ts";
+import { capacityTitle } from "#shared/inventory/capacity-label.ts";
+import type { CapacityGroup } from "#shared/inventory/capacity-types.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
 import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
@@ -22,7 +23,8 @@ export const nodeAzWithoutLbSubnet: RuleDefinition = {
   severity: "LOW",
   title: "Nodes in an Availability Zone without a load-balancer subnet",
   why: "A load balancer does not route to targets in zones it is not enabled in, so pods on those nodes get no traffic from it.",
-  firesWhen: "a node group has subnets in an AZ where discovery resolves no LB subnet.",
+  firesWhen:
+    "a node group, Karpenter or Auto Mode node pool, self-managed group or Fargate profile has subnets in an AZ where discovery resolves no LB subnet.",
   link: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html",
   evaluate: (inventory) =>
     auditedClusters(inventory).flatMap((cluster) =>
@@ -31,21 +33,23 @@ export const nodeAzWithoutLbSubnet: RuleDefinition = {
         // A scheme that resolves nothing is elb.no-eligible-subnet's finding, not a per-AZ gap.
         if (discovery.chosen.length === 0 || discovery.failure === "mixed-locales") return [];
         const lbAzs = new Set(discovery.chosen.map((c) => c.availabilityZone));
-        return cluster.inventory.nodegroups.flatMap((nodegroup) => {
-          const missing = nodeAzsOf(nodegroup, inventory).filter(
+        // Every kind of capacity: targets (instances, or pod IPs in IP mode) in an AZ the load balancer is
+        // not enabled in get no traffic, whoever launched them.
+        return cluster.inventory.capacity.flatMap((group) => {
+          const missing = nodeAzsOf(group, inventory).filter(
             (az) => !lbAzs.has(az) && zoneTypeOf(az) === "availability-zone",
           );
           return missing.length === 0
             ? []
-            : [gapFinding(inventory, cluster, scheme, discovery, nodegroup, missing)];
+            : [gapFinding(inventory, cluster, scheme, discovery, group, missing)];
         });
       }),
     ),
 };
 
-/** The AZs of a node group's subnets, as far as the inventory knows them. */
-export function nodeAzsOf(nodegroup: Nodegroup, inventory: Inventory): string[] {
-  const azs = (nodegroup.subnets ?? []).flatMap((id) => {
+/** The AZs of a capacity group's subnets, as far as the inventory knows them. */
+export function nodeAzsOf(group: Pick<CapacityGroup, "subnetIds">, inventory: Inventory): string[] {
+  const azs = group.subnetIds.flatMap((id) => {
     const az = inventory.subnets.find((s) => s.SubnetId === id)?.AvailabilityZone;
     return az === undefined ? [] : [az];
   });
@@ -57,10 +61,11 @@ function gapFinding(
   cluster: AuditedCluster,
   scheme: LbScheme,
   discovery: LbSubnetDiscovery,
-  nodegroup: Nodegroup,
+  group: CapacityGroup,
   missing: string[],
 ): Finding {
-  const name = nodegroup.nodegroupName ?? "";
+  const name = group.name;
+  const managed = group.kind === "managed-nodegroup";
   const lbSubnets = discovery.chosen.map((c) => `${c.subnetId} (${c.availabilityZone})`);
   const suggestions = suggestedLbSubnets(cluster, scheme, new Set(missing)).map((s) => s.SubnetId ?? "");
   // Tag the chosen subnets too: a first role tag switches the reachability fallback off.
@@ -75,11 +80,11 @@ function gapFinding(
   return newFinding(inventory, {
     cluster: cluster.name,
     ruleId: "elb.node-az-without-lb-subnet",
-    resourceId: name,
+    resourceId: group.resourceId,
     variant: scheme,
     severity: "LOW",
-    title: `Node group ${name} runs in ${missing.join(", ")}, where ${schemeNoun(scheme)} have no subnet`,
-    detail: `Node group ${name} of cluster ${cluster.name} has subnets in ${missing.join(", ")}, but discovery for ${schemeNoun(scheme)} resolves only ${lbSubnets.join(", ")}; ELB does not route to targets in AZs it is not enabled in, so nodes and pods there get no traffic from those load balancers.`,
+    title: `${capacityTitle(group.kind, name)} runs in ${missing.join(", ")}, where ${schemeNoun(scheme)} have no subnet`,
+    detail: `${capacityTitle(group.kind, name)} of cluster ${cluster.name} has subnets in ${missing.join(", ")}, but discovery for ${schemeNoun(scheme)} resolves only ${lbSubnets.join(", ")}; ELB does not route to targets in AZs it is not enabled in, so nodes and pods there get no traffic from those load balancers.`,
     remediation:
       unblock.length > 0
         ? `In ${missing.join(", ")}, ${unblock.join("; ")}.`
@@ -88,9 +93,9 @@ function gapFinding(
           : `Create a ${kind} subnet (at least 8 free IPs) in ${missing.join(", ")} and tag it: ${createTagsCommand([...toTag, "NEW_SUBNET_ID"], roleTag, inventory.region)}`,
     evidence: {
       scheme,
-      nodegroup: name,
+      ...(managed ? { nodegroup: name } : { capacityKind: group.kind, capacityGroup: name }),
       azs: missing,
-      nodegroupAzs: nodeAzsOf(nodegroup, inventory),
+      nodegroupAzs: nodeAzsOf(group, inventory),
       lbAzs: [...new Set(discovery.chosen.map((c) => c.availabilityZone))].sort(),
       lbSubnets: discovery.chosen.map((c) => c.subnetId),
       vpcId: cluster.vpcId,

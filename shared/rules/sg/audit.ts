@@ -1,5 +1,6 @@
 import type { NetworkInterface, SecurityGroup, Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import { capacityTitle } from "#shared/inventory/capacity-label.ts";
 import type {
   CapacityGroup,
   CapacityKind,
@@ -38,17 +39,9 @@ export interface AuditedNodegroup {
   windows: boolean;
 }
 
-const KIND_LABEL: Record<CapacityKind, string> = {
-  "managed-nodegroup": "Node group",
-  karpenter: "Karpenter node pool",
-  "self-managed": "Self-managed group",
-  "auto-mode": "Auto Mode node pool",
-  fargate: "Fargate profile",
-};
-
 /** `Node group web`, `Karpenter node pool default`: how findings name a capacity group. */
 export function capacityLabel(kind: CapacityKind, name: string): string {
-  return `${KIND_LABEL[kind]} ${name}`;
+  return capacityTitle(kind, name);
 }
 
 /** The label inside a sentence: `node group web`, `Karpenter node pool default`. */

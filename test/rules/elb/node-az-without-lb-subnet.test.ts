@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeAzWithoutLbSubnet } from "#shared/rules/elb/node-az-without-lb-subnet.ts";
+import { capacityStory } from "#test/support/capacity-story.ts";
 import { expectFires, expectQuiet } from "#test/support/rules.ts";
 import { CLUSTER, healthySpec, inventoryOf, privateOnlySpec, REGION, subnet } from "./fixtures.ts";
 
@@ -38,6 +39,49 @@ describe("Rule: elb.node-az-without-lb-subnet", () => {
   it("does not fire for a scheme that resolves no subnet at all", () => {
     // Act
     const findings = expectQuiet(nodeAzWithoutLbSubnet, inventoryOf(privateOnlySpec()));
+
+    // Assess
+    expect(findings).toEqual([]);
+  });
+});
+
+describe("Rule: elb.node-az-without-lb-subnet over every capacity kind", () => {
+  const internalOnlyInA = {
+    subnetA: { tags: { "kubernetes.io/cluster/prod": "shared", "kubernetes.io/role/internal-elb": "1" } },
+  };
+
+  it("fires for a Karpenter node pool whose nodes run in an AZ where internal load balancers get no subnet", () => {
+    // Prepare: only zone a's subnet is tagged for internal load balancers; Karpenter launched into zone b.
+    const story = capacityStory(internalOnlyInA);
+    story.records.karpenterNode(story.cluster, "default", story.nodesB, {
+      instanceType: "m5.large",
+      groups: [story.nodeSg],
+    });
+
+    // Act
+    const findings = expectFires(nodeAzWithoutLbSubnet, story.build()).filter(
+      (f) => f.variant === "internal",
+    );
+
+    // Assess
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      resourceId: "karpenter/default",
+      title: "Karpenter node pool default runs in eu-west-1b, where internal load balancers have no subnet",
+      evidence: { azs: ["eu-west-1b"], capacityKind: "karpenter", capacityGroup: "default" },
+    });
+  });
+
+  it("stays quiet when the Karpenter pool's nodes run only where internal load balancers have a subnet", () => {
+    // Prepare
+    const story = capacityStory(internalOnlyInA);
+    story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+      instanceType: "m5.large",
+      groups: [story.nodeSg],
+    });
+
+    // Act
+    const findings = expectQuiet(nodeAzWithoutLbSubnet, story.build());
 
     // Assess
     expect(findings).toEqual([]);
