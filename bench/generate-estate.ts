@@ -398,6 +398,28 @@ function layRegion(
   }
 }
 
+/**
+ * One dense region for the rule-evaluation benchmark: `clusters` clusters, each in its own VPC (CIDRs may
+ * repeat across VPCs, as AWS allows), with four times the usual subnets and security groups per VPC.
+ */
+export function generateDenseRegion(
+  seed: number,
+  accountId: string,
+  region: string,
+  options: { clusters: number; networkScale?: number },
+): EstateRegion {
+  const r = new RegionBuilder(accountId, region);
+  const rng = new Rng(seed, accountId, region, "dense");
+  const net = new Rng(seed, accountId, region, "dense-network");
+  const scale = options.networkScale ?? 4;
+  for (let i = 0; i < options.clusters; i++) {
+    const name = `${rng.pick(TEAMS)}-${i}`;
+    const vpc = clusterVpc(r, net, `${name}-vpc`, 10 + (i % 200), [name], scale);
+    clusterLayout(r, { rng, net }, i, vpc, name, scale);
+  }
+  return r.build();
+}
+
 export function generateRegion(
   seed: number,
   accountId: string,

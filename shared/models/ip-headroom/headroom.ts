@@ -6,6 +6,7 @@ import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Cluster, Nodegroup } from "@aws-sdk/client-eks";
 import { capacityNoun } from "#shared/inventory/capacity-label.ts";
 import type { CapacityEni, CapacityGroup, CapacityKind } from "#shared/inventory/capacity-types.ts";
+import { subnetIndex } from "#shared/inventory/indexes.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import { CNI_DEFAULTS, type CniConfig, type CniSettings, settingsAsEnv } from "#shared/models/cni/config.ts";
 import {
@@ -179,7 +180,7 @@ function headroomOfCluster(inventory: Inventory, ci: ClusterInventory): ClusterH
   const cni = ci.cni;
   const ipFamily = ci.cluster.kubernetesNetworkConfig?.ipFamily === "ipv6" ? "ipv6" : "ipv4";
   const clusterSubnetIds = ci.cluster.resourcesVpcConfig?.subnetIds ?? [];
-  const subnets = new Map(inventory.subnets.map((s) => [s.SubnetId ?? "", s]));
+  const subnets = subnetIndex(inventory.subnets);
   const nodegroups: NodegroupHeadroom[] = [];
   const skipped: SkippedNodegroup[] = [];
   const context: GroupContext = {

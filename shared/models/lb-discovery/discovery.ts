@@ -168,8 +168,23 @@ export function discoverForCluster(
 }
 
 export function subnetsOfVpc(subnets: Subnet[], vpcId: string): Subnet[] {
-  return subnets.filter((s) => s.VpcId === vpcId).sort((a, b) => compareIds(idOf(a), idOf(b)));
+  // Grouped and sorted once per subnet list (every cluster and scheme asks), then copied out.
+  let byVpc = subnetsByVpc.get(subnets);
+  if (byVpc === undefined) {
+    const built = new Map<string, Subnet[]>();
+    for (const s of subnets) {
+      const list = built.get(s.VpcId ?? "") ?? [];
+      list.push(s);
+      built.set(s.VpcId ?? "", list);
+    }
+    for (const list of built.values()) list.sort((a, b) => compareIds(idOf(a), idOf(b)));
+    byVpc = built;
+    subnetsByVpc.set(subnets, byVpc);
+  }
+  return [...(byVpc.get(vpcId) ?? [])];
 }
+
+const subnetsByVpc = new WeakMap<readonly Subnet[], ReadonlyMap<string, Subnet[]>>();
 
 // ---------------------------------------------------------------------------------------------------
 // aws-load-balancer-controller

@@ -7,7 +7,7 @@ import type { Route, RouteTable, Subnet } from "@aws-sdk/client-ec2";
 export function routeTableOf(subnet: Subnet, routeTables: RouteTable[]): RouteTable | undefined {
   const subnetId = subnet.SubnetId;
   if (subnetId !== undefined) {
-    const explicit = routeTables.find((table) => table.Associations?.some((a) => a.SubnetId === subnetId));
+    const explicit = lookupOf(routeTables).explicit.get(subnetId);
     if (explicit) return explicit;
   }
   return mainRouteTableOf(subnet.VpcId, routeTables);
@@ -18,9 +18,47 @@ export function mainRouteTableOf(
   vpcId: string | undefined,
   routeTables: RouteTable[],
 ): RouteTable | undefined {
-  return routeTables.find(
-    (table) => inVpc(table, vpcId) && (table.Associations ?? []).some((a) => a.Main === true),
-  );
+  const { main, mainWithoutVpc, firstMain } = lookupOf(routeTables);
+  if (vpcId === undefined) return firstMain;
+  const own = main.get(vpcId);
+  // The first match in list order, as a scan of the list would find it.
+  if (own === undefined) return mainWithoutVpc?.table;
+  if (mainWithoutVpc === undefined || own.position < mainWithoutVpc.position) return own.table;
+  return mainWithoutVpc.table;
+}
+
+interface RouteTableLookup {
+  /** The first table explicitly associated with each subnet. */
+  explicit: Map<string, RouteTable>;
+  /** The first main table of each VPC, with its position in the list. */
+  main: Map<string, { table: RouteTable; position: number }>;
+  /** The first main table that names no VPC. */
+  mainWithoutVpc?: { table: RouteTable; position: number };
+  /** The first main table of the list (a subnet whose VPC is unknown takes it). */
+  firstMain?: RouteTable;
+}
+
+/** Built once per route-table list (every subnet of every rule asks): a scan per subnet made rules quadratic. */
+const lookups = new WeakMap<readonly RouteTable[], RouteTableLookup>();
+
+function lookupOf(routeTables: readonly RouteTable[]): RouteTableLookup {
+  let lookup = lookups.get(routeTables);
+  if (lookup === undefined) {
+    const built: RouteTableLookup = { explicit: new Map(), main: new Map() };
+    routeTables.forEach((table, position) => {
+      const associations = table.Associations ?? [];
+      for (const a of associations)
+        if (a.SubnetId !== undefined && !built.explicit.has(a.SubnetId))
+          built.explicit.set(a.SubnetId, table);
+      if (!associations.some((a) => a.Main === true)) return;
+      built.firstMain ??= table;
+      if (table.VpcId === undefined) built.mainWithoutVpc ??= { table, position };
+      else if (!built.main.has(table.VpcId)) built.main.set(table.VpcId, { table, position });
+    });
+    lookup = built;
+    lookups.set(routeTables, lookup);
+  }
+  return lookup;
 }
 
 /** Only a route whose GatewayId starts with `igw` makes a subnet public; NAT, TGW, peering and VGW do not. */
@@ -64,8 +102,4 @@ export function routeTarget(route: Route): string | undefined {
     route.LocalGatewayId ??
     route.CarrierGatewayId
   );
-}
-
-function inVpc(table: RouteTable, vpcId: string | undefined): boolean {
-  return vpcId === undefined || table.VpcId === undefined || table.VpcId === vpcId;
 }

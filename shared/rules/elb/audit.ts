@@ -77,6 +77,18 @@ function activeClusters(inventory: Inventory): { name: string; c: ClusterInvento
  * inventory are skipped. Clusters whose VPC is unknown are `unauditedClusters`.
  */
 export function auditedClusters(inventory: Inventory): AuditedCluster[] {
+  // Once per inventory: every elb rule asks, and the clusters' route tables and discoveries are cached on them.
+  let audited = auditedByInventory.get(inventory);
+  if (audited === undefined) {
+    audited = auditClusters(inventory);
+    auditedByInventory.set(inventory, audited);
+  }
+  return audited;
+}
+
+const auditedByInventory = new WeakMap<Inventory, AuditedCluster[]>();
+
+function auditClusters(inventory: Inventory): AuditedCluster[] {
   return activeClusters(inventory).flatMap(({ name, c, vpc }) => {
     const vpcId = vpc.vpcId;
     if (vpcId === undefined) return [];
@@ -135,8 +147,18 @@ export function lbcDiscovery(
   cluster: AuditedCluster,
   scheme: LbScheme,
 ): LbSubnetDiscovery {
-  return discoverForCluster(inventory, cluster.inventory, { controller: "lbc", scheme, type: "alb" });
+  // Three elb rules ask for the same discovery: computed once per audited cluster and scheme.
+  const ofCluster = discoveries.get(cluster) ?? new Map<LbScheme, LbSubnetDiscovery>();
+  discoveries.set(cluster, ofCluster);
+  let discovery = ofCluster.get(scheme);
+  if (discovery === undefined) {
+    discovery = discoverForCluster(inventory, cluster.inventory, { controller: "lbc", scheme, type: "alb" });
+    ofCluster.set(scheme, discovery);
+  }
+  return discovery;
 }
+
+const discoveries = new WeakMap<AuditedCluster, Map<LbScheme, LbSubnetDiscovery>>();
 
 /** Public/private as both controllers decide it; undefined when no route table applies (inventory gap). */
 export function reachabilityOf(subnet: Subnet, cluster: AuditedCluster): "public" | "private" | undefined {

@@ -1,6 +1,7 @@
 import type { Finding } from "#shared/findings/index.ts";
 import { capacityTitle } from "#shared/inventory/capacity-label.ts";
 import type { CapacityGroup } from "#shared/inventory/capacity-types.ts";
+import { subnetIndex } from "#shared/inventory/indexes.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
 import type { LbSubnetDiscovery } from "#shared/models/lb-discovery/discovery.ts";
 import { LB_SCHEMES, type LbScheme } from "#shared/models/lb-discovery/tags.ts";
@@ -49,8 +50,9 @@ export const nodeAzWithoutLbSubnet: RuleDefinition = {
 
 /** The AZs of a capacity group's subnets, as far as the inventory knows them. */
 export function nodeAzsOf(group: Pick<CapacityGroup, "subnetIds">, inventory: Inventory): string[] {
+  const index = subnetIndex(inventory.subnets);
   const azs = group.subnetIds.flatMap((id) => {
-    const az = inventory.subnets.find((s) => s.SubnetId === id)?.AvailabilityZone;
+    const az = index.get(id)?.AvailabilityZone;
     return az === undefined ? [] : [az];
   });
   return [...new Set(azs)].sort();

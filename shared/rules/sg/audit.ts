@@ -6,6 +6,7 @@ import type {
   CapacityKind,
   CapacitySecurityGroups,
 } from "#shared/inventory/capacity-types.ts";
+import { subnetIndex, subnetPositions } from "#shared/inventory/indexes.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
 import { internetGatewayOf, isPublicSubnet, routeTableOf } from "#shared/models/network/route-tables.ts";
@@ -109,13 +110,26 @@ export function isWindows(nodegroup: Nodegroup): boolean {
 /** Every SG the inventory holds by id: those of the cluster VPCs and those elsewhere that name a node SG. */
 export function securityGroupIndex(
   inventory: Pick<Inventory, "securityGroups" | "referencingSecurityGroups">,
-) {
-  const index = new Map<string, SecurityGroup>();
-  for (const g of [...inventory.securityGroups, ...inventory.referencingSecurityGroups]) {
-    if (g.GroupId !== undefined && !index.has(g.GroupId)) index.set(g.GroupId, g);
+): ReadonlyMap<string, SecurityGroup> {
+  // Built once per inventory (every sg.* rule asks): cached on the identity of its two lists.
+  const byReferencing = groupIndexes.get(inventory.securityGroups) ?? new WeakMap();
+  groupIndexes.set(inventory.securityGroups, byReferencing);
+  let index = byReferencing.get(inventory.referencingSecurityGroups);
+  if (index === undefined) {
+    const built = new Map<string, SecurityGroup>();
+    for (const g of [...inventory.securityGroups, ...inventory.referencingSecurityGroups]) {
+      if (g.GroupId !== undefined && !built.has(g.GroupId)) built.set(g.GroupId, g);
+    }
+    index = built;
+    byReferencing.set(inventory.referencingSecurityGroups, index);
   }
   return index;
 }
+
+const groupIndexes = new WeakMap<
+  readonly SecurityGroup[],
+  WeakMap<readonly SecurityGroup[], ReadonlyMap<string, SecurityGroup>>
+>();
 
 export function cniConfigOf(nodegroup: AuditedNodegroup): CniConfig {
   return nodegroup.clusterInventory.cni;
@@ -127,9 +141,10 @@ export function subnetsById(
   ids: readonly string[],
   vpcId: string | undefined,
 ): Subnet[] {
+  const index = subnetIndex(inventory.subnets);
   return ids.map(
     (id) =>
-      inventory.subnets.find((s) => s.SubnetId === id) ?? {
+      index.get(id) ?? {
         SubnetId: id,
         ...(vpcId ? { VpcId: vpcId } : {}),
       },
@@ -163,7 +178,15 @@ export function cidrsOfSubnets(
   subnetIds: readonly string[],
   vpcId: string | undefined,
 ): { ipv4: string[]; ipv6: string[] } {
-  const subnets = inventory.subnets.filter((s) => s.SubnetId !== undefined && subnetIds.includes(s.SubnetId));
+  // In the inventory's order, as a filter over it would give them (the index avoids reading every subnet).
+  const index = subnetIndex(inventory.subnets);
+  const order = subnetPositions(inventory.subnets);
+  const subnets = [...new Set(subnetIds)]
+    .flatMap((id) => {
+      const s = index.get(id);
+      return s === undefined ? [] : [s];
+    })
+    .sort((a, b) => (order.get(a.SubnetId ?? "") ?? 0) - (order.get(b.SubnetId ?? "") ?? 0));
   if (subnets.length > 0 && subnets.length === new Set(subnetIds).size) {
     return {
       ipv4: subnets.flatMap((s) => (s.CidrBlock ? [s.CidrBlock] : [])),

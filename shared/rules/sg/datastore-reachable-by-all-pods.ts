@@ -1,5 +1,6 @@
 import type { IpPermission, NetworkInterface, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Finding } from "#shared/findings/index.ts";
+import { groupsReferencing } from "#shared/inventory/indexes.ts";
 import type { ClusterInventory, Inventory } from "#shared/inventory/types.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
 import { controlPlaneGroupIds } from "#shared/models/security-groups/node-security-groups.ts";
@@ -79,12 +80,19 @@ export const datastoreReachableByAllPods: RuleDefinition = {
       (ng) => !ng.nodeSecurityGroups.unresolvedLaunchTemplate,
     );
     const infrastructure = infrastructureGroupIds(inventory, nodegroups);
-    const candidates = [...index.values()].filter(
-      (g) => g.GroupId !== undefined && !isInfrastructure(g, infrastructure),
-    );
+    // Only groups that name a node SG as a source can be reached through it: the referencing index, not
+    // every group of the region for every cluster (in the index's order, so findings keep their order).
+    const referencing = groupsReferencing(index);
+    const position = new Map([...index.keys()].map((id, i) => [id, i]));
     const findings: Finding[] = [];
     for (const c of inventory.clusters) {
       const ofCluster = nodegroups.filter((ng) => ng.clusterInventory === c);
+      const reachable = new Set(
+        ofCluster.flatMap((ng) => ng.nodeSecurityGroups.groupIds.flatMap((id) => referencing.get(id) ?? [])),
+      );
+      const candidates = [...reachable]
+        .filter((g) => g.GroupId !== undefined && !isInfrastructure(g, infrastructure))
+        .sort((a, b) => (position.get(a.GroupId ?? "") ?? 0) - (position.get(b.GroupId ?? "") ?? 0));
       for (const dataStore of candidates) {
         const reaching = ofCluster.flatMap((ng) => {
           const rules = dataStoreRules(dataStore, ng);
