@@ -7,10 +7,10 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_SETTINGS } from "#infra/config.ts";
 import { SCANNER_TIMEOUT } from "#infra/constructs/scanner.ts";
-import { createTableInput } from "#shared/store/index.ts";
+import { createFindingsTable } from "#shared/store/create-table.ts";
 import {
   type BundleReport,
   buildDeploymentBundles,
@@ -328,7 +328,7 @@ async function measure(
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     try {
-      await ddb.send(new CreateTableCommand(createTableInput(tableName)));
+      await createFindingsTable(ddb, tableName);
     } finally {
       ddb.destroy();
     }
