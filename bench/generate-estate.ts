@@ -30,6 +30,7 @@ import {
   RegionBuilder,
   type SecurityGroupRef,
   type SubnetRef,
+  usesFormatV2,
   type VpcBuilder,
 } from "#sim/builder/index.ts";
 
@@ -466,14 +467,16 @@ export async function writeEstateFile(file: string, options: GenerateOptions): P
       if (out.write(text)) resolveWrite();
       else out.once("drain", resolveWrite).once("error", reject);
     });
-  await write(
-    `{"version":1,"organization":${JSON.stringify(organizationOf(options).org.organization())},"accounts":{`,
-  );
+  await write(`{"organization":${JSON.stringify(organizationOf(options).org.organization())},"accounts":{`);
   const { active } = accountsOf(options);
+  let v2 = false;
   for (const [i, id] of active.entries()) {
-    await write(`${i === 0 ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(accountOf(options, id))}`);
+    const account = accountOf(options, id);
+    v2 ||= Object.values(account.regions).some(usesFormatV2);
+    await write(`${i === 0 ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(account)}`);
   }
-  await write(`},"faults":${JSON.stringify(options.faults ?? BENCH_FAULTS)}}\n`);
+  // The format version last: known only once every account is written (as EstateBuilder.build decides it).
+  await write(`},"faults":${JSON.stringify(options.faults ?? BENCH_FAULTS)},"version":${v2 ? 2 : 1}}\n`);
   await new Promise<void>((resolveEnd, reject) =>
     out.end((err?: Error | null) => (err ? reject(err) : resolveEnd())),
   );

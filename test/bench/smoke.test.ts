@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchResult, DEFAULTS, runBenchmark } from "#bench/benchmark.ts";
 import { CriticalChain } from "#bench/chain.ts";
 import { type CurveFile, curveFile, renderCurveMarkdown, renderCurveSvg } from "#bench/curve.ts";
-import { generateEstate } from "#bench/generate-estate.ts";
+import { generateEstate, writeEstateFile } from "#bench/generate-estate.ts";
 import {
   type BenchReport,
   collectorCallsPerCluster,
@@ -17,7 +17,7 @@ import {
 import { CURVE, parseArgs } from "#bench/run.ts";
 import { sequentialRounds } from "#bench/timeline.ts";
 import { DEFAULT_SETTINGS } from "#infra/config.ts";
-import { parseEstate } from "#shared/estate/index.ts";
+import { loadEstateFile, parseEstate } from "#shared/estate/index.ts";
 
 /**
  * The benchmark as `npm run bench` runs it, tiny: 3 accounts × 2 regions, 2 ms per call, no throttling,
@@ -184,6 +184,24 @@ describe("Benchmark pieces", () => {
     expect(JSON.stringify(generateEstate({ seed: 7, accounts: 4, regions: 2 }))).toBe(JSON.stringify(a));
     expect(() => parseEstate(JSON.parse(JSON.stringify(a)))).not.toThrow();
     expect(Object.keys(a.accounts)).toHaveLength(4);
+  });
+
+  it("writes the same estate to a file as it builds in memory, its format version included", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), "eks-auditor-bench-estate-"));
+    const file = join(dir, "estate.json");
+    const options = { seed: 7, accounts: 4, regions: 2 };
+
+    try {
+      // Act
+      await writeEstateFile(file, options);
+      const written = await loadEstateFile(file);
+
+      // Assess
+      expect(written).toEqual(generateEstate(options));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the clusters when only the network grows", () => {
