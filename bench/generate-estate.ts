@@ -17,9 +17,10 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AMITypes } from "@aws-sdk/client-eks";
+import type { Addon, AMITypes } from "@aws-sdk/client-eks";
 import { stringify as toYaml } from "yaml";
 import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
+import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
 import {
   type AccountBuilder,
   type AddonName,
@@ -408,6 +409,29 @@ export function generateRegion(
   const r = new RegionBuilder(accountId, region);
   layRegion(r, seed, options);
   return r.build();
+}
+
+/**
+ * `account/region` → how many distinct subnets the node groups of prefix-delegation clusters (vpc-cni
+ * ENABLE_PREFIX_DELEGATION) launch into: the collector's GetSubnetCidrReservations calls are at most that,
+ * one per subnet. Regenerated region by region (deterministic), so a large estate never sits in memory whole.
+ */
+export function prefixDelegationNodeSubnets(options: GenerateOptions): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const accountId of accountsOf(options).active) {
+    for (const region of regionsOf(options.regions)) {
+      const clusters = generateRegion(options.seed, accountId, region, options).eks.clusters;
+      const subnets = new Set(
+        clusters
+          .filter((c) =>
+            prefixDelegationEnabled(c.addons.find((a) => a.addonName === "vpc-cni") as Addon | undefined),
+          )
+          .flatMap((c) => c.nodegroups.flatMap((ng) => ng.subnets ?? [])),
+      );
+      if (subnets.size > 0) out[`${accountId}/${region}`] = subnets.size;
+    }
+  }
+  return out;
 }
 
 function accountsOf(options: GenerateOptions): { active: string[]; suspended: string[] } {

@@ -12,6 +12,7 @@ import {
   evaluateTargets,
   mainMeasurement,
   renderReport,
+  subnetCidrCallsOverBound,
   variantPair,
 } from "#bench/report.ts";
 import { CURVE, parseArgs } from "#bench/run.ts";
@@ -139,9 +140,24 @@ describe("Benchmark smoke run", () => {
     expect(pair).toBeDefined();
     if (!pair) return;
     expect(pair.variant.first.sim.clusters).toBe(pair.base.first.sim.clusters);
+    // GetSubnetCidrReservations aside: its SubnetId is required (EC2 API reference), one call per subnet.
     expect(pair.variant.first.sim.collectorByScope).toEqual(pair.base.first.sim.collectorByScope);
     expect(collectorCallsPerCluster(pair.variant)).toBe(collectorCallsPerCluster(pair.base));
     expect(report.targets.find((t) => t.id === "calls-per-cluster-vs-network-size")?.pass).toBe(true);
+  });
+
+  it("calls GetSubnetCidrReservations at most once per distinct prefix-delegation node subnet", () => {
+    const pair = variantPair(result);
+    if (!pair) throw new Error("no network-size pair");
+    for (const m of [pair.base, pair.variant]) {
+      const bound = m.estate.prefixDelegationNodeSubnets ?? {};
+      // The estate has prefix-delegation clusters, and the collector read their subnets' reservations.
+      expect(Object.keys(bound).length, m.label).toBeGreaterThan(0);
+      expect(Object.keys(m.first.sim.subnetCidrReservationsByScope).sort(), m.label).toEqual(
+        Object.keys(bound).sort(),
+      );
+      expect(subnetCidrCallsOverBound(m), m.label).toEqual([]);
+    }
   });
 
   it("takes the bound from the slowest worker's chain plus the planner's", () => {
