@@ -7,10 +7,10 @@
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_SETTINGS } from "#infra/config.ts";
 import { SCANNER_TIMEOUT } from "#infra/constructs/scanner.ts";
-import { createTableInput } from "#shared/store/index.ts";
+import { createFindingsTable } from "#shared/store/create-table.ts";
 import {
   type BundleReport,
   buildDeploymentBundles,
@@ -20,7 +20,12 @@ import {
 } from "./bundles.ts";
 import type { ChainParts } from "./chain.ts";
 import type { DeploymentOptions, DeploymentRun } from "./deployment.ts";
-import { accountIdOf, type GenerateOptions, regionsOf } from "./generate-estate.ts";
+import {
+  accountIdOf,
+  type GenerateOptions,
+  prefixDelegationNodeSubnets,
+  regionsOf,
+} from "./generate-estate.ts";
 import { type DepthProbe, probeCollectorDepth } from "./probe.ts";
 import { childEnv, ROOT, runScript, startDynaliteProcess, startSimulatorProcess } from "./processes.ts";
 
@@ -92,13 +97,25 @@ export interface SimCalls {
   /** Other error answers (e.g. ResourceNotFoundException for a missing vpc-cni add-on). */
   errorAnswers: number;
   byOperation: Record<string, { calls: number; throttled: number; service: string }>;
-  /** Logical EC2+EKS calls per `account/region`, for the scope-by-scope variant comparison. */
+  /**
+   * Logical EC2+EKS calls per `account/region`, for the scope-by-scope variant comparison, except
+   * GetSubnetCidrReservations: counted apart in `subnetCidrReservationsByScope`.
+   */
   collectorByScope: Record<string, number>;
+  /**
+   * GetSubnetCidrReservations calls per `account/region`: the one documented exception to calls independent
+   * of the network's size. The API has no listing form: SubnetId is required (EC2 API reference,
+   * GetSubnetCidrReservations, "SubnetId ... Required: Yes"), so the collector calls it once per subnet of
+   * a prefix-delegation capacity group.
+   */
+  subnetCidrReservationsByScope: Record<string, number>;
   clusters: number;
   nodegroups: number;
 }
 
 const COLLECTOR_SERVICES = new Set(["ec2", "eks"]);
+/** One call per subnet (SubnetId required): see `SimCalls.subnetCidrReservationsByScope`. */
+const PER_SUBNET_OPERATION = "GetSubnetCidrReservations";
 
 interface CallRecord {
   service: string;
@@ -121,6 +138,7 @@ async function simCalls(url: string, from: number): Promise<{ slice: SimCalls; n
     errorAnswers: 0,
     byOperation: {},
     collectorByScope: {},
+    subnetCidrReservationsByScope: {},
     clusters: 0,
     nodegroups: 0,
   };
@@ -141,7 +159,9 @@ async function simCalls(url: string, from: number): Promise<{ slice: SimCalls; n
     if (r.outcome !== "ok") out.errorAnswers++;
     if (COLLECTOR_SERVICES.has(r.service)) {
       const key = `${r.accountId}/${r.region}`;
-      out.collectorByScope[key] = (out.collectorByScope[key] ?? 0) + 1;
+      const counts =
+        r.operation === PER_SUBNET_OPERATION ? out.subnetCidrReservationsByScope : out.collectorByScope;
+      counts[key] = (counts[key] ?? 0) + 1;
     }
     if (r.outcome === "ok" && r.operation === "DescribeCluster") out.clusters++;
     if (r.outcome === "ok" && r.operation === "DescribeNodegroup") out.nodegroups++;
@@ -244,7 +264,14 @@ export interface Measurement {
   networkScale: number;
   latencyMs: number;
   scopes: number;
-  estate: { file: string; megabytes: number; generateMs: number; simStartMs: number };
+  estate: {
+    file: string;
+    megabytes: number;
+    generateMs: number;
+    simStartMs: number;
+    /** For the network-size pair only: `account/region` → distinct prefix-delegation node subnets. */
+    prefixDelegationNodeSubnets?: Record<string, number>;
+  };
   first: RunResult;
   firstBound: HonestBound;
   second?: RunResult;
@@ -277,7 +304,15 @@ function estateName(o: {
 async function measure(
   options: BenchOptions,
   bundles: DeploymentBundles,
-  spec: { label: string; accounts: number; networkScale: number; secondRun: boolean; probe: boolean },
+  spec: {
+    label: string;
+    accounts: number;
+    networkScale: number;
+    secondRun: boolean;
+    probe: boolean;
+    /** One of the network-size pair: count its prefix-delegation node subnets. */
+    networkPair: boolean;
+  },
 ): Promise<Measurement> {
   const log = options.log ?? (() => undefined);
   const regions = regionsOf(options.regions);
@@ -328,7 +363,7 @@ async function measure(
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
     try {
-      await ddb.send(new CreateTableCommand(createTableInput(tableName)));
+      await createFindingsTable(ddb, tableName);
     } finally {
       ddb.destroy();
     }
@@ -415,7 +450,22 @@ async function measure(
       networkScale: spec.networkScale,
       latencyMs: options.latencyMs,
       scopes: first.scopes,
-      estate: { file, megabytes, generateMs: Math.round(gen.ms), simStartMs },
+      estate: {
+        file,
+        megabytes,
+        generateMs: Math.round(gen.ms),
+        simStartMs,
+        ...(spec.networkPair
+          ? {
+              prefixDelegationNodeSubnets: prefixDelegationNodeSubnets({
+                seed: options.seed,
+                accounts: spec.accounts,
+                regions,
+                networkScale: spec.networkScale,
+              }),
+            }
+          : {}),
+      },
       first,
       firstBound: honestBound(first, options.latencyMs),
       ...(second ? { second } : {}),
@@ -451,6 +501,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
           networkScale: 1,
           secondRun: options.secondRun && (main || accounts === options.variantAccounts),
           probe: main,
+          networkPair: variant && accounts === options.variantAccounts,
         }),
       );
       await options.onPoint?.(resultOf(options, { startedAt, loadAtStart, started }, measurements, []));
@@ -463,6 +514,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
           networkScale: options.networkScale,
           secondRun: false,
           probe: false,
+          networkPair: true,
         }),
       );
     }

@@ -17,9 +17,10 @@ import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AMITypes } from "@aws-sdk/client-eks";
+import type { Addon, AMITypes } from "@aws-sdk/client-eks";
 import { stringify as toYaml } from "yaml";
 import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
+import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
 import {
   type AccountBuilder,
   type AddonName,
@@ -30,6 +31,7 @@ import {
   RegionBuilder,
   type SecurityGroupRef,
   type SubnetRef,
+  usesFormatV2,
   type VpcBuilder,
 } from "#sim/builder/index.ts";
 
@@ -431,6 +433,29 @@ export function generateRegion(
   return r.build();
 }
 
+/**
+ * `account/region` → how many distinct subnets the node groups of prefix-delegation clusters (vpc-cni
+ * ENABLE_PREFIX_DELEGATION) launch into: the collector's GetSubnetCidrReservations calls are at most that,
+ * one per subnet. Regenerated region by region (deterministic), so a large estate never sits in memory whole.
+ */
+export function prefixDelegationNodeSubnets(options: GenerateOptions): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const accountId of accountsOf(options).active) {
+    for (const region of regionsOf(options.regions)) {
+      const clusters = generateRegion(options.seed, accountId, region, options).eks.clusters;
+      const subnets = new Set(
+        clusters
+          .filter((c) =>
+            prefixDelegationEnabled(c.addons.find((a) => a.addonName === "vpc-cni") as Addon | undefined),
+          )
+          .flatMap((c) => c.nodegroups.flatMap((ng) => ng.subnets ?? [])),
+      );
+      if (subnets.size > 0) out[`${accountId}/${region}`] = subnets.size;
+    }
+  }
+  return out;
+}
+
 function accountsOf(options: GenerateOptions): { active: string[]; suspended: string[] } {
   const active = Array.from({ length: options.accounts }, (_, i) => accountIdOf(options.seed, i));
   // A closed account every hundred or so: ListAccounts returns it, the planner must skip it.
@@ -488,14 +513,16 @@ export async function writeEstateFile(file: string, options: GenerateOptions): P
       if (out.write(text)) resolveWrite();
       else out.once("drain", resolveWrite).once("error", reject);
     });
-  await write(
-    `{"version":1,"organization":${JSON.stringify(organizationOf(options).org.organization())},"accounts":{`,
-  );
+  await write(`{"organization":${JSON.stringify(organizationOf(options).org.organization())},"accounts":{`);
   const { active } = accountsOf(options);
+  let v2 = false;
   for (const [i, id] of active.entries()) {
-    await write(`${i === 0 ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(accountOf(options, id))}`);
+    const account = accountOf(options, id);
+    v2 ||= Object.values(account.regions).some(usesFormatV2);
+    await write(`${i === 0 ? "" : ","}${JSON.stringify(id)}:${JSON.stringify(account)}`);
   }
-  await write(`},"faults":${JSON.stringify(options.faults ?? BENCH_FAULTS)}}\n`);
+  // The format version last: known only once every account is written (as EstateBuilder.build decides it).
+  await write(`},"faults":${JSON.stringify(options.faults ?? BENCH_FAULTS)},"version":${v2 ? 2 : 1}}\n`);
   await new Promise<void>((resolveEnd, reject) =>
     out.end((err?: Error | null) => (err ? reject(err) : resolveEnd())),
   );

@@ -5,7 +5,7 @@
  *
  * Run 1 records every finding and pages; between run 1 and run 2 the estate changes in memory (one
  * subnet fixed, another filled up) and run 2 finds only that and pages once; run 3 changes nothing.
- * The demo prints a one-screen summary of that; `--full` adds what the scans printed (tables, emails).
+ * The demo prints a one-screen summary of that; `--full` adds what the scans printed (findings, emails).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,17 +14,12 @@ import { fileURLToPath } from "node:url";
 import { Command, Help } from "commander";
 import { EXIT, type ScanReport } from "#shared/cli/common/command.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
-import {
-  countBySeverity,
-  plural,
-  renderTransitions,
-  scopeLabel,
-  transitionCounts,
-} from "#shared/cli/common/render.ts";
+import { countBySeverity, plural, scopeLabel, transitionCounts } from "#shared/cli/common/render.ts";
 import { simulatorSession } from "#shared/cli/common/session.ts";
 import { main } from "#shared/cli/main.ts";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import { SEVERITIES } from "#shared/findings/index.ts";
+import { compareTransitions, type Transition } from "#shared/store/index.ts";
 import { startSimulator } from "./index.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -83,7 +78,7 @@ export interface DemoRun {
 }
 
 export interface DemoOptions {
-  /** Print the scans' own output (findings tables, alert emails) below the summary. */
+  /** Print the scans' own output (findings, alert emails) below the summary. */
   full?: boolean;
   /** Passed to every scan (e.g. `--min-severity HIGH`). */
   scanArgs?: readonly string[];
@@ -217,6 +212,34 @@ function alertLines(report: ScanReport | undefined): string[] {
   ];
 }
 
+/**
+ * Run 2's changes, one line each under their account-region: type, severity, cluster, rule, resource. The scan's
+ * own rendering wraps titles and long resources in their columns, which would double the summary's rows;
+ * the scans' own output (--full) has them whole.
+ */
+function changeLines(changes: readonly Transition[]): string[] {
+  const severityOf = (t: Transition) =>
+    t.type === "RESOLVED"
+      ? `was ${t.to}`
+      : t.from !== undefined && t.from !== t.to
+        ? `${t.from} → ${t.to}`
+        : t.to;
+  const typeWidth = Math.max(...changes.map((t) => t.type.length));
+  const severityWidth = Math.max(...changes.map((t) => severityOf(t).length));
+  const scopes = [...new Set(changes.map((t) => scopeLabel(t.finding)))].sort();
+  return scopes.flatMap((scope) => [
+    `  ${scope}`,
+    ...changes
+      .filter((t) => scopeLabel(t.finding) === scope)
+      .sort(compareTransitions)
+      .map((t) => {
+        const { cluster, ruleId, resourceId, variant } = t.finding;
+        const resource = variant ? `${resourceId} (${variant})` : resourceId;
+        return `    ${t.type.padEnd(typeWidth)}  ${severityOf(t).padEnd(severityWidth)}  ${cluster}  ${ruleId}  ${resource}`;
+      }),
+  ]);
+}
+
 const SUMMARY_WIDTH = 80;
 
 /** What the demo did, in one screen: counts by severity, what changed, what paged, what failed by design. */
@@ -251,11 +274,7 @@ export function demoSummary(runs: readonly DemoRun[], storeDir: string): string 
   const changes = second?.report?.transitions ?? [];
   lines.push(
     `${runLine(second, `Run 2 — ${FIXED.name} fixed, ${FILLED.name} full`)}: ${transitionCounts(changes) || "no change"}.`,
-    ...(changes.length > 0
-      ? renderTransitions(changes)
-          .split("\n")
-          .map((l) => `  ${l}`)
-      : []),
+    ...changeLines(changes),
     ...alertLines(second?.report),
     "",
   );
@@ -280,7 +299,7 @@ export function demoSummary(runs: readonly DemoRun[], storeDir: string): string 
     }),
     `Exit codes: ${runs.map((r) => r.code).join(", ")}.`,
     "",
-    "The scans' own output (tables, the alerts' email text): npm run demo -- --full",
+    "The scans' own output (findings, the alerts' email text): npm run demo -- --full",
     "Your accounts: npx eks-audit scan --org --regions all (history in ./.eks-audit)",
   );
   // Prose is wrapped for an 80-column terminal (by commander's wrapper); indented rows are left as they are.
@@ -293,7 +312,7 @@ const invokedAsScript =
 if (invokedAsScript) {
   const cli = new Command("npm run demo --")
     .description("Three scans of the sample organisation through the loopback AWS simulator.")
-    .option("--full", "also print what the three scans printed: findings tables, the alerts' email text")
+    .option("--full", "also print what the three scans printed: findings, the alerts' email text")
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText("after", "\nOther flags go to every scan, e.g. npm run demo -- --full --min-severity HIGH.")

@@ -5,19 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BenchResult, DEFAULTS, runBenchmark } from "#bench/benchmark.ts";
 import { CriticalChain } from "#bench/chain.ts";
 import { type CurveFile, curveFile, renderCurveMarkdown, renderCurveSvg } from "#bench/curve.ts";
-import { generateEstate } from "#bench/generate-estate.ts";
+import { generateEstate, writeEstateFile } from "#bench/generate-estate.ts";
 import {
   type BenchReport,
   collectorCallsPerCluster,
   evaluateTargets,
   mainMeasurement,
   renderReport,
+  subnetCidrCallsOverBound,
   variantPair,
 } from "#bench/report.ts";
 import { CURVE, parseArgs } from "#bench/run.ts";
 import { sequentialRounds } from "#bench/timeline.ts";
 import { DEFAULT_SETTINGS } from "#infra/config.ts";
-import { parseEstate } from "#shared/estate/index.ts";
+import { loadEstateFile, parseEstate } from "#shared/estate/index.ts";
 
 /**
  * The benchmark as `npm run bench` runs it, tiny: 3 accounts × 2 regions, 2 ms per call, no throttling,
@@ -139,9 +140,24 @@ describe("Benchmark smoke run", () => {
     expect(pair).toBeDefined();
     if (!pair) return;
     expect(pair.variant.first.sim.clusters).toBe(pair.base.first.sim.clusters);
+    // GetSubnetCidrReservations aside: its SubnetId is required (EC2 API reference), one call per subnet.
     expect(pair.variant.first.sim.collectorByScope).toEqual(pair.base.first.sim.collectorByScope);
     expect(collectorCallsPerCluster(pair.variant)).toBe(collectorCallsPerCluster(pair.base));
     expect(report.targets.find((t) => t.id === "calls-per-cluster-vs-network-size")?.pass).toBe(true);
+  });
+
+  it("calls GetSubnetCidrReservations at most once per distinct prefix-delegation node subnet", () => {
+    const pair = variantPair(result);
+    if (!pair) throw new Error("no network-size pair");
+    for (const m of [pair.base, pair.variant]) {
+      const bound = m.estate.prefixDelegationNodeSubnets ?? {};
+      // The estate has prefix-delegation clusters, and the collector read their subnets' reservations.
+      expect(Object.keys(bound).length, m.label).toBeGreaterThan(0);
+      expect(Object.keys(m.first.sim.subnetCidrReservationsByScope).sort(), m.label).toEqual(
+        Object.keys(bound).sort(),
+      );
+      expect(subnetCidrCallsOverBound(m), m.label).toEqual([]);
+    }
   });
 
   it("takes the bound from the slowest worker's chain plus the planner's", () => {
@@ -184,6 +200,24 @@ describe("Benchmark pieces", () => {
     expect(JSON.stringify(generateEstate({ seed: 7, accounts: 4, regions: 2 }))).toBe(JSON.stringify(a));
     expect(() => parseEstate(JSON.parse(JSON.stringify(a)))).not.toThrow();
     expect(Object.keys(a.accounts)).toHaveLength(4);
+  });
+
+  it("writes the same estate to a file as it builds in memory, its format version included", async () => {
+    // Prepare
+    const dir = await mkdtemp(join(tmpdir(), "eks-auditor-bench-estate-"));
+    const file = join(dir, "estate.json");
+    const options = { seed: 7, accounts: 4, regions: 2 };
+
+    try {
+      // Act
+      await writeEstateFile(file, options);
+      const written = await loadEstateFile(file);
+
+      // Assess
+      expect(written).toEqual(generateEstate(options));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the clusters when only the network grows", () => {

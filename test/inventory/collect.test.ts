@@ -1,4 +1,3 @@
-import type { Addon } from "@aws-sdk/client-eks";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CallRecorder, scopeKey } from "#shared/aws/call-recorder.ts";
@@ -13,7 +12,6 @@ import {
 import { type Finding, findingKey } from "#shared/findings/index.ts";
 import { assembleInventory, SUBNET_HEADROOM_RULES } from "#shared/inventory/assemble.ts";
 import { collectInventory, collectRegion } from "#shared/inventory/collect.ts";
-import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
 import type { Notifier } from "#shared/notify/index.ts";
 import { scanAccounts } from "#shared/scan/run.ts";
 import { type ScopeResult, scanScope } from "#shared/scan/scan-scope.ts";
@@ -21,33 +19,35 @@ import { processScanTask } from "#shared/scan/scan-task.ts";
 import type { FindingsStore, ReconcileOutcome } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
 import { SAMPLE_ESTATE } from "#test/support/cli.ts";
+import { inventoryFromEstate } from "#test/support/inventory.ts";
 import { SCOPE as CAPACITY, capacityEstate } from "./capacity-estate.ts";
 
 const CALLER = "111122223333";
 
 /**
- * The collector's call budget for one account-region of an estate without node capacity beyond managed node
- * groups (estate v1): one paginated listing per API per region (or per set of cluster VPCs), one describe per
- * cluster / node group / launch template, one GetSubnetCidrReservations per subnet of a prefix-delegation
- * node group.
+ * The collector's call budget for one account-region of an estate, counted over the node capacity of every kind
+ * the estate holds (its clusters' `CapacityGroup`s, assembled from the estate file without the simulator): one
+ * paginated listing per API per region (or per set of cluster VPCs), one describe per cluster / node group /
+ * Fargate profile / launch template a capacity group launches, one GetSubnetCidrReservations per subnet of a
+ * prefix-delegation capacity group (the API takes one SubnetId), and one more ENI listing each for those
+ * subnets and for the Fargate profiles' subnets.
  */
-function callBudget(region: EstateRegion): Record<string, number> {
-  const clusters = region.eks.clusters;
+function callBudget(estate: Estate, accountId: string, region: string): Record<string, number> {
+  const clusters = estate.accounts[accountId]?.regions[region]?.eks.clusters ?? [];
   if (clusters.length === 0)
     return { "EC2.DescribeSubnets": 1, "EC2.DescribeVpcs": 1, "EKS.ListClusters": 1 };
-  const templates = new Set(
-    clusters.flatMap((c) => c.nodegroups.map((ng) => ng.launchTemplate?.id).filter(Boolean)),
+  const capacity = inventoryFromEstate(estate, accountId, region).clusters.flatMap((c) => c.capacity);
+  const templates = new Set(capacity.flatMap((g) => g.launchTemplates.map((lt) => lt.id).filter(Boolean)));
+  const pdSubnets = new Set(
+    capacity.filter((g) => g.prefixDelegation).flatMap((g) => [...g.subnetIds, ...g.podSubnetIds]),
   );
-  const prefixDelegation = clusters.filter((c) =>
-    prefixDelegationEnabled(c.addons.find((a) => a.addonName === "vpc-cni") as Addon | undefined),
-  );
-  const pdSubnets = new Set(prefixDelegation.flatMap((c) => c.nodegroups.flatMap((ng) => ng.subnets)));
+  const fargateProfiles = clusters.reduce((n, c) => n + (c.fargateProfiles ?? []).length, 0);
   const budget: Record<string, number> = {
     "AutoScaling.DescribeAutoScalingGroups": 1,
     "EC2.DescribeInstanceTypes": 1,
     "EC2.DescribeInstances": 1,
     "EC2.DescribeLaunchTemplates": 1,
-    "EC2.DescribeNetworkInterfaces": pdSubnets.size > 0 ? 2 : 1,
+    "EC2.DescribeNetworkInterfaces": 1 + (pdSubnets.size > 0 ? 1 : 0) + (fargateProfiles > 0 ? 1 : 0),
     "EC2.DescribeRouteTables": 1,
     "EC2.DescribeSecurityGroups": 2,
     "EC2.DescribeSubnets": 1,
@@ -61,6 +61,7 @@ function callBudget(region: EstateRegion): Record<string, number> {
   };
   if (templates.size > 0) budget["EC2.DescribeLaunchTemplateVersions"] = templates.size;
   if (pdSubnets.size > 0) budget["EC2.GetSubnetCidrReservations"] = pdSubnets.size;
+  if (fargateProfiles > 0) budget["EKS.DescribeFargateProfile"] = fargateProfiles;
   return Object.fromEntries(Object.entries(budget).sort());
 }
 
@@ -107,9 +108,8 @@ describe("Function: collectInventory against the simulator", () => {
 
     // Assess
     for (const { accountId, region } of scopes) {
-      const regionData = estate.accounts[accountId]?.regions[region] as EstateRegion;
       expect(recorder.forScope(scopeKey(accountId, region)), `${accountId}/${region}`).toEqual(
-        callBudget(regionData),
+        callBudget(estate, accountId, region),
       );
     }
     expect(results.filter((r) => r.status === "failed").map((r) => `${r.accountId}/${r.region}`)).toEqual([]);
@@ -254,7 +254,7 @@ describe("Function: collectInventory when one call fails for one resource", () =
     const factory = factoryFor(sim, recorder);
     const result = await scanScope(factory, PAYMENTS, { recorder });
     factory.destroy();
-    const budget = callBudget(estate.accounts[PAYMENTS.accountId]?.regions[PAYMENTS.region] as EstateRegion);
+    const budget = callBudget(estate, PAYMENTS.accountId, PAYMENTS.region);
     return { result, calls: recorder.forScope(scopeKey(PAYMENTS.accountId, PAYMENTS.region)), budget };
   }
 

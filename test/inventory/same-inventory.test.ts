@@ -141,11 +141,13 @@ const ID_OF: Record<string, (item: Record<string, unknown>) => unknown> = {
   instanceTypes: (t) => t.InstanceType,
   launchTemplateVersions: (v) => `${v.LaunchTemplateId}:${v.VersionNumber}`,
   networkInterfaces: (n) => n.NetworkInterfaceId,
+  // One GetSubnetCidrReservations per prefix-delegation subnet: they land in the order of those calls.
+  subnetCidrReservations: (r) => r.SubnetCidrReservationId,
 };
 
 /**
  * Comparable form: Dates (SDK) and ISO strings (estate) as one ISO string; lists whose order follows the
- * order of the collector's calls (instance types, versions, ENIs) sorted by id.
+ * order of the collector's calls (instance types, versions, ENIs, CIDR reservations) sorted by id.
  */
 function comparable(inventory: Inventory): unknown {
   const json = JSON.parse(

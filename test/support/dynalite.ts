@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { createTableInput } from "#shared/store/index.ts";
+import { createFindingsTable } from "#shared/store/create-table.ts";
 
 type DynaliteFactory = (options: {
   createTableMs?: number;
@@ -19,14 +19,14 @@ export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
   doc: DynamoDBDocumentClient;
-  /** Creates a fresh findings table (from `createTableInput`) and returns its name. */
+  /** Creates a fresh findings table (from `createTableInput`), waits until it is ACTIVE and returns its name. */
   createTable(): Promise<string>;
   stop(): Promise<void>;
 }
 
-/** An in-process dynalite (in-memory) with SDK clients pointed at it. */
-export async function startDynalite(): Promise<LocalDynamo> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/** An in-process dynalite (in-memory) with SDK clients pointed at it; `createTableMs`: how long a new table stays CREATING. */
+export async function startDynalite(options: { createTableMs?: number } = {}): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: options.createTableMs ?? 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -45,7 +45,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     doc,
     async createTable() {
       const name = `findings-${randomUUID()}`;
-      await client.send(new CreateTableCommand(createTableInput(name)));
+      await createFindingsTable(client, name);
       return name;
     },
     async stop() {

@@ -147,8 +147,9 @@ describe("Command: eks-audit scan --suppressions", () => {
     const fourth = await scan("--suppressions", expired, "--changes-only");
     expect(fourth.code, fourth.stderr).toBe(0);
     expect(changesOf(fourth)).toEqual(["REOPENED"]);
+    // The subject names the cluster (no account name: the scan lists accounts, it does not read the org).
     expect(subjects(fourth)).toEqual([
-      "[eks-auditor] HIGH REOPENED elb.foreign-cluster-tag in 111122223333 us-east-1",
+      "[eks-auditor] HIGH REOPENED elb.foreign-cluster-tag on edge-use1 in 111122223333 us-east-1",
     ]);
     expect(fourth.stdout).toContain(`${expired}:3: expired on ${day(-1)}`);
     const again = await scan("--suppressions", expired, "--changes-only");

@@ -124,8 +124,9 @@ export function renderTransitions(
     t.finding.variant ? `${t.finding.resourceId} (${t.finding.variant})` : t.finding.resourceId,
   ];
   const all = transitions.map(cellsOf);
-  // Sized to the longest cell, up to a cap: one long resource id (a role ARN) must not widen every row.
-  const caps = [9, 18, 24, 34, 32];
+  // Sized to the longest cell, up to a cap: one long resource id (a role ARN) must not widen every row. The
+  // change type is never cut: its cap is the longest type (SUPPRESSED).
+  const caps = [Math.max(...TRANSITION_TYPES.map((type) => type.length)), 18, 24, 34, 32];
   const widths = caps.map((cap, i) => Math.min(cap, Math.max(0, ...all.map((r) => (r[i] ?? "").length))) + 2);
   // The title column takes the rest of the line (its 2 columns of padding included).
   const titleWidth = width - 2 - widths.reduce((n, w) => n + w, 0);

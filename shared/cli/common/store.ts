@@ -2,8 +2,9 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createTableInput, FindingsStore } from "#shared/store/index.ts";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createFindingsTable } from "#shared/store/create-table.ts";
+import { FindingsStore } from "#shared/store/index.ts";
 import type { StoreSpec } from "./options.ts";
 import { NoCredentialsError } from "./session.ts";
 import { checkStoreDirectory, STORE_LOCKED_CAUSE, StoreDirectoryError } from "./store-directory.ts";
@@ -91,7 +92,7 @@ async function startDynalite(path: string, label: string, options: OpenStoreOpti
         `--store ${label}: no findings recorded there yet; \`eks-audit scan\` records them.`,
       );
     }
-    if (!exists) await client.send(new CreateTableCommand(createTableInput(LOCAL_TABLE_NAME)));
+    if (!exists) await createFindingsTable(client, LOCAL_TABLE_NAME);
   } catch (err) {
     await stop();
     throw err;

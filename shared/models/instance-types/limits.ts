@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
 
 /** What the VPC CNI needs to know about an instance type (default network card only). */
@@ -41,7 +42,9 @@ let bundled: Record<string, BundledType> | undefined;
 function bundledTypes(): Record<string, BundledType> {
   if (bundled === undefined) {
     try {
-      const file = new URL("../../data/instance-types.json", import.meta.url);
+      // Through package.json's `imports`, not a path relative to this module: the compiled CLI runs it from
+      // dist/chunks/, where `../../data` is outside the package.
+      const file = createRequire(import.meta.url).resolve("#shared/data/instance-types.json");
       const parsed = JSON.parse(readFileSync(file, "utf8")) as { types?: Record<string, BundledType> };
       bundled = parsed.types ?? {};
     } catch {
