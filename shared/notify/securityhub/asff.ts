@@ -350,7 +350,7 @@ export function workflowChangeOf(
       // An entry matches through the end of its `expires` day (UTC): expired once the scan's day is later.
       ended.expires !== undefined && ended.expires < t.at.slice(0, 10)
         ? `expired on ${ended.expires}`
-        : "no longer matches it";
+        : "no longer covers it";
     return {
       id,
       status: "NEW",
