@@ -6,4 +6,5 @@ export {
   type ImportOutcome,
   type SecurityHubImport,
   SecurityHubState,
+  type SecurityHubUpdate,
 } from "./services/securityhub.ts";

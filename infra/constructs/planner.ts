@@ -21,7 +21,11 @@ import { KEY_USE_ACTIONS } from "./encryption-key.ts";
 import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, roleArnIn } from "./member-access.ts";
 import { encryptedQueueProps, type ScanQueue } from "./scan-queue.ts";
-import { securityHubEnvironment, securityHubImportStatement } from "./security-hub.ts";
+import {
+  securityHubEnvironment,
+  securityHubImportStatement,
+  securityHubWorkflowStatement,
+} from "./security-hub.ts";
 
 export interface PlannerProps {
   settings: Settings;
@@ -91,7 +95,10 @@ export class Planner extends AuditorFunction {
       new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
     );
     // Transitions are imported into the central account's Security Hub when the deployment says so.
-    if (settings.securityHub) this.role.addToPolicy(securityHubImportStatement());
+    if (settings.securityHub) {
+      this.role.addToPolicy(securityHubImportStatement());
+      this.role.addToPolicy(securityHubWorkflowStatement());
+    }
     if (props.key) {
       this.role.addToPolicy(
         new PolicyStatement({

@@ -13,7 +13,11 @@ import { KEY_USE_ACTIONS } from "./encryption-key.ts";
 import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, readStatements, roleArnIn } from "./member-access.ts";
 import type { ScanQueue } from "./scan-queue.ts";
-import { securityHubEnvironment, securityHubImportStatement } from "./security-hub.ts";
+import {
+  securityHubEnvironment,
+  securityHubImportStatement,
+  securityHubWorkflowStatement,
+} from "./security-hub.ts";
 
 /** The compiled suppressions file beside the scanner's handler (`eksAuditor.suppressionsFile`). */
 export const SUPPRESSIONS_BUNDLE_FILE = "suppressions.json";
@@ -82,7 +86,10 @@ export class Scanner extends AuditorFunction {
       new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
     );
     // Transitions are imported into the central account's Security Hub when the deployment says so.
-    if (settings.securityHub) this.role.addToPolicy(securityHubImportStatement());
+    if (settings.securityHub) {
+      this.role.addToPolicy(securityHubImportStatement());
+      this.role.addToPolicy(securityHubWorkflowStatement());
+    }
     if (props.key) {
       this.role.addToPolicy(
         new PolicyStatement({

@@ -1,7 +1,11 @@
 import {
   type AwsSecurityFinding,
+  type AwsSecurityFindingIdentifier,
   BatchImportFindings$,
   type BatchImportFindingsRequest,
+  BatchUpdateFindings$,
+  type BatchUpdateFindingsRequest,
+  type BatchUpdateFindingsUnprocessedFinding,
   type ImportFindingsError,
 } from "@aws-sdk/client-securityhub";
 import { AwsError } from "#sim/protocol/errors.ts";
@@ -20,6 +24,13 @@ import { type CallContext, type OperationHandler, operation, operationTable } fr
  *    update Workflow is not taken from the request, and a NOTIFIED or RESOLVED workflow goes back to NEW when
  *    RecordState goes ARCHIVED → ACTIVE or Compliance.Status leaves PASSED (finding-update-batchimportfindings,
  *    API reference Workflow).
+ * And BatchUpdateFindings (REST-JSON, PATCH /findings/batchupdate), the customer's update of Workflow and Note
+ * (API_BatchUpdateFindings, finding-update-batchupdatefindings):
+ *  - 1 to 100 FindingIdentifiers a call, Workflow.Status one of NEW | NOTIFIED | RESOLVED | SUPPRESSED, Note.Text
+ *    and Note.UpdatedBy 1 to 512 characters with a non-blank character (NoteUpdate, Note): InvalidInputException;
+ *  - an identifier that matches no finding of the caller's account is UnprocessedFindings FindingNotFound, one
+ *    given twice DuplicatedFindingIdentifier (BatchUpdateFindingsUnprocessedFinding);
+ *  - the update sets Workflow and Note and leaves UpdatedAt as it was.
  * Throttling (TooManyRequestsException) and 5xx come from the estate's `faults`, like every other service.
  */
 
@@ -36,13 +47,26 @@ export interface SecurityHubImport {
   failed: ImportFindingsError[];
 }
 
+/** One BatchUpdateFindings call the simulator answered (not refused as a whole). */
+export interface SecurityHubUpdate {
+  accountId: string;
+  region: string;
+  identifiers: AwsSecurityFindingIdentifier[];
+  workflow?: string;
+  note?: { Text: string; UpdatedBy: string };
+  unprocessed: BatchUpdateFindingsUnprocessedFinding[];
+}
+
 /** What Security Hub received and holds, per simulator. */
 export class SecurityHubState {
   /** Every answered call, in order (like `sim.published` for SNS). */
   readonly imports: SecurityHubImport[] = [];
+  /** Every answered BatchUpdateFindings call, in order. */
+  readonly updates: SecurityHubUpdate[] = [];
   /** The findings as Security Hub holds them, by `ProductArn|Id`. */
   readonly findings = new Map<string, AwsSecurityFinding>();
   private rejections: { count: number; errorCode: string; errorMessage: string } | undefined;
+  private updateRejections: { count: number; errorCode: string; errorMessage: string } | undefined;
 
   /** Findings that changed Security Hub's state (created or updated), in order. */
   accepted(): AwsSecurityFinding[] {
@@ -65,10 +89,33 @@ export class SecurityHubState {
     this.rejections = { count, errorCode, errorMessage };
   }
 
+  /** The next `count` finding identifiers of BatchUpdateFindings come back in UnprocessedFindings with `errorCode`. */
+  rejectNextUpdates(
+    count: number,
+    errorCode = "InternalFailure",
+    errorMessage = "Internal service failure",
+  ): void {
+    this.updateRejections = { count, errorCode, errorMessage };
+  }
+
+  /** The workflow status Security Hub holds for a finding, by product ARN and Id. */
+  workflowOf(productArn: string, id: string): string | undefined {
+    return this.findings.get(`${productArn}|${id}`)?.Workflow?.Status;
+  }
+
   clear(): void {
     this.imports.length = 0;
+    this.updates.length = 0;
     this.findings.clear();
     this.rejections = undefined;
+    this.updateRejections = undefined;
+  }
+
+  takeUpdateRejection(): { errorCode: string; errorMessage: string } | undefined {
+    const r = this.updateRejections;
+    if (r === undefined || r.count <= 0) return undefined;
+    r.count -= 1;
+    return { errorCode: r.errorCode, errorMessage: r.errorMessage };
   }
 
   takeRejection(): { errorCode: string; errorMessage: string } | undefined {
@@ -253,5 +300,80 @@ const batchImportFindings = operation<BatchImportFindingsRequest>(BatchImportFin
   };
 });
 
-export const securityHubOperations: Map<string, OperationHandler> = operationTable([batchImportFindings]);
-export const securityHubOperationSchemas = [BatchImportFindings$];
+const MAX_NOTE = 512;
+
+function noteProblem(field: string, value: unknown): string | undefined {
+  if (!text(value)) return `${field} must contain a non-blank character`;
+  if (value.length > MAX_NOTE) return `${field} must be at most ${MAX_NOTE} characters, got ${value.length}`;
+  return undefined;
+}
+
+const batchUpdateFindings = operation<BatchUpdateFindingsRequest>(BatchUpdateFindings$, (ctx, input) => {
+  const identifiers = input.FindingIdentifiers ?? [];
+  if (identifiers.length < 1 || identifiers.length > MAX_FINDINGS) {
+    throw new AwsError(
+      "InvalidInputException",
+      `FindingIdentifiers must contain between 1 and ${MAX_FINDINGS} identifiers, got ${identifiers.length}.`,
+    );
+  }
+  const status = input.Workflow?.Status;
+  if (status !== undefined && !WORKFLOW_STATUSES.includes(status)) {
+    throw new AwsError(
+      "InvalidInputException",
+      `Workflow.Status must be one of ${WORKFLOW_STATUSES.join(", ")}, got ${JSON.stringify(status)}.`,
+    );
+  }
+  const note = input.Note;
+  if (note !== undefined) {
+    const problem = noteProblem("Note.Text", note.Text) ?? noteProblem("Note.UpdatedBy", note.UpdatedBy);
+    if (problem !== undefined) throw new AwsError("InvalidInputException", problem);
+  }
+  const state = ctx.securityHub;
+  const call: SecurityHubUpdate = {
+    accountId: ctx.accountId,
+    region: ctx.region,
+    identifiers,
+    ...(status !== undefined ? { workflow: status } : {}),
+    ...(note?.Text !== undefined && note.UpdatedBy !== undefined
+      ? { note: { Text: note.Text, UpdatedBy: note.UpdatedBy } }
+      : {}),
+    unprocessed: [],
+  };
+  const processed: AwsSecurityFindingIdentifier[] = [];
+  const seen = new Set<string>();
+  const refuse = (FindingIdentifier: AwsSecurityFindingIdentifier, ErrorCode: string, ErrorMessage: string) =>
+    call.unprocessed.push({ FindingIdentifier, ErrorCode, ErrorMessage });
+  for (const identifier of identifiers) {
+    const key = `${identifier.ProductArn}|${identifier.Id}`;
+    const stored = state.findings.get(key);
+    if (seen.has(key)) {
+      refuse(identifier, "DuplicatedFindingIdentifier", "Finding Identifier is duplicated");
+      continue;
+    }
+    seen.add(key);
+    // A member account updates only its own findings (finding-update-batchupdatefindings).
+    if (stored === undefined || stored.AwsAccountId !== ctx.accountId) {
+      refuse(identifier, "FindingNotFound", "Finding Not Found");
+      continue;
+    }
+    const rejection = state.takeUpdateRejection();
+    if (rejection !== undefined) {
+      refuse(identifier, rejection.errorCode, rejection.errorMessage);
+      continue;
+    }
+    state.findings.set(key, {
+      ...stored,
+      ...(status !== undefined ? { Workflow: { Status: status } } : {}),
+      ...(call.note !== undefined ? { Note: { ...call.note, UpdatedAt: new Date().toISOString() } } : {}),
+    });
+    processed.push(identifier);
+  }
+  state.updates.push(call);
+  return { ProcessedFindings: processed, UnprocessedFindings: call.unprocessed };
+});
+
+export const securityHubOperations: Map<string, OperationHandler> = operationTable([
+  batchImportFindings,
+  batchUpdateFindings,
+]);
+export const securityHubOperationSchemas = [BatchImportFindings$, BatchUpdateFindings$];

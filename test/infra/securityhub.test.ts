@@ -38,6 +38,22 @@ const PRODUCT_ARN = {
   ],
 };
 
+/** The hub of the stack's own account and region (BatchUpdateFindings' resource). */
+const HUB_ARN = {
+  "Fn::Join": [
+    "",
+    [
+      "arn:",
+      { Ref: "AWS::Partition" },
+      ":securityhub:",
+      { Ref: "AWS::Region" },
+      ":",
+      { Ref: "AWS::AccountId" },
+      ":hub/default",
+    ],
+  ],
+};
+
 function securityHubStatements(s: Synthesized) {
   return s.all
     .flatMap(statementsOf)
@@ -60,22 +76,35 @@ describe("Deploy option: eksAuditor.securityHub", () => {
     expect(Object.values(environments(off)).some((v) => "SECURITY_HUB_IMPORT" in v)).toBe(false);
   });
 
-  it("on: the scanner and planner roles may BatchImportFindings on the product ARN of their own account and region only", () => {
+  it("on: the scanner and planner roles may BatchImportFindings on their product ARN and BatchUpdateFindings on their hub, of their own account and region only", () => {
     // Act
     const statements = securityHubStatements(on);
 
     // Assess
     expect(statements.map(({ where }) => where).sort()).toEqual([
       expect.stringMatching(/^Planner/),
+      expect.stringMatching(/^Planner/),
+      expect.stringMatching(/^Scanner/),
       expect.stringMatching(/^Scanner/),
     ]);
-    for (const { statement } of statements) {
-      expect(statement).toEqual({
-        Sid: "ImportFindingsToSecurityHub",
-        Effect: "Allow",
-        Action: "securityhub:BatchImportFindings",
-        Resource: PRODUCT_ARN,
-      });
+    for (const role of ["Planner", "Scanner"]) {
+      const own = statements.filter(({ where }) => where.startsWith(role)).map(({ statement }) => statement);
+      expect(own).toEqual(
+        expect.arrayContaining([
+          {
+            Sid: "ImportFindingsToSecurityHub",
+            Effect: "Allow",
+            Action: "securityhub:BatchImportFindings",
+            Resource: PRODUCT_ARN,
+          },
+          {
+            Sid: "UpdateFindingWorkflowInSecurityHub",
+            Effect: "Allow",
+            Action: "securityhub:BatchUpdateFindings",
+            Resource: HUB_ARN,
+          },
+        ]),
+      );
     }
     // The template names no partition literally (the product ARN follows the stack's).
     expect(JSON.stringify(on.central.toJSON())).not.toContain("arn:aws:securityhub");

@@ -11,7 +11,14 @@ import {
   latestPerFinding,
   productArnOf,
   resourcesOf,
+  stateOf,
+  WORKFLOW_UPDATE_LIMITS,
+  type WorkflowChange,
+  workflowBatchesOf,
+  workflowChangeOf,
+  workflowChangesOf,
 } from "#shared/notify/securityhub/index.ts";
+import type { Transition } from "#shared/store/index.ts";
 import { ACCOUNT, at, finding } from "#test/store/fixtures.ts";
 import { transition } from "./fixtures.ts";
 
@@ -314,5 +321,161 @@ describe("Function: batchesOf", () => {
       true,
     );
     expect(batches.length).toBeGreaterThanOrEqual(4); // 210 findings, ~12 MB: at least 3 by count, 2 by size
+  });
+});
+
+describe("Function: stateOf", () => {
+  it("is suppressed for SUPPRESSED, resolved for any RESOLVED (a quiet one too), open otherwise", () => {
+    // Prepare
+    const accepted = { reason: "kept on purpose" };
+    const quietResolved = { ...transition("RESOLVED", "HIGH"), suppression: accepted };
+
+    // Act
+    const suppressed: Transition = { ...transition("SUPPRESSED", "HIGH"), suppression: accepted };
+    const reopened: Transition = {
+      ...transition("REOPENED", "HIGH", {}, "HIGH"),
+      suppressionEnded: accepted,
+    };
+    const states = [
+      suppressed,
+      quietResolved,
+      transition("RESOLVED", "HIGH"),
+      transition("NEW", "HIGH"),
+      reopened,
+      transition("ESCALATED", "CRITICAL", {}, "HIGH"),
+    ].map(stateOf);
+
+    // Assess
+    expect(states).toEqual(["suppressed", "resolved", "resolved", "open", "open", "open"]);
+    expect(
+      asffOfTransition({ ...transition("SUPPRESSED", "HIGH"), suppression: accepted }, TARGET),
+    ).toMatchObject({
+      RecordState: "ACTIVE",
+      Compliance: { Status: "FAILED" },
+      Workflow: { Status: "SUPPRESSED" },
+    });
+    expect(asffOfTransition(quietResolved, TARGET)).toMatchObject({
+      RecordState: "ARCHIVED",
+      Compliance: { Status: "PASSED" },
+    });
+  });
+});
+
+describe("Function: workflowChangeOf", () => {
+  const risk = { reason: "shared on purpose (CHG-42)", owner: "team-edge", expires: "2026-11-30" };
+
+  it("suppresses with a Note naming the accepted risk, reopens to NEW, resolves a suppressed finding to RESOLVED", () => {
+    // Prepare
+    const suppressed = { ...transition("SUPPRESSED", "HIGH"), suppression: risk };
+    const expired = {
+      ...transition("REOPENED", "HIGH", {}, "HIGH"),
+      at: "2026-12-01T06:00:00.000Z",
+      suppressionEnded: risk,
+    };
+    const stillValid = { ...expired, at: "2026-11-30T23:00:00.000Z" };
+    const resolved = { ...transition("RESOLVED", "HIGH"), suppression: { reason: "kept" } };
+
+    // Act
+    const changes = [suppressed, expired, stillValid, resolved].map(workflowChangeOf);
+
+    // Assess
+    const id = asffIdOf(suppressed.finding);
+    expect(changes).toEqual([
+      {
+        id,
+        status: "SUPPRESSED",
+        note: "eks-auditor: accepted risk: shared on purpose (CHG-42); owner team-edge; expires 2026-11-30",
+        quiet: true,
+      },
+      {
+        id,
+        status: "NEW",
+        note: "eks-auditor: the accepted risk expired on 2026-11-30, reopened: shared on purpose (CHG-42); owner team-edge; expires 2026-11-30",
+        quiet: false,
+      },
+      // The entry matches through the end of its expiry day: on that day it stopped covering the finding otherwise.
+      {
+        id,
+        status: "NEW",
+        note: "eks-auditor: the accepted risk no longer covers it, reopened: shared on purpose (CHG-42); owner team-edge; expires 2026-11-30",
+        quiet: false,
+      },
+      { id, status: "RESOLVED", note: "eks-auditor: resolved while accepted as a risk: kept", quiet: true },
+    ]);
+  });
+
+  it("leaves the workflow of other transitions to Security Hub", () => {
+    // Act
+    const changes = [
+      transition("NEW", "HIGH"),
+      transition("RESOLVED", "HIGH"),
+      transition("REOPENED", "HIGH", {}, "HIGH"),
+      transition("ESCALATED", "CRITICAL", {}, "HIGH"),
+    ].map(workflowChangeOf);
+
+    // Assess
+    expect(changes).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  it("keeps the Note on one line and within 512 characters, whatever the reason holds", () => {
+    // Prepare
+    const long = { reason: `line one\n\tline two ${"x".repeat(2000)}` };
+
+    // Act
+    const change = workflowChangeOf({ ...transition("SUPPRESSED", "HIGH"), suppression: long });
+
+    // Assess
+    expect(change?.note.length).toBe(WORKFLOW_UPDATE_LIMITS.noteText);
+    expect(change?.note).toMatch(/^eks-auditor: accepted risk: line one line two x+… \(truncated\)$/);
+  });
+});
+
+describe("Function: workflowChangesOf", () => {
+  it("keeps, per finding, its latest transition that changes the workflow", () => {
+    // Prepare: suppressed, then reopened, then escalated (no workflow of its own); another finding suppressed
+    const risk = { reason: "kept" };
+    const a = { ...transition("SUPPRESSED", "HIGH"), at: at(0), suppression: risk };
+    const reopened = { ...transition("REOPENED", "HIGH", {}, "HIGH"), at: at(60), suppressionEnded: risk };
+    const escalated = { ...transition("ESCALATED", "CRITICAL", {}, "HIGH"), at: at(120) };
+    const b = { ...transition("SUPPRESSED", "LOW", { resourceId: "other" }), at: at(0), suppression: risk };
+
+    // Act
+    const changes = workflowChangesOf([reopened, escalated, a, b]);
+
+    // Assess
+    expect(changes.map((c) => [c.id, c.status])).toEqual([
+      [asffIdOf(a.finding), "NEW"],
+      [asffIdOf(b.finding), "SUPPRESSED"],
+    ]);
+  });
+});
+
+describe("Function: workflowBatchesOf", () => {
+  it("groups by status and note, at most 100 identifiers a call, each change once", () => {
+    // Prepare
+    const change = (i: number, status: WorkflowChange["status"], note: string): WorkflowChange => ({
+      id: `f-${status}-${note}-${i}`,
+      status,
+      note,
+      quiet: status !== "NEW",
+    });
+    const changes = [
+      ...Array.from({ length: 150 }, (_, i) => change(i, "SUPPRESSED", "a")),
+      ...Array.from({ length: 3 }, (_, i) => change(i, "SUPPRESSED", "b")),
+      ...Array.from({ length: 2 }, (_, i) => change(i, "NEW", "a")),
+    ];
+
+    // Act
+    const batches = workflowBatchesOf(changes);
+
+    // Assess
+    expect(batches.map((b) => b.length)).toEqual([100, 50, 3, 2]);
+    for (const batch of batches) expect(new Set(batch.map((c) => `${c.status}|${c.note}`)).size).toBe(1);
+    expect(
+      batches
+        .flat()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(changes.map((c) => c.id).sort());
   });
 });

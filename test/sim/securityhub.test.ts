@@ -1,6 +1,7 @@
 import {
   type AwsSecurityFinding,
   BatchImportFindingsCommand,
+  BatchUpdateFindingsCommand,
   SecurityHubClient,
 } from "@aws-sdk/client-securityhub";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
@@ -264,5 +265,188 @@ describe("Class: Simulator (Security Hub BatchImportFindings)", () => {
       { Id: "x", ErrorCode: "LimitExceeded", ErrorMessage: "Too many findings" },
     ]);
     expect(out.SuccessCount).toBe(1);
+  });
+});
+
+describe("Class: Simulator (Security Hub BatchUpdateFindings)", () => {
+  const note = { Text: "eks-auditor: accepted risk: kept on purpose", UpdatedBy: "eks-auditor" };
+
+  it("sets Workflow and Note of imported findings over PATCH /findings/batchupdate, leaving UpdatedAt as it was", async () => {
+    // Prepare
+    const hub = client();
+    await hub.send(new BatchImportFindingsCommand({ Findings: [finding(), finding({ Id: "b" })] }));
+
+    // Act
+    const out = await hub.send(
+      new BatchUpdateFindingsCommand({
+        FindingIdentifiers: [{ Id: finding().Id, ProductArn: PRODUCT }],
+        Workflow: { Status: "SUPPRESSED" },
+        Note: note,
+      }),
+    );
+    hub.destroy();
+
+    // Assess
+    expect(out.ProcessedFindings).toEqual([{ Id: finding().Id, ProductArn: PRODUCT }]);
+    expect(out.UnprocessedFindings).toEqual([]);
+    expect(sim.calls.byOperation().BatchUpdateFindings).toBe(1);
+    expect(sim.securityHub.findings.get(`${PRODUCT}|${finding().Id}`)).toMatchObject({
+      Workflow: { Status: "SUPPRESSED" },
+      Note: { ...note, UpdatedAt: expect.any(String) },
+      UpdatedAt: finding().UpdatedAt,
+    });
+    expect(sim.securityHub.workflowOf(PRODUCT, "b")).toBe("NEW");
+    expect(sim.securityHub.updates).toMatchObject([{ accountId: MANAGEMENT, workflow: "SUPPRESSED", note }]);
+  });
+
+  it("keeps a SUPPRESSED workflow when an import reopens the finding (only NOTIFIED and RESOLVED go back to NEW)", async () => {
+    // Prepare
+    const hub = client();
+    await hub.send(new BatchImportFindingsCommand({ Findings: [finding(), finding({ Id: "b" })] }));
+    await hub.send(
+      new BatchUpdateFindingsCommand({
+        FindingIdentifiers: [{ Id: finding().Id, ProductArn: PRODUCT }],
+        Workflow: { Status: "SUPPRESSED" },
+      }),
+    );
+    await hub.send(
+      new BatchUpdateFindingsCommand({
+        FindingIdentifiers: [{ Id: "b", ProductArn: PRODUCT }],
+        Workflow: { Status: "RESOLVED" },
+      }),
+    );
+    const archived = { RecordState: "ARCHIVED" as const, UpdatedAt: "2026-11-25T07:00:00.000Z" };
+    const active = { RecordState: "ACTIVE" as const, UpdatedAt: "2026-11-25T08:00:00.000Z" };
+
+    // Act
+    await hub.send(
+      new BatchImportFindingsCommand({ Findings: [finding(archived), finding({ Id: "b", ...archived })] }),
+    );
+    await hub.send(
+      new BatchImportFindingsCommand({ Findings: [finding(active), finding({ Id: "b", ...active })] }),
+    );
+    hub.destroy();
+
+    // Assess
+    expect(sim.securityHub.workflowOf(PRODUCT, finding().Id ?? "")).toBe("SUPPRESSED");
+    expect(sim.securityHub.workflowOf(PRODUCT, "b")).toBe("NEW");
+  });
+
+  it("answers FindingNotFound, DuplicatedFindingIdentifier and injected rejections in UnprocessedFindings", async () => {
+    // Prepare: a finding of another account's product is not the caller's to update
+    const hub = client();
+    await hub.send(new BatchImportFindingsCommand({ Findings: [finding(), finding({ Id: "b" })] }));
+    sim.securityHub.rejectNextUpdates(1, "ConcurrentUpdateError", "Concurrent finding updates detected");
+
+    // Act
+    const out = await hub.send(
+      new BatchUpdateFindingsCommand({
+        FindingIdentifiers: [
+          { Id: "b", ProductArn: PRODUCT },
+          { Id: finding().Id, ProductArn: PRODUCT },
+          { Id: finding().Id, ProductArn: PRODUCT },
+          { Id: "never-imported", ProductArn: PRODUCT },
+        ],
+        Workflow: { Status: "SUPPRESSED" },
+      }),
+    );
+    hub.destroy();
+
+    // Assess
+    expect(out.ProcessedFindings).toEqual([{ Id: finding().Id, ProductArn: PRODUCT }]);
+    expect(out.UnprocessedFindings?.map((u) => [u.FindingIdentifier?.Id, u.ErrorCode])).toEqual([
+      ["b", "ConcurrentUpdateError"],
+      [finding().Id, "DuplicatedFindingIdentifier"],
+      ["never-imported", "FindingNotFound"],
+    ]);
+    expect(sim.securityHub.workflowOf(PRODUCT, "b")).toBe("NEW");
+  });
+
+  it("refuses a bad Workflow.Status, a Note over 512 characters and more than 100 identifiers with InvalidInputException", async () => {
+    // Prepare
+    const hub = client();
+    await hub.send(new BatchImportFindingsCommand({ Findings: [finding()] }));
+    const one = [{ Id: finding().Id, ProductArn: PRODUCT }];
+
+    // Act
+    const errors = await Promise.all([
+      errorOf(
+        hub.send(
+          new BatchUpdateFindingsCommand({
+            FindingIdentifiers: one,
+            Workflow: { Status: "IGNORED" as "NEW" },
+          }),
+        ),
+      ),
+      errorOf(
+        hub.send(
+          new BatchUpdateFindingsCommand({
+            FindingIdentifiers: one,
+            Note: { Text: "x".repeat(513), UpdatedBy: "eks-auditor" },
+          }),
+        ),
+      ),
+      errorOf(
+        hub.send(
+          new BatchUpdateFindingsCommand({
+            FindingIdentifiers: one,
+            Note: { Text: " ", UpdatedBy: "eks-auditor" },
+          }),
+        ),
+      ),
+      errorOf(
+        hub.send(
+          new BatchUpdateFindingsCommand({
+            FindingIdentifiers: Array.from({ length: 101 }, (_, i) => ({
+              Id: `f-${i}`,
+              ProductArn: PRODUCT,
+            })),
+            Workflow: { Status: "SUPPRESSED" },
+          }),
+        ),
+      ),
+    ]);
+    hub.destroy();
+
+    // Assess
+    expect(errors.map((e) => e.name)).toEqual([
+      "InvalidInputException",
+      "InvalidInputException",
+      "InvalidInputException",
+      "InvalidInputException",
+    ]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("Workflow.Status must be one of NEW, NOTIFIED, RESOLVED, SUPPRESSED"),
+      expect.stringContaining("Note.Text must be at most 512 characters, got 513"),
+      expect.stringContaining("Note.Text must contain a non-blank character"),
+      expect.stringContaining("between 1 and 100 identifiers, got 101"),
+    ]);
+    expect(sim.securityHub.workflowOf(PRODUCT, finding().Id ?? "")).toBe("NEW");
+    expect(sim.securityHub.updates).toEqual([]);
+  });
+
+  it("throttles with TooManyRequestsException (429) like every other call", async () => {
+    // Prepare
+    const hub = client();
+    await hub.send(new BatchImportFindingsCommand({ Findings: [finding()] }));
+    sim.setEstate(
+      parseEstate({ ...sampleEstate(), faults: { throttle: { bucket: 1, refillPerSecond: 0.01 } } }),
+    );
+    const update = () =>
+      hub.send(
+        new BatchUpdateFindingsCommand({
+          FindingIdentifiers: [{ Id: finding().Id, ProductArn: PRODUCT }],
+          Workflow: { Status: "SUPPRESSED" },
+        }),
+      );
+
+    // Act
+    await update();
+    const throttled = await errorOf(update());
+    hub.destroy();
+
+    // Assess
+    expect(throttled.name).toBe("TooManyRequestsException");
+    expect(throttled.$metadata?.httpStatusCode).toBe(429);
   });
 });

@@ -8,7 +8,7 @@ import type {
   WorkflowStatus,
 } from "@aws-sdk/client-securityhub";
 import { type Finding, NO_CLUSTER, type Severity } from "#shared/findings/index.ts";
-import type { Transition, TransitionType } from "#shared/store/index.ts";
+import type { Suppression, Transition, TransitionType } from "#shared/store/index.ts";
 
 /*
  * The AWS Security Finding Format (ASFF) of one eks-auditor finding: what `BatchImportFindings` sends and
@@ -49,7 +49,7 @@ export const ASFF_LIMITS = {
   findingBytes: 240 * 1024,
 } as const;
 
-/** What is sent for a finding's lifecycle. A later helper adds `suppressed` for suppressions. */
+/** What is sent for a finding's lifecycle. */
 export type AsffState = "open" | "resolved" | "suppressed";
 
 /** The account and region that import the findings: the caller's own (a custom integration imports only there). */
@@ -291,9 +291,99 @@ export function asffFinding(subject: AsffSubject, target: AsffTarget): AwsSecuri
   };
 }
 
-/** The state a transition leaves its finding in. */
+/**
+ * The state a transition leaves its finding in: SUPPRESSED is `suppressed`; RESOLVED is `resolved`, a quiet one
+ * (resolved while suppressed) too, since the finding is gone either way; NEW, REOPENED and ESCALATED are `open`.
+ */
 export function stateOf(t: Pick<Transition, "type">): AsffState {
+  if (t.type === "SUPPRESSED") return "suppressed";
   return t.type === "RESOLVED" ? "resolved" : "open";
+}
+
+/** The limits of BatchUpdateFindings: identifiers a call (API_BatchUpdateFindings) and Note fields (API_Note). */
+export const WORKFLOW_UPDATE_LIMITS = { batchFindings: 100, noteText: 512, noteUpdatedBy: 512 } as const;
+
+/** A workflow change of one finding Security Hub already holds, and the Note that says why. */
+export interface WorkflowChange {
+  /** The ASFF Id (the product ARN is the channel's). */
+  id: string;
+  status: WorkflowStatus;
+  /** Names the accepted risk's reason (user text): sent to Security Hub, never logged nor put in an error. */
+  note: string;
+  /** SUPPRESSED or RESOLVED of a suppressed finding: no outbox marker, so nothing re-sends it on a failure. */
+  quiet: boolean;
+}
+
+/** One line, trimmed, within `max` characters (Security Hub's `.*\S.*` is a single-line pattern). */
+function oneLine(text: string, max: number): string {
+  return cut(text.replace(/\s+/g, " "), max);
+}
+
+function riskOf(s: Suppression): string {
+  const owner = s.owner ? `; owner ${s.owner}` : "";
+  const expires = s.expires ? `; expires ${s.expires}` : "";
+  return `${s.reason}${owner}${expires}`;
+}
+
+/**
+ * The workflow a transition sets on a finding that Security Hub may already hold, where BatchImportFindings
+ * cannot (Workflow only counts when the import creates the finding: finding-update-batchimportfindings), and
+ * Security Hub itself does not (it resets only NOTIFIED or RESOLVED to NEW when RecordState goes ARCHIVED →
+ * ACTIVE or Compliance leaves PASSED: WorkflowUpdate in the API reference; a SUPPRESSED workflow stays):
+ *  - SUPPRESSED: SUPPRESSED, with a Note naming the accepted risk;
+ *  - REOPENED of a suppressed finding (`suppressionEnded`): back to NEW;
+ *  - RESOLVED of a suppressed finding: RESOLVED, so that a later reopening (ARCHIVED → ACTIVE) resets it to NEW
+ *    instead of leaving an active finding SUPPRESSED after its acceptance ended.
+ * Other transitions leave the workflow to Security Hub (and to the people who triage there).
+ */
+export function workflowChangeOf(
+  t: Pick<Transition, "type" | "finding" | "at" | "suppression" | "suppressionEnded">,
+): WorkflowChange | undefined {
+  const id = asffIdOf(t.finding);
+  const note = (text: string) => oneLine(`${PRODUCT_NAME}: ${text}`, WORKFLOW_UPDATE_LIMITS.noteText);
+  if (t.type === "SUPPRESSED" && t.suppression !== undefined) {
+    return { id, status: "SUPPRESSED", note: note(`accepted risk: ${riskOf(t.suppression)}`), quiet: true };
+  }
+  if (t.type === "REOPENED" && t.suppressionEnded !== undefined) {
+    const ended = t.suppressionEnded;
+    const why =
+      // An entry matches through the end of its `expires` day (UTC): expired once the scan's day is later.
+      ended.expires !== undefined && ended.expires < t.at.slice(0, 10)
+        ? `expired on ${ended.expires}`
+        : "no longer covers it";
+    return {
+      id,
+      status: "NEW",
+      note: note(`the accepted risk ${why}, reopened: ${riskOf(ended)}`),
+      quiet: false,
+    };
+  }
+  if (t.type === "RESOLVED" && t.suppression !== undefined) {
+    return {
+      id,
+      status: "RESOLVED",
+      note: note(`resolved while accepted as a risk: ${riskOf(t.suppression)}`),
+      quiet: true,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The workflow change each finding needs after its transitions are imported: that of its latest transition that
+ * changes the workflow (a later ESCALATED does not undo a REOPENED's NEW).
+ */
+export function workflowChangesOf(
+  transitions: readonly Pick<Transition, "type" | "finding" | "at" | "suppression" | "suppressionEnded">[],
+): WorkflowChange[] {
+  const latest = new Map<string, { at: string; change: WorkflowChange }>();
+  for (const t of transitions) {
+    const change = workflowChangeOf(t);
+    if (change === undefined) continue;
+    const seen = latest.get(change.id);
+    if (seen === undefined || t.at > seen.at) latest.set(change.id, { at: t.at, change });
+  }
+  return [...latest.values()].map(({ change }) => change);
 }
 
 /** The ASFF finding a transition leads to: its `at` is the update's time. */

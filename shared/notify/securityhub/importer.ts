@@ -58,7 +58,7 @@ export class SecurityHubImportError extends Error {
   }
 }
 
-function isThrottling(err: unknown): boolean {
+export function isThrottling(err: unknown): boolean {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return THROTTLING.has(e?.name ?? "") || e?.$metadata?.httpStatusCode === 429;
 }

@@ -16,6 +16,10 @@ export {
   severityLabelOf,
   stateOf,
   typesOf,
+  WORKFLOW_UPDATE_LIMITS,
+  type WorkflowChange,
+  workflowChangeOf,
+  workflowChangesOf,
 } from "./asff.ts";
 export {
   callerTarget,
@@ -37,3 +41,11 @@ export {
   OutboxNotifier,
   type OutboxNotifierOptions,
 } from "./outbox-notifier.ts";
+export {
+  type RefusedWorkflowChange,
+  SecurityHubWorkflowError,
+  SecurityHubWorkflowUpdater,
+  type WorkflowReport,
+  type WorkflowUpdaterOptions,
+  workflowBatchesOf,
+} from "./workflow-updater.ts";

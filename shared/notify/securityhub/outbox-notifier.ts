@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NotificationLedger, Notifier, NotifyResult, UnreachedRun } from "#shared/notify/index.ts";
-import type { AccountRegion, NotificationClaim, Transition } from "#shared/store/index.ts";
+import {
+  type AccountRegion,
+  isQuietTransition,
+  type NotificationClaim,
+  type Transition,
+} from "#shared/store/index.ts";
 import { type DeliveryChannel, SnsChannel } from "./channels.ts";
 
 /*
@@ -31,6 +36,11 @@ import { type DeliveryChannel, SnsChannel } from "./channels.ts";
  *  - between Publish and the markers' removal: SNS's own window (one duplicate page), Security Hub nothing.
  * A Security Hub outage (not enabled, access denied, FailedFindings that persist) never holds back the page:
  * SNS delivers and records, and the import is retried on every later delivery until it goes through.
+ *
+ * Quiet transitions (a suppression, a suppressed finding resolved) never page and leave no marker: the run's
+ * `transitions` carry them to the channels that export them (`exportsQuiet`: Security Hub), after the outbox's.
+ * Nothing re-sends them if that fails — a redelivered scan finds the finding already SUPPRESSED and makes no
+ * transition — so the channel's error names them as not sent again, and the record fails loudly.
  */
 
 /** The outbox operations the OutboxNotifier needs (FindingsLedger implements them). */
@@ -93,8 +103,14 @@ export class OutboxNotifier implements Notifier {
     if (transitions.length === 0 && !(await ledger.hasPendingNotifications(scope))) {
       return { status: "nothing-pending", transitions: 0 };
     }
+    // Quiet transitions (suppressions) have no marker: only this run holds them, for the channels that export them.
+    const quiet = transitions.filter(isQuietTransition);
     const claim = await this.claim(scope, runId);
-    if (claim === undefined) return { status: "busy", transitions: 0 };
+    if (claim === undefined) {
+      // Another notifier holds the outbox; the quiet transitions are this run's alone, so they go out now.
+      await this.deliverQuiet(scope, runId, quiet);
+      return { status: "busy", transitions: 0 };
+    }
 
     let pending: Transition[];
     try {
@@ -107,11 +123,12 @@ export class OutboxNotifier implements Notifier {
     const failures: { channel: string; error: unknown }[] = [];
     for (const [i, channel] of channels.entries()) {
       const todo = pending.filter((t) => !(t.deliveredTo ?? []).includes(channel.name));
+      const sent = channel.exportsQuiet ? [...todo, ...quiet] : todo;
       try {
         const result =
-          todo.length === 0
+          sent.length === 0
             ? ({ status: "nothing-pending", transitions: 0 } as const)
-            : await channel.deliver(scope, runId, todo);
+            : await channel.deliver(scope, runId, sent);
         results.push(result);
         const last = i === channels.length - 1;
         if (todo.length > 0 && (!last || failures.length > 0)) await ledger.markDelivered(todo, channel.name);
@@ -136,6 +153,24 @@ export class OutboxNotifier implements Notifier {
         : { status: "idle", transitions: pending.length },
     );
     return kept ? merged : { ...merged, leaseLost: true };
+  }
+
+  /** The quiet transitions, to the channels that export them, outside the lease (they have no marker to guard). */
+  private async deliverQuiet(
+    scope: AccountRegion,
+    runId: string,
+    quiet: readonly Transition[],
+  ): Promise<void> {
+    if (quiet.length === 0) return;
+    const failures: { channel: string; error: unknown }[] = [];
+    for (const channel of this.options.channels.filter((c) => c.exportsQuiet)) {
+      try {
+        await channel.deliver(scope, runId, quiet);
+      } catch (error) {
+        failures.push({ channel: channel.name, error });
+      }
+    }
+    if (failures.length > 0) throw new ChannelDeliveryError(failures);
   }
 
   /** The SNS channel's run-level page (the CLI's "reached nothing"), when there is an SNS channel. */
