@@ -360,7 +360,7 @@ export function capacityEstate(options: CapacityEstateOptions = {}): { estate: E
         "eks:cluster-name": "prod",
         "eks:nodegroup-name": "general",
         "kubernetes.io/cluster/prod": "owned",
-        [`aws:autoscaling:groupName`]: general.autoScalingGroupName,
+        "aws:autoscaling:groupName": general.autoScalingGroupName,
       },
       enis: [{ addresses: 3 }],
     },
