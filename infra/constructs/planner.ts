@@ -17,15 +17,11 @@ import { PLANNER_SERVICE } from "#functions/commons/powertools/names.ts";
 import { PLANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
 import { ORGANIZATIONS_ACTIONS, REGION_LISTING_ACTIONS } from "#shared/aws/permissions.ts";
 import { AuditorFunction } from "./auditor-function.ts";
-import { KEY_USE_ACTIONS } from "./encryption-key.ts";
-import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
+import type { FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, roleArnIn } from "./member-access.ts";
 import { encryptedQueueProps, type ScanQueue } from "./scan-queue.ts";
-import {
-  securityHubEnvironment,
-  securityHubImportStatement,
-  securityHubWorkflowStatement,
-} from "./security-hub.ts";
+import { securityHubEnvironment } from "./security-hub.ts";
+import { storeAndAlertsStatements } from "./store-and-alerts.ts";
 
 export interface PlannerProps {
   settings: Settings;
@@ -84,30 +80,13 @@ export class Planner extends AuditorFunction {
       }),
     );
     // Coverage findings of account-regions the plan no longer includes are resolved and paged.
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: "FindingsStore",
-        actions: DYNAMODB_STORE_ACTIONS,
-        resources: props.findings.arns(),
-      }),
-    );
-    this.role.addToPolicy(
-      new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
-    );
-    // Transitions are imported into the central account's Security Hub when the deployment says so.
-    if (settings.securityHub) {
-      this.role.addToPolicy(securityHubImportStatement());
-      this.role.addToPolicy(securityHubWorkflowStatement());
-    }
-    if (props.key) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          sid: "UseAuditorKey",
-          actions: KEY_USE_ACTIONS,
-          resources: [props.key.keyArn],
-        }),
-      );
-    }
+    for (const statement of storeAndAlertsStatements({
+      findings: props.findings,
+      topicArn: props.topicArn,
+      securityHub: settings.securityHub,
+      ...(props.key ? { key: props.key } : {}),
+    }))
+      this.role.addToPolicy(statement);
     if (settings.accounts.length === 0) {
       if (settings.orgRoleArn) {
         this.role.addToPolicy(

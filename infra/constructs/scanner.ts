@@ -1,5 +1,4 @@
 import { Aws, Duration, Validations } from "aws-cdk-lib";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { Construct } from "constructs";
@@ -9,15 +8,11 @@ import { SCANNER_ROLE_NAME, type Settings } from "#infra/config.ts";
 import { MEMBER_ROLE_ACTIONS, readPermissionGroups } from "#shared/aws/permissions.ts";
 import { compileSuppressions } from "#shared/suppress/compiled.ts";
 import { AuditorFunction } from "./auditor-function.ts";
-import { KEY_USE_ACTIONS } from "./encryption-key.ts";
-import { DYNAMODB_STORE_ACTIONS, type FindingsTable } from "./findings-table.ts";
+import type { FindingsTable } from "./findings-table.ts";
 import { assumeMemberRoleStatement, nagResourceId, readStatements, roleArnIn } from "./member-access.ts";
 import type { ScanQueue } from "./scan-queue.ts";
-import {
-  securityHubEnvironment,
-  securityHubImportStatement,
-  securityHubWorkflowStatement,
-} from "./security-hub.ts";
+import { securityHubEnvironment } from "./security-hub.ts";
+import { storeAndAlertsStatements } from "./store-and-alerts.ts";
 
 /** The compiled suppressions file beside the scanner's handler (`eksAuditor.suppressionsFile`). */
 export const SUPPRESSIONS_BUNDLE_FILE = "suppressions.json";
@@ -74,31 +69,13 @@ export class Scanner extends AuditorFunction {
     // The central account's own scopes are scanned with the function's credentials, not a member role.
     for (const statement of readStatements("DescribeOwnAccount", MEMBER_ROLE_ACTIONS, Aws.ACCOUNT_ID))
       this.role.addToPolicy(statement);
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: "FindingsStore",
-        actions: DYNAMODB_STORE_ACTIONS,
-        resources: props.findings.arns(),
-      }),
-    );
-    // Not topic.grantPublish: that grants kms:GenerateDataKey*, and no policy here has a wildcard action.
-    this.role.addToPolicy(
-      new PolicyStatement({ sid: "PublishAlerts", actions: ["sns:Publish"], resources: [props.topicArn] }),
-    );
-    // Transitions are imported into the central account's Security Hub when the deployment says so.
-    if (settings.securityHub) {
-      this.role.addToPolicy(securityHubImportStatement());
-      this.role.addToPolicy(securityHubWorkflowStatement());
-    }
-    if (props.key) {
-      this.role.addToPolicy(
-        new PolicyStatement({
-          sid: "UseAuditorKey",
-          actions: KEY_USE_ACTIONS,
-          resources: [props.key.keyArn],
-        }),
-      );
-    }
+    for (const statement of storeAndAlertsStatements({
+      findings: props.findings,
+      topicArn: props.topicArn,
+      securityHub: settings.securityHub,
+      ...(props.key ? { key: props.key } : {}),
+    }))
+      this.role.addToPolicy(statement);
     this.fn.addEventSource(
       new SqsEventSource(props.scanQueue.queue, {
         batchSize: settings.scannerBatchSize,
