@@ -28,6 +28,7 @@ describe("Command: eks-audit lb-subnets", () => {
       "excluded",
       "chosen",
       "error",
+      "capacity",
     ]);
     expect(out).toMatchObject({ controller: "lbc", scheme: "internal", type: "alb", chosen: [] });
     expect(out.error).toBe(
@@ -144,5 +145,49 @@ describe("Command: eks-audit lb-subnets", () => {
       expect.stringMatching(/^\$metadata: requestId=[\w-]+ httpStatusCode=403 /),
     );
     expect(details).toContain("$fault=client Code=AccessDenied");
+  });
+
+  it("places every kind of capacity by zone, and names the zones the load balancer would not reach", async () => {
+    // Prepare: tools-use1 runs managed node groups and a Fargate profile; ml-staging is Karpenter only.
+    const tools = ["--estate", SAMPLE_ESTATE, "--account", "111122223333", "--region", "us-east-1"];
+    const ml = ["--estate", SAMPLE_ESTATE, "--account", "333344445555", "--region", "eu-west-1"];
+    const scan = [...tools, "--store", "none", "--format", "json"];
+
+    // Act
+    const toolsRun = await runCli(["lb-subnets", ...tools, "--cluster", "tools-use1", "--format", "json"]);
+    const mlRun = await runCli(["lb-subnets", ...ml, "--cluster", "ml-staging"]);
+    const findings = JSON.parse((await runCli(["scan", ...scan])).stdout) as {
+      ruleId: string;
+      cluster: string;
+      variant?: string;
+      evidence: { azs?: string[]; nodegroup?: string; capacityGroup?: string };
+    }[];
+
+    // Assess
+    const capacity = (
+      JSON.parse(toolsRun.stdout) as {
+        capacity: { kind: string; name: string; azsWithoutSubnet: string[] }[];
+      }
+    ).capacity;
+    expect(capacity.map((g) => g.kind)).toContain("fargate");
+    // The zones without a subnet are the elb rule's gaps for internal load balancers, group by group.
+    const gaps = findings
+      .filter(
+        (f) =>
+          f.ruleId === "elb.node-az-without-lb-subnet" &&
+          f.cluster === "tools-use1" &&
+          f.variant === "internal",
+      )
+      .map((f) => `${f.evidence.nodegroup ?? f.evidence.capacityGroup}:${(f.evidence.azs ?? []).join(",")}`)
+      .sort();
+    expect(
+      capacity
+        .filter((g) => g.azsWithoutSubnet.length > 0)
+        .map((g) => `${g.name}:${g.azsWithoutSubnet.join(",")}`)
+        .sort(),
+    ).toEqual(gaps);
+    expect(mlRun.stdout).toMatch(
+      /^Capacity: Karpenter node pool default \(eu-west-1a, eu-west-1b, eu-west-1c\)$/m,
+    );
   });
 });

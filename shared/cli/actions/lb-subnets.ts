@@ -5,7 +5,10 @@ import { FlagError, oneAccount, oneRegion } from "#shared/cli/common/options.ts"
 import { type OutputFlags, outputChoice } from "#shared/cli/common/output.ts";
 import { fitLines, type TextLayout } from "#shared/cli/common/render.ts";
 import { openSession, type SessionFlags } from "#shared/cli/common/session.ts";
+import { capacityTitle } from "#shared/inventory/capacity-label.ts";
+import type { CapacityKind } from "#shared/inventory/capacity-types.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
+import type { Inventory } from "#shared/inventory/types.ts";
 import {
   discoverLbSubnets,
   type LbController,
@@ -14,6 +17,7 @@ import {
 } from "#shared/models/lb-discovery/discovery.ts";
 import type { LbScheme } from "#shared/models/lb-discovery/tags.ts";
 import { colors, MIN_WIDTH, wrapIndented } from "#shared/report/index.ts";
+import { nodeAzsOf } from "#shared/rules/elb/node-az-without-lb-subnet.ts";
 import type { RegionSelection } from "#shared/scan/plan.ts";
 
 export interface LbSubnetsFlags extends SessionFlags, OutputFlags {
@@ -27,8 +31,32 @@ export interface LbSubnetsFlags extends SessionFlags, OutputFlags {
   controller: LbController;
 }
 
+/** Where the cluster's capacity runs, and the zones of it the load balancer would not reach. */
+export interface CapacityZones {
+  kind: CapacityKind;
+  name: string;
+  azs: string[];
+  /** AZs of the group with no chosen subnet: targets there get no traffic from this load balancer. */
+  azsWithoutSubnet: string[];
+}
+
+/** Every capacity group of the cluster (node groups, Karpenter, self-managed, Auto Mode, Fargate) by zone. */
+export function capacityZones(inventory: Inventory, cluster: string, d: LbSubnetDiscovery): CapacityZones[] {
+  const chosen = new Set(d.chosen.map((c) => c.availabilityZone));
+  const groups = inventory.clusters.find((c) => c.cluster.name === cluster)?.capacity ?? [];
+  return groups.map((group) => {
+    const azs = nodeAzsOf(group, inventory);
+    return {
+      kind: group.kind,
+      name: group.name,
+      azs,
+      azsWithoutSubnet: d.chosen.length === 0 ? [] : azs.filter((az) => !chosen.has(az)),
+    };
+  });
+}
+
 /** The JSON contract of `lb-subnets --format json`. */
-export function lbSubnetsJson(d: LbSubnetDiscovery) {
+export function lbSubnetsJson(d: LbSubnetDiscovery, capacity: readonly CapacityZones[] = []) {
   return {
     controller: d.controller,
     scheme: d.scheme,
@@ -37,6 +65,7 @@ export function lbSubnetsJson(d: LbSubnetDiscovery) {
     excluded: d.excluded,
     chosen: d.chosen,
     error: d.error,
+    capacity,
   };
 }
 
@@ -51,6 +80,7 @@ const LB_COLUMNS = [26, 17, 10] as const;
 export function renderLbSubnets(
   d: LbSubnetDiscovery,
   layout: TextLayout = { width: 160, color: false },
+  capacity: readonly CapacityZones[] = [],
 ): string {
   const width = Math.max(MIN_WIDTH + 20, layout.width);
   const c = colors(layout.color);
@@ -76,6 +106,13 @@ export function renderLbSubnets(
   for (const e of d.exclusions)
     table.push([e.subnetId, e.availabilityZone, c.yellow("excluded"), wrapReason(e.reason)]);
   lines.push(table.toString());
+  if (capacity.length > 0) {
+    const where = capacity.map(
+      (g) =>
+        `${capacityTitle(g.kind, g.name)} (${g.azs.join(", ") || "no known zone"}${g.azsWithoutSubnet.length > 0 ? `; no subnet for it in ${g.azsWithoutSubnet.join(", ")}` : ""})`,
+    );
+    lines.push(fitLines(`Capacity: ${where.join("; ")}`, width));
+  }
   lines.push(
     fitLines(
       d.error === null
@@ -111,10 +148,11 @@ export async function lbSubnetsCommand(flags: LbSubnetsFlags, io: CliIo): Promis
       scheme,
       type,
     });
+    const capacity = capacityZones(inventory, flags.cluster, discovery);
     io.stdout(
       output.format === "json"
-        ? `${JSON.stringify(lbSubnetsJson(discovery), null, 2)}\n`
-        : `${renderLbSubnets(discovery, { width: io.columns, color: output.color })}\n`,
+        ? `${JSON.stringify(lbSubnetsJson(discovery, capacity), null, 2)}\n`
+        : `${renderLbSubnets(discovery, { width: io.columns, color: output.color }, capacity)}\n`,
     );
     return discovery.error === null ? EXIT.ok : EXIT.controllerWouldFail;
   } finally {
