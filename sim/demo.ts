@@ -226,16 +226,18 @@ function changeLines(changes: readonly Transition[]): string[] {
         : t.to;
   const typeWidth = Math.max(...changes.map((t) => t.type.length));
   const severityWidth = Math.max(...changes.map((t) => severityOf(t).length));
-  const scopes = [...new Set(changes.map((t) => scopeLabel(t.finding)))].sort();
-  return scopes.flatMap((scope) => [
-    `  ${scope}`,
+  // One heading per account-region and cluster, so that each row (type, severity, rule, resource) fits 80 columns.
+  const where = (t: Transition) => `${scopeLabel(t.finding)}, cluster ${t.finding.cluster}`;
+  const headings = [...new Set(changes.map(where))].sort();
+  return headings.flatMap((heading) => [
+    `  ${heading}`,
     ...changes
-      .filter((t) => scopeLabel(t.finding) === scope)
+      .filter((t) => where(t) === heading)
       .sort(compareTransitions)
       .map((t) => {
-        const { cluster, ruleId, resourceId, variant } = t.finding;
+        const { ruleId, resourceId, variant } = t.finding;
         const resource = variant ? `${resourceId} (${variant})` : resourceId;
-        return `    ${t.type.padEnd(typeWidth)}  ${severityOf(t).padEnd(severityWidth)}  ${cluster}  ${ruleId}  ${resource}`;
+        return `    ${t.type.padEnd(typeWidth)}  ${severityOf(t).padEnd(severityWidth)}  ${ruleId} ${resource}`;
       }),
   ]);
 }
@@ -304,7 +306,12 @@ export function demoSummary(runs: readonly DemoRun[], storeDir: string): string 
   );
   // Prose is wrapped for an 80-column terminal (by commander's wrapper); indented rows are left as they are.
   const help = new Help();
-  return `${lines.flatMap((l) => (l.startsWith("  ") ? [l] : help.boxWrap(l, SUMMARY_WIDTH).split("\n"))).join("\n")}\n`;
+  // Prose wraps; an indented row (an alert subject, a change) stays one line, cut at the edge with "…": the
+  // summary fits one 80-column screen, and the scans' own output (--full) has every row whole.
+  const fitted = lines.flatMap((l) =>
+    l.startsWith("  ") ? [clipRow(l, SUMMARY_WIDTH)] : help.boxWrap(l, SUMMARY_WIDTH).split("\n"),
+  );
+  return `${fitted.join("\n")}\n`;
 }
 
 const invokedAsScript =
@@ -322,4 +329,8 @@ if (invokedAsScript) {
     scanArgs: cli.args,
   });
   process.exitCode = runs.find((r) => !EXPECTED_EXITS.has(r.code))?.code ?? 0;
+}
+
+function clipRow(row: string, width: number): string {
+  return row.length <= width ? row : `${row.slice(0, width - 1)}…`;
 }

@@ -103,14 +103,23 @@ describe("Demo: npm run demo", () => {
       new RegExp(`^Run 2 — ${FIXED.name} fixed, ${FILLED.name} full: 1 NEW, 3 RESOLVED\\.$`, "m"),
     );
     expect(demo.summary).toMatch(
-      new RegExp(`^ {4}NEW +CRITICAL +payments-euw1 +ip.subnet-exhausted +${FILLED.subnetId}`, "m"),
+      new RegExp(
+        `^ {2}222233334444 / eu-west-1, cluster payments-euw1\\n {4}NEW +CRITICAL +ip.subnet-exhausted +${FILLED.subnetId}$`,
+        "m",
+      ),
     );
+    // One 80-column screen: prose wraps, rows are cut with "…" (the whole rows are in --full).
+    for (const line of demo.summary.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(80);
     expect(demo.summary).toMatch(/^ {2}1 alert paged/m);
     // The worst change, its cluster, the account and the region (shared/notify/message.ts alertSubject).
     expect(subject).toMatch(
       /^(\[eks-auditor\] )?CRITICAL NEW ip\.subnet-exhausted .*\bpayments-euw1\b.*\b222233334444\b.*\beu-west-1\b/,
     );
-    expect(demo.summary).toContain(`\n    ${subject}\n`);
+    // The summary shows the subject whole, or cut at 80 columns with "…".
+    const row = `    ${subject}`;
+    expect(demo.summary).toContain(
+      `\n${[...row].length <= 80 ? row : `${[...row].slice(0, 79).join("")}…`}\n`,
+    );
     expect(demo.transcript).toContain(`Subject: ${subject}`);
     expect(demo.summary).toMatch(/^Run 3 — the same estate again: no change, 0 alerts/m);
     expect(demo.summary).toMatch(/^Planted failures: 4 of 10 account-regions cannot be scanned/m);
