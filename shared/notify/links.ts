@@ -175,9 +175,18 @@ function instanceTypesOf(evidence: Record<string, unknown>): string[] {
 
 /** `eks-audit ip-cost` per instance type of an ip.* finding, with the vpc-cni settings it was computed with. */
 function ipCostCommands(f: Finding): string[] {
+  // Fargate and Auto Mode take their own models: one address per pod; Auto Mode's prefixes, no vpc-cni setting.
+  const kinds = capacityKindsOf(f.evidence);
+  if (kinds.has("fargate") && kinds.size === 1) return ["eks-audit ip-cost --fargate"];
+  if (kinds.has("auto-mode") && kinds.size === 1)
+    return instanceTypesOf(f.evidence)
+      .filter((type) => type !== "fargate")
+      .slice(0, MAX_IP_COST_COMMANDS)
+      .map((type) => `eks-audit ip-cost --instance-type ${type} --auto-mode`);
   const flags = cniFlags(f.evidence);
   if (flags === undefined) return [];
   return instanceTypesOf(f.evidence)
+    .filter((type) => type !== "fargate")
     .slice(0, MAX_IP_COST_COMMANDS)
     .map((type) => [`eks-audit ip-cost --instance-type ${type}`, ...flags].join(" "));
 }
@@ -190,4 +199,16 @@ export function explainCommands(f: Finding): string[] {
   }
   if (f.ruleId.startsWith("ip.")) return ipCostCommands(f);
   return [];
+}
+
+/** The capacity kinds an ip.* finding's evidence names (`capacityKind`, at any depth). */
+function capacityKindsOf(evidence: unknown, kinds = new Set<string>()): Set<string> {
+  if (Array.isArray(evidence)) for (const item of evidence) capacityKindsOf(item, kinds);
+  else if (evidence !== null && typeof evidence === "object") {
+    for (const [key, value] of Object.entries(evidence)) {
+      if (key === "capacityKind" && typeof value === "string") kinds.add(value);
+      else capacityKindsOf(value, kinds);
+    }
+  }
+  return kinds;
 }

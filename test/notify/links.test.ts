@@ -109,6 +109,34 @@ describe("Function: findingLinks", () => {
 });
 
 describe("Function: explainCommands", () => {
+  it("explains a Fargate finding with ip-cost --fargate and an Auto Mode one with --auto-mode, never a fake type", () => {
+    // Prepare: the evidence of ip.* findings about Fargate pods and an Auto Mode node pool
+    const fargate = finding({
+      ruleId: "ip.subnet-exhausted",
+      resourceId: "subnet-1",
+      evidence: {
+        nodegroups: [{ capacityKind: "fargate", capacityGroup: "ci-jobs", instanceType: "fargate" }],
+      },
+    });
+    const autoMode = finding({
+      ruleId: "ip.subnet-nearly-full",
+      resourceId: "subnet-2",
+      evidence: {
+        nodegroups: [
+          { capacityKind: "auto-mode", capacityGroup: "general-purpose", instanceType: "m5.large" },
+        ],
+        cni: { env: { ENABLE_PREFIX_DELEGATION: "true" } },
+      },
+    });
+
+    // Act
+    const commands = [...explainCommands(fargate), ...explainCommands(autoMode)];
+
+    // Assess
+    expect(commands).toContain("eks-audit ip-cost --fargate");
+    expect(commands).toContain("eks-audit ip-cost --instance-type m5.large --auto-mode");
+    expect(commands.join("\n")).not.toMatch(/--instance-type fargate|--auto-mode --cni/);
+  });
   it("explains an elb finding with lb-subnets for its cluster, account, region and scheme", () => {
     // Prepare
     const f = finding({ ruleId: "elb.no-eligible-subnet", variant: "internet-facing" });
