@@ -97,6 +97,19 @@ const organizations: ServiceDefinition = {
   unknownOperation: () => new AwsError("UnknownOperationException", "", 400),
 };
 
+/** How the awsQuery services (STS, SNS, Auto Scaling) throttle and fail: the same codes for all three. */
+const QUERY_SERVICE_ERRORS = {
+  throttled: () => new AwsError("Throttling", "Rate exceeded", 400),
+  serverError: (unavailable: boolean) =>
+    unavailable
+      ? new AwsError("ServiceUnavailable", "Service is unavailable, please retry later.", 503)
+      : new AwsError("InternalFailure", INTERNAL_FAILURE, 500),
+} satisfies Pick<ServiceDefinition, "throttled" | "serverError">;
+
+/** SNS and Auto Scaling in a region the account has not enabled: the token is not valid there. */
+const invalidClientToken = () =>
+  new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403);
+
 const sts: ServiceDefinition = {
   name: "sts",
   protocol: "query",
@@ -110,11 +123,7 @@ const sts: ServiceDefinition = {
       `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
       403,
     ),
-  throttled: () => new AwsError("Throttling", "Rate exceeded", 400),
-  serverError: (unavailable) =>
-    unavailable
-      ? new AwsError("ServiceUnavailable", "Service is unavailable, please retry later.", 503)
-      : new AwsError("InternalFailure", INTERNAL_FAILURE, 500),
+  ...QUERY_SERVICE_ERRORS,
   defaultFailureCode: "AccessDenied",
   unknownOperation: xmlUnknownAction,
 };
@@ -126,13 +135,8 @@ const sns: ServiceDefinition = {
   operations: snsOperations,
   routes: [],
   invalidParameterCode: "InvalidParameter",
-  regionNotEnabled: () =>
-    new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403),
-  throttled: () => new AwsError("Throttling", "Rate exceeded", 400),
-  serverError: (unavailable) =>
-    unavailable
-      ? new AwsError("ServiceUnavailable", "Service is unavailable, please retry later.", 503)
-      : new AwsError("InternalFailure", INTERNAL_FAILURE, 500),
+  regionNotEnabled: invalidClientToken,
+  ...QUERY_SERVICE_ERRORS,
   defaultFailureCode: "AuthorizationError",
   unknownOperation: xmlUnknownAction,
 };
@@ -163,13 +167,8 @@ const autoscaling: ServiceDefinition = {
   operations: autoscalingOperations,
   routes: [],
   invalidParameterCode: "ValidationError",
-  regionNotEnabled: () =>
-    new AwsError("InvalidClientTokenId", "The security token included in the request is invalid.", 403),
-  throttled: () => new AwsError("Throttling", "Rate exceeded", 400),
-  serverError: (unavailable) =>
-    unavailable
-      ? new AwsError("ServiceUnavailable", "Service is unavailable, please retry later.", 503)
-      : new AwsError("InternalFailure", INTERNAL_FAILURE, 500),
+  regionNotEnabled: invalidClientToken,
+  ...QUERY_SERVICE_ERRORS,
   defaultFailureCode: "AccessDenied",
   unknownOperation: xmlUnknownAction,
 };
