@@ -123,7 +123,7 @@ export function emptyStats(): StoreStats {
   return {
     writeCalls: 0,
     writesByOperation: { PutItem: 0, UpdateItem: 0, DeleteItem: 0, BatchWriteItem: 0 },
-    itemsWritten: { finding: 0, scope: 0, history: 0 },
+    itemsWritten: { finding: 0, scope: 0, history: 0, sample: 0 },
     readCalls: 0,
   };
 }

@@ -15,6 +15,7 @@ export const RULE_IDS = [
   "ip.warm-pool-oversized",
   "ip.minimum-without-warm-target",
   "ip.prefix-fragmentation",
+  "ip.subnet-exhaustion-forecast",
   "sg.ssh-open-to-world",
   "sg.node-world-ingress",
   "sg.datastore-reachable-by-all-pods",

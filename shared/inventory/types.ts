@@ -16,7 +16,7 @@ import type { UnreadResource } from "#shared/findings/coverage.ts";
 import type { CniConfig } from "#shared/models/cni/config.ts";
 import type { KubeletConfigReading } from "#shared/models/kubelet/types.ts";
 import type { NodeSecurityGroups } from "#shared/models/security-groups/node-security-groups.ts";
-import type { CapacityGroup, CapacityRead, ObservedNode } from "./capacity-types.ts";
+import type { CapacityGroup, CapacityKind, CapacityRead, ObservedNode } from "./capacity-types.ts";
 
 /**
  * One cluster as the EKS API answered it: DescribeCluster, DescribeNodegroup each, DescribeAddon vpc-cni, and
@@ -142,6 +142,62 @@ export interface Inventory {
   subnetCidrReservations: SubnetCidrReservation[];
   /** What this scan could not read completely: named in coverage findings, never resolved. */
   unread: UnreadResource[];
+  /**
+   * Samples of the scope's capacity subnets from earlier complete scans and this one, read from the findings
+   * store by the scan (absent without a store): `ip.subnet-exhaustion-forecast` projects from them.
+   */
+  history?: SubnetHistory;
+}
+
+/** One capacity group's room in a subnet when it was sampled. */
+export interface SampledGroup {
+  cluster: string;
+  /** The group's `resourceId` (`web`, `karpenter/default`, `fargate/fp`). */
+  group: string;
+  kind: CapacityKind;
+  /** The type it is costed with; `fargate` for a Fargate profile. */
+  instanceType: string;
+  /** Addresses one more node (Fargate: pod) takes from the subnet at launch. */
+  launchIps: number;
+  /**
+   * Free IPs the subnet needs for one more of its nodes: launch cost plus the cluster-subnet reserve, less
+   * unheld prefix-reservation addresses. Below it the subnet is exhausted for this group.
+   */
+  needIps: number;
+  /** Nodes (Fargate: pods) that still fit, at launch cost and at full cost. */
+  fitsAtLaunch: number;
+  fitsAtFull: number;
+  /** IP-consuming pods those nodes would hold (at launch: one per node; full: the full cost's pods). */
+  podsAtLaunch: number;
+  podsAtFull: number;
+  /** Its nodes in the subnet (Fargate: running pods). */
+  nodes: number;
+}
+
+/**
+ * A subnet used by a capacity group, as one complete scan saw it: the findings store keeps at most one per
+ * subnet and account per hour, for 180 days.
+ */
+export interface SubnetSample {
+  subnetId: string;
+  accountId: string;
+  region: string;
+  availabilityZone?: string;
+  /** When the inventory was observed: the estate's `capturedAt`, else the scan's time. */
+  at: string;
+  availableIps: number;
+  /** Free aligned /28 blocks (prefix delegation only). */
+  freePrefixBlocks?: number;
+  /** Nodes (and Fargate pods) of every capacity group in the subnet. */
+  nodes: number;
+  groups: SampledGroup[];
+}
+
+export interface SubnetHistory {
+  /** The sample time of this scan: the forecast is made as of then. */
+  asOf: string;
+  /** Samples by subnet id, oldest first, this scan's included. */
+  bySubnet: ReadonlyMap<string, readonly SubnetSample[]>;
 }
 
 export function emptyRawRegion(): RawRegion {

@@ -11,6 +11,9 @@ import {
   withTeams,
 } from "#shared/findings/index.ts";
 import { collectInventory } from "#shared/inventory/collect.ts";
+import type { Inventory, SubnetSample } from "#shared/inventory/types.ts";
+import { FORECAST_WINDOW_DAYS } from "#shared/models/forecast/forecast.ts";
+import { subnetSamples, withCurrentSamples } from "#shared/models/forecast/samples.ts";
 import { classifyScanError, errorMessage, errorName, isCredentialOrTokenError } from "./errors.ts";
 import { enabledRegions, type PlanError, type PlannedScope } from "./plan.ts";
 
@@ -34,7 +37,19 @@ export interface ScopeResult extends Scope {
   unread?: UnreadResource[];
   /** Tags of each cluster the complete scan read (DescribeCluster `tags`), by name: suppressions match them. */
   clusterTags?: Record<string, Record<string, string>>;
+  /**
+   * Subnet samples to record (a complete scan with history, nothing it needs unread): this hour's, for the
+   * subnets whose hour is not stored yet.
+   */
+  samples?: SubnetSample[];
 }
+
+/** Reads stored subnet samples taken in [from, to] (the findings store's `samples.ofSubnets`). */
+export type SampleHistoryReader = (
+  subnetIds: readonly string[],
+  from: string,
+  to: string,
+) => Promise<ReadonlyMap<string, readonly SubnetSample[]>>;
 
 export interface ScanScopeOptions {
   /**
@@ -48,6 +63,10 @@ export interface ScanScopeOptions {
   recorder?: CallRecorder;
   /** Cluster tag keys naming the owning team, first match wins (default DEFAULT_TEAM_TAG_KEYS). */
   teamTagKeys?: readonly string[];
+  /** When the inventory was observed (an estate's `capturedAt`); default: when the scan started. */
+  observedAt?: string;
+  /** The findings store's samples: with it the scan samples its subnets and the forecast rule has history. */
+  sampleHistory?: SampleHistoryReader;
 }
 
 /** The scan was stopped from outside (a deadline): not a result of the scope, so nothing may be recorded. */
@@ -118,6 +137,9 @@ export async function scanScope(
       options.signal,
       scope,
     );
+    const samples = options.sampleHistory
+      ? await withHistory(inventory, options.sampleHistory, options.observedAt ?? base.startedAt)
+      : undefined;
     // The team goes on the finding (and so on its stored item): the notifier routes by it, even for
     // transitions it re-reads from the store after a crash.
     const tagKeys = options.teamTagKeys ?? DEFAULT_TEAM_TAG_KEYS;
@@ -136,6 +158,7 @@ export async function scanScope(
       nodegroups: inventory.clusters.reduce((n, c) => n + c.nodegroups.length, 0),
       apiCalls: calls(),
       unread: inventory.unread,
+      ...(samples ? { samples } : {}),
       clusterTags: Object.fromEntries(
         inventory.clusters.flatMap(({ cluster }) =>
           cluster.name === undefined ? [] : [[cluster.name, { ...(cluster.tags ?? {}) }]],
@@ -150,6 +173,50 @@ export async function scanScope(
     }
     return failed(err);
   }
+}
+
+/** A history read that failed: the forecast is not evaluated, and its open findings stay as they are. */
+const HISTORY_RULES = ["ip.subnet-exhaustion-forecast"];
+
+/**
+ * Samples the inventory's capacity subnets, reads their stored history and attaches both to the inventory for
+ * the forecast rule. Returns the samples to record: none when something the ip rules read is missing (a
+ * sample must be as complete as the scan), or when the history could not be read (named as unread).
+ */
+async function withHistory(
+  inventory: Inventory,
+  read: SampleHistoryReader,
+  observedAt: string,
+): Promise<SubnetSample[]> {
+  const at = new Date(observedAt).toISOString();
+  const current = subnetSamples(inventory, at);
+  if (current.length === 0) return [];
+  const from = new Date(Date.parse(at) - FORECAST_WINDOW_DAYS * 86_400_000).toISOString();
+  let stored: ReadonlyMap<string, readonly SubnetSample[]>;
+  try {
+    stored = await read(
+      current.map((s) => s.subnetId),
+      from,
+      at,
+    );
+  } catch (err) {
+    const clusters = new Set(current.flatMap((s) => s.groups.map((g) => g.cluster)));
+    for (const cluster of [...clusters].sort()) {
+      inventory.unread.push({
+        cluster,
+        rulePrefixes: HISTORY_RULES,
+        what: "subnet samples in the findings store (the forecast's history)",
+        errorName: errorName(err),
+      });
+    }
+    return [];
+  }
+  const { bySubnet, toRecord } = withCurrentSamples(stored, current);
+  inventory.history = { asOf: at, bySubnet };
+  const ipGap = inventory.unread.some(
+    (u) => u.rulePrefixes === undefined || u.rulePrefixes.some((p) => p.startsWith("ip")),
+  );
+  return ipGap ? [] : toRecord;
 }
 
 /** The planning error as the Error it was (its AWS name), for the classification and the finding. */

@@ -10,7 +10,7 @@ import {
 } from "#shared/suppress/match.ts";
 import { ACCOUNT_ID_PATTERN, ACCOUNT_NAME_PATTERN, REGION_PATTERN } from "./patterns.ts";
 import type { PlanError } from "./plan.ts";
-import { ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
+import { type SampleHistoryReader, ScanAbortedError, type ScopeResult, scanScope } from "./scan-scope.ts";
 
 /** One account-region to scan: the SQS message body the planner sends and the scanner reads. */
 export interface ScanTask {
@@ -42,6 +42,11 @@ export interface ScanTaskDeps {
   clock?: () => number;
   /** Cluster tag keys naming the owning team (default `team`, `owner`): the alerts' `team` attribute. */
   teamTagKeys?: readonly string[];
+  /**
+   * When the scanned world was observed: an estate's `capturedAt` (a series of snapshots replays a history).
+   * Default: when the scan started. Subnet samples are recorded at this time.
+   */
+  observedAt?: string;
 }
 
 export interface ScanTaskOutcome {
@@ -135,6 +140,8 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(deps.scopeConcurrency ? { concurrency: deps.scopeConcurrency } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.teamTagKeys ? { teamTagKeys: deps.teamTagKeys } : {}),
+    ...(deps.observedAt ? { observedAt: deps.observedAt } : {}),
+    ...(deps.store ? { sampleHistory: sampleReader(deps.store) } : {}),
   });
   // A deadline that fell after the scan: still nothing is written, the task is retried whole.
   if (deps.signal?.aborted)
@@ -151,8 +158,20 @@ export async function processScanTask(task: ScanTask, deps: ScanTaskDeps): Promi
     ...(result.unread ? { unread: result.unread } : {}),
     ...(suppressed.length > 0 ? { suppressed: suppressionsByKey(suppressed) } : {}),
   });
-  if (deps.notifier === undefined) return { result, transitions, suppressed };
-  const alertScope = task.accountName ? { ...scope, accountName: task.accountName } : scope;
-  const notification = await deps.notifier.notify(alertScope, task.runId, transitions);
-  return { result, transitions, notification, suppressed };
+  let notification: NotifyResult | undefined;
+  if (deps.notifier !== undefined) {
+    const alertScope = task.accountName ? { ...scope, accountName: task.accountName } : scope;
+    notification = await deps.notifier.notify(alertScope, task.runId, transitions);
+  }
+  // Last: alerts do not wait for the history. A failure throws, and a redelivered task samples again.
+  if (result.status === "complete" && result.samples && result.samples.length > 0) {
+    await deps.store.samples.record(result.samples);
+  }
+  return notification === undefined
+    ? { result, transitions, suppressed }
+    : { result, transitions, notification, suppressed };
+}
+
+function sampleReader(store: FindingsStore): SampleHistoryReader {
+  return (subnetIds, from, to) => store.samples.ofSubnets(subnetIds, from, to);
 }

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TableHandle } from "./handle.ts";
 import { FindingsLedger } from "./ledger.ts";
 import { FindingsReader } from "./reader.ts";
+import { SampleLog } from "./samples.ts";
 import { DEFAULT_RECONCILE_LEASE_MS, ScopeLeases } from "./scope-lease.ts";
 import type { StoreStats } from "./types.ts";
 import { FindingsWriter } from "./writer.ts";
@@ -26,7 +27,7 @@ export interface FindingsStoreOptions {
 }
 
 /**
- * The findings table, one handle for its three jobs: `writer` (reconcile a scan, resolve coverage
+ * The findings table, one handle for its jobs: `writer` (reconcile a scan, resolve coverage
  * findings), `reader` (the console's and CLI's queries) and `ledger` (the notification outbox and
  * lease, for shared/notify). Kept as one object because a container builds its store once and the
  * three share one DynamoDB client and one set of call counters — `stats()` is what the benchmark and
@@ -39,6 +40,8 @@ export class FindingsStore {
   readonly writer: FindingsWriter;
   readonly reader: FindingsReader;
   readonly ledger: FindingsLedger;
+  /** Subnet samples of complete scans: the exhaustion forecast's history. */
+  readonly samples: SampleLog;
   private readonly table: TableHandle;
 
   constructor(
@@ -60,6 +63,7 @@ export class FindingsStore {
     });
     this.reader = new FindingsReader(this.table);
     this.ledger = new FindingsLedger(this.table, writeConcurrency);
+    this.samples = new SampleLog(this.table, writeConcurrency);
   }
 
   /** DynamoDB calls made so far by all three parts: tests prove an unchanged re-run writes no finding item. */

@@ -15,11 +15,15 @@ export {
   historySk,
   openPk,
   rulePk,
+  sampleHour,
+  sampleSk,
   scopeSk,
+  subnetPk,
 } from "./keys.ts";
 export { FindingsLedger, type NotificationClaim, type NotificationRelease } from "./ledger.ts";
 export { consoleQueries } from "./queries.ts";
 export { COVERAGE_RULE_IDS, FindingsReader } from "./reader.ts";
+export { parseSampleItem, SAMPLE_RETENTION_DAYS, SampleLog } from "./samples.ts";
 export { DEFAULT_RECONCILE_LEASE_MS } from "./scope-lease.ts";
 export {
   BY_RULE_INDEX,

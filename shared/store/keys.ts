@@ -1,4 +1,7 @@
 import { type Finding, findingKey, type Severity } from "#shared/findings/index.ts";
+import { sampleHour } from "#shared/models/forecast/samples.ts";
+
+export { sampleHour };
 
 /** One account-region: the unit a scanner task owns and the only place it may resolve findings. */
 export interface AccountRegion {
@@ -64,3 +67,8 @@ export const ruleSk = (status: FindingStatus, f: FindingIdentity): string =>
   checked(
     `${status}#${f.accountId}#${f.region}#${f.cluster}#${f.resourceId}${f.variant ? `#${f.variant}` : ""}`,
   );
+
+/** Subnet samples live under the subnet, so one Query reads a subnet's series across accounts and regions. */
+export const subnetPk = (subnetId: string): string => `SUBNET#${subnetId}`;
+/** `SAMPLE#<UTC hour>#<accountId>`: a subnet's samples sort by time. */
+export const sampleSk = (at: string, accountId: string): string => `SAMPLE#${sampleHour(at)}#${accountId}`;

@@ -7,7 +7,9 @@ import {
   historyPrefix,
   openPk,
   rulePk,
+  sampleHour,
   scopeSk,
+  subnetPk,
 } from "./keys.ts";
 import { BY_RULE_INDEX, OPEN_BY_SEVERITY_INDEX } from "./table.ts";
 
@@ -23,6 +25,7 @@ import { BY_RULE_INDEX, OPEN_BY_SEVERITY_INDEX } from "./table.ts";
  * | accepted risks of one rule       | gsi2-by-rule            | gsi2pk = `RULE#<ruleId>`   | begins_with `SUPPRESSED#`    |
  * | one account-region's scope status| table                   | pk = `ACCOUNT#<id>`        | = `SCOPE#<region>`           |
  * | a scope's history                | table                   | pk = `ACCOUNT#<id>`        | begins_with `HISTORY#<region>#` |
+ * | a subnet's samples (forecast)    | table                   | pk = `SUBNET#<subnet id>`  | between `SAMPLE#<from hour>` and `SAMPLE#<to hour>#~` |
  */
 export const consoleQueries = {
   openBySeverity(tableName: string, severity: Severity, accountId?: string): QueryCommandInput {
@@ -81,6 +84,19 @@ export const consoleQueries = {
       TableName: tableName,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
       ExpressionAttributeValues: { ":pk": accountPk(accountId), ":prefix": historyPrefix(region) },
+    };
+  },
+
+  /** A subnet's samples from the hour of `from` to the hour of `to` (ISO), oldest first. */
+  samplesOfSubnet(tableName: string, subnetId: string, from: string, to: string): QueryCommandInput {
+    return {
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+      ExpressionAttributeValues: {
+        ":pk": subnetPk(subnetId),
+        ":from": `SAMPLE#${sampleHour(from)}`,
+        ":to": `SAMPLE#${sampleHour(to)}#~`,
+      },
     };
   },
 };

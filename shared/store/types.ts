@@ -249,6 +249,6 @@ export interface StoreStats {
   writeCalls: number;
   writesByOperation: Record<"PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem", number>;
   /** Items written, by item type (a BatchWriteItem call counts each of its items). */
-  itemsWritten: Record<"finding" | "scope" | "history", number>;
+  itemsWritten: Record<"finding" | "scope" | "history" | "sample", number>;
   readCalls: number;
 }

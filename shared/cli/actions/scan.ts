@@ -144,6 +144,8 @@ export async function scanCommand(flags: ScanFlags, io: CliIo, context: ScanCont
         ...(notifier ? { notifier } : {}),
         ...(suppressions ? { suppressions } : {}),
         ...(flags.teamTags ? { teamTagKeys: flags.teamTags } : {}),
+        // An estate's capture time: its subnet samples are recorded then, so a series of snapshots replays a history.
+        ...(session.estate?.capturedAt ? { observedAt: session.estate.capturedAt } : {}),
       },
       {
         concurrency: flags.concurrency,

@@ -3,6 +3,7 @@ import { clusterSubnetLow } from "./cluster-subnet-low.ts";
 import { minimumWithoutWarmTarget } from "./minimum-without-warm-target.ts";
 import { prefixFragmentation } from "./prefix-fragmentation.ts";
 import { subnetExhausted } from "./subnet-exhausted.ts";
+import { subnetExhaustionForecast } from "./subnet-exhaustion-forecast.ts";
 import { subnetNearlyFull } from "./subnet-nearly-full.ts";
 import { warmPoolOversized } from "./warm-pool-oversized.ts";
 
@@ -13,6 +14,7 @@ export const IP_RULES: RuleDefinition[] = [
   warmPoolOversized,
   minimumWithoutWarmTarget,
   prefixFragmentation,
+  subnetExhaustionForecast,
 ];
 
 export {
@@ -20,6 +22,7 @@ export {
   minimumWithoutWarmTarget,
   prefixFragmentation,
   subnetExhausted,
+  subnetExhaustionForecast,
   subnetNearlyFull,
   warmPoolOversized,
 };
