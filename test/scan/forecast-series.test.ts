@@ -1,0 +1,75 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Finding } from "#shared/findings/index.ts";
+import { captureTime, estateSeries, SERIES_SUBNET, scanSeries } from "#test/support/estate-series.ts";
+
+const DAY = 86_400_000;
+/** One more m5.large node of the series' node group takes 20 IPs at launch (WARM_ENI_TARGET=1, 10 per ENI). */
+const NEED = 20;
+
+/** A deterministic PRNG (mulberry32): the noisy series are the same on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const forecasts = (findings: readonly Finding[]) =>
+  findings.filter((f) => f.ruleId === "ip.subnet-exhaustion-forecast");
+
+async function replay(freeIps: readonly number[]): Promise<Finding[]> {
+  const store = join(await mkdtemp(join(tmpdir(), "eks-audit-forecast-")), "store");
+  const { findings } = await scanSeries(estateSeries(freeIps), store);
+  return findings;
+}
+
+describe("Forecast: a history of daily snapshots scanned into one store", { timeout: 240_000 }, () => {
+  it("projects steady growth to within 20 % of the true date", async () => {
+    // Prepare: 700 free IPs, 30 a day used, ±8 of noise, 10 daily captures.
+    const noise = prng(3);
+    const values = Array.from({ length: 10 }, (_, d) => 700 - 30 * d + (noise() - 0.5) * 16);
+    const trueDate = captureTime(0) + ((700 - NEED) / 30) * DAY;
+    const daysLeftTrue = (trueDate - captureTime(9)) / DAY;
+
+    // Act
+    const found = forecasts(await replay(values));
+
+    // Assess
+    expect(found.map((f) => f.resourceId)).toEqual([SERIES_SUBNET]);
+    const evidence = found[0]?.evidence as {
+      forecast: { date: string; daysLeft: number; samplesUsed: number };
+    };
+    expect(evidence.forecast.samplesUsed).toBe(10);
+    const projected = Date.parse(`${evidence.forecast.date}T00:00:00Z`);
+    expect(Math.abs(projected - trueDate) / DAY).toBeLessThanOrEqual(0.2 * daysLeftTrue + 1);
+    expect(found[0]?.severity).toBe(evidence.forecast.daysLeft <= 7 ? "HIGH" : "MEDIUM");
+  });
+
+  it("gives no forecast on flat use", async () => {
+    expect(forecasts(await replay(Array(10).fill(300)))).toEqual([]);
+  });
+
+  it("gives no false alarm on a one-off jump", async () => {
+    // A deployment takes 200 IPs at once on day 5; flat before and after.
+    const values = Array.from({ length: 10 }, (_, d) => (d < 5 ? 400 : 200) + (d % 2));
+    expect(forecasts(await replay(values))).toEqual([]);
+  });
+
+  it("gives no forecast on noisy use around a level", async () => {
+    const noise = prng(5);
+    const values = Array.from({ length: 12 }, () => 160 + (noise() - 0.5) * 80);
+    expect(forecasts(await replay(values))).toEqual([]);
+  });
+
+  it("gives no forecast when use shrinks", async () => {
+    const values = Array.from({ length: 10 }, (_, d) => 100 + 25 * d);
+    expect(forecasts(await replay(values))).toEqual([]);
+  });
+});
