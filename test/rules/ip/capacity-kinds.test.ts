@@ -242,6 +242,43 @@ describe("ip.* rules over every capacity kind", () => {
       expect(finding?.remediation).toContain("NodeClass");
     });
 
+    it("fires ip.subnet-nearly-full HIGH when the zone's cluster subnet fits fewer than 3 more nodes", () => {
+      // Prepare: the default NodeClass launches into the cluster subnets; zone a is a /25 (123 usable) where one
+      // node holds its primary address and two /28 prefixes: 90 available.
+      const story = capacityStory({ cluster: AUTO_MODE, subnetA: { cidr: "10.30.0.0/25" } });
+      story.records.autoModeNode(story.cluster, "general-purpose", story.nodesA, {
+        instanceType: "m5.large",
+        groups: [story.cluster.clusterSg],
+        enis: [1],
+        prefixes: ["10.30.0.16/28", "10.30.0.32/28"],
+      });
+
+      // Act
+      const [finding] = expectFires(subnetNearlyFull, story.build());
+
+      // Assess: (90 − 5 kept for EKS) / 33 at launch = 2 nodes; 4 free aligned /28 blocks hold 2 as well.
+      expect(finding).toMatchObject({ resourceId: story.nodesA.id, severity: "HIGH" });
+      expect(finding?.evidence).toMatchObject({
+        availableIps: 90,
+        reasons: ["fewer than 3 nodes fit at launch cost"],
+        nodegroups: [
+          {
+            capacityKind: "auto-mode",
+            capacityGroup: "general-purpose",
+            resourceId: "auto-mode/general-purpose",
+            launchCost: { ips: 33 },
+            nodesThatFitAtLaunch: 2,
+            prefixBlocks: { free: 4, perNodeAtLaunch: 2 },
+            zones: [
+              { zone: "eu-west-1a", picked: story.nodesA.id },
+              { zone: "eu-west-1b", picked: story.nodesB.id },
+            ],
+          },
+        ],
+      });
+      expect(finding?.remediation).not.toMatch(/WARM_IP_TARGET|update-addon/);
+    });
+
     it("stays quiet on roomy subnets and gets no warm-pool advice", () => {
       // Prepare
       const story = capacityStory({ cluster: AUTO_MODE });
@@ -254,6 +291,22 @@ describe("ip.* rules over every capacity kind", () => {
       const estate = story.build();
       expectQuiet(subnetExhausted, estate);
       expectQuiet(warmPoolOversized, estate);
+    });
+
+    it("stays quiet on ip.subnet-nearly-full when the same node leaves a /24 room for 6 more", () => {
+      // Prepare: 251 usable − 33 held = 218 available: (218 − 5) / 33 = 6 nodes, 12 free /28 blocks.
+      const story = capacityStory({ cluster: AUTO_MODE });
+      story.records.autoModeNode(story.cluster, "general-purpose", story.nodesA, {
+        instanceType: "m5.large",
+        groups: [story.cluster.clusterSg],
+        enis: [1],
+        prefixes: ["10.30.0.16/28", "10.30.0.32/28"],
+      });
+
+      // Act / Assess
+      const estate = story.build();
+      expectQuiet(subnetNearlyFull, estate);
+      expectQuiet(prefixFragmentation, estate);
     });
   });
 
@@ -316,6 +369,162 @@ describe("ip.* rules over every capacity kind", () => {
 
       // Assess
       expect(finding?.evidence).toMatchObject({ freeAlignedPrefixBlocks: 1 });
+    });
+  });
+
+  describe("ip.prefix-fragmentation: free addresses, no free aligned /28 blocks", () => {
+    const PD = { vpcCniConfiguration: JSON.stringify({ env: { ENABLE_PREFIX_DELEGATION: "true" } }) };
+
+    /**
+     * A prefix-delegation story whose zone-a cluster subnet is a /25: eight /28 blocks, of which AWS's reserved
+     * addresses spoil blocks 0 and 7. Load-balancer ENIs holding one address each in `scattered` blocks leave those
+     * blocks unusable for prefixes, though the addresses around them stay free.
+     */
+    function fragmentedStory(scattered: number[]) {
+      const story = capacityStory({ cluster: PD, subnetA: { cidr: "10.30.0.0/25" } });
+      for (const block of scattered) {
+        story.region.networkInterface({
+          key: `alb-${block}`,
+          subnet: story.nodesA,
+          description: "ELB app/prod-web/50dc6c495c0c9188",
+          groups: [story.nodeSg],
+          addresses: [`10.30.0.${block * 16 + 4}`],
+          requesterManaged: true,
+        });
+      }
+      return story;
+    }
+
+    /** One m5.large node in nodes-a: its primary address (block 0) and one /28 prefix in block 6. */
+    const PD_NODE = {
+      instanceType: "m5.large",
+      enis: [1],
+      prefixes: ["10.30.0.96/28"],
+    };
+
+    it("fires for a Karpenter node pool whose zone's only subnet has one free /28 block", () => {
+      // Prepare: blocks 1–4 hold one address each: 123 − 4 − 17 = 102 available, only block 5 free.
+      const story = fragmentedStory([1, 2, 3, 4]);
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        ...PD_NODE,
+        groups: [story.cluster.clusterSg],
+      });
+
+      // Act
+      const [finding] = expectFires(prefixFragmentation, story.build());
+
+      // Assess: (102 − 5 kept for EKS) / 33 = 2 nodes by address count, but a node needs 2 blocks at launch.
+      expect(finding).toMatchObject({ resourceId: story.nodesA.id, severity: "MEDIUM" });
+      expect(finding?.evidence).toMatchObject({
+        availableIps: 102,
+        freeAlignedPrefixBlocks: 1,
+        prefixesPerNodeAtLaunch: 2,
+        nodegroups: [
+          {
+            capacityKind: "karpenter",
+            capacityGroup: "default",
+            resourceId: "karpenter/default",
+            zones: [{ zone: "eu-west-1a", picked: story.nodesA.id }],
+          },
+        ],
+      });
+      expect(finding?.detail).toContain("Karpenter node pool default");
+    });
+
+    it("stays quiet when a discovery-tagged subnet of the zone has more free addresses: Karpenter launches there", () => {
+      // Prepare: per zone, Karpenter launches into the subnet with the most available addresses
+      // (karpenter-provider-aws pkg/providers/subnet/subnet.go `ZonalSubnetsForLaunch`).
+      const story = fragmentedStory([1, 2, 3, 4]);
+      story.vpc.subnet("nodes-a2", { zone: "a", cidr: "10.30.8.0/24", tags: DISCOVERY });
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        ...PD_NODE,
+        groups: [story.cluster.clusterSg],
+      });
+
+      // Act / Assess
+      const estate = story.build();
+      expectQuiet(prefixFragmentation, estate);
+      expectQuiet(subnetExhausted, estate);
+    });
+
+    it("fires when the fragmented subnet has more free addresses than a clean one: Karpenter still picks it", () => {
+      // Prepare: a clean discovery-tagged /26 (59 available) beside the fragmented /25 (102 available). Karpenter
+      // ranks a zone's subnets by AvailableIpAddressCount alone, not by free /28 blocks.
+      const story = fragmentedStory([1, 2, 3, 4]);
+      const clean = story.vpc.subnet("nodes-a2", { zone: "a", cidr: "10.30.8.0/26", tags: DISCOVERY });
+      story.records.karpenterNode(story.cluster, "default", story.nodesA, {
+        ...PD_NODE,
+        groups: [story.cluster.clusterSg],
+      });
+
+      // Act
+      const [finding] = expectFires(prefixFragmentation, story.build());
+
+      // Assess
+      expect(finding).toMatchObject({ resourceId: story.nodesA.id });
+      expect(finding?.evidence).toMatchObject({
+        nodegroups: [
+          {
+            zones: [
+              {
+                zone: "eu-west-1a",
+                picked: story.nodesA.id,
+                candidates: [
+                  { subnetId: story.nodesA.id, available: 102 },
+                  { subnetId: clean.id, available: 59 },
+                ].sort((a, b) => a.subnetId.localeCompare(b.subnetId)),
+              },
+            ],
+          },
+        ],
+      });
+    });
+
+    it("fires for a self-managed group whose only subnet has one free /28 block", () => {
+      // Prepare
+      const story = fragmentedStory([1, 2, 3, 4]);
+      const template = story.region.launchTemplate("legacy", [
+        { instanceType: "m5.large", securityGroups: [story.nodeSg] },
+      ]);
+      const legacy = story.records.selfManagedGroup(story.cluster, "legacy", {
+        subnets: [story.nodesA],
+        launchTemplate: template,
+        sizes: { min: 1, max: 3, desired: 1 },
+      });
+      legacy.node(story.nodesA, { ...PD_NODE, groups: [story.nodeSg] });
+
+      // Act
+      const [finding] = expectFires(prefixFragmentation, story.build());
+
+      // Assess
+      expect(finding).toMatchObject({ resourceId: story.nodesA.id, severity: "MEDIUM" });
+      expect(finding?.evidence).toMatchObject({
+        availableIps: 102,
+        freeAlignedPrefixBlocks: 1,
+        nodegroups: [
+          { capacityKind: "self-managed", capacityGroup: "legacy", resourceId: "self-managed/legacy" },
+        ],
+      });
+      expect(finding?.remediation).toContain("move self-managed group legacy to a new subnet");
+    });
+
+    it("stays quiet for the self-managed group when the scattered addresses leave two blocks free", () => {
+      // Prepare: blocks 1–3 hold one address each; blocks 4 and 5 take one more node's two prefixes.
+      const story = fragmentedStory([1, 2, 3]);
+      const template = story.region.launchTemplate("legacy", [
+        { instanceType: "m5.large", securityGroups: [story.nodeSg] },
+      ]);
+      const legacy = story.records.selfManagedGroup(story.cluster, "legacy", {
+        subnets: [story.nodesA],
+        launchTemplate: template,
+        sizes: { min: 1, max: 2, desired: 1 },
+      });
+      legacy.node(story.nodesA, { ...PD_NODE, groups: [story.nodeSg] });
+
+      // Act / Assess
+      const estate = story.build();
+      expectQuiet(prefixFragmentation, estate);
+      expectQuiet(subnetExhausted, estate);
     });
   });
 

@@ -1,6 +1,7 @@
 import type { AMITypes, Issue, NodegroupStatus } from "@aws-sdk/client-eks";
 import type { Estate, EstateRegion } from "#shared/estate/index.ts";
 import type { Inventory } from "#shared/inventory/types.ts";
+import { KARPENTER_MIME_BOUNDARY, mimeMultipart, type NodeadmClusterDetails } from "#sim/builder/index.ts";
 import { inventoryWithKubelet } from "#test/support/kubelet.ts";
 
 export const ACCOUNT_ID = "111122223333";
@@ -73,4 +74,53 @@ export function nodeEstate(nodegroups: NodegroupFixture[]): Estate {
 
 export function nodeInventory(nodegroups: NodegroupFixture[]): Promise<Inventory> {
   return inventoryWithKubelet(nodeEstate(nodegroups), ACCOUNT_ID, REGION);
+}
+
+/** EC2NodeClass `spec.kubelet` maps Karpenter renders as kubelet flags on AL2. */
+export interface KarpenterAl2Kubelet {
+  systemReserved?: Record<string, string>;
+  kubeReserved?: Record<string, string>;
+  evictionHard?: Record<string, string>;
+}
+
+/**
+ * AL2 user data as Karpenter renders it for an EC2NodeClass of `amiFamily: AL2` (aws/karpenter-provider-aws
+ * pkg/providers/amifamily/bootstrap/eksbootstrap.go `eksBootstrapScript`, bootstrap.go `kubeletExtraArgs` and
+ * `joinParameterArgs`): one shell part calling bootstrap.sh, the NodeClass's kubelet maps as `--system-reserved`,
+ * `--kube-reserved` and `--eviction-hard` flags (Go-quoted) inside `--kubelet-extra-args`, in a MIME archive
+ * with boundary `//` (testdata `al2_userdata_merged.golden`).
+ */
+export function karpenterAl2UserData(
+  cluster: NodeadmClusterDetails,
+  pool: string,
+  kubelet: KarpenterAl2Kubelet,
+): string {
+  const joined = (flag: string, map: Record<string, string> | undefined, separator: string) =>
+    map === undefined
+      ? []
+      : [
+          `${flag}=${JSON.stringify(
+            Object.entries(map)
+              .map(([k, v]) => `${k}${separator}${v}`)
+              .join(","),
+          )}`,
+        ];
+  const labels = `karpenter.k8s.aws/ec2nodeclass=default,karpenter.sh/capacity-type=on-demand,karpenter.sh/nodepool=${pool}`;
+  const extraArgs = [
+    `--node-labels=${JSON.stringify(labels)}`,
+    `--register-with-taints="karpenter.sh/unregistered:NoExecute"`,
+    ...joined("--system-reserved", kubelet.systemReserved, "="),
+    ...joined("--kube-reserved", kubelet.kubeReserved, "="),
+    ...joined("--eviction-hard", kubelet.evictionHard, "<"),
+  ].join(" ");
+  const script = [
+    "#!/bin/bash -xe",
+    "exec > >(tee /var/log/user-data.log|logger -t user-data -s 2>/dev/console) 2>&1",
+    `/etc/eks/bootstrap.sh '${cluster.name}' --apiserver-endpoint '${cluster.apiServerEndpoint}' --b64-cluster-ca '${cluster.certificateAuthority}' \\`,
+    `--kubelet-extra-args '${extraArgs}'`,
+  ].join("\n");
+  return mimeMultipart(
+    [{ contentType: 'text/x-shellscript; charset="us-ascii"', body: script }],
+    KARPENTER_MIME_BOUNDARY,
+  );
 }

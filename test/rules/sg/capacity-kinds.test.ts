@@ -2,15 +2,17 @@
 import { describe, expect, it } from "vitest";
 import { datastoreReachableByAllPods } from "#shared/rules/sg/datastore-reachable-by-all-pods.ts";
 import { missingControlPlaneRules } from "#shared/rules/sg/missing-control-plane-rules.ts";
+import { multipleClusterTaggedSgs } from "#shared/rules/sg/multiple-cluster-tagged-sgs.ts";
 import { nodeWorldIngress } from "#shared/rules/sg/node-world-ingress.ts";
 import { podEniUnsupportedInstance } from "#shared/rules/sg/pod-eni-unsupported-instance.ts";
 import { sshOpenToWorld } from "#shared/rules/sg/ssh-open-to-world.ts";
-import { allowControlPlane } from "#sim/builder/index.ts";
-import { capacityStory } from "#test/support/capacity-story.ts";
+import { allowControlPlane, clusterTag, type SecurityGroupRef } from "#sim/builder/index.ts";
+import { capacityStory, STORY_CLUSTER, STORY_REGION } from "#test/support/capacity-story.ts";
 import { expectFires, expectQuiet } from "#test/support/rules.ts";
 
 const AUTO_MODE_CLUSTER = { with: { computeConfig: { enabled: true, nodePools: ["general-purpose"] } } };
 const AUTO_MODE = { cluster: AUTO_MODE_CLUSTER };
+const CLUSTER_TAG_KEY = `kubernetes.io/cluster/${STORY_CLUSTER}`;
 
 /** A self-managed group `legacy` launching m5.large from a template with only `groups`. */
 function selfManaged(story: ReturnType<typeof capacityStory>, groups = [story.nodeSg], nodes = 1) {
@@ -283,6 +285,43 @@ describe("sg.* rules over every capacity kind", () => {
       expect(finding?.remediation).toContain("kubectl edit nodepool burst");
     });
 
+    it("fires for a self-managed group whose launch template runs a type that cannot trunk", () => {
+      // Prepare
+      const story = capacityStory({ cluster: POD_ENI });
+      const template = story.region.launchTemplate("burst", [
+        { instanceType: "t3.large", securityGroups: [story.nodeSg] },
+      ]);
+      const burst = story.records.selfManagedGroup(story.cluster, "burst", {
+        subnets: [story.nodesA, story.nodesB],
+        launchTemplate: template,
+        sizes: { min: 1, max: 4, desired: 1 },
+      });
+      burst.node(story.nodesA, { instanceType: "t3.large", groups: [story.nodeSg] });
+
+      // Act
+      const findings = expectFires(podEniUnsupportedInstance, story.build());
+
+      // Assess
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        resourceId: "self-managed/burst",
+        severity: "LOW",
+        title:
+          "Self-managed group burst uses t3.large, which cannot trunk: no security groups for pods there",
+        evidence: {
+          capacityKind: "self-managed",
+          capacityGroup: "burst",
+          instanceTypes: ["t3.large"],
+          unsupported: [{ instanceType: "t3.large", reason: "no-trunking", branchInterfaces: 0 }],
+          suggestedInstanceType: { instanceType: "m5.large" },
+        },
+      });
+      expect(findings[0]?.remediation).toContain(`--launch-template-id ${template.id}`);
+      expect(findings[0]?.remediation).toContain(
+        `aws autoscaling start-instance-refresh --region ${STORY_REGION} --auto-scaling-group-name burst`,
+      );
+    });
+
     it("stays quiet for trunking types, and for Auto Mode and Fargate, which have no vpc-cni trunk", () => {
       // Prepare
       const story = capacityStory({ cluster: { ...POD_ENI, ...AUTO_MODE_CLUSTER } });
@@ -299,6 +338,80 @@ describe("sg.* rules over every capacity kind", () => {
 
       // Act / Assess
       expectQuiet(podEniUnsupportedInstance, story.build());
+    });
+  });
+
+  describe("Rule: sg.multiple-cluster-tagged-sgs", () => {
+    /**
+     * A running Fargate pod whose SecurityGroupPolicy gives its ENI `groups` (the cluster SG among them): a
+     * requester-managed ENI attached to no instance of the account, as `CapacityRecords.fargatePod` writes one.
+     */
+    function fargatePodWith(story: ReturnType<typeof capacityStory>, groups: SecurityGroupRef[]): string {
+      return story.region.networkInterface({
+        key: `${story.cluster.name}/fargate/sgp`,
+        subnet: story.nodesA,
+        description: "fargate-ip-sgp",
+        groups,
+        addresses: 1,
+        requesterId: "AROAFARGATEEXAMPLE:fargate",
+        with: { RequesterManaged: true },
+      });
+    }
+
+    // Fargate pods are IP targets only. The AWS Load Balancer Controller finds a Fargate pod's ENI by its IP
+    // (kubernetes-sigs/aws-load-balancer-controller pkg/networking/pod_eni_info_resolver.go `resolveViaVPCENIs`,
+    // used for every pod on a `eks.amazonaws.com/compute-type: fargate` node) and then picks the SG for the load
+    // balancer's ingress rules with pkg/networking/networking_manager.go `resolveEndpointSGForENI`, exactly as for
+    // an EC2 node's ENI: two cluster-tagged SGs on the pod's ENI fail the TargetGroupBinding's reconcile.
+    it("fires for a Fargate profile whose pod ENI carries the cluster SG and a second cluster-tagged SG", () => {
+      // Prepare
+      const story = capacityStory();
+      const tagged = story.vpc.securityGroup("prod-pods-tagged", "pod SG tagged for the cluster", {
+        tags: clusterTag(STORY_CLUSTER, "owned"),
+      });
+      story.records.fargateProfile(story.cluster, "batch", [story.nodesA]);
+      const pod = fargatePodWith(story, [story.cluster.clusterSg, tagged]);
+
+      // Act
+      const findings = expectFires(multipleClusterTaggedSgs, story.build());
+
+      // Assess
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({
+        resourceId: "fargate/batch",
+        severity: "HIGH",
+        title: `Fargate profile batch carries 2 SGs tagged ${CLUSTER_TAG_KEY}`,
+        evidence: {
+          capacityKind: "fargate",
+          capacityGroup: "batch",
+          keep: story.cluster.clusterSg.id,
+          removeTagFrom: [tagged.id],
+          securityGroupSource: "observed",
+          fromConfiguration: false,
+          nodes: [
+            {
+              node: pod,
+              networkInterfaceId: pod,
+              interfaceType: "interface",
+              clusterTagged: [story.cluster.clusterSg.id, tagged.id].sort(),
+            },
+          ],
+        },
+      });
+      expect(findings[0]?.remediation).toContain(
+        `aws ec2 delete-tags --region ${STORY_REGION} --resources ${tagged.id} --tags Key=${CLUSTER_TAG_KEY}`,
+      );
+    });
+
+    it("stays quiet for a Fargate pod whose second SG is not cluster-tagged: the controller picks the cluster SG", () => {
+      // Prepare
+      const story = capacityStory();
+      const podSg = story.vpc.securityGroup("prod-pods", "pod SG, untagged");
+      story.records.fargateProfile(story.cluster, "batch", [story.nodesA]);
+      fargatePodWith(story, [story.cluster.clusterSg, podSg]);
+
+      // Act / Assess
+      expectQuiet(multipleClusterTaggedSgs, story.build());
     });
   });
 });
