@@ -197,7 +197,8 @@ export function evaluateTargets(result: BenchResult): Target[] {
           .map(
             (m) =>
               `${m.accounts} accounts: ${m.second?.totals.store.itemsWritten.finding} finding / ` +
-              `${m.second?.totals.store.itemsWritten.scope} scope / ${m.second?.totals.store.itemsWritten.history} history items`,
+              `${m.second?.totals.store.itemsWritten.scope} scope / ${m.second?.totals.store.itemsWritten.history} history / ` +
+              `${m.second?.totals.store.itemsWritten.sample ?? 0} sample items (samples: one per capacity subnet and hour)`,
           )
           .join("; ")
       : "n/a",
@@ -477,6 +478,7 @@ export function renderReport(report: BenchReport): string {
       "finding items",
       "scope items",
       "history items",
+      "sample items",
       "write calls",
       "Put",
       "Update",
@@ -491,6 +493,7 @@ export function renderReport(report: BenchReport): string {
         d.itemsWritten.finding,
         d.itemsWritten.scope,
         d.itemsWritten.history,
+        d.itemsWritten.sample ?? 0,
         d.writeCalls,
         d.writesByOperation.PutItem,
         d.writesByOperation.UpdateItem,

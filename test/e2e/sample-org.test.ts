@@ -66,11 +66,16 @@ describe("Demo path: eks-audit scan of the sample organisation", () => {
   });
 
   it("reads the README's table of expected findings", () => {
-    expect(rows.length).toBeGreaterThanOrEqual(RULE_IDS.length);
+    expect(rows.length).toBeGreaterThanOrEqual(RULE_IDS.length - 1);
   });
 
-  it("covers every rule id of the catalog", () => {
-    expect(new Set(findings.map((f) => f.ruleId))).toEqual(new Set(RULE_IDS));
+  it("covers every rule id of the catalog that one snapshot can show", () => {
+    // The forecast needs a stored history of scans, which one --store none scan has not:
+    // test/scan/forecast-series.test.ts replays a series of snapshots for it.
+    const fromHistory = new Set<string>(["ip.subnet-exhaustion-forecast"]);
+    expect(new Set(findings.map((f) => f.ruleId))).toEqual(
+      new Set(RULE_IDS.filter((id) => !fromHistory.has(id))),
+    );
   });
 
   it.each(

@@ -467,6 +467,7 @@ describe("Function: collectInventory when one call fails for one resource", () =
           return [];
         },
       },
+      samples: { ofSubnets: async () => new Map(), record: async () => 0 },
     } as unknown as FindingsStore;
     const notifier: Notifier = { notify: async () => ({ status: "nothing-pending", transitions: 0 }) };
 

@@ -114,7 +114,7 @@ describe("Class: FindingsStore", () => {
       // Assess
       // 4 finding PutItems + 1 history BatchWriteItem + 2 scope UpdateItems (the reconcile lease, the record)
       expect(firstRun.writeCalls).toBe(7);
-      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 2, history: 4 });
+      expect(firstRun.itemsWritten).toEqual({ finding: 4, scope: 2, history: 4, sample: 0 });
       expect(transitions).toEqual([]);
       const rerun = store.stats();
       expect(rerun.writeCalls).toBe(1);
@@ -124,7 +124,7 @@ describe("Class: FindingsStore", () => {
         DeleteItem: 0,
         BatchWriteItem: 0,
       });
-      expect(rerun.itemsWritten).toEqual({ finding: 0, scope: 1, history: 0 });
+      expect(rerun.itemsWritten).toEqual({ finding: 0, scope: 1, history: 0, sample: 0 });
       expect(await store.reader.getScope(ACCOUNT, REGION)).toMatchObject({
         runId: "run-2",
         lastScanAt: at(60),
@@ -307,7 +307,7 @@ describe("Class: FindingsStore", () => {
 
       // Assess
       expect(again).toEqual([]);
-      expect(store.stats().itemsWritten).toEqual({ finding: 0, scope: 1, history: 0 });
+      expect(store.stats().itemsWritten).toEqual({ finding: 0, scope: 1, history: 0, sample: 0 });
       expect(await store.reader.queryFindings({ accountId: ACCOUNT })).toEqual(before);
     });
 

@@ -149,7 +149,7 @@ describe("Accepted risks in the store, across runs", () => {
     const third = await run(120, [FOREIGN_TAG], accepted);
     expect(third.transitions).toEqual([]);
     expect(third.published).toBe(0);
-    expect(store.stats().itemsWritten).toEqual({ finding: 0, scope: 1, history: 0 });
+    expect(store.stats().itemsWritten).toEqual({ finding: 0, scope: 1, history: 0, sample: 0 });
     expect(store.stats().writeCalls).toBe(1);
 
     // Run 4, the next day: the entry has expired, the finding is REOPENED and pages once.
