@@ -205,7 +205,7 @@ async function withHistory(
       inventory.unread.push({
         cluster,
         rulePrefixes: HISTORY_RULES,
-        what: "subnet samples in the findings store (the forecast's history)",
+        what: "Query subnet samples",
         errorName: errorName(err),
       });
     }

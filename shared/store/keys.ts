@@ -1,5 +1,5 @@
 import { type Finding, findingKey, type Severity } from "#shared/findings/index.ts";
-import { sampleHour } from "#shared/models/forecast/samples.ts";
+import { sampleHour } from "#shared/models/forecast/hour.ts";
 
 export { sampleHour };
 

@@ -7,7 +7,15 @@ import { type Simulator, startSimulator } from "#sim/index.ts";
 import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 import { estateSeries, SERIES_SUBNET } from "#test/support/estate-series.ts";
 import { inventoryFromEstate } from "#test/support/inventory.ts";
-import { captureOutput, lambdaContext, setEnv, simulatorEnv, sqsEvent, sqsRecord, TOPIC_ARN } from "./support.ts";
+import {
+  captureOutput,
+  lambdaContext,
+  setEnv,
+  simulatorEnv,
+  sqsEvent,
+  sqsRecord,
+  TOPIC_ARN,
+} from "./support.ts";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";
@@ -76,7 +84,9 @@ describe("Function: scanner, forecast from the stored samples", () => {
     });
     expect(others).toEqual([]);
     expect(forecast).toMatchObject({ resourceId: SERIES_SUBNET, severity: "HIGH", status: "OPEN" });
-    const evidence = forecast?.evidence as { forecast: { daysLeft: number; date: string; samplesUsed: number } };
+    const evidence = forecast?.evidence as {
+      forecast: { daysLeft: number; date: string; samplesUsed: number };
+    };
     expect(evidence.forecast.samplesUsed).toBe(10);
     expect(evidence.forecast.daysLeft).toBeCloseTo(6, 0);
     const samples = await store.samples.ofSubnet(

@@ -2,7 +2,11 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { openFindingsStore } from "#shared/cli/common/store.ts";
 import type { Finding } from "#shared/findings/index.ts";
+import { processScanTask } from "#shared/scan/scan-task.ts";
+import { startSimulator } from "#sim/index.ts";
 import { captureTime, estateSeries, SERIES_SUBNET, scanSeries } from "#test/support/estate-series.ts";
 
 const DAY = 86_400_000;
@@ -71,5 +75,53 @@ describe("Forecast: a history of daily snapshots scanned into one store", { time
   it("gives no forecast when use shrinks", async () => {
     const values = Array.from({ length: 10 }, (_, d) => 100 + 25 * d);
     expect(forecasts(await replay(values))).toEqual([]);
+  });
+
+  it("keeps an open forecast and names the gap when the samples cannot be read", async () => {
+    // Prepare: a steady series leaves a forecast open; then the store refuses the samples' Query.
+    const dir = join(await mkdtemp(join(tmpdir(), "eks-audit-forecast-")), "store");
+    const estates = estateSeries(Array.from({ length: 9 }, (_, d) => 600 - 40 * d));
+    expect(forecasts((await scanSeries(estates, dir)).findings)).toHaveLength(1);
+    const opened = await openFindingsStore({ kind: "dynalite", dir }, { create: false });
+    const latest = estates.at(-1);
+    if (!latest) throw new Error("no estate");
+    const sim = await startSimulator({ estate: latest });
+    const factory = new AwsClientFactory({
+      runId: "run-forecast-gap",
+      endpoint: sim.url,
+      homeRegion: "eu-west-1",
+      credentials: async () => ({ accessKeyId: "AKIA111122223333TEST", secretAccessKey: "x" }),
+    });
+    opened.store.samples.ofSubnets = async () => {
+      throw Object.assign(new Error("Rate of requests exceeds the allowed throughput"), {
+        name: "ProvisionedThroughputExceededException",
+      });
+    };
+    try {
+      // Act
+      const outcome = await processScanTask(
+        {
+          runId: "run-forecast-gap",
+          accountId: "111122223333",
+          region: "eu-west-1",
+          scheduledAt: new Date().toISOString(),
+        },
+        { factory, store: opened.store, observedAt: new Date(captureTime(9)).toISOString() },
+      );
+
+      // Assess
+      const gap = outcome.result.findings.filter((f) => f.ruleId === "scan.error" && f.variant === "Query");
+      expect(gap).toHaveLength(1);
+      expect(gap[0]?.detail).toContain(
+        "the exhaustion forecast (ip.subnet-exhaustion-forecast) was not evaluated",
+      );
+      expect(outcome.result.samples ?? []).toEqual([]);
+      const stored = await opened.store.reader.queryFindings({ ruleId: "ip.subnet-exhaustion-forecast" });
+      expect(stored.map((f) => f.status)).toEqual(["OPEN"]);
+    } finally {
+      factory.destroy();
+      await sim.close();
+      await opened.close();
+    }
   });
 });

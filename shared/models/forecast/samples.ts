@@ -1,5 +1,6 @@
 import type { Inventory, SampledGroup, SubnetSample } from "#shared/inventory/types.ts";
 import { clusterHeadroom, type SubnetHeadroom } from "#shared/models/ip-headroom/headroom.ts";
+import { sampleHour } from "./hour.ts";
 
 /**
  * What a complete scan records per subnet used by a capacity group (the forecast's history): free IPs and
@@ -78,9 +79,6 @@ export function subnetNeed(sample: SubnetSample, cluster?: string): number | und
     .map((g) => g.needIps);
   return needs.length > 0 ? Math.max(...needs) : undefined;
 }
-
-/** `2026-12-05T13`: the UTC hour of a sample (the store keeps at most one per subnet, account and hour). */
-export const sampleHour = (at: string): string => new Date(at).toISOString().slice(0, 13);
 
 /**
  * The forecast's history: the stored samples plus this scan's. A subnet whose hour already holds a stored

@@ -16,7 +16,7 @@ const DENIED = new Set([
 ]);
 
 interface CallText {
-  service: "eks" | "ec2" | "autoscaling";
+  service: "eks" | "ec2" | "autoscaling" | "dynamodb";
   /** What the resource is, from the words after the operation in `what`. */
   noun: (args: string[]) => string;
   /** What the scan did without it. */
@@ -27,7 +27,18 @@ interface CallText {
   fix?: (args: string[], cluster: string, region: string) => string;
 }
 
+/** The scan's own read of the findings store (the forecast's samples), not an AWS call into the member account. */
+const STORE_QUERY = "Query";
+
 const CALLS: Record<string, CallText> = {
+  [STORE_QUERY]: {
+    service: "dynamodb",
+    noun: () => "the subnet samples in the findings table",
+    consequence:
+      "the exhaustion forecast (ip.subnet-exhaustion-forecast) was not evaluated and no sample was recorded",
+    check: () =>
+      "the scanner's log and the findings table's throttling metrics; the next scan reads them again",
+  },
   DescribeAddon: {
     service: "eks",
     noun: ([addon]) => `add-on ${addon ?? "vpc-cni"}`,
@@ -199,7 +210,9 @@ export function coverageFindings(inventory: Inventory): Finding[] {
     const fix = call.fix?.(argsOf(f.whats[0] ?? ""), f.cluster, inventory.region);
     const kept = `Findings about ${f.kept.join("; ")} of cluster ${f.cluster} are kept as they were; none is resolved until it is read.`;
     const remediation = f.denied
-      ? `Allow ${call.service}:${f.operation} to the member role (redeploy the EksAuditorMemberRole StackSet; an SCP or permissions boundary may deny it), then check: ${checks}`
+      ? f.operation === STORE_QUERY
+        ? "Allow dynamodb:Query on the findings table to the scanner's role (redeploy the central stack: it grants it)."
+        : `Allow ${call.service}:${f.operation} to the member role (redeploy the EksAuditorMemberRole StackSet; an SCP or permissions boundary may deny it), then check: ${checks}`
       : `Check: ${checks}${fix ? `; if it is gone or unknown, ${fix}` : ""}. The next scan reads it again.`;
     return newFinding(inventory, {
       cluster: f.cluster,

@@ -1,0 +1,130 @@
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SubnetSample } from "#shared/inventory/types.ts";
+import {
+  FindingsStore,
+  SAMPLE_RETENTION_DAYS,
+  StoreDataError,
+  sampleSk,
+  subnetPk,
+} from "#shared/store/index.ts";
+import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+
+let dynamo: LocalDynamo;
+let table: string;
+let store: FindingsStore;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+beforeEach(async () => {
+  table = await dynamo.createTable();
+  store = new FindingsStore(dynamo.doc, table);
+});
+
+function sample(at: string, availableIps: number, accountId = "111122223333"): SubnetSample {
+  return {
+    subnetId: "subnet-0abc",
+    accountId,
+    region: "eu-west-1",
+    availabilityZone: "eu-west-1a",
+    at,
+    availableIps,
+    nodes: 3,
+    groups: [
+      {
+        cluster: "prod",
+        group: "web",
+        kind: "managed-nodegroup",
+        instanceType: "m5.large",
+        launchIps: 20,
+        needIps: 20,
+        fitsAtLaunch: Math.floor(availableIps / 20),
+        fitsAtFull: Math.floor(availableIps / 30),
+        podsAtLaunch: Math.floor(availableIps / 20),
+        podsAtFull: Math.floor(availableIps / 30) * 27,
+        nodes: 3,
+      },
+    ],
+  };
+}
+
+describe("Class: SampleLog (store.samples)", () => {
+  it("keeps one sample per subnet, account and hour: the first of the hour", async () => {
+    // Act
+    const first = await store.samples.record([sample("2026-12-01T06:15:00.000Z", 300)]);
+    const again = await store.samples.record([sample("2026-12-01T06:45:00.000Z", 290)]);
+    const other = await store.samples.record([sample("2026-12-01T06:50:00.000Z", 290, "222233334444")]);
+    const next = await store.samples.record([sample("2026-12-01T07:05:00.000Z", 280)]);
+
+    // Assess
+    expect([first, again, other, next]).toEqual([1, 0, 1, 1]);
+    const series = await store.samples.ofSubnet(
+      "subnet-0abc",
+      "2026-12-01T00:00:00.000Z",
+      "2026-12-01T23:59:59.000Z",
+    );
+    expect(series.map((s) => [s.at, s.accountId, s.availableIps])).toEqual([
+      ["2026-12-01T06:15:00.000Z", "111122223333", 300],
+      ["2026-12-01T06:50:00.000Z", "222233334444", 290],
+      ["2026-12-01T07:05:00.000Z", "111122223333", 280],
+    ]);
+    expect(series[0]).toEqual(sample("2026-12-01T06:15:00.000Z", 300));
+    expect(store.stats().itemsWritten.sample).toBe(3);
+  });
+
+  it("expires a sample 180 days after it was taken, under a key the console can query", async () => {
+    await store.samples.record([sample("2026-12-01T06:15:00.000Z", 300)]);
+    const item = (
+      await dynamo.doc.send(
+        new GetCommand({
+          TableName: table,
+          Key: { pk: "SUBNET#subnet-0abc", sk: "SAMPLE#2026-12-01T06#111122223333" },
+        }),
+      )
+    ).Item;
+    expect(item?.expiresAt).toBe(
+      Date.parse("2026-12-01T06:15:00.000Z") / 1000 + SAMPLE_RETENTION_DAYS * 86_400,
+    );
+    expect(item?.itemType).toBe("SAMPLE");
+  });
+
+  it("reads only the asked window, for each subnet with one Query", async () => {
+    await store.samples.record([
+      sample("2026-11-01T06:15:00.000Z", 500),
+      sample("2026-11-20T06:15:00.000Z", 400),
+      sample("2026-12-01T06:15:00.000Z", 300),
+    ]);
+    store.resetStats();
+    const bySubnet = await store.samples.ofSubnets(
+      ["subnet-0abc", "subnet-0none"],
+      "2026-11-17T06:15:00.000Z",
+      "2026-12-01T06:15:00.000Z",
+    );
+    expect(bySubnet.get("subnet-0abc")?.map((s) => s.availableIps)).toEqual([400, 300]);
+    expect(bySubnet.get("subnet-0none")).toEqual([]);
+    expect(store.stats().readCalls).toBe(2);
+  });
+
+  it("names the item when a stored sample is malformed", async () => {
+    const at = "2026-12-01T06:15:00.000Z";
+    await dynamo.doc.send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: subnetPk("subnet-0abc"), sk: sampleSk(at, "111122223333"), at, subnetId: "subnet-0abc" },
+      }),
+    );
+    const read = store.samples.ofSubnet(
+      "subnet-0abc",
+      "2026-12-01T00:00:00.000Z",
+      "2026-12-02T00:00:00.000Z",
+    );
+    await expect(read).rejects.toThrow(StoreDataError);
+    await expect(read).rejects.toThrow("SUBNET#subnet-0abc SAMPLE#2026-12-01T06#111122223333");
+  });
+});
