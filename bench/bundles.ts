@@ -5,11 +5,12 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { bundleBytes, bundleLambda } from "#infra/bundling/build.ts";
 import { LAMBDA_BUILD_OPTIONS } from "#infra/bundling/options.ts";
 import { ROOT } from "./processes.ts";
 
@@ -26,7 +27,10 @@ export interface BundleReport {
   entry: string;
   /** Absent entry (the handler is not written yet) or a build error. */
   error?: string;
+  /** Every file of the asset: index.mjs and its chunks. */
   bytes?: number;
+  /** What importing index.mjs loads (the chunks behind `await import()` excluded). */
+  initBytes?: number;
   /** Largest contributors to the output, by package (or project folder), in bytes. */
   topInputs?: { input: string; bytes: number }[];
   coldInitMs?: { median: number; runs: number[] };
@@ -98,6 +102,8 @@ function packageOf(input: string): string {
 export async function ec2ClientFloorBytes(): Promise<number> {
   const result = await build({
     ...BUNDLE_OPTIONS,
+    // One file, no outdir: the one call has no lazily loaded part to split off.
+    splitting: false,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
     stdin: {
@@ -124,19 +130,13 @@ export async function measureBundles(options: { coldRuns: number }): Promise<Bun
         report.error = `${entry} does not exist yet`;
         continue;
       }
-      const outfile = join(dir, name, "index.mjs");
+      let outfile = join(dir, name, "index.mjs");
       try {
-        const result = await build({
-          ...BUNDLE_OPTIONS,
-          mainFields: [...BUNDLE_OPTIONS.mainFields],
-          external: [...BUNDLE_OPTIONS.external],
-          absWorkingDir: ROOT,
-          entryPoints: [join(ROOT, entry)],
-          outfile,
-          metafile: true,
-          logLevel: "silent",
-        });
-        report.bytes = (await stat(outfile)).size;
+        const result = await bundleLambda(join(ROOT, entry), join(dir, name));
+        outfile = result.outfile;
+        const bytes = bundleBytes(result.metafile, outfile);
+        report.bytes = bytes.total;
+        report.initBytes = bytes.init;
         const byPackage = new Map<string, number>();
         for (const output of Object.values(result.metafile.outputs)) {
           for (const [input, info] of Object.entries(output.inputs)) {
@@ -178,17 +178,8 @@ export interface DeploymentBundles {
 
 /** Builds what the deployment-shaped run forks: the scanner bundle and the worker harness, into `dir`. */
 export async function buildDeploymentBundles(dir: string): Promise<DeploymentBundles> {
-  const handler = join(dir, "scanner", "index.mjs");
   const worker = join(dir, "worker", "worker.mjs");
-  await build({
-    ...BUNDLE_OPTIONS,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    external: [...BUNDLE_OPTIONS.external],
-    absWorkingDir: ROOT,
-    entryPoints: [join(ROOT, BUNDLE_ENTRIES.scanner)],
-    outfile: handler,
-    logLevel: "silent",
-  });
+  const { outfile: handler } = await bundleLambda(join(ROOT, BUNDLE_ENTRIES.scanner), join(dir, "scanner"));
   await build({
     bundle: true,
     format: "esm",

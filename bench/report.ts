@@ -213,7 +213,11 @@ export function evaluateTargets(result: BenchResult): Target[] {
   targets.push({
     id: "scanner-bundle-size",
     target: `scanner bundle ≤ ${kb(LIMITS.scannerBundleBytes)} minified`,
-    measured: scanner?.bytes !== undefined ? kb(scanner.bytes) : (scanner?.error ?? "not built"),
+    // The whole asset (index.mjs and every chunk) is held to the target; what the import loads is shown beside it.
+    measured:
+      scanner?.bytes !== undefined
+        ? `${kb(scanner.bytes)}${scanner.initBytes !== undefined ? ` (loaded at init: ${kb(scanner.initBytes)})` : ""}`
+        : (scanner?.error ?? "not built"),
     pass: scanner?.bytes !== undefined ? scanner.bytes <= LIMITS.scannerBundleBytes : null,
     ...(scanner?.bytes !== undefined && scanner.bytes > LIMITS.scannerBundleBytes
       ? {
@@ -237,7 +241,7 @@ export function evaluateTargets(result: BenchResult): Target[] {
     ...(cold.some((b) => (b.coldInitMs?.median ?? 0) > LIMITS.coldInitMs)
       ? {
           reason:
-            `the import parses and compiles ${cold.map((b) => `${b.name} ${kb(b.bytes ?? 0)}`).join(", ")} and runs the ` +
+            `the import parses and compiles ${cold.map((b) => `${b.name} ${kb(b.initBytes ?? b.bytes ?? 0)}`).join(", ")} and runs the ` +
             "handler's module scope (settings, SDK clients, Powertools); the figure moves with the machine's load " +
             `(load average ${r2(result.machine.loadAverage.start)} → ${r2(result.machine.loadAverage.end)} here)`,
         }
@@ -568,11 +572,19 @@ export function renderReport(report: BenchReport): string {
   }
 
   if (report.bundles.length > 0) {
-    const t = table(["bundle", "minified", "cold init median ms", "runs ms", "largest inputs"]);
+    const t = table([
+      "bundle",
+      "minified",
+      "loaded at init",
+      "cold init median ms",
+      "runs ms",
+      "largest inputs",
+    ]);
     for (const bundle of report.bundles) {
       t.push([
         bundle.name,
         bundle.bytes !== undefined ? kb(bundle.bytes) : (bundle.error ?? "-"),
+        bundle.initBytes !== undefined ? kb(bundle.initBytes) : "-",
         bundle.coldInitMs?.median ?? "-",
         bundle.coldInitMs?.runs.join(" ") ?? "-",
         (bundle.topInputs ?? [])

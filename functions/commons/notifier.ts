@@ -1,14 +1,6 @@
-import { SecurityHubClient } from "@aws-sdk/client-securityhub";
-import { STSClient } from "@aws-sdk/client-sts";
 import type { Severity } from "#shared/findings/index.ts";
 import { type Notifier, SnsNotifier } from "#shared/notify/index.ts";
-import {
-  callerTarget,
-  type DeliveryLedger,
-  OutboxNotifier,
-  SecurityHubChannel,
-  SnsChannel,
-} from "#shared/notify/securityhub/index.ts";
+import type { DeliveryLedger } from "#shared/notify/securityhub/outbox-notifier.ts";
 import { snsClient } from "./clients.ts";
 import type { AwsAccessConfig } from "./config.ts";
 
@@ -22,11 +14,14 @@ export interface NotifierSettings extends AwsAccessConfig {
 
 /**
  * The functions' notifier, built once per container: the SNS notifier with the store's outbox; with
- * `securityHub`, the outbox notifier that imports each transition into the central account's Security Hub
- * (its default product in the home region, the account and partition from the function's own identity)
- * and then pages through SNS, each channel once per transition (shared/notify/securityhub/outbox-notifier.ts).
+ * `securityHub`, the outbox notifier that imports each transition into Security Hub and then pages through
+ * SNS (./securityhub-notifier.ts). That module, and the Security Hub client with it, is imported only then:
+ * esbuild splits it into its own chunk, which a function without SECURITY_HUB_IMPORT never loads.
  */
-export function functionNotifier(settings: NotifierSettings, ledger: DeliveryLedger): Notifier {
+export async function functionNotifier(
+  settings: NotifierSettings,
+  ledger: DeliveryLedger,
+): Promise<Notifier> {
   const sns = snsClient(settings);
   if (!settings.securityHub) {
     return new SnsNotifier({
@@ -36,17 +31,6 @@ export function functionNotifier(settings: NotifierSettings, ledger: DeliveryLed
       ledger,
     });
   }
-  const endpoint = settings.endpointUrl ? { endpoint: settings.endpointUrl } : {};
-  const region = settings.homeRegion;
-  const securityHub = new SecurityHubChannel({
-    client: new SecurityHubClient({ region, ...endpoint }),
-    target: async () => ({
-      ...(await callerTarget(new STSClient({ region, ...endpoint }), region)),
-      ...(settings.ruleLink ? { ruleLink: settings.ruleLink } : {}),
-    }),
-  });
-  const page = new SnsChannel(
-    new SnsNotifier({ sns, topicArn: settings.topicArn, minSeverity: settings.alertMinSeverity }),
-  );
-  return new OutboxNotifier({ channels: [securityHub, page], ledger });
+  const { securityHubNotifier } = await import("./securityhub-notifier.ts");
+  return securityHubNotifier(settings, ledger, sns);
 }

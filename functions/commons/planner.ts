@@ -3,7 +3,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import { AwsClientFactory } from "#shared/aws/clients.ts";
+import { AccountClientFactory } from "#shared/aws/account-clients.ts";
 import { runIdOf } from "#shared/scan/run-id.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
 import type { AwsAccessConfig } from "./config.ts";
@@ -122,16 +122,16 @@ export async function enqueueScanTasks(
 export function plannerFactories(
   config: AwsAccessConfig & { orgRoleArn?: string },
   runId: string,
-): { factory: AwsClientFactory; organizations?: AwsClientFactory; destroy(): void } {
+): { factory: AccountClientFactory; organizations?: AccountClientFactory; destroy(): void } {
   const access = {
     runId,
     roleName: config.memberRoleName,
     homeRegion: config.homeRegion,
     ...(config.endpointUrl ? { endpoint: config.endpointUrl } : {}),
   };
-  const factory = new AwsClientFactory(access);
+  const factory = new AccountClientFactory(access);
   if (config.orgRoleArn === undefined) return { factory, destroy: () => factory.destroy() };
-  const organizations = new AwsClientFactory({
+  const organizations = new AccountClientFactory({
     ...access,
     callerRoleArn: config.orgRoleArn,
   });

@@ -18,13 +18,13 @@ import { FindingsStore } from "#shared/store/index.ts";
 const config = plannerConfigFromEnv();
 const sqs = sqsClient(config);
 /** The findings table and alert topic, when configured: coverage findings of scopes no longer planned close. */
-const coverage = config.coverage && coverageCloser(config.coverage);
+const coverage = config.coverage && (await coverageCloser(config.coverage));
 
-function coverageCloser(settings: NonNullable<typeof config.coverage>) {
+async function coverageCloser(settings: NonNullable<typeof config.coverage>) {
   const store = new FindingsStore(dynamoClient({ ...config, ...settings }), settings.tableName);
   // The coverage resolutions reach Security Hub too when the scanner imports there (or its findings stay active).
   // Only coverage (scan.*) findings close here: their links, not the whole catalog (a smaller bundle).
-  const notifier = functionNotifier({ ...config, ...settings, ruleLink: scanRuleLink }, store.ledger);
+  const notifier = await functionNotifier({ ...config, ...settings, ruleLink: scanRuleLink }, store.ledger);
   return { store, notifier };
 }
 

@@ -22,7 +22,7 @@ export const store = new FindingsStore(dynamoClient(config), config.tableName, {
   reconcileWaitMs: reconcileWaitWithin(config.writeReserveMs ?? DEFAULT_WRITE_RESERVE_MS),
 });
 // SNS, or Security Hub then SNS (SECURITY_HUB_IMPORT), each once per transition through the store's outbox.
-const notifier = functionNotifier(
+const notifier = await functionNotifier(
   { ...config, ruleLink: (id) => ruleById(id as RuleId)?.link },
   store.ledger,
 );

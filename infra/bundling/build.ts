@@ -8,6 +8,26 @@ import { fileURLToPath } from "node:url";
 import { build, type Metafile } from "esbuild";
 import { LAMBDA_BUILD_OPTIONS } from "./options.ts";
 
+/**
+ * A bundle's bytes: `total`, every file of the asset (index.mjs and its chunks); `init`, what importing index.mjs
+ * loads (the entry and the chunks it imports statically, transitively); the rest is loaded by `await import()`.
+ */
+export function bundleBytes(metafile: Metafile, entryFile: string): { total: number; init: number } {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => resolve(o) === resolve(entryFile));
+  if (entry === undefined) throw new Error(`${entryFile} is not an output of the build`);
+  const loaded = new Set<string>();
+  const visit = (file: string) => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    for (const i of outputs[file]?.imports ?? [])
+      if (i.kind === "import-statement" && !i.external) visit(i.path);
+  };
+  visit(entry);
+  const size = (files: Iterable<string>) => [...files].reduce((n, f) => n + (outputs[f]?.bytes ?? 0), 0);
+  return { total: size(Object.keys(outputs)), init: size(loaded) };
+}
+
 export async function bundleLambda(
   entry: string,
   outdir: string,
@@ -17,7 +37,7 @@ export async function bundleLambda(
   const result = await build({
     ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [entry],
-    outfile,
+    outdir,
     metafile: true,
     logLevel: "error",
   });

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
 
@@ -41,13 +42,26 @@ export const LAMBDA_BUILD_OPTIONS = {
   bundle: true,
   minify: true,
   format: "esm",
+  // What a function imports with `await import()` only on some paths (the Security Hub notifier, the MIME parser)
+  // goes to a chunk beside index.mjs, loaded when first needed: the init compiles only what every run uses.
+  splitting: true,
+  entryNames: "index",
+  chunkNames: "chunks/[name]-[hash]",
+  outExtension: { ".js": ".mjs" },
   platform: "node",
   target: "node24",
   mainFields: ["module", "main"],
-  external: [],
+  // Only the browser's user-agent provider imports it (@aws-sdk/core, createUserAgentStringParsingProvider), and
+  // Node never calls that provider: the import stays an import instead of a 34 KB chunk nothing loads.
+  external: ["bowser"],
   // The Lambda runtime's credentials are in the environment: the rest of the default chain stays out.
   alias: {
     "@aws-sdk/credential-provider-node": fileURLToPath(new URL("./lambda-credentials.ts", import.meta.url)),
+    // lambda-credentials.ts takes `fromEnv` alone: the package's index would add a chunk for each other
+    // provider it loads lazily (SSO, INI, Cognito…), which esbuild emits even though nothing reaches them.
+    "@aws-sdk/credential-providers": createRequire(import.meta.url).resolve(
+      "@aws-sdk/credential-providers/dist-es/fromEnv.js",
+    ),
   },
   banner: { js: ESM_REQUIRE_BANNER },
   sourcemap: false,

@@ -1,7 +1,7 @@
 import { DescribeRegionsCommand } from "@aws-sdk/client-ec2";
 import { paginateListAccounts } from "@aws-sdk/client-organizations";
 import pLimit from "p-limit";
-import type { AwsClientFactory } from "#shared/aws/clients.ts";
+import type { AccountClientFactory as AwsClientFactory } from "#shared/aws/account-clients.ts";
 import { organizationsClient } from "#shared/aws/organizations.ts";
 import { errorMessage, errorName } from "./errors.ts";
 import { accountNameOf } from "./patterns.ts";

@@ -147,7 +147,7 @@ describe("Setting: eksAuditor.suppressionsFile", () => {
     );
     const key = String((propsOf(scanner?.[1] ?? {}).Code as Json).S3Key).replace(/\.zip$/, "");
     const asset = join(outdir, `asset.${key}`);
-    expect(readdirSync(asset).sort()).toEqual(["index.mjs", "suppressions.json"]);
+    expect(readdirSync(asset).sort()).toEqual(["chunks", "index.mjs", "suppressions.json"]);
     expect(readFileSync(join(asset, "suppressions.json"), "utf8")).toBe(
       compileSuppressions(parseSuppressions(VALID, valid)),
     );
