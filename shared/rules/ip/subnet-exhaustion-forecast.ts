@@ -106,7 +106,7 @@ function forecastFinding(
     severity: days <= HIGH_WITHIN_DAYS ? "HIGH" : "MEDIUM",
     title: `Subnet ${subnet.subnetId} stops fitting ${unit}s of cluster ${cluster} around ${forecast.date} (${left} left)`,
     detail:
-      `${subnetLabel(subnet)} ${freeText(subnet)} and loses about ${round1(rate)} a day ` +
+      `${subnetLabel(subnet)} ${freeText(subnet)} and loses about ${round1(rate)} free IPs a day ` +
       `(${round1(rate / perUnit)} ${fargate ? "pods" : "nodes"} of ${ng.label} a day; robust trend of ` +
       `${forecast.samplesUsed} samples over ${forecast.spanDays} days, R² ${forecast.fit.rSquared}). ` +
       `At this rate not one more ${unit} fits (${forecast.need} free IPs needed) from about ${forecast.date}, ${when}; ` +

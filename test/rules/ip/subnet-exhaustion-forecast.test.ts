@@ -53,7 +53,7 @@ describe("Rule: ip.subnet-exhaustion-forecast", () => {
     expect(forecast).toMatchObject({ samplesUsed: 9, freeIpsNeeded: 20, nodesLeftAtLaunch: 7, unit: "node" });
     expect(forecast.date).toBe(new Date(Date.parse(NOW) + (131 / 12) * DAY).toISOString().slice(0, 10));
     expect(f?.title).toContain(`around ${String(forecast.date)} (7 left)`);
-    expect(f?.detail).toContain("loses about 12 a day");
+    expect(f?.detail).toContain("loses about 12 free IPs a day");
     expect(f?.detail).toContain("7 more fit now at launch cost");
     expect(f?.remediation).toContain("WARM_IP_TARGET");
   });
