@@ -1,0 +1,113 @@
+import { stripVTControlCharacters } from "node:util";
+import { blue, plot, red, yellow } from "asciichart";
+import { createColors } from "picocolors";
+import { beyondHorizon, chartSpan, type ForecastChart, trendAt } from "./forecast-chart.ts";
+
+/** Rows of the plot area (asciichart's `height`): enough to read a slope, short enough for one screen. */
+const HEIGHT = 10;
+/** Fewer columns than this and a month would be a few characters: the chart keeps this many and may wrap. */
+const MIN_PLOT_COLUMNS = 20;
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+/**
+ * The observed free IPs on `columns` evenly spaced instants from the first sample to the latest: the median
+ * of the samples nearest each column, linear between columns that have none.
+ */
+export function resample(
+  points: readonly (readonly [number, number])[],
+  startMs: number,
+  endMs: number,
+  columns: number,
+): number[] {
+  const step = columns > 1 ? (endMs - startMs) / (columns - 1) : 1;
+  const buckets: number[][] = Array.from({ length: columns }, () => []);
+  for (const [ms, v] of points) {
+    const i = Math.min(columns - 1, Math.max(0, Math.round((ms - startMs) / step)));
+    buckets[i]?.push(v);
+  }
+  const known = buckets.flatMap((b, i) => (b.length > 0 ? [[i, median(b)] as const] : []));
+  return buckets.map((_, i) => {
+    const after = known.findIndex(([k]) => k >= i);
+    const next = known[after];
+    if (next?.[0] === i) return next[1];
+    const prev = known[after === -1 ? known.length - 1 : after - 1];
+    if (!prev) return next?.[1] ?? 0;
+    if (!next) return prev[1];
+    return prev[1] + ((next[1] - prev[1]) * (i - prev[0])) / (next[0] - prev[0]);
+  });
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** `labels` placed at their columns on one line; one that would overlap the previous is left out. */
+function axisLine(width: number, labels: readonly (readonly [column: number, text: string])[]): string {
+  let line = "";
+  for (const [column, text] of labels) {
+    const at = Math.max(0, Math.min(column, width - text.length));
+    if (at < line.length + (line.length > 0 ? 1 : 0)) continue;
+    line = `${line.padEnd(at)}${text}`;
+  }
+  return line;
+}
+
+/**
+ * The forecast chart on a terminal (asciichart): free IPs observed, the need line and the trend to the
+ * projected date, fitted to `width` columns, a date axis under it and a key. Colours only with `color`.
+ */
+export function terminalChart(chart: ForecastChart, options: { width: number; color: boolean }): string[] {
+  const { startMs, asOfMs, endMs } = chartSpan(chart);
+  const values = [...chart.points.map(([, v]) => v), chart.need];
+  if (chart.trend) values.push(trendAt(chart.trend, startMs), trendAt(chart.trend, endMs));
+  const labelWidth = Math.max(...values.map((v) => Math.round(v).toString().length)) + 1;
+  // asciichart draws the label (a space at its end), the axis on the first point, then one column per point.
+  const columns = Math.max(MIN_PLOT_COLUMNS, options.width - labelWidth - 2);
+  const asOfColumn = Math.round(((asOfMs - startMs) / (endMs - startMs)) * (columns - 1));
+  const history = resample(chart.points, startMs, asOfMs, asOfColumn + 1);
+  const need = Array<number>(columns).fill(chart.need);
+  const at = (i: number) => startMs + ((endMs - startMs) * i) / (columns - 1);
+  const trend = chart.trend
+    ? Array.from({ length: columns }, (_, i) =>
+        trendAt(chart.trend as NonNullable<typeof chart.trend>, at(i)),
+      )
+    : undefined;
+  // Drawn in this order, each over the one before: the observed series stays on top.
+  const series = trend ? [need, trend, history] : [need, history];
+  const palette = trend ? [red, yellow, blue] : [red, blue];
+  const drawn = plot(series, {
+    height: HEIGHT,
+    offset: 2,
+    format: (v: number) =>
+      `${Math.round(v)
+        .toString()
+        .padStart(labelWidth - 1)} `,
+    ...(options.color ? { colors: palette } : {}),
+  });
+  const c = createColors(options.color);
+  const axisColumn = labelWidth;
+  const end = chart.trend
+    ? beyondHorizon(chart)
+      ? `${day(endMs)} → ${chart.trend.date}`
+      : chart.trend.date
+    : day(endMs);
+  const dates: [number, string][] = [[axisColumn, day(startMs)]];
+  if (chart.trend) dates.push([axisColumn + asOfColumn, `${day(asOfMs)} (now)`]);
+  dates.push([axisColumn + columns - 1 - end.length + 1, end]);
+  const key = [
+    c.blue("── free IPs observed"),
+    c.red(`── need ${chart.need} (one more fits above it)`),
+    ...(chart.trend ? [c.yellow(`── trend ${chart.trend.slopePerDay}/day to ${chart.trend.date}`)] : []),
+  ];
+  const indent = " ".repeat(axisColumn);
+  const oneLine = `${indent}${key.join("  ")}`;
+  const fits = stripVTControlCharacters(oneLine).length <= options.width;
+  return [
+    ...drawn.split("\n").map((row) => row.trimEnd()),
+    axisLine(axisColumn + columns, dates),
+    ...(fits ? [oneLine] : key.map((k) => `${indent}${k}`)),
+  ];
+}
