@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from "node:util";
-import { blue, plot, red, yellow } from "asciichart";
+import { type PlotConfig, plot } from "asciichart";
 import { createColors } from "picocolors";
 import { beyondHorizon, chartSpan, type ForecastChart, trendAt } from "./forecast-chart.ts";
 
@@ -42,6 +42,57 @@ export function resample(
   });
 }
 
+type Symbols = NonNullable<PlotConfig["symbols"]>;
+/** asciichart's symbols: axis cross, axis, two axis ends, horizontal, four corners, vertical. */
+const SOLID: Symbols = ["┼", "┤", "╶", "╴", "─", "╰", "╭", "╮", "╯", "│"];
+const DOTTED: Symbols = ["┼", "┤", "╶", "╴", "·", "·", "·", "·", "·", "·"];
+const DASHED: Symbols = ["┼", "┤", "╶", "╴", "╌", "╌", "╌", "╌", "╌", "╌"];
+
+interface Layer {
+  values: number[];
+  symbols: Symbols;
+  paint: (s: string) => string;
+}
+
+/**
+ * Each layer plotted by asciichart on one scale, then merged cell by cell (the first layer that draws a
+ * cell wins) and coloured by the layer that drew it. Rows: the value label, then one cell per column.
+ */
+function overlay(
+  layers: readonly Layer[],
+  scale: { min: number; max: number },
+  labelWidth: number,
+): string[] {
+  const format = (v: number) =>
+    `${Math.round(v)
+      .toString()
+      .padStart(labelWidth - 1)} `;
+  const grids = layers.map((layer) =>
+    plot(layer.values, { ...scale, height: HEIGHT, offset: 2, format, symbols: layer.symbols })
+      .split("\n")
+      .map((row) => ({ label: row.slice(0, labelWidth), cells: [...row.slice(labelWidth)] })),
+  );
+  const rows = grids[0] ?? [];
+  return rows.map(({ label }, r) => {
+    const width = Math.max(...grids.map((g) => g[r]?.cells.length ?? 0));
+    // Runs of cells drawn by one layer (-1: none), each painted once.
+    const runs: { by: number; text: string }[] = [];
+    for (let x = 0; x < width; x++) {
+      const drawnBy = grids.findIndex((g) => {
+        const cell = g[r]?.cells[x];
+        // The axis column is drawn by every plot: a layer owns it only where its line starts.
+        return cell !== undefined && cell !== " " && (x > 0 || cell !== "┤");
+      });
+      const cell = drawnBy === -1 ? (rows[r]?.cells[x] ?? " ") : (grids[drawnBy]?.[r]?.cells[x] ?? " ");
+      const last = runs.at(-1);
+      if (last?.by === drawnBy) last.text += cell;
+      else runs.push({ by: drawnBy, text: cell });
+    }
+    const body = runs.map(({ by, text }) => (by === -1 ? text : (layers[by]?.paint(text) ?? text))).join("");
+    return `${label}${body}`.trimEnd();
+  });
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** `labels` placed at their columns on one line; one that would overlap the previous is left out. */
@@ -75,19 +126,16 @@ export function terminalChart(chart: ForecastChart, options: { width: number; co
         trendAt(chart.trend as NonNullable<typeof chart.trend>, at(i)),
       )
     : undefined;
-  // Drawn in this order, each over the one before: the observed series stays on top.
-  const series = trend ? [need, trend, history] : [need, history];
-  const palette = trend ? [red, yellow, blue] : [red, blue];
-  const drawn = plot(series, {
-    height: HEIGHT,
-    offset: 2,
-    format: (v: number) =>
-      `${Math.round(v)
-        .toString()
-        .padStart(labelWidth - 1)} `,
-    ...(options.color ? { colors: palette } : {}),
-  });
   const c = createColors(options.color);
+  // One plot per series on the same scale, laid over each other cell by cell: each keeps its own line style
+  // (readable without colour) and its own colour. The observed series stays on top, the need line under all.
+  const layers: Layer[] = [
+    { values: history, symbols: SOLID, paint: c.blue },
+    ...(trend ? [{ values: trend, symbols: DOTTED, paint: c.yellow }] : []),
+    { values: need, symbols: DASHED, paint: c.red },
+  ];
+  const scale = { min: Math.min(...values), max: Math.max(...values) };
+  const drawn = overlay(layers, scale, labelWidth);
   const axisColumn = labelWidth;
   const end = chart.trend
     ? beyondHorizon(chart)
@@ -99,14 +147,14 @@ export function terminalChart(chart: ForecastChart, options: { width: number; co
   dates.push([axisColumn + columns - 1 - end.length + 1, end]);
   const key = [
     c.blue("── free IPs observed"),
-    c.red(`── need ${chart.need} (one more fits above it)`),
-    ...(chart.trend ? [c.yellow(`── trend ${chart.trend.slopePerDay}/day to ${chart.trend.date}`)] : []),
+    ...(chart.trend ? [c.yellow(`·· trend ${chart.trend.slopePerDay}/day to ${chart.trend.date}`)] : []),
+    c.red(`╌╌ need ${chart.need} (one more fits above it)`),
   ];
   const indent = " ".repeat(axisColumn);
   const oneLine = `${indent}${key.join("  ")}`;
   const fits = stripVTControlCharacters(oneLine).length <= options.width;
   return [
-    ...drawn.split("\n").map((row) => row.trimEnd()),
+    ...drawn,
     axisLine(axisColumn + columns, dates),
     ...(fits ? [oneLine] : key.map((k) => `${indent}${k}`)),
   ];

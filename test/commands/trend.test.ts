@@ -113,7 +113,10 @@ describe("Command: trend", { timeout: 240_000 }, () => {
     // The chart: asciichart's axis with the value labels, the series drawn with its box characters.
     const axis = lines.filter((l) => /^ *\d+ [┤┼]/.test(l));
     expect(axis.length).toBeGreaterThanOrEqual(8);
+    // Observed (solid box lines), the trend (dotted) and the need (dashed): told apart without colour.
     expect(plain.stdout).toMatch(/[╭╮╰╯]/);
+    expect(lines.filter((l) => /^ *\d+ [┤┼].*·/.test(l)).length).toBeGreaterThanOrEqual(5);
+    expect(lines.filter((l) => /^ *\d+ ┼╌{20,}/.test(l))).toHaveLength(1);
     expect(Number(axis[0]?.trim().split(" ")[0])).toBeGreaterThanOrEqual(699);
     // The text, its lines joined (it is wrapped to the terminal).
     const prose = plain.stdout.replace(/\s+/g, " ");

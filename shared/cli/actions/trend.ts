@@ -140,6 +140,8 @@ export async function trendCommand(flags: TrendFlags, io: CliIo): Promise<number
 }
 
 const day = (iso: string) => iso.slice(0, 10);
+const drawnDays = (from: string, to: string) =>
+  day(from) === day(to) ? `on ${day(to)}` : `from ${day(from)} to ${day(to)}`;
 
 /** The table format: a headline, then per cluster the forecast (or why there is none) and its chart. */
 export function trendText(trend: SubnetTrend, options: { width: number; color: boolean }): string[] {
@@ -151,7 +153,7 @@ export function trendText(trend: SubnetTrend, options: { width: number; color: b
   const lines = [
     ...wrapIndented(
       `${c.bold(`Subnet ${trend.subnetId}`)} (${where}; ${accounts}): ${plural(trend.samples.length, "sample")} ` +
-        `from ${day(first?.at ?? "")} to ${day(latest?.at ?? "")} (${
+        `${drawnDays(first?.at ?? "", latest?.at ?? "")} (${
           trend.days === FORECAST_WINDOW_DAYS
             ? `the forecast's window: the ${FORECAST_WINDOW_DAYS} days before the latest`
             : `the ${trend.days} days before the latest; the forecast uses the last ${FORECAST_WINDOW_DAYS}`
@@ -180,8 +182,10 @@ export function trendText(trend: SubnetTrend, options: { width: number; color: b
       ),
     );
   }
+  const drawable = trend.samples.length >= 2;
   for (const f of trend.forecasts) {
     lines.push("", ...forecastLines(f, options.width, c));
+    if (!drawable) continue;
     const chart: ForecastChart = {
       points: trend.samples.map((s) => [Date.parse(s.at), s.availableIps] as const),
       need: f.need,
@@ -198,6 +202,17 @@ export function trendText(trend: SubnetTrend, options: { width: number; color: b
         : {}),
     };
     lines.push("", ...terminalChart(chart, options));
+  }
+  if (!drawable) {
+    lines.push(
+      "",
+      ...wrapIndented(
+        "One sample drawn: nothing to chart yet. Each complete scan records one an hour (--days draws more).",
+        options.width,
+        2,
+        0,
+      ),
+    );
   }
   return lines;
 }

@@ -51,15 +51,15 @@ export function registerTrendCommand(program: Command, { io, setExit }: CommandC
       commandHelp(
         [
           [
-            "eks-audit trend --subnet subnet-0dd86665d58684df7",
+            "eks-audit trend --subnet subnet-0ab15888e79d1c16f",
             "the subnet's last 14 days and each cluster's forecast, drawn",
           ],
           [
-            "eks-audit trend --subnet subnet-0dd86665d58684df7 --days 90 --format json",
+            "eks-audit trend --subnet subnet-0ab15888e79d1c16f --days 90 --format json",
             "90 days of samples and the forecasts as one JSON document",
           ],
           [
-            "eks-audit trend --subnet subnet-0dd86665d58684df7 --store dynamodb:eks-auditor-findings",
+            ["eks-audit trend --subnet subnet-0ab15888e79d1c16f", "--store dynamodb:eks-auditor-findings"],
             "from the deployed auditor's table (the caller's credentials and region)",
           ],
         ],
