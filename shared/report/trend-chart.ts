@@ -95,15 +95,23 @@ function overlay(
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** `labels` placed at their columns on one line; one that would overlap the previous is left out. */
+/**
+ * `labels` placed at their columns on one line, in the order given (the first matter most); one that would
+ * overlap a label already placed is left out.
+ */
 function axisLine(width: number, labels: readonly (readonly [column: number, text: string])[]): string {
-  let line = "";
+  const taken: [number, number][] = [];
+  const cells = Array<string>(width).fill(" ");
   for (const [column, text] of labels) {
     const at = Math.max(0, Math.min(column, width - text.length));
-    if (at < line.length + (line.length > 0 ? 1 : 0)) continue;
-    line = `${line.padEnd(at)}${text}`;
+    const to = at + text.length;
+    if (taken.some(([a, b]) => at <= b && to >= a)) continue;
+    taken.push([at, to]);
+    [...text].forEach((ch, i) => {
+      cells[at + i] = ch;
+    });
   }
-  return line;
+  return cells.join("").trimEnd();
 }
 
 /**
@@ -142,9 +150,12 @@ export function terminalChart(chart: ForecastChart, options: { width: number; co
       ? `${day(endMs)} → ${chart.trend.date}`
       : chart.trend.date
     : day(endMs);
-  const dates: [number, string][] = [[axisColumn, day(startMs)]];
+  // The date the trend reaches the need first, then the first sample, then now if there is room.
+  const dates: [number, string][] = [
+    [axisColumn + columns - end.length, end],
+    [axisColumn, day(startMs)],
+  ];
   if (chart.trend) dates.push([axisColumn + asOfColumn, `${day(asOfMs)} (now)`]);
-  dates.push([axisColumn + columns - 1 - end.length + 1, end]);
   const key = [
     c.blue("── free IPs observed"),
     ...(chart.trend ? [c.yellow(`·· trend ${chart.trend.slopePerDay}/day to ${chart.trend.date}`)] : []),

@@ -72,6 +72,31 @@ describe("Command: trend", { timeout: 240_000 }, () => {
     });
   });
 
+  it("--days draws fewer (or more) samples; the forecast keeps its 14-day window", async () => {
+    // Act
+    const store = `dynalite:${steady.store}`;
+    const three = await runCli([
+      "trend",
+      "--subnet",
+      SERIES_SUBNET,
+      "--store",
+      store,
+      "--days",
+      "3",
+      "--format",
+      "json",
+    ]);
+    const all = await runCli(["trend", "--subnet", SERIES_SUBNET, "--store", store, "--format", "json"]);
+
+    // Assess
+    expect(three.code, three.stderr).toBe(0);
+    const short = JSON.parse(three.stdout) as SubnetTrend;
+    const full = JSON.parse(all.stdout) as SubnetTrend;
+    // Samples strictly within the 3 days before the latest: the last three daily captures.
+    expect(short.samples.map((s) => s.at)).toEqual(full.samples.slice(-3).map((s) => s.at));
+    expect(short.forecasts).toEqual(full.forecasts);
+  });
+
   it("draws the series, the need and the trend to the date in the table, fitted to the terminal", async () => {
     // Prepare
     const json = JSON.parse(
@@ -152,6 +177,40 @@ describe("Command: trend", { timeout: 240_000 }, () => {
     expect(flat.findings.filter((f) => f.ruleId === "ip.subnet-exhaustion-forecast")).toEqual([]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/no forecast, flat: the trend moves by less\s+than 1 a month/);
+    expect(table.stdout).not.toMatch(/Pages:/);
+  });
+
+  it("does not page for a subnet already out of room, as the rule does not: ip.subnet-exhausted reports it", async () => {
+    // Prepare: 30 free IPs a day used until fewer are left than one more node needs (20)
+    const { store, findings } = await storeOf(Array.from({ length: 10 }, (_, d) => 280 - 30 * d));
+
+    // Act
+    const json = await runCli([
+      "trend",
+      "--subnet",
+      SERIES_SUBNET,
+      "--store",
+      `dynalite:${store}`,
+      "--format",
+      "json",
+    ]);
+    const table = await runCli(["trend", "--subnet", SERIES_SUBNET, "--store", `dynalite:${store}`]);
+
+    // Assess
+    expect(json.code, json.stderr).toBe(0);
+    const trend = JSON.parse(json.stdout) as SubnetTrend;
+    expect(trend.forecasts[0]).toMatchObject({
+      outcome: "projected",
+      nodesLeftAtLaunch: 0,
+      pages: false,
+      exhausted: true,
+    });
+    expect(trend.forecasts[0]?.severity).toBeUndefined();
+    expect(findings.map((f) => f.ruleId)).toContain("ip.subnet-exhausted");
+    expect(findings.map((f) => f.ruleId)).not.toContain("ip.subnet-exhaustion-forecast");
+    expect(table.stdout.replace(/\s+/g, " ")).toContain(
+      "ip.subnet-exhausted or ip.prefix-fragmentation reports it",
+    );
     expect(table.stdout).not.toMatch(/Pages:/);
   });
 

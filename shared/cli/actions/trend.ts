@@ -221,12 +221,20 @@ function forecastLines(f: ClusterForecast, width: number, c: ReturnType<typeof c
   const unit = f.unit === "pod" ? "Fargate pods" : `${f.instanceType} nodes`;
   const head = `Cluster ${f.cluster}, group ${f.group}`;
   const left = `${f.nodesLeftAtLaunch} ${f.unit}${f.nodesLeftAtLaunch === 1 ? "" : "s"} left now at launch cost`;
+  // As the rule: a subnet already out of addresses or free /28 blocks is left to ip.subnet-exhausted.
+  const full =
+    "Already out of room for one of its groups (addresses or /28 blocks): ip.subnet-exhausted or ip.prefix-fragmentation reports it; the forecast does not page.";
   if (f.outcome !== "projected") {
-    return [...wrapIndented(`${c.bold(head)}: no forecast, ${f.reason}. ${left}.`, width, 2, 0)];
+    return wrapIndented(
+      `${c.bold(head)}: no forecast, ${f.reason}. ${left}.${f.exhausted ? ` ${full}` : ""}`,
+      width,
+      2,
+      0,
+    );
   }
   const when = f.daysLeft < 1 ? "within a day" : `in ${f.daysLeft} days`;
   const verdict = f.exhausted
-    ? "Already out of room for one of its groups: ip.subnet-exhausted reports it; the forecast does not page."
+    ? full
     : f.pages
       ? `Pages: ${paintSeverity(c, f.severity ?? "MEDIUM")} (HIGH within ${HIGH_WITHIN_DAYS} days, MEDIUM within ${MEDIUM_WITHIN_DAYS}).`
       : f.daysLeft > MEDIUM_WITHIN_DAYS
