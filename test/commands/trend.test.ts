@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -154,6 +155,25 @@ describe("Command: trend", { timeout: 240_000 }, () => {
     expect(stripVTControlCharacters(coloured.stdout)).not.toBe(coloured.stdout);
     expect(stripVTControlCharacters(coloured.stdout)).toBe(plain.stdout);
     expect(noColor.stdout).toBe(plain.stdout);
+  });
+
+  it("draws the same from the compiled eks-audit (asciichart loads as the package ships it)", async () => {
+    // Prepare: the executable package.json's `bin` names, built by the integration tests' global setup
+    const bin = new URL("../../dist/eks-audit.js", import.meta.url).pathname;
+    const args = ["trend", "--subnet", SERIES_SUBNET, "--store", `dynalite:${steady.store}`];
+    const inProcess = await runOnTerminal(args, { columns: 90 });
+
+    // Act
+    const run = spawnSync(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", COLUMNS: "90" },
+      encoding: "utf8",
+      timeout: 90_000,
+    });
+
+    // Assess
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.split("\n").filter((l) => /^ *\d+ [┤┼]/.test(l)).length).toBeGreaterThanOrEqual(8);
+    expect(run.stdout).toBe(inProcess.stdout);
   });
 
   it("says why there is no forecast for flat use", async () => {
