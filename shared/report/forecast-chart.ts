@@ -24,11 +24,19 @@ export interface ChartTrend {
   daysLeft: number;
   /** `YYYY-MM-DD`, the model's projected date. */
   date: string;
+  /** Where the samples the trend was fitted to begin (default: the first point drawn). */
+  fromMs?: number;
 }
 
 /** The trend's value at a time. */
 export function trendAt(trend: ChartTrend, ms: number): number {
   return trend.levelNow + (trend.slopePerDay * (ms - trend.asOfMs)) / DAY_MS;
+}
+
+/** Where the trend line starts: the first sample it was fitted to, or the chart's first point. */
+export function trendStart(chart: ForecastChart): number {
+  const first = chart.points[0]?.[0] ?? 0;
+  return Math.max(first, chart.trend?.fromMs ?? first);
 }
 
 /** The time span a chart covers: first sample to the projected crossing (at most CHART_HORIZON_DAYS ahead). */
@@ -106,7 +114,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export function forecastSvg(chart: ForecastChart, label: string): string {
   const { startMs, asOfMs, endMs } = chartSpan(chart);
   const values = [...chart.points.map(([, v]) => v), chart.need];
-  if (chart.trend) values.push(trendAt(chart.trend, startMs), trendAt(chart.trend, endMs));
+  if (chart.trend) values.push(trendAt(chart.trend, trendStart(chart)), trendAt(chart.trend, endMs));
   const lo = Math.min(0, ...values);
   const hi = Math.max(...values, lo + 1);
   const x = (ms: number) => PAD.left + ((ms - startMs) / (endMs - startMs)) * (W - PAD.left - PAD.right);
@@ -140,7 +148,7 @@ export function forecastSvg(chart: ForecastChart, label: string): string {
   );
   if (chart.trend) {
     parts.push(
-      `<line class="trend" x1="${fixed(x(startMs))}" y1="${fixed(y(trendAt(chart.trend, startMs)))}" x2="${fixed(x(endMs))}" y2="${fixed(y(trendAt(chart.trend, endMs)))}"><title>trend: ${fixed(chart.trend.slopePerDay)} free IPs a day, below the need on ${escapeHtml(chart.trend.date)}</title></line>`,
+      `<line class="trend" x1="${fixed(x(trendStart(chart)))}" y1="${fixed(y(trendAt(chart.trend, trendStart(chart))))}" x2="${fixed(x(endMs))}" y2="${fixed(y(trendAt(chart.trend, endMs)))}"><title>trend: ${fixed(chart.trend.slopePerDay)} free IPs a day, below the need on ${escapeHtml(chart.trend.date)}</title></line>`,
     );
     if (!beyondHorizon(chart)) {
       parts.push(

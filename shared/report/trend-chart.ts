@@ -1,7 +1,7 @@
 import { stripVTControlCharacters } from "node:util";
 import { type PlotConfig, plot } from "asciichart";
 import { createColors } from "picocolors";
-import { beyondHorizon, chartSpan, type ForecastChart, trendAt } from "./forecast-chart.ts";
+import { beyondHorizon, chartSpan, type ForecastChart, trendAt, trendStart } from "./forecast-chart.ts";
 
 /** Rows of the plot area (asciichart's `height`): enough to read a slope, short enough for one screen. */
 const HEIGHT = 10;
@@ -50,6 +50,8 @@ const DASHED: Symbols = ["┼", "┤", "╶", "╴", "╌", "╌", "╌", "╌",
 
 interface Layer {
   values: number[];
+  /** Columns right of the axis where the layer's first value is (its own axis cell is left out). */
+  shift?: number;
   symbols: Symbols;
   paint: (s: string) => string;
 }
@@ -70,7 +72,15 @@ function overlay(
   const grids = layers.map((layer) =>
     plot(layer.values, { ...scale, height: HEIGHT, offset: 2, format, symbols: layer.symbols })
       .split("\n")
-      .map((row) => ({ label: row.slice(0, labelWidth), cells: [...row.slice(labelWidth)] })),
+      .map((row) => {
+        const cells = [...row.slice(labelWidth)];
+        const shift = layer.shift ?? 0;
+        if (shift === 0) return { label: row.slice(0, labelWidth), cells };
+        return {
+          label: row.slice(0, labelWidth),
+          cells: [...Array<string>(shift + 1).fill(" "), ...cells.slice(1)],
+        };
+      }),
   );
   const rows = grids[0] ?? [];
   return rows.map(({ label }, r) => {
@@ -121,7 +131,7 @@ function axisLine(width: number, labels: readonly (readonly [column: number, tex
 export function terminalChart(chart: ForecastChart, options: { width: number; color: boolean }): string[] {
   const { startMs, asOfMs, endMs } = chartSpan(chart);
   const values = [...chart.points.map(([, v]) => v), chart.need];
-  if (chart.trend) values.push(trendAt(chart.trend, startMs), trendAt(chart.trend, endMs));
+  if (chart.trend) values.push(trendAt(chart.trend, trendStart(chart)), trendAt(chart.trend, endMs));
   const labelWidth = Math.max(...values.map((v) => Math.round(v).toString().length)) + 1;
   // asciichart draws the label (a space at its end), the axis on the first point, then one column per point.
   const columns = Math.max(MIN_PLOT_COLUMNS, options.width - labelWidth - 2);
@@ -129,9 +139,16 @@ export function terminalChart(chart: ForecastChart, options: { width: number; co
   const history = resample(chart.points, startMs, asOfMs, asOfColumn + 1);
   const need = Array<number>(columns).fill(chart.need);
   const at = (i: number) => startMs + ((endMs - startMs) * i) / (columns - 1);
+  // The trend is drawn over the samples it was fitted to (its window), then on to the date.
+  const trendFromColumn = chart.trend
+    ? Math.max(
+        0,
+        Math.round((((chart.trend.fromMs ?? startMs) - startMs) / (endMs - startMs)) * (columns - 1)),
+      )
+    : 0;
   const trend = chart.trend
-    ? Array.from({ length: columns }, (_, i) =>
-        trendAt(chart.trend as NonNullable<typeof chart.trend>, at(i)),
+    ? Array.from({ length: columns - trendFromColumn }, (_, i) =>
+        trendAt(chart.trend as NonNullable<typeof chart.trend>, at(trendFromColumn + i)),
       )
     : undefined;
   const c = createColors(options.color);
@@ -139,7 +156,7 @@ export function terminalChart(chart: ForecastChart, options: { width: number; co
   // (readable without colour) and its own colour. The observed series stays on top, the need line under all.
   const layers: Layer[] = [
     { values: history, symbols: SOLID, paint: c.blue },
-    ...(trend ? [{ values: trend, symbols: DOTTED, paint: c.yellow }] : []),
+    ...(trend ? [{ values: trend, symbols: DOTTED, paint: c.yellow, shift: trendFromColumn }] : []),
     { values: need, symbols: DASHED, paint: c.red },
   ];
   const scale = { min: Math.min(...values), max: Math.max(...values) };

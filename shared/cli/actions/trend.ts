@@ -197,6 +197,7 @@ export function trendText(trend: SubnetTrend, options: { width: number; color: b
               slopePerDay: f.slopePerDay,
               daysLeft: f.daysLeft,
               date: f.date,
+              fromMs: Date.parse(f.asOf) - FORECAST_WINDOW_DAYS * DAY_MS,
             },
           }
         : {}),
