@@ -5,6 +5,7 @@ import { registerLbSubnetsCommand } from "#shared/cli/commands/lb-subnets.ts";
 import { registerRulesCommand } from "#shared/cli/commands/rules.ts";
 import { registerScanCommand } from "#shared/cli/commands/scan.ts";
 import { registerSnapshotCommand } from "#shared/cli/commands/snapshot.ts";
+import { registerTrendCommand } from "#shared/cli/commands/trend.ts";
 import { type CliContext, EXIT, EXIT_CODES_HELP, type RegisterCommand } from "#shared/cli/common/command.ts";
 import { type CliIo, processIo } from "#shared/cli/common/io.ts";
 import { FlagError } from "#shared/cli/common/options.ts";
@@ -20,6 +21,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerSnapshotCommand,
   registerLbSubnetsCommand,
   registerIpCostCommand,
+  registerTrendCommand,
   registerRulesCommand,
 ];
 

@@ -3,6 +3,7 @@ import escapeHtml from "escape-html";
 import { ruleById } from "#shared/catalog/index.ts";
 import { SEVERITIES, type Severity } from "#shared/findings/index.ts";
 import { fixBlocks } from "./fix-text.ts";
+import { chartOfEvidence, forecastSvg } from "./forecast-chart.ts";
 import { groupLabel, sortFindings } from "./order.ts";
 import { PRODUCT } from "./product.ts";
 import { carriedNote, shortTime } from "./terminal.ts";
@@ -179,6 +180,7 @@ function findingArticle(f: ReportFinding, index: number, context: ReportContext)
     f.carriedOver ? `<p class="carried">${escapeHtml(carriedNote(f))}</p>` : "",
     `<h3>${escapeHtml(f.title)}</h3>`,
     `<p class="detail">${escapeHtml(f.detail)}</p>`,
+    forecastFigure(f),
     fixSection(f.remediation, id),
     "<details>",
     "<summary>Evidence</summary>",
@@ -190,6 +192,17 @@ function findingArticle(f: ReportFinding, index: number, context: ReportContext)
   ]
     .filter((line) => line !== "")
     .join("\n");
+}
+
+/** A forecast finding's chart (its evidence's series, need and trend); nothing for any other finding. */
+function forecastFigure(f: ReportFinding): string {
+  if (f.ruleId !== "ip.subnet-exhaustion-forecast") return "";
+  const chart = chartOfEvidence(f.evidence);
+  if (!chart) return "";
+  return forecastSvg(
+    chart,
+    `Free IPs of ${f.resourceId} over time, the ${chart.need} a node needs, and the trend reaching it on ${chart.trend?.date}`,
+  );
 }
 
 /** The fix as prose, commands and snippets; a copy button for the whole fix and one for each command and snippet. */
@@ -264,6 +277,19 @@ button.copy[data-state="copied"] { border-color: var(--low); }
 details { margin-top: .5rem; }
 summary { cursor: pointer; }
 .url { overflow-wrap: anywhere; }
+.chart { margin: .5rem 0; max-width: 40rem; }
+.chart svg { display: block; width: 100%; height: auto; }
+.chart .axis { stroke: var(--muted); stroke-width: 1; }
+.chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .tick { fill: var(--muted); font: 11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.chart polyline.series { fill: none; stroke: var(--low); stroke-width: 2; }
+.chart circle.sample { fill: var(--low); }
+.chart line.need { stroke: var(--high); stroke-width: 1.5; stroke-dasharray: 6 4; }
+.chart line.trend { stroke: var(--medium); stroke-width: 1.5; stroke-dasharray: 2 3; }
+.chart circle.crossing { fill: none; stroke: var(--high); stroke-width: 2; }
+.chart figcaption { color: var(--muted); font-size: .85rem; }
+.key::before { content: "\\2014\\2002"; font-weight: 700; }
+.key.series::before { color: var(--low); } .key.need::before { color: var(--high); } .key.trend::before { color: var(--medium); }
 `;
 
 const SCRIPT = `

@@ -19,9 +19,9 @@ import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
 const REPO = new URL("../../", import.meta.url).pathname;
 /** The URL the README and the help show for `npm run sim`. */
 const DOCUMENTED_SIM_URL = "http://127.0.0.1:4566";
-const COMMANDS = ["scan", "findings", "snapshot", "lb-subnets", "ip-cost", "rules"];
+const COMMANDS = ["scan", "findings", "snapshot", "lb-subnets", "ip-cost", "trend", "rules"];
 /** What a command needs no AWS for. */
-const OFFLINE = new Set(["findings", "ip-cost", "rules"]);
+const OFFLINE = new Set(["findings", "ip-cost", "trend", "rules"]);
 /** Placeholders of the examples for a real account that the sample organisation does not have. */
 const PLACEHOLDERS: readonly { arg: string; error: RegExp }[] = [
   {
@@ -133,7 +133,7 @@ const README = readmeExamples();
 const HELP = await helpExamples();
 
 describe("README and --help examples", () => {
-  it("the README shows scan, findings, snapshot, lb-subnets, ip-cost and rules", () => {
+  it("the README shows scan, findings, snapshot, lb-subnets, ip-cost, trend and rules", () => {
     expect(new Set(README.map((l) => argvOf(l)[0]))).toEqual(new Set(COMMANDS));
   });
 

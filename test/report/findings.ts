@@ -67,3 +67,43 @@ export function storedFindings(): StoredFinding[] {
     },
   ];
 }
+
+/**
+ * An `ip.subnet-exhaustion-forecast` finding with the evidence the rule writes (`forecast{…}`, `series`), as
+ * a steady replay of ten daily captures makes it (test/commands/trend.test.ts checks the shape end to end).
+ */
+export function forecastFinding(): Finding {
+  const series: [string, number][] = Array.from({ length: 10 }, (_, d) => [
+    new Date(Date.parse("2026-11-01T06:15:00.000Z") + d * 86_400_000).toISOString(),
+    699 - 30 * d + (d % 3),
+  ]);
+  return subnetFinding({
+    ruleId: "ip.subnet-exhaustion-forecast",
+    resourceId: "subnet-0tight",
+    cluster: "prod",
+    severity: "MEDIUM",
+    title: "Subnet subnet-0tight stops fitting m5.large nodes of cluster prod around 2026-11-23 (21 left)",
+    detail:
+      "subnet-0tight (eu-west-1a) has 429 free IPs (42.1% of 1019) and loses about 30 a day. At this rate not one more m5.large node fits (20 free IPs needed) from about 2026-11-23, in 13.7 days; 21 more fit now at launch cost.",
+    evidence: {
+      subnetId: "subnet-0tight",
+      availableIps: 429,
+      forecast: {
+        slopeIpsPerDay: -30,
+        slopeInterval95: [-30.286, -29.6],
+        daysLeftAtSlowest: 13.9,
+        daysLeft: 13.7,
+        date: "2026-11-23",
+        asOf: "2026-11-10T06:15:00.000Z",
+        samplesUsed: 10,
+        spanDays: 9,
+        fit: { rSquared: 1, mannKendallZ: -3.94, residualSpread: 1.5, points: 10 },
+        freeIpsNeeded: 20,
+        trendLevelNow: 430,
+        nodesLeftAtLaunch: 21,
+        unit: "node",
+      },
+      series,
+    },
+  });
+}

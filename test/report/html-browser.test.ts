@@ -7,6 +7,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReportedFinding } from "#shared/cli/common/render.ts";
 import { renderHtml } from "#shared/report/index.ts";
+import { forecastFinding } from "#test/report/findings.ts";
 import { sampleFindings } from "#test/report/support.ts";
 
 /**
@@ -110,5 +111,64 @@ describe.skipIf(skip)("HTML report in headless Chromium", () => {
     expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1280, 900]);
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it("draws a forecast finding's chart: visible, styled by the page's own sheet, no policy violation, fits a phone", async () => {
+    // Prepare: the forecast finding among others (which have no chart)
+    const chartFile = join(mkdtempSync(join(tmpdir(), "eks-audit-html-chart-")), "report.html");
+    writeFileSync(
+      chartFile,
+      renderHtml([forecastFinding(), ...findings.slice(0, 3)], {
+        source: "scan",
+        generatedAt: new Date().toISOString(),
+        width: 100,
+        color: false,
+      }),
+    );
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const complaints: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") complaints.push(m.text());
+    });
+
+    // Act
+    await page.goto(pathToFileURL(chartFile).href);
+    const charts = await page.locator("figure.chart").count();
+    const chart = page.locator('article.finding:has-text("ip.subnet-exhaustion-forecast") figure.chart svg');
+    const box = await chart.boundingBox();
+    const series = chart.locator("polyline.series");
+    // Page-side code as text (the tests compile without the DOM's types).
+    const computed = (selector: string, property: string) =>
+      page.evaluate<string>(
+        `getComputedStyle(document.querySelector(${JSON.stringify(`figure.chart ${selector}`)})).${property}`,
+      );
+    const stroke = await computed("polyline.series", "stroke");
+    const fill = await computed("polyline.series", "fill");
+    const needDash = await computed("line.need", "strokeDasharray");
+    const seriesBox = await series.boundingBox();
+    const trendBox = await chart.locator("line.trend").boundingBox();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phoneBox = await chart.boundingBox();
+    const overflow = await page.evaluate<number>(
+      "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+    );
+    await context.close();
+
+    // Assess
+    expect(complaints).toEqual([]);
+    expect(charts).toBe(1);
+    expect(box?.width).toBeGreaterThan(300);
+    expect(box?.height).toBeGreaterThan(100);
+    expect(stroke).toMatch(/^rgb/);
+    expect(fill).toBe("none");
+    expect(needDash).not.toBe("none");
+    // The series is drawn left of where the trend goes on to the date.
+    expect((seriesBox?.x ?? 0) + (seriesBox?.width ?? 0)).toBeLessThan(
+      (trendBox?.x ?? 0) + (trendBox?.width ?? 0),
+    );
+    expect(seriesBox?.height).toBeGreaterThan(20);
+    expect(phoneBox?.width).toBeLessThanOrEqual(390);
+    expect(overflow).toBeLessThanOrEqual(0);
   });
 });
