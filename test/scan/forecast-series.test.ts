@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CallRecorder } from "#shared/aws/call-recorder.ts";
 import { AwsClientFactory } from "#shared/aws/clients.ts";
 import { openFindingsStore } from "#shared/cli/common/store.ts";
 import type { Finding } from "#shared/findings/index.ts";
@@ -120,6 +121,58 @@ describe("Forecast: a history of daily snapshots scanned into one store", { time
       expect(stored.map((f) => f.status)).toEqual(["OPEN"]);
     } finally {
       factory.destroy();
+      await sim.close();
+      await opened.close();
+    }
+  });
+
+  it("samples and forecasts from the inventory already collected: not one AWS call more than a scan without a store", async () => {
+    // Prepare
+    const dir = join(await mkdtemp(join(tmpdir(), "eks-audit-forecast-")), "store");
+    const estates = estateSeries(Array.from({ length: 6 }, (_, d) => 600 - 40 * d));
+    await scanSeries(estates.slice(0, 5), dir);
+    const latest = estates.at(-1);
+    if (!latest) throw new Error("no estate");
+    const sim = await startSimulator({ estate: latest });
+    const opened = await openFindingsStore({ kind: "dynalite", dir }, { create: false });
+    const callsOf = async (withStore: boolean) => {
+      const recorder = new CallRecorder();
+      const factory = new AwsClientFactory({
+        runId: "run-calls",
+        endpoint: sim.url,
+        homeRegion: "eu-west-1",
+        credentials: async () => ({ accessKeyId: "AKIA111122223333TEST", secretAccessKey: "x" }),
+        recorder,
+      });
+      try {
+        const task = {
+          runId: "run-calls",
+          accountId: "111122223333",
+          region: "eu-west-1",
+          scheduledAt: new Date().toISOString(),
+        };
+        const observedAt = new Date(captureTime(5)).toISOString();
+        const outcome = await processScanTask(
+          task,
+          withStore
+            ? { factory, recorder, store: opened.store, observedAt }
+            : { factory, recorder, observedAt },
+        );
+        return { calls: outcome.result.apiCalls, findings: outcome.result.findings.map((f) => f.ruleId) };
+      } finally {
+        factory.destroy();
+      }
+    };
+    try {
+      // Act
+      const without = await callsOf(false);
+      const withHistory = await callsOf(true);
+
+      // Assess
+      expect(withHistory.findings).toContain("ip.subnet-exhaustion-forecast");
+      expect(without.findings).not.toContain("ip.subnet-exhaustion-forecast");
+      expect(withHistory.calls).toEqual(without.calls);
+    } finally {
       await sim.close();
       await opened.close();
     }
