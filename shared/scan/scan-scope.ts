@@ -138,7 +138,11 @@ export async function scanScope(
       scope,
     );
     const samples = options.sampleHistory
-      ? await withHistory(inventory, options.sampleHistory, options.observedAt ?? base.startedAt)
+      ? await unlessAborted(
+          withHistory(inventory, options.sampleHistory, options.observedAt ?? base.startedAt),
+          options.signal,
+          scope,
+        )
       : undefined;
     // The team goes on the finding (and so on its stored item): the notifier routes by it, even for
     // transitions it re-reads from the store after a crash.
