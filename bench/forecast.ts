@@ -3,25 +3,21 @@
  * samples — never wanted on noise around a level or a one-off jump, wanted on steady growth within 30 days —
  * and how close its date is then. Reports counts; asserts nothing (the tests assert the checked cases).
  */
+
 import { forecastExhaustion } from "#shared/models/forecast/forecast.ts";
 import { pages } from "#shared/rules/ip/subnet-exhaustion-forecast.ts";
+import { Rng } from "#sim/builder/random.ts";
+
+/** Seeded draws in [0, 1): the same noise on every run. */
+function prng(seed: number): () => number {
+  const rng = new Rng(seed, "forecast-bench");
+  return () => rng.next();
+}
 
 const START = Date.parse("2026-11-01T06:15:00Z");
 const DAY = 86_400_000;
 /** Free IPs one more node needs in every series. */
 const NEED = 20;
-
-/** mulberry32: the same draws on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   name: string;

@@ -12,7 +12,6 @@
  * CLI: `tsx bench/generate-estate.ts --out FILE [--seed N] [--accounts N] [--regions a,b] [--scale N]`
  * streams the estate to FILE one account at a time (the 800-account estate is ~100 MB of JSON).
  */
-import { createHash } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
@@ -34,6 +33,7 @@ import {
   usesFormatV2,
   type VpcBuilder,
 } from "#sim/builder/index.ts";
+import { Rng } from "#sim/builder/random.ts";
 
 /** The regions scanned, in order: `regions: 4` takes the first four. */
 export const REGIONS = [
@@ -71,41 +71,6 @@ const TEAMS = ["payments", "search", "platform", "data", "web", "ml", "risk", "e
 
 // ---------------------------------------------------------------------------------------------
 // deterministic randomness
-
-/** A PRNG (mulberry32) seeded from the benchmark seed and a label. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number, ...label: string[]) {
-    this.state = createHash("sha256")
-      .update(`${seed}/${label.join("/")}`)
-      .digest()
-      .readUInt32BE(0);
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error("pick from an empty list");
-    return item;
-  }
-}
 
 /** `12-digit` account ids, unique per index and seed. */
 export function accountIdOf(seed: number, index: number): string {

@@ -35,6 +35,7 @@ export {
 } from "./ipv4.ts";
 export { formatEstateJson } from "./json.ts";
 export { KarpenterNodePool, type KarpenterNodePoolSpec } from "./karpenter.ts";
+export { Rng } from "./random.ts";
 export {
   allowControlPlane,
   type EgressRule,

@@ -7,24 +7,19 @@ import { AwsClientFactory } from "#shared/aws/clients.ts";
 import { openFindingsStore } from "#shared/cli/common/store.ts";
 import type { Finding } from "#shared/findings/index.ts";
 import { processScanTask } from "#shared/scan/scan-task.ts";
+import { Rng } from "#sim/builder/random.ts";
 import { startSimulator } from "#sim/index.ts";
 import { captureTime, estateSeries, SERIES_SUBNET, scanSeries } from "#test/support/estate-series.ts";
+
+/** Seeded draws in [0, 1): the same noise on every run. */
+function prng(seed: number): () => number {
+  const rng = new Rng(seed, "forecast-series");
+  return () => rng.next();
+}
 
 const DAY = 86_400_000;
 /** One more m5.large node of the series' node group takes 20 IPs at launch (WARM_ENI_TARGET=1, 10 per ENI). */
 const NEED = 20;
-
-/** A deterministic PRNG (mulberry32): the noisy series are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const forecasts = (findings: readonly Finding[]) =>
   findings.filter((f) => f.ruleId === "ip.subnet-exhaustion-forecast");

@@ -1,21 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { forecastExhaustion, type SeriesSample } from "#shared/models/forecast/forecast.ts";
 import { robustTrend } from "#shared/models/forecast/trend.ts";
+import { Rng } from "#sim/builder/random.ts";
+
+/** Seeded draws in [0, 1): the same noise on every run. */
+function prng(seed: number): () => number {
+  const rng = new Rng(seed, "forecast-model");
+  return () => rng.next();
+}
 
 const DAY = 86_400_000;
 const START = Date.parse("2026-11-01T06:15:00Z");
-
-/** A deterministic PRNG (mulberry32), so a noisy series is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One sample a day (or every `everyHours`) for `days` days, free IPs from `value(day)` rounded. */
 function series(days: number, value: (day: number) => number, everyHours = 24): SeriesSample[] {
