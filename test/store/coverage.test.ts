@@ -8,30 +8,21 @@ import {
   accountPk,
   COVERAGE_RULE_IDS,
   CoverageResolutionError,
-  FindingsStore,
+  type FindingsStore,
   findingSk,
   scopeSk,
   type Transition,
 } from "#shared/store/index.ts";
 import { type Simulator, startSimulator } from "#sim/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { freshStorePerTest, type LocalDynamo } from "#test/support/dynalite.ts";
 import { ACCOUNT, at, baseline, complete, failed, finding, REGION, SCOPE } from "./fixtures.ts";
 
 let dynamo: LocalDynamo;
 let table: string;
 let store: FindingsStore;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-beforeEach(async () => {
-  table = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, table);
+freshStorePerTest((fresh) => {
+  ({ dynamo, table, store } = fresh);
 });
 
 async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -1,6 +1,6 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { findingKey } from "#shared/findings/index.ts";
 import {
   accountPk,
@@ -14,7 +14,7 @@ import {
   scopeSk,
   type Transition,
 } from "#shared/store/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { freshStorePerTest, type LocalDynamo } from "#test/support/dynalite.ts";
 import {
   ACCOUNT,
   at,
@@ -31,17 +31,8 @@ let dynamo: LocalDynamo;
 let table: string;
 let store: FindingsStore;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-beforeEach(async () => {
-  table = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, table);
+freshStorePerTest((fresh) => {
+  ({ dynamo, table, store } = fresh);
 });
 
 async function rawFinding(f: Parameters<typeof findingSk>[0]): Promise<Record<string, unknown> | undefined> {

@@ -1,30 +1,21 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SubnetSample } from "#shared/inventory/types.ts";
 import {
-  FindingsStore,
+  type FindingsStore,
   SAMPLE_RETENTION_DAYS,
   StoreDataError,
   sampleSk,
   subnetPk,
 } from "#shared/store/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { freshStorePerTest, type LocalDynamo } from "#test/support/dynalite.ts";
 
 let dynamo: LocalDynamo;
 let table: string;
 let store: FindingsStore;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-beforeEach(async () => {
-  table = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, table);
+freshStorePerTest((fresh) => {
+  ({ dynamo, table, store } = fresh);
 });
 
 function sample(at: string, availableIps: number, accountId = "111122223333"): SubnetSample {

@@ -1,25 +1,16 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findingKey, type UnreadResource } from "#shared/findings/index.ts";
-import { accountPk, FindingsStore, findingSk, type Transition } from "#shared/store/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { accountPk, type FindingsStore, findingSk, type Transition } from "#shared/store/index.ts";
+import { freshStorePerTest, type LocalDynamo } from "#test/support/dynalite.ts";
 import { ACCOUNT, at, complete, finding, REGION, SCOPE } from "./fixtures.ts";
 
 let dynamo: LocalDynamo;
 let table: string;
 let store: FindingsStore;
 
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-beforeEach(async () => {
-  table = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, table);
+freshStorePerTest((fresh) => {
+  ({ dynamo, table, store } = fresh);
 });
 
 async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -4,7 +4,9 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createFindingsTable } from "#shared/store/create-table.ts";
+import { FindingsStore } from "#shared/store/index.ts";
 
 type DynaliteFactory = (options: {
   createTableMs?: number;
@@ -53,4 +55,30 @@ export async function startDynalite(options: { createTableMs?: number } = {}): P
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** What `freshStorePerTest` hands each test: the file's dynalite, a new table and a store on it. */
+export interface FreshStore {
+  dynamo: LocalDynamo;
+  table: string;
+  store: FindingsStore;
+}
+
+/**
+ * The store tests' set-up: one dynalite for the test file, a fresh findings table and a `FindingsStore` on it
+ * before each test, handed to `use` (which keeps them in the file's variables).
+ */
+export function freshStorePerTest(use: (fresh: FreshStore) => void): void {
+  let dynamo: LocalDynamo | undefined;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  beforeEach(async () => {
+    if (!dynamo) throw new Error("dynalite did not start");
+    const table = await dynamo.createTable();
+    use({ dynamo, table, store: new FindingsStore(dynamo.doc, table) });
+  });
 }
