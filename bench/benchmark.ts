@@ -62,6 +62,8 @@ export interface BenchOptions {
   timeoutMs: number;
   /** Writes a V8 CPU profile of each scanner worker here (`--cpu-prof`). */
   profileDir?: string;
+  /** Writes a heap snapshot of each scanner worker here once its run drained. */
+  heapSnapshotDir?: string;
   log?: (line: string) => void;
   /** Called with the result so far after each point: an interrupted run keeps the points it measured. */
   onPoint?: (partial: BenchResult) => Promise<void>;
@@ -404,6 +406,7 @@ async function measure(
         ...(sim.pid === undefined ? {} : { simPid: sim.pid }),
         ...(dynalite.pid === undefined ? {} : { dynamoPid: dynalite.pid }),
         ...(options.profileDir ? { profileDir: options.profileDir } : {}),
+        ...(options.heapSnapshotDir ? { heapSnapshotDir: join(options.heapSnapshotDir, label) } : {}),
       };
       const configFile = join(work, `${label}.config.json`);
       const resultFile = join(work, `${label}.result.json`);
@@ -490,7 +493,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
   const dir = await mkdtemp(join(tmpdir(), "eks-auditor-bench-bundles-"));
   const measurements: Measurement[] = [];
   try {
-    const bundles = await buildDeploymentBundles(dir);
+    const bundles = await buildDeploymentBundles(dir, { readableProfiles: options.profileDir !== undefined });
     log(`scanner bundle ${bundles.handler}; worker harness ${bundles.worker}`);
     for (const accounts of sizes) {
       const main = accounts === options.accounts;

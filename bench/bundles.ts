@@ -177,9 +177,17 @@ export interface DeploymentBundles {
 }
 
 /** Builds what the deployment-shaped run forks: the scanner bundle and the worker harness, into `dir`. */
-export async function buildDeploymentBundles(dir: string): Promise<DeploymentBundles> {
+export async function buildDeploymentBundles(
+  dir: string,
+  options: { readableProfiles?: boolean } = {},
+): Promise<DeploymentBundles> {
   const worker = join(dir, "worker", "worker.mjs");
-  const { outfile: handler } = await bundleLambda(join(ROOT, BUNDLE_ENTRIES.scanner), join(dir, "scanner"));
+  const { outfile: handler } = await bundleLambda(
+    join(ROOT, BUNDLE_ENTRIES.scanner),
+    join(dir, "scanner"),
+    // A profiled run keeps the names (the code is the same), so its profile can be read.
+    options.readableProfiles ? { minifyIdentifiers: false } : {},
+  );
   await build({
     bundle: true,
     format: "esm",

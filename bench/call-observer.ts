@@ -62,6 +62,7 @@ export class CallObserver {
   /** Logical calls whose last attempt failed: when that attempt ended (a retry may follow). */
   private readonly failedAt = new Map<string, number>();
   private running = false;
+  private openCalls = 0;
 
   private readonly onStart = (message: unknown) => {
     if (!this.running) return;
@@ -74,6 +75,7 @@ export class CallObserver {
     const service = SERVICE.exec(header(request, "authorization") ?? "")?.[1] ?? "unknown";
     const attempt = Number(ATTEMPT.exec(header(request, "amz-sdk-request") ?? "")?.[1] ?? 1);
     this.open.set(request, { start, dynamo, service, invocation });
+    this.openCalls++;
     if (attempt < 2 || invocation === undefined) return;
     const failedAt = this.failedAt.get(invocation);
     this.failedAt.delete(invocation);
@@ -108,6 +110,11 @@ export class CallObserver {
     return this.chain.result;
   }
 
+  /** A new invocation starts and no call is open: the chain forgets what no later call can follow. */
+  settle(): void {
+    if (this.openCalls === 0) this.chain.settle(performance.now());
+  }
+
   stop(): void {
     this.running = false;
     unsubscribe("http.client.request.start", this.onStart);
@@ -119,6 +126,7 @@ export class CallObserver {
     const open = this.open.get(request);
     if (open === undefined) return;
     this.open.delete(request);
+    this.openCalls--;
     const end = performance.now();
     const link: Link = open.dynamo
       ? { start: open.start, end, weightMs: this.options.dynamoFloorMs, parts: { dynamoCalls: 1 } }

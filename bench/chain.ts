@@ -7,7 +7,8 @@
  * simulator's fixed latency, a DynamoDB call by the idle round trip to dynalite, and a retry by the wait
  * the SDK actually made between the failed attempt and the next one (the throttling the simulator
  * imposed). Streaming: calls are added as they end (so in end order), O(log n) each, two numbers kept
- * per call.
+ * per call until `settle` says no later call starts before a time: then only the heaviest chain ending by it
+ * stays, so the harness's own memory does not grow with the calls (the worker settles at every invocation).
  */
 
 /** What a chain is made of. */
@@ -64,12 +65,17 @@ export class CriticalChain {
   private readonly ends: number[] = [];
   /** best[i]: the heaviest chain among the first i+1 intervals (a prefix maximum). */
   private readonly best: Chain[] = [];
+  private settledAt = Number.NEGATIVE_INFINITY;
 
   add(link: Link): void {
     const last = this.ends.at(-1);
     if (last !== undefined && link.end < last)
       throw new RangeError(`intervals must be added in end order (${link.end} after ${last})`);
     if (link.end < link.start) throw new RangeError("an interval ends before it starts");
+    if (link.start < this.settledAt)
+      throw new RangeError(
+        `an interval starts (${link.start}) before the chain was settled (${this.settledAt})`,
+      );
     const before = this.lastEndingBy(link.start);
     const prev = before < 0 ? EMPTY_CHAIN : (this.best[before] ?? EMPTY_CHAIN);
     const candidate: Chain = { ms: prev.ms + link.weightMs, parts: plus(prev.parts, link.parts) };
@@ -82,6 +88,21 @@ export class CriticalChain {
     return this.best.at(-1) ?? EMPTY_CHAIN;
   }
 
+  /**
+   * No interval added from now on starts before `t` (a new invocation, with no call of the last one still
+   * open): the intervals ending by `t` collapse into the last of them, whose prefix maximum is all a later
+   * interval can extend. An interval that starts before `t` after all is refused.
+   */
+  settle(t: number): void {
+    const last = this.lastEndingBy(t);
+    if (last > 0) {
+      this.ends.splice(0, last);
+      this.best.splice(0, last);
+    }
+    this.settledAt = Math.max(this.settledAt, t);
+  }
+
+  /** Intervals kept (every one added since the last `settle`, and the one it kept). */
   get size(): number {
     return this.ends.length;
   }

@@ -9,7 +9,7 @@ import { GridComponent, LegendComponent, TitleComponent } from "echarts/componen
 import { init, use } from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
 import type { BenchResult } from "./benchmark.ts";
-import { curve, othersCores, workerCpuPerScope, workerRss } from "./report.ts";
+import { curve, othersCores, workerCpuPerScope, workerHeapAfterGc, workerRss } from "./report.ts";
 
 export interface CurvePoint {
   accounts: number;
@@ -22,6 +22,8 @@ export interface CurvePoint {
   cpuMsPerScope: number;
   rssMedianMb: number;
   rssMaxMb: number;
+  /** The largest heap a worker still used after a full collection at the end (what it retains); null: not measured. */
+  heapAfterGcMaxMb?: number | null;
   /** Core-equivalents other processes used during the run (machine load not ours). */
   othersCores: number | null;
   /** One-minute load average at the point's start and its highest during the run (sampled every 2 s). */
@@ -76,6 +78,7 @@ export function curveFile(result: BenchResult, command: string): CurveFile {
         cpuMsPerScope: r1(workerCpuPerScope(m.first)),
         rssMedianMb: rss.median,
         rssMaxMb: rss.max,
+        heapAfterGcMaxMb: workerHeapAfterGc(m.first) ?? null,
         othersCores: othersCores(m.first) ?? null,
         loadAverage: { start: m.first.loadAverage.start, max: m.first.loadAverage.max },
         uptime: m.first.uptime,
@@ -227,7 +230,7 @@ export function renderCurveMarkdown(file: CurveFile): string {
   const rows = file.points.map(
     (q) =>
       `| ${q.scopes} | ${q.accounts} × ${q.regions} | ${q.timeS} | ${q.boundS} | ${q.ratio} | ${q.workerCpuS} | ${q.cpuMsPerScope} | ` +
-      `${q.rssMaxMb} | ${q.rssMedianMb} | ${q.othersCores ?? "-"} | ${load(q.uptime.start)} | ${load(q.uptime.end)} |`,
+      `${q.rssMaxMb} | ${q.rssMedianMb} | ${q.heapAfterGcMaxMb ?? "-"} | ${q.othersCores ?? "-"} | ${load(q.uptime.start)} | ${load(q.uptime.end)} |`,
   );
   const s = file.settings;
   return [
@@ -245,13 +248,14 @@ export function renderCurveMarkdown(file: CurveFile): string {
       `${s.latencyMs} ms per simulator call, throttle ${s.throttle ? `bucket ${s.throttle.bucket}, ${s.throttle.refillPerSecond}/s per account-region-API` : "off"}. ` +
       `Machine: ${file.machine.cpus} CPUs shared with other agents, Node ${file.machine.node}.`,
     "",
-    "| scopes | accounts × regions | time s | honest bound s | ratio | worker CPU s | worker CPU ms/scope | peak RSS largest worker MB | peak RSS median worker MB | others' cores | load at start (uptime 1, 5, 15 min) | load at end |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| scopes | accounts × regions | time s | honest bound s | ratio | worker CPU s | worker CPU ms/scope | peak RSS largest worker MB | peak RSS median worker MB | heap after full GC, largest worker MB | others' cores | load at start (uptime 1, 5, 15 min) | load at end |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
     "Time: plan start to the end of the last batch. Bound: the planner's chain plus the slowest worker's chain " +
       "(bench/README.md). Worker CPU: user + system of the scanner worker processes only. Peak RSS: the kernel's " +
-      "high-water mark (`maxRSS`) of each worker process. Others' cores: CPU used during the run by processes " +
+      "high-water mark (`maxRSS`) of each worker process; workers run with the Lambda runtime's node flags " +
+      "(bench/deployment.ts `lambdaNodeArgs`). Heap after full GC: what a worker still holds once the run drained. Others' cores: CPU used during the run by processes " +
       "outside the benchmark, in cores. Plot: curve.svg.",
     "",
   ].join("\n");

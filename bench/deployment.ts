@@ -24,6 +24,23 @@ import { machineBusyMs, processCpuMs } from "./proc-stat.ts";
 import { BoundedQueue, InMemorySqs, sqsRecord } from "./queue.ts";
 import type { FromWorker, ReadyMessage, ToWorker, WorkerReport } from "./worker-protocol.ts";
 
+/**
+ * The flags the Lambda Node.js runtime starts `node` with for a function of `memoryMb` (its bootstrap,
+ * aws-lambda-base-images `/var/runtime/bootstrap`: new space a tenth of the memory, half of it the semi-space,
+ * the rest the old space; `--expose-gc`; `--max-http-header-size 81920`), so a worker's heap is sized, and
+ * collected, as the container's is.
+ */
+export function lambdaNodeArgs(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return [
+    "--expose-gc",
+    "--max-http-header-size",
+    "81920",
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMb - newSpace}`,
+  ];
+}
+
 export interface DeploymentOptions {
   /** The functions' environment (TABLE_NAME, TOPIC_ARN, REGIONS, endpoints…); also this process's. */
   env: Record<string, string>;
@@ -48,6 +65,8 @@ export interface DeploymentOptions {
   dynamoPid?: number;
   /** Each worker writes a V8 CPU profile here. */
   profileDir?: string;
+  /** Each worker writes a heap snapshot here once its run drained (after a full collection). */
+  heapSnapshotDir?: string;
 }
 
 /**
@@ -250,12 +269,16 @@ export async function runDeployment(o: DeploymentOptions): Promise<DeploymentRun
 
   const workers: Worker[] = Array.from({ length: o.concurrency }, (_, id) => {
     const child = fork(o.workerBundle, [], {
-      execArgv: o.profileDir ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir] : [],
+      execArgv: [
+        ...lambdaNodeArgs(o.functionMemoryMb),
+        ...(o.profileDir ? ["--cpu-prof", "--cpu-prof-dir", o.profileDir] : []),
+      ],
       env: {
         ...process.env,
         ...o.env,
         BENCH_HANDLER_URL: new URL(`file://${o.handlerBundle}`).href,
         BENCH_WORKER: String(id),
+        ...(o.heapSnapshotDir ? { BENCH_HEAP_SNAPSHOT_DIR: o.heapSnapshotDir } : {}),
       },
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "json",

@@ -86,6 +86,17 @@ export function workerRss(run: RunResult): { max: number; median: number } {
   return { max: Math.max(0, ...values), median: r1(median(values)) };
 }
 
+/**
+ * What the workers retain: the largest heap in use after a full collection once the run drained (undefined
+ * when the workers ran without `--expose-gc`).
+ */
+export function workerHeapAfterGc(run: RunResult): number | undefined {
+  const values = run.workers.flatMap((w) =>
+    w.records > 0 && w.heapAfterGcMb !== undefined ? [w.heapAfterGcMb] : [],
+  );
+  return values.length === 0 ? undefined : Math.max(...values);
+}
+
 /** Core-equivalents other processes on the machine used during the run. */
 export function othersCores(run: RunResult): number | undefined {
   return run.cpu.othersMs === undefined ? undefined : r2(run.cpu.othersMs / Math.max(1, run.wallMs));
@@ -399,6 +410,7 @@ function workerTable(run: RunResult): Table.Table {
     "RSS after init MB",
     "peak RSS MB",
     "maxRSS MB",
+    "heap after GC MB",
     "IPC ms",
   ]);
   for (const w of run.workers) {
@@ -413,6 +425,7 @@ function workerTable(run: RunResult): Table.Table {
       w.rssAfterInitMb,
       w.peakRssMb,
       w.maxRssMb,
+      w.heapAfterGcMb ?? "-",
       w.ipc.overheadMs,
     ]);
   }

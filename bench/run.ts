@@ -83,6 +83,10 @@ export function parseArgs(
     .option("--no-bundles", "skip the Lambda bundle sizes and cold init")
     .option("--cold-runs <n>", "cold init measurements per bundle", positive, DEFAULTS.coldRuns)
     .option("--profile <dir>", "write a V8 CPU profile of each scanner worker to <dir>")
+    .option(
+      "--heap-snapshot <dir>",
+      "write a heap snapshot of each scanner worker to <dir> once its run drained (after a full collection)",
+    )
     .option("--out <dir>", "where the JSON report goes", join(ROOT, "bench/results"))
     .option("--render <file>", "print a saved JSON report again (targets re-evaluated) and exit")
     .parse([...argv], { from: "user" });
@@ -103,6 +107,7 @@ export function parseArgs(
     bundles: boolean;
     coldRuns: number;
     profile?: string;
+    heapSnapshot?: string;
     out: string;
     render?: string;
   }>();
@@ -123,6 +128,7 @@ export function parseArgs(
     bundles: o.bundles,
     coldRuns: Math.max(5, o.coldRuns),
     ...(o.profile ? { profileDir: o.profile } : {}),
+    ...(o.heapSnapshot ? { heapSnapshotDir: o.heapSnapshot } : {}),
     outDir: o.out,
     writeCurve: o.curve === true || o.curveSizes !== undefined,
     ...(o.render ? { render: o.render } : {}),

@@ -64,6 +64,12 @@ export interface WorkerReport {
   /** The kernel's high-water mark for the process (`resourceUsage().maxRSS`), module loading included. */
   maxRssMb: number;
   peakHeapUsedMb: number;
+  /**
+   * Heap still in use after a full collection once the run has drained (what the process retains), and the
+   * RSS then; absent without `--expose-gc`.
+   */
+  heapAfterGcMb?: number;
+  rssAfterGcMb?: number;
   /** CPU from the start message to the drain message (user + system). */
   cpu: { userMs: number; systemMs: number };
   /** `performance.eventLoopUtilization()` over the run: 1 = CPU-bound. */

@@ -17,6 +17,7 @@ export const UNIT_DIRECTORIES = [
 
 /** Unit tests that live beside integration tests of their area. */
 export const UNIT_FILES = [
+  "test/aws/account-credentials.test.ts",
   "test/aws/partition.test.ts",
   "test/aws/shared-credentials.test.ts",
   "test/cli/options.test.ts",

@@ -132,6 +132,7 @@ export class ScanRecordHandler {
     }).finally(() => factory.releaseScope(task.accountId, task.region));
     const { result, transitions, notification, suppressed } = outcome;
     const apiCalls = recorder.total(key) - callsBefore;
+    recorder.forget(key);
 
     metrics.addMetric(M.scopesScanned, MetricUnit.Count, 1);
     metrics.addMetric(M.scanErrors, MetricUnit.Count, result.status === "failed" ? 1 : 0);

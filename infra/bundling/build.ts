@@ -5,7 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Metafile } from "esbuild";
+import { type BuildOptions, build, type Metafile } from "esbuild";
 import { LAMBDA_BUILD_OPTIONS } from "./options.ts";
 
 /**
@@ -31,11 +31,14 @@ export function bundleBytes(metafile: Metafile, entryFile: string): { total: num
 export async function bundleLambda(
   entry: string,
   outdir: string,
+  /** Only `minifyIdentifiers: false`, for readable CPU profiles: the same code, its names kept. */
+  overrides: Pick<BuildOptions, "minifyIdentifiers"> = {},
 ): Promise<{ outfile: string; metafile: Metafile }> {
   await mkdir(outdir, { recursive: true });
   const outfile = join(outdir, "index.mjs");
   const result = await build({
     ...LAMBDA_BUILD_OPTIONS,
+    ...overrides,
     entryPoints: [entry],
     outdir,
     metafile: true,

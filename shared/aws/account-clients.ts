@@ -9,6 +9,7 @@ import type {
   MetadataBearer,
   MiddlewareStack,
 } from "@smithy/types";
+import lruMapModule from "mnemonist/lru-map.js";
 import { type CallRecorder, scopeKey } from "./call-recorder.ts";
 import { DEFAULT_HOME_REGION, DEFAULT_MAX_ATTEMPTS, DEFAULT_ROLE_NAME } from "./defaults.ts";
 import { partitionOfArn, partitionOfRegion } from "./partition.ts";
@@ -136,6 +137,12 @@ export function assumeRoleCredentials(
   };
 }
 
+// mnemonist is CommonJS (`module.exports = LRUMap`): Node's default import is the class; its typings say `default`.
+const LRUMap = lruMapModule as unknown as typeof lruMapModule.default;
+
+/** Accounts whose assumed-role credentials a factory keeps (about 1 KB each). */
+export const CREDENTIALS_KEPT = 256;
+
 /**
  * Builds AWS clients per account and region. The caller's own account uses the default credential
  * chain; every other account is reached by assuming `<roleName>`, with one credential provider per
@@ -145,7 +152,12 @@ export class AccountClientFactory {
   readonly roleName: string;
   /** The caller's credentials; undefined: each client's default provider. */
   private readonly base: AwsCredentialIdentityProvider | undefined;
-  private readonly credentials = new Map<string, AwsCredentialIdentityProvider>();
+  /**
+   * One member-role provider per account, the most recently used `CREDENTIALS_KEPT` of them: a container that
+   * scans thousands of accounts in one run holds a bounded number. A provider that falls out is still held by
+   * the clients made with it; a later scope of its account assumes the role again.
+   */
+  private readonly credentials = new LRUMap<string, AwsCredentialIdentityProvider>(CREDENTIALS_KEPT);
   private readonly clients = new Map<string, unknown>();
   private readonly httpHandler: NodeHttpHandler;
   private caller: Promise<{ accountId: string; arn: string }> | undefined;

@@ -38,6 +38,14 @@ export class CallRecorder {
   scopes(): string[] {
     return [...this.calls.keys()].sort();
   }
+
+  /**
+   * Drops one scope's counts (the scanner, once it logged them): a container that scans many scopes in one
+   * run keeps no entry per scope it has finished. Later calls of the scope count from zero.
+   */
+  forget(scope: string): void {
+    this.calls.delete(scope);
+  }
 }
 
 export function scopeKey(accountId: string, region: string): string {

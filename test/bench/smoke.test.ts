@@ -257,6 +257,31 @@ describe("Benchmark pieces", () => {
     expect(() => chain.add({ start: 0, end: 100, weightMs: 1, parts: {} })).toThrow(/end order/);
   });
 
+  it("keeps only what a later call can follow once the chain is settled, with the same result", () => {
+    // Prepare: three invocations of calls, one chain settled before each invocation, one never settled.
+    const links = [0, 1000, 2000].flatMap((t0) => [
+      { start: t0, end: t0 + 25, weightMs: 25, parts: { simAttempts: 1 } },
+      { start: t0 + 5, end: t0 + 40, weightMs: 25, parts: { simAttempts: 1 } },
+      { start: t0 + 40, end: t0 + 42, weightMs: 2, parts: { dynamoCalls: 1 } },
+    ]);
+    const settled = new CriticalChain();
+    const kept = new CriticalChain();
+
+    // Act
+    for (const [i, link] of links.entries()) {
+      if (i % 3 === 0) settled.settle(link.start);
+      settled.add(link);
+      kept.add(link);
+    }
+
+    // Assess: the same heaviest chain, from 4 intervals kept instead of 9; a call before the settle is refused.
+    expect(settled.result).toEqual(kept.result);
+    expect(settled.result.ms).toBe(81);
+    expect(kept.size).toBe(9);
+    expect(settled.size).toBe(4);
+    expect(() => settled.add({ start: 1999, end: 2050, weightMs: 1, parts: {} })).toThrow(/settled/);
+  });
+
   it("plots the curve's three panels and tabulates its figures with the load", () => {
     // Prepare: four points, time and CPU growing with the scopes, RSS flat.
     const point = (scopes: number, timeS: number) => ({
@@ -270,6 +295,7 @@ describe("Benchmark pieces", () => {
       cpuMsPerScope: 100,
       rssMedianMb: 90,
       rssMaxMb: 100,
+      heapAfterGcMaxMb: 18,
       othersCores: 0.5,
       loadAverage: { start: 1, max: 3 },
       uptime: { start: [1.5, 2, 3], end: [4, 5, 6.25] },
@@ -299,7 +325,7 @@ describe("Benchmark pieces", () => {
     for (const t of ["187", "40", "11", "93.5"]) expect(svg).toContain(`>${t}<`);
     expect(md).toContain("`npm run bench -- --curve`");
     expect(md).toContain(
-      "| 4000 | 1000 × 4 | 187 | 93.5 | 2 | 400 | 100 | 100 | 90 | 0.5 | 1.50, 2.00, 3.00 | 4.00, 5.00, 6.25 |",
+      "| 4000 | 1000 × 4 | 187 | 93.5 | 2 | 400 | 100 | 100 | 90 | 18 | 0.5 | 1.50, 2.00, 3.00 | 4.00, 5.00, 6.25 |",
     );
   });
 
