@@ -202,14 +202,14 @@ export function evaluateTargets(result: BenchResult): Target[] {
   const seconds = result.measurements.filter((m) => m.second);
   targets.push({
     id: "unchanged-rerun-writes",
-    target: "unchanged second run writes 0 finding items",
+    target: "unchanged second run (the next day's: the first run's samples aged 24 h) writes 0 finding items",
     measured: seconds.length
       ? seconds
           .map(
             (m) =>
               `${m.accounts} accounts: ${m.second?.totals.store.itemsWritten.finding} finding / ` +
               `${m.second?.totals.store.itemsWritten.scope} scope / ${m.second?.totals.store.itemsWritten.history} history / ` +
-              `${m.second?.totals.store.itemsWritten.sample ?? 0} sample items (samples: one per capacity subnet and hour)`,
+              `${m.second?.totals.store.itemsWritten.sample ?? 0} sample items (one per capacity subnet and day's run)`,
           )
           .join("; ")
       : "n/a",
