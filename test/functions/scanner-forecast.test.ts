@@ -99,4 +99,28 @@ describe("Function: scanner, forecast from the stored samples", () => {
     expect(alert?.message).toContain(evidence.forecast.date);
     expect(alert?.message).toMatch(/\(\d+ left\)/);
   });
+
+  it("writes no sample when the scope is scanned again within the hour", async () => {
+    // Prepare: the first test's scan recorded this hour's sample (unless the hour turned meanwhile: then the
+    // first scan below records it, and the second is the one within the hour).
+    const record = (runId: string) =>
+      sqsRecord(
+        JSON.stringify({ runId, scheduledAt: new Date().toISOString(), accountId: ACCOUNT, region: REGION }),
+      );
+    await captureOutput(() =>
+      scanner.handler(sqsEvent([record("20261205T071500Z-5a3e0001")]), lambdaContext("eks-auditor-scanner")),
+    );
+    scanner.store.resetStats();
+
+    // Act
+    const { result } = await captureOutput(() =>
+      scanner.handler(sqsEvent([record("20261205T071600Z-5a3e0002")]), lambdaContext("eks-auditor-scanner")),
+    );
+
+    // Assess: the scan read the hour's sample with its history and sent nothing.
+    expect(result).toEqual({ batchItemFailures: [] });
+    const stats = scanner.store.stats();
+    expect(stats.itemsWritten.sample).toBe(0);
+    expect(stats.readCalls).toBeGreaterThan(0);
+  });
 });

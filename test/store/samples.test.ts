@@ -46,27 +46,37 @@ function sample(at: string, availableIps: number, accountId = "111122223333"): S
 }
 
 describe("Class: SampleLog (store.samples)", () => {
-  it("keeps one sample per subnet, account and hour: the first of the hour", async () => {
-    // Act
-    const first = await store.samples.record([sample("2026-12-01T06:15:00.000Z", 300)]);
-    const again = await store.samples.record([sample("2026-12-01T06:45:00.000Z", 290)]);
+  it("keeps one sample per subnet, account and hour, in one BatchWriteItem per 25", async () => {
+    // Act: two samples of one hour for one account (the later one stays), another account's, the next hour's,
+    // and a scan's thirty subnets at once.
+    const first = await store.samples.record([
+      sample("2026-12-01T06:15:00.000Z", 300),
+      sample("2026-12-01T06:45:00.000Z", 290),
+    ]);
     const other = await store.samples.record([sample("2026-12-01T06:50:00.000Z", 290, "222233334444")]);
     const next = await store.samples.record([sample("2026-12-01T07:05:00.000Z", 280)]);
+    store.resetStats();
+    const many = await store.samples.record(
+      Array.from({ length: 30 }, (_, i) => ({
+        ...sample("2026-12-01T08:05:00.000Z", 200),
+        subnetId: `subnet-${i}`,
+      })),
+    );
 
     // Assess
-    expect([first, again, other, next]).toEqual([1, 0, 1, 1]);
+    expect([first, other, next, many]).toEqual([1, 1, 1, 30]);
+    expect(store.stats().writesByOperation).toMatchObject({ BatchWriteItem: 2, PutItem: 0 });
     const series = await store.samples.ofSubnet(
       "subnet-0abc",
       "2026-12-01T00:00:00.000Z",
       "2026-12-01T23:59:59.000Z",
     );
     expect(series.map((s) => [s.at, s.accountId, s.availableIps])).toEqual([
-      ["2026-12-01T06:15:00.000Z", "111122223333", 300],
+      ["2026-12-01T06:45:00.000Z", "111122223333", 290],
       ["2026-12-01T06:50:00.000Z", "222233334444", 290],
       ["2026-12-01T07:05:00.000Z", "111122223333", 280],
     ]);
-    expect(series[0]).toEqual(sample("2026-12-01T06:15:00.000Z", 300));
-    expect(store.stats().itemsWritten.sample).toBe(3);
+    expect(series[0]).toEqual(sample("2026-12-01T06:45:00.000Z", 290));
   });
 
   it("expires a sample 180 days after it was taken, under a key the console can query", async () => {
