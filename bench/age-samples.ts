@@ -2,7 +2,8 @@
  * Between the benchmark's two runs: the first run's subnet samples are moved back a day, so the second run
  * finds the store as the next day's schedule does (yesterday's sample of every capacity subnet, none of this
  * hour) and writes its own samples, as the daily run does. Without this, a re-run within the same hour writes
- * no sample (the first scan of an hour wins) and the "daily" figure would leave out the sample writes.
+ * no sample (the scan skips an hour its history read holds) and the "daily" figure would leave out the sample
+ * writes.
  * The run itself is untouched: only the store it starts from is aged, through the store's own sample log.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";

@@ -117,7 +117,7 @@ export class ScanRecordHandler {
     const { config, store, notifier, logger, metrics, suppressions } = this.deps;
     const { factory, recorder } = this.clientsFor(task.runId);
     const key = scopeKey(task.accountId, task.region);
-    const callsBefore = recorder.total(key);
+    let apiCalls = 0;
     // The deadline cancels the scope's in-flight AWS calls too, so no socket keeps the invocation busy.
     factory.abortScopeOn(task.accountId, task.region, signal);
     const outcome = await processScanTask(task, {
@@ -129,10 +129,13 @@ export class ScanRecordHandler {
       ...(config.scopeConcurrency ? { scopeConcurrency: config.scopeConcurrency } : {}),
       ...(suppressions ? { suppressions } : {}),
       ...(config.teamTagKeys ? { teamTagKeys: config.teamTagKeys } : {}),
-    }).finally(() => factory.releaseScope(task.accountId, task.region));
+    }).finally(() => {
+      factory.releaseScope(task.accountId, task.region);
+      // The scope's calls, then forgotten (a failed scan's too): the run's recorder keeps nothing per scope.
+      apiCalls = recorder.total(key);
+      recorder.forget(key);
+    });
     const { result, transitions, notification, suppressed } = outcome;
-    const apiCalls = recorder.total(key) - callsBefore;
-    recorder.forget(key);
 
     metrics.addMetric(M.scopesScanned, MetricUnit.Count, 1);
     metrics.addMetric(M.scanErrors, MetricUnit.Count, result.status === "failed" ? 1 : 0);

@@ -107,6 +107,19 @@ describe("Function: scanner", () => {
       "222233334444/eu-west-1",
     ]);
     for (const l of scanned) expect(l).toMatchObject({ runId: RUN.runId, level: "INFO" });
+    // Each scope's log line counts its own calls: the ones the simulator answered for it, none of another scope's.
+    for (const l of scanned) {
+      const served = sim.calls
+        .all()
+        .filter(
+          (c) =>
+            c.accountId === l.accountId &&
+            c.region === l.region &&
+            c.service !== "sts" &&
+            c.service !== "sns",
+        ).length;
+      expect(l.apiCalls).toBe(served);
+    }
     expect(lines.find((l) => l.message === "Scope not scanned: its scan.* finding is stored")).toMatchObject({
       accountId: "444455556666",
       region: "eu-west-1",
