@@ -2,20 +2,10 @@ import type { Context, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Estate, loadEstateFile } from "#shared/estate/index.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
-import { FindingsStore } from "#shared/store/index.ts";
-import { type Simulator, startSimulator } from "#sim/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
-import {
-  captureOutput,
-  emfSum,
-  lambdaContext,
-  SAMPLE_ESTATE,
-  setEnv,
-  simulatorEnv,
-  sqsEvent,
-  sqsRecord,
-  TOPIC_ARN,
-} from "./support.ts";
+import type { FindingsStore } from "#shared/store/index.ts";
+import type { Simulator } from "#sim/index.ts";
+import { type ScannerContainer, startScannerContainer } from "./scanner-container.ts";
+import { captureOutput, emfSum, lambdaContext, SAMPLE_ESTATE, sqsEvent, sqsRecord } from "./support.ts";
 
 type ScannerModule = typeof import("#functions/scanner/handler.ts");
 
@@ -25,10 +15,9 @@ const RUN = { runId: "20261125T061500Z-dead11e0", scheduledAt: "2026-11-25T06:15
 
 let estate: Estate;
 let sim: Simulator;
-let dynamo: LocalDynamo;
 let store: FindingsStore;
 let scanner: ScannerModule;
-let restoreEnv: () => void;
+let container: ScannerContainer;
 
 function task(accountId: string, region: string): SQSRecord {
   const body: ScanTask = { ...RUN, accountId, region };
@@ -43,17 +32,11 @@ function endingIn(ms: number): Context {
 
 beforeAll(async () => {
   estate = await loadEstateFile(SAMPLE_ESTATE);
-  [sim, dynamo] = await Promise.all([startSimulator({ estate }), startDynalite()]);
-  const tableName = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, tableName);
-  restoreEnv = setEnv({
-    ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }),
-    TABLE_NAME: tableName,
-    TOPIC_ARN,
+  container = await startScannerContainer(estate, {
     ALERT_MIN_SEVERITY: "HIGH",
     SCAN_WRITE_RESERVE_MS: String(RESERVE_MS),
   });
-  scanner = await import("#functions/scanner/handler.ts");
+  ({ sim, store, scanner } = container);
   // The run's caller identity is known before the slow part starts (the first record of a run asks STS).
   const warm = await captureOutput(() =>
     scanner.handler(sqsEvent([task("111122223333", "eu-west-1")]), endingIn(300_000)),
@@ -61,10 +44,7 @@ beforeAll(async () => {
   expect(warm.result.batchItemFailures).toEqual([]);
 });
 
-afterAll(async () => {
-  restoreEnv();
-  await Promise.all([sim.close(), dynamo.stop()]);
-});
+afterAll(() => container.stop());
 
 describe("Function: scanner, at the invocation's deadline", () => {
   const inFlight = task("111122223333", "us-east-1");

@@ -2,20 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SubnetSample } from "#shared/inventory/types.ts";
 import { subnetSamples } from "#shared/models/forecast/samples.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
-import { FindingsStore } from "#shared/store/index.ts";
-import { type Simulator, startSimulator } from "#sim/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import type { FindingsStore } from "#shared/store/index.ts";
+import type { Simulator } from "#sim/index.ts";
 import { estateSeries, SERIES_SUBNET } from "#test/support/estate-series.ts";
 import { inventoryFromEstate } from "#test/support/inventory.ts";
-import {
-  captureOutput,
-  lambdaContext,
-  setEnv,
-  simulatorEnv,
-  sqsEvent,
-  sqsRecord,
-  TOPIC_ARN,
-} from "./support.ts";
+import { type ScannerContainer, startScannerContainer } from "./scanner-container.ts";
+import { captureOutput, lambdaContext, sqsEvent, sqsRecord } from "./support.ts";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";
@@ -24,17 +16,15 @@ const DAY = 86_400_000;
 const FREE_NOW = 200;
 
 let sim: Simulator;
-let dynamo: LocalDynamo;
 let store: FindingsStore;
-let restoreEnv: () => void;
+let container: ScannerContainer;
 let scanner: typeof import("#functions/scanner/handler.ts");
 
 beforeAll(async () => {
   const [estate] = estateSeries([FREE_NOW]);
   if (!estate) throw new Error("no estate");
-  [sim, dynamo] = await Promise.all([startSimulator({ estate }), startDynalite()]);
-  const tableName = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, tableName);
+  container = await startScannerContainer(estate, { ALERT_MIN_SEVERITY: "MEDIUM" });
+  ({ sim, store, scanner } = container);
   // The history earlier scheduled scans recorded: the same subnet, 30 more IPs free each day before.
   const [template] = subnetSamples(inventoryFromEstate(estate, ACCOUNT, REGION), new Date().toISOString());
   if (!template) throw new Error("the estate has no capacity subnet");
@@ -47,19 +37,9 @@ beforeAll(async () => {
     });
   }
   expect(await store.samples.record(history)).toBe(9);
-  restoreEnv = setEnv({
-    ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }),
-    TABLE_NAME: tableName,
-    TOPIC_ARN,
-    ALERT_MIN_SEVERITY: "MEDIUM",
-  });
-  scanner = await import("#functions/scanner/handler.ts");
 });
 
-afterAll(async () => {
-  restoreEnv();
-  await Promise.all([sim.close(), dynamo.stop()]);
-});
+afterAll(() => container.stop());
 
 describe("Function: scanner, forecast from the stored samples", () => {
   it("records this scan's sample and pages the forecast with its date and the nodes left", async () => {

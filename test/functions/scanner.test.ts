@@ -2,16 +2,14 @@ import type { SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadEstateFile } from "#shared/estate/index.ts";
 import type { ScanTask } from "#shared/scan/scan-task.ts";
-import { FindingsStore, FindingsWriter } from "#shared/store/index.ts";
-import { type Simulator, startSimulator } from "#sim/index.ts";
-import { type LocalDynamo, startDynalite } from "#test/support/dynalite.ts";
+import { type FindingsStore, FindingsWriter } from "#shared/store/index.ts";
+import type { Simulator } from "#sim/index.ts";
+import { type ScannerContainer, startScannerContainer } from "./scanner-container.ts";
 import {
   captureOutput,
   emfSum,
   lambdaContext,
   SAMPLE_ESTATE,
-  setEnv,
-  simulatorEnv,
   sqsEvent,
   sqsRecord,
   TOPIC_ARN,
@@ -20,10 +18,9 @@ import {
 type ScannerModule = typeof import("#functions/scanner/handler.ts");
 
 let sim: Simulator;
-let dynamo: LocalDynamo;
 let store: FindingsStore;
 let scanner: ScannerModule;
-let restoreEnv: () => void;
+let container: ScannerContainer;
 
 const RUN = { runId: "20261125T061500Z-5ca1ab1e", scheduledAt: "2026-11-25T06:15:00.000Z" };
 
@@ -41,26 +38,13 @@ function publishedFor(accountId: string, region: string) {
 }
 
 beforeAll(async () => {
-  [sim, dynamo] = await Promise.all([
-    loadEstateFile(SAMPLE_ESTATE).then((estate) => startSimulator({ estate })),
-    startDynalite(),
-  ]);
-  const tableName = await dynamo.createTable();
-  store = new FindingsStore(dynamo.doc, tableName);
-  restoreEnv = setEnv({
-    ...simulatorEnv({ simulator: sim.url, dynamodb: dynamo.endpoint }),
-    TABLE_NAME: tableName,
-    TOPIC_ARN,
+  container = await startScannerContainer(await loadEstateFile(SAMPLE_ESTATE), {
     ALERT_MIN_SEVERITY: "HIGH",
   });
-  // Configuration and clients are read once per container, at import: import after the environment is set.
-  scanner = await import("#functions/scanner/handler.ts");
+  ({ sim, store, scanner } = container);
 });
 
-afterAll(async () => {
-  restoreEnv();
-  await Promise.all([sim.close(), dynamo.stop()]);
-});
+afterAll(() => container.stop());
 
 beforeEach(() => {
   vi.restoreAllMocks();
