@@ -469,7 +469,7 @@ async function measure(
         simStartMs,
         ...(spec.networkPair
           ? {
-              prefixDelegationNodeSubnets: prefixDelegationNodeSubnets({
+              prefixDelegationNodeSubnets: await prefixDelegationNodeSubnets({
                 seed: options.seed,
                 accounts: spec.accounts,
                 regions,

@@ -20,6 +20,7 @@ import type { Addon, AMITypes } from "@aws-sdk/client-eks";
 import { stringify as toYaml } from "yaml";
 import type { Estate, EstateAccount, EstateFaults, EstateRegion } from "#shared/estate/index.ts";
 import { prefixDelegationEnabled } from "#shared/models/cni/config.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import {
   type AccountBuilder,
   type AddonName,
@@ -403,7 +404,8 @@ export function generateRegion(
  * ENABLE_PREFIX_DELEGATION) launch into: the collector's GetSubnetCidrReservations calls are at most that,
  * one per subnet. Regenerated region by region (deterministic), so a large estate never sits in memory whole.
  */
-export function prefixDelegationNodeSubnets(options: GenerateOptions): Record<string, number> {
+export async function prefixDelegationNodeSubnets(options: GenerateOptions): Promise<Record<string, number>> {
+  await loadTextFormats(); // the generated configurationValues are YAML
   const out: Record<string, number> = {};
   for (const accountId of accountsOf(options).active) {
     for (const region of regionsOf(options.regions)) {

@@ -10,9 +10,13 @@ import { ALL_RULES, evaluateRules } from "#shared/catalog/index.ts";
 import type { EstateRegion } from "#shared/estate/index.ts";
 import { assembleInventoryWithoutKubelet } from "#shared/inventory/assemble.ts";
 import type { Inventory, RawRegion } from "#shared/inventory/types.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import { generateDenseRegion } from "./generate-estate.ts";
 
 const ACCOUNT = "123456789012";
+// The pure assembly is synchronous: the YAML library its vpc-cni settings need is loaded first, as
+// `assembleInventory` does for a region with a cluster.
+await loadTextFormats();
 const REGION = "eu-west-1";
 
 function inventoryOf(region: EstateRegion): Inventory {

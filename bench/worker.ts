@@ -101,13 +101,18 @@ function readOutput(text: string): void {
   }
 }
 
-const writeOut = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  const t = performance.now();
-  readOutput(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
-  harnessMs += performance.now() - t;
-  return (writeOut as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-}) as typeof process.stdout.write;
+/** Reads what the function writes: Powertools prints INFO and metrics to stdout, WARN and ERROR to stderr. */
+function readStream(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (c: string | Uint8Array, ...r: unknown[]) => boolean;
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const t = performance.now();
+    readOutput(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    harnessMs += performance.now() - t;
+    return write(chunk, ...rest);
+  }) as typeof stream.write;
+}
+readStream(process.stdout);
+readStream(process.stderr);
 
 // ---- the container's init ------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import {
   type NodeSecurityGroups,
   nodeSecurityGroups,
 } from "#shared/models/security-groups/node-security-groups.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import { capacityOfCluster } from "./capacity.ts";
 import type { CapacityGroup } from "./capacity-types.ts";
 import { capacityKubeletReadings, kubeletReadings, withoutUserData } from "./kubelet-readings.ts";
@@ -49,6 +50,9 @@ export async function assembleInventory(
   raw: RawRegion,
   failures: readonly ReadFailure[] = [],
 ): Promise<Inventory> {
+  // A cluster brings what the YAML and TOML libraries read and write (its vpc-cni settings, its nodes' user data
+  // and kubelet fixes); a region without one, the common case across an organization, never loads them.
+  if (raw.eks.clusters.length > 0) await loadTextFormats();
   const inventory = assembleInventoryWithoutKubelet(scope, raw, failures);
   // User data can hold secrets: it is read here, from the raw versions, and only the parsed settings stay.
   inventory.kubelet = {
@@ -64,7 +68,7 @@ export async function assembleInventory(
 
 /**
  * `assembleInventory` without the kubelet settings (`kubelet` stays empty): synchronous, for callers whose
- * rules do not read them.
+ * rules do not read them. A region with a cluster needs `loadTextFormats()` resolved first (its vpc-cni settings).
  */
 export function assembleInventoryWithoutKubelet(
   scope: AssemblyScope,
@@ -118,7 +122,10 @@ function unauditedVpcs(clusters: readonly ClusterInventory[]): UnreadResource[] 
 // ---------------------------------------------------------------------------------------------------
 // Derived views: computed here once; the collector asks the same functions what to fetch next.
 
-/** A cluster with its VPC, vpc-cni settings, node SGs and node capacity of every kind. */
+/**
+ * A cluster with its VPC, vpc-cni settings, node SGs and node capacity of every kind. Needs `loadTextFormats()`
+ * resolved (vpc-cni settings may be YAML).
+ */
 export function deriveClusterViews(
   c: RawCluster,
   raw: Pick<RawRegion, "ec2" | "autoscaling">,

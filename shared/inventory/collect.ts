@@ -38,6 +38,7 @@ import {
   paginateListNodegroups,
 } from "@aws-sdk/client-eks";
 import pLimit from "p-limit";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import {
   assembleInventory,
   clusterVpcIds,
@@ -227,7 +228,9 @@ export async function collectRegion(
   raw.ec2.LaunchTemplates = templates ?? [];
   raw.autoscaling = { AutoScalingGroups: groups ?? [] };
 
-  // The capacity the raw results show so far tells which templates, types, subnets and SGs to read next.
+  // The capacity the raw results show so far tells which templates, types, subnets and SGs to read next. The
+  // views hold each cluster's vpc-cni settings, which may be YAML (as `assembleInventory`, only with a cluster).
+  if (raw.eks.clusters.length > 0) await loadTextFormats();
   const derive = () => raw.eks.clusters.map((c) => deriveClusterViews(c, raw, failures));
   const templatesToRead = launchTemplatesToDescribe(derive());
   const launchTemplateVersions = await Promise.all(

@@ -66,6 +66,8 @@ describe("Benchmark smoke run", () => {
     expect(main?.first.records).toEqual({ ok: 6, failed: 0 });
     expect(main?.first.totals.errors).toEqual([]);
     expect(main?.first.totals.metrics.ScanErrors).toBe(0);
+    // WARN and ERROR lines (Powertools prints them to stderr, which the workers read too): none on a clean run.
+    expect(main?.first.totals.warnings).toEqual({});
     expect(main?.first.totals.metrics.ScopesScanned).toBe(6);
   });
 

@@ -107,7 +107,7 @@ describe("Bundles of the functions", () => {
     }
   });
 
-  it("load the Security Hub client only for SECURITY_HUB_IMPORT, and the MIME parser only for MIME user data", () => {
+  it("load the Security Hub client only for SECURITY_HUB_IMPORT, and the MIME, YAML and TOML parsers only when needed", () => {
     for (const b of bundles) {
       const atInit = textOf(b, b.loadedAtInit);
       const lazy = textOf(
@@ -126,6 +126,14 @@ describe("Bundles of the functions", () => {
     const mimeParser = "Can not reuse parser, create a new PostalMime object";
     expect(textOf(scanner, scanner.loadedAtInit).includes(mimeParser), "postal-mime at init").toBe(false);
     expect(textOf(scanner, scanner.files).includes(mimeParser), "postal-mime in the asset").toBe(true);
+    // yaml and smol-toml: loaded for a region with a cluster (loadTextFormats), never by the container's init.
+    for (const [library, marker] of [
+      ["yaml", "Implicit keys need to be on a single line"],
+      ["smol-toml", "Invalid TOML document"],
+    ] as const) {
+      expect(textOf(scanner, scanner.loadedAtInit).includes(marker), `${library} at init`).toBe(false);
+      expect(textOf(scanner, scanner.files).includes(marker), `${library} in the asset`).toBe(true);
+    }
   });
 
   it("keep the scan's EKS and Auto Scaling clients out of the planner", () => {

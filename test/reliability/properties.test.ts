@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { InvalidArgumentError } from "commander";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { stringify as toYaml } from "yaml";
 import { generateEstate } from "#bench/generate-estate.ts";
 import { CONTEXT_PREFIX, DEFAULT_SETTINGS, readSettings, SettingsError } from "#infra/config.ts";
@@ -20,6 +20,7 @@ import { type Estate, EstateValidationError, loadEstateFile, parseEstate } from 
 import { RULE_IDS, SEVERITIES } from "#shared/findings/index.ts";
 import { parseCniConfigurationValues } from "#shared/models/cni/config.ts";
 import { readKubeletConfig } from "#shared/models/kubelet/index.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "#shared/scan/plan.ts";
 import { InvalidScanTaskError, parseScanTask, type ScanTask } from "#shared/scan/scan-task.ts";
 import { SAMPLE_ESTATE } from "#test/functions/support.ts";
@@ -403,6 +404,11 @@ describe("Property: readSettings (infra/config.ts)", () => {
 // ---- parsers of what member accounts hold ----------------------------------------------------------
 
 describe("Property: parseCniConfigurationValues", () => {
+  // The YAML spelling needs the library, which a scan loads for a region with a cluster.
+  beforeAll(async () => {
+    await loadTextFormats();
+  });
+
   it("reads the same settings from the JSON and the YAML spelling of one document", () => {
     const key = fc.constantFrom(
       "WARM_ENI_TARGET",

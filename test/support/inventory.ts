@@ -1,6 +1,11 @@
 import type { Estate, EstateRegion } from "#shared/estate/index.ts";
 import { assembleInventory, assembleInventoryWithoutKubelet } from "#shared/inventory/assemble.ts";
 import { emptyRawRegion, type Inventory, type RawRegion } from "#shared/inventory/types.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
+
+// `inventoryFromEstate` assembles synchronously: the YAML library its vpc-cni settings need is loaded here, as
+// `assembleInventory` loads it for a region with a cluster.
+await loadTextFormats();
 
 /**
  * An estate region as the raw API results the collector assembles. The estate holds the SDK output shapes,

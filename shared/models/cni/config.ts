@@ -1,5 +1,5 @@
 import type { Addon } from "@aws-sdk/client-eks";
-import { parseDocument as parseYamlDocument } from "yaml";
+import { type TextFormats, textFormats } from "#shared/models/text-formats.ts";
 import { CNI_DEFAULTS, type CniSettings } from "./settings.ts";
 
 export { CNI_DEFAULTS, type CniSettings, settingsAsEnv, warmIpTargetsDefined } from "./settings.ts";
@@ -56,27 +56,34 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** YAML 1.2 is a superset of JSON, but JSON.parse is exact for the common case. */
-function parseText(text: string): unknown {
-  if (text.startsWith("{")) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      // Not JSON: maybe YAML flow style; fall through.
-    }
+/** YAML 1.2 is a superset of JSON, but JSON.parse is exact for the common case (and needs no YAML library). */
+function parseJson(text: string): { value: unknown } | undefined {
+  if (!text.startsWith("{")) return undefined;
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined; // Not JSON: maybe YAML flow style.
   }
-  const doc = parseYamlDocument(text, { prettyErrors: false });
+}
+
+function parseYaml(yaml: TextFormats["yaml"], text: string): unknown {
+  const doc = yaml.parseDocument(text, { prettyErrors: false });
   const [first] = doc.errors;
   if (first) throw first;
   return doc.toJS({ maxAliasCount: 50 });
 }
 
 function parseDocument(text: string): { document?: Record<string, unknown>; error?: string } {
-  let value: unknown;
-  try {
-    value = parseText(text.trim());
-  } catch (err) {
-    return { error: `configurationValues is neither JSON nor YAML: ${firstLine(err)}` };
+  const trimmed = text.trim();
+  let value = parseJson(trimmed)?.value;
+  if (value === undefined) {
+    // Outside the try: the library not loaded is a bug to surface, not a configuration read as unparseable.
+    const { yaml } = textFormats();
+    try {
+      value = parseYaml(yaml, trimmed);
+    } catch (err) {
+      return { error: `configurationValues is neither JSON nor YAML: ${firstLine(err)}` };
+    }
   }
   if (value === null || value === undefined) return { document: {} };
   if (!isRecord(value)) return { error: "configurationValues is not a mapping" };
@@ -89,8 +96,9 @@ function firstLine(err: unknown): string {
 }
 
 /**
- * Reads `configurationValues` (JSON or YAML with an `env` map). Never throws: whatever cannot be read
- * falls back to what ipamd would use, with `assumed: true` and `error` naming it.
+ * Reads `configurationValues` (JSON or YAML with an `env` map). Never throws on what it reads: whatever cannot
+ * be read falls back to what ipamd would use, with `assumed: true` and `error` naming it. Text that is not JSON
+ * needs the YAML library loaded (`loadTextFormats`).
  */
 export function parseCniConfigurationValues(text: string | undefined): CniConfig {
   if (text === undefined || text.trim() === "") {

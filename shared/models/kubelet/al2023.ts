@@ -1,4 +1,5 @@
-import { type Document, LineCounter, parseAllDocuments } from "yaml";
+import type { Document } from "yaml";
+import { loadTextFormats, type TextFormats } from "#shared/models/text-formats.ts";
 import { UserDataError } from "./decode.ts";
 import {
   kubeletFlagSettings,
@@ -33,14 +34,15 @@ type MergingMap =
  */
 export async function readAl2023UserData(text: string): Promise<UserDataReading> {
   let nodeConfigs: Record<string, unknown>[];
+  const { yaml } = await loadTextFormats();
   if (looksLikeMime(text)) {
     const parts = (await mimeParts(text)).filter((p) => p.mimeType === NODECONFIG_MIME_TYPE);
     nodeConfigs = parts.flatMap((p, i) => {
-      const nodeConfig = nodeConfigDocument(p.content, `NodeConfig part ${i + 1}`);
+      const nodeConfig = nodeConfigDocument(yaml, p.content, `NodeConfig part ${i + 1}`);
       return nodeConfig !== undefined ? [nodeConfig] : [];
     });
   } else {
-    const bare = nodeConfigDocument(text, "user data", true);
+    const bare = nodeConfigDocument(yaml, text, "user data", true);
     nodeConfigs = bare !== undefined ? [bare] : [];
   }
   const merging = new Map<KubeletField, MergingMap>();
@@ -102,6 +104,7 @@ function scalar(value: unknown): RawEntry[1] {
  * `DecodeNodeConfig`: one object per part; later documents in the same part are not read).
  */
 function nodeConfigDocument(
+  yaml: TextFormats["yaml"],
   source: string,
   label: string,
   bare = false,
@@ -109,8 +112,8 @@ function nodeConfigDocument(
   const notNodeConfig = bare
     ? "AL2023 user data is neither a MIME multi-part message nor a NodeConfig document"
     : `${label} is not a NodeConfig document`;
-  const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(source, { prettyErrors: false, uniqueKeys: false, lineCounter });
+  const lineCounter = new yaml.LineCounter();
+  const parsed = yaml.parseAllDocuments(source, { prettyErrors: false, uniqueKeys: false, lineCounter });
   const documents: Document[] = Array.isArray(parsed) ? parsed : [];
   for (const doc of documents) {
     const [error] = doc.errors;

@@ -1,3 +1,4 @@
+import { loadTextFormats } from "#shared/models/text-formats.ts";
 import { UserDataError } from "./decode.ts";
 import type { RawEntry, RawMap, UserDataReading } from "./flags.ts";
 import type { KubeletField } from "./types.ts";
@@ -15,8 +16,7 @@ export const BOTTLEROCKET_TABLES = {
  * kubelet's config file (no flags).
  */
 export async function readBottlerocketUserData(text: string): Promise<UserDataReading> {
-  // Loaded only when a Bottlerocket node's user data is read: most scans never need a TOML parser.
-  const { parse, TomlError } = await import("smol-toml");
+  const { parse, TomlError } = (await loadTextFormats()).toml;
   let doc: Record<string, unknown>;
   try {
     doc = parse(text);

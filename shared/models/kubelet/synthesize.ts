@@ -1,5 +1,4 @@
-import { stringify as toToml } from "smol-toml";
-import { stringify as toYaml } from "yaml";
+import { textFormats } from "#shared/models/text-formats.ts";
 import { UNRESOLVED_BOOTSTRAP, UNRESOLVED_ENV, VIA_ENV } from "./al2.ts";
 import { NODECONFIG_MIME_TYPE } from "./al2023.ts";
 import { encodeUserData } from "./decode.ts";
@@ -109,7 +108,9 @@ function al2023(written: Written[]): string {
     kind: "NodeConfig",
     spec: Object.keys(kubelet).length > 0 ? { kubelet } : {},
   };
-  return mime([{ contentType: NODECONFIG_MIME_TYPE, body: toYaml(nodeConfig).trimEnd() }]);
+  return mime([
+    { contentType: NODECONFIG_MIME_TYPE, body: textFormats().yaml.stringify(nodeConfig).trimEnd() },
+  ]);
 }
 
 /** AL2 has only flags: every written map is a flag, delivered the way the original was, notes reproduced. */
@@ -132,5 +133,5 @@ function bottlerocket(written: Written[], maxPods: number | undefined): string {
     ...(maxPods !== undefined ? { "max-pods": maxPods } : {}),
     ...Object.fromEntries(written.map((w) => [TOML_TABLES[w.field], w.config ?? w.flag ?? {}])),
   };
-  return `${toToml({ settings: { kubernetes } })}\n`;
+  return `${textFormats().toml.stringify({ settings: { kubernetes } })}\n`;
 }

@@ -1,5 +1,3 @@
-import { stringify as toToml } from "smol-toml";
-import { stringify as toYaml } from "yaml";
 import {
   amiKubeReserved,
   baselineEvictionHard,
@@ -14,6 +12,7 @@ import {
   UNREADABLE_VALUE,
   type ValueSource,
 } from "#shared/models/kubelet/types.ts";
+import { textFormats } from "#shared/models/text-formats.ts";
 import type { AuditedNodegroup } from "./node-groups.ts";
 
 /** A baseline for the OS and system daemons (sshd, systemd, journald) that kubeReserved does not cover. */
@@ -70,11 +69,13 @@ export function kubeletSnippet(family: AmiFamily, settings: RecommendedKubelet):
       return [
         "Content-Type: application/node.eks.aws",
         "",
-        toYaml({
-          apiVersion: "node.eks.aws/v1alpha1",
-          kind: "NodeConfig",
-          spec: { kubelet: { config: settings } },
-        }).trimEnd(),
+        textFormats()
+          .yaml.stringify({
+            apiVersion: "node.eks.aws/v1alpha1",
+            kind: "NodeConfig",
+            spec: { kubelet: { config: settings } },
+          })
+          .trimEnd(),
       ].join("\n");
     case "AL2": {
       const flags = [
@@ -85,21 +86,25 @@ export function kubeletSnippet(family: AmiFamily, settings: RecommendedKubelet):
       return `--kubelet-extra-args '${flags.join(" ")}'`;
     }
     case "BOTTLEROCKET":
-      return toToml({
-        settings: {
-          kubernetes: {
-            ...(settings.kubeReserved ? { "kube-reserved": settings.kubeReserved } : {}),
-            "system-reserved": settings.systemReserved,
-            "eviction-hard": settings.evictionHard,
+      return textFormats()
+        .toml.stringify({
+          settings: {
+            kubernetes: {
+              ...(settings.kubeReserved ? { "kube-reserved": settings.kubeReserved } : {}),
+              "system-reserved": settings.systemReserved,
+              "eviction-hard": settings.evictionHard,
+            },
           },
-        },
-      }).trim();
+        })
+        .trim();
     default:
-      return toYaml({
-        apiVersion: "kubelet.config.k8s.io/v1beta1",
-        kind: "KubeletConfiguration",
-        ...settings,
-      }).trimEnd();
+      return textFormats()
+        .yaml.stringify({
+          apiVersion: "kubelet.config.k8s.io/v1beta1",
+          kind: "KubeletConfiguration",
+          ...settings,
+        })
+        .trimEnd();
   }
 }
 

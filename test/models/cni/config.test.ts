@@ -9,6 +9,10 @@ import {
   vpcCniAddon,
   warmIpTargetsDefined,
 } from "#shared/models/cni/config.ts";
+import { loadTextFormats } from "#shared/models/text-formats.ts";
+
+// YAML configurationValues need the YAML library, which the scan loads for a region with a cluster.
+await loadTextFormats();
 
 describe("Function: parseCniConfigurationValues", () => {
   it("reads a JSON env map", () => {
