@@ -41,3 +41,13 @@ export function textFormats(): TextFormats {
   }
   return loaded;
 }
+
+/** YAML text of a value, with the loaded library (`textFormats`). */
+export function toYaml(value: unknown): string {
+  return textFormats().yaml.stringify(value);
+}
+
+/** TOML text of a table, with the loaded library (`textFormats`). */
+export function toToml(value: Record<string, unknown>): string {
+  return textFormats().toml.stringify(value);
+}

@@ -1,4 +1,4 @@
-import { textFormats } from "#shared/models/text-formats.ts";
+import { toToml, toYaml } from "#shared/models/text-formats.ts";
 import { UNRESOLVED_BOOTSTRAP, UNRESOLVED_ENV, VIA_ENV } from "./al2.ts";
 import { NODECONFIG_MIME_TYPE } from "./al2023.ts";
 import { encodeUserData } from "./decode.ts";
@@ -108,9 +108,7 @@ function al2023(written: Written[]): string {
     kind: "NodeConfig",
     spec: Object.keys(kubelet).length > 0 ? { kubelet } : {},
   };
-  return mime([
-    { contentType: NODECONFIG_MIME_TYPE, body: textFormats().yaml.stringify(nodeConfig).trimEnd() },
-  ]);
+  return mime([{ contentType: NODECONFIG_MIME_TYPE, body: toYaml(nodeConfig).trimEnd() }]);
 }
 
 /** AL2 has only flags: every written map is a flag, delivered the way the original was, notes reproduced. */
@@ -133,5 +131,5 @@ function bottlerocket(written: Written[], maxPods: number | undefined): string {
     ...(maxPods !== undefined ? { "max-pods": maxPods } : {}),
     ...Object.fromEntries(written.map((w) => [TOML_TABLES[w.field], w.config ?? w.flag ?? {}])),
   };
-  return `${textFormats().toml.stringify({ settings: { kubernetes } })}\n`;
+  return `${toToml({ settings: { kubernetes } })}\n`;
 }

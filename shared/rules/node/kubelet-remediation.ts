@@ -12,7 +12,7 @@ import {
   UNREADABLE_VALUE,
   type ValueSource,
 } from "#shared/models/kubelet/types.ts";
-import { textFormats } from "#shared/models/text-formats.ts";
+import { toToml, toYaml } from "#shared/models/text-formats.ts";
 import type { AuditedNodegroup } from "./node-groups.ts";
 
 /** A baseline for the OS and system daemons (sshd, systemd, journald) that kubeReserved does not cover. */
@@ -69,13 +69,11 @@ export function kubeletSnippet(family: AmiFamily, settings: RecommendedKubelet):
       return [
         "Content-Type: application/node.eks.aws",
         "",
-        textFormats()
-          .yaml.stringify({
-            apiVersion: "node.eks.aws/v1alpha1",
-            kind: "NodeConfig",
-            spec: { kubelet: { config: settings } },
-          })
-          .trimEnd(),
+        toYaml({
+          apiVersion: "node.eks.aws/v1alpha1",
+          kind: "NodeConfig",
+          spec: { kubelet: { config: settings } },
+        }).trimEnd(),
       ].join("\n");
     case "AL2": {
       const flags = [
@@ -86,25 +84,21 @@ export function kubeletSnippet(family: AmiFamily, settings: RecommendedKubelet):
       return `--kubelet-extra-args '${flags.join(" ")}'`;
     }
     case "BOTTLEROCKET":
-      return textFormats()
-        .toml.stringify({
-          settings: {
-            kubernetes: {
-              ...(settings.kubeReserved ? { "kube-reserved": settings.kubeReserved } : {}),
-              "system-reserved": settings.systemReserved,
-              "eviction-hard": settings.evictionHard,
-            },
+      return toToml({
+        settings: {
+          kubernetes: {
+            ...(settings.kubeReserved ? { "kube-reserved": settings.kubeReserved } : {}),
+            "system-reserved": settings.systemReserved,
+            "eviction-hard": settings.evictionHard,
           },
-        })
-        .trim();
+        },
+      }).trim();
     default:
-      return textFormats()
-        .yaml.stringify({
-          apiVersion: "kubelet.config.k8s.io/v1beta1",
-          kind: "KubeletConfiguration",
-          ...settings,
-        })
-        .trimEnd();
+      return toYaml({
+        apiVersion: "kubelet.config.k8s.io/v1beta1",
+        kind: "KubeletConfiguration",
+        ...settings,
+      }).trimEnd();
   }
 }
 
