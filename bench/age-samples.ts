@@ -7,10 +7,9 @@
  * The run itself is untouched: only the store it starts from is aged, through the store's own sample log.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { BatchWriteCommand, DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
+import { TableHandle } from "#shared/store/handle.ts";
 import { FindingsStore, parseSampleItem } from "#shared/store/index.ts";
-
-const BATCH = 25;
 
 /** Moves every sample item back `hours`; returns how many were moved. */
 export async function ageSamples(options: {
@@ -47,15 +46,7 @@ export async function ageSamples(options: {
       }
     }
     await store.samples.record(aged);
-    for (let i = 0; i < keys.length; i += BATCH) {
-      let requests = keys.slice(i, i + BATCH).map((Key) => ({ DeleteRequest: { Key } }));
-      while (requests.length > 0) {
-        const out = await doc.send(
-          new BatchWriteCommand({ RequestItems: { [options.tableName]: requests } }),
-        );
-        requests = (out.UnprocessedItems?.[options.tableName] ?? []) as typeof requests;
-      }
-    }
+    await new TableHandle(doc, options.tableName).batchDelete(keys, "sample");
     return keys.length;
   } finally {
     client.destroy();

@@ -21,6 +21,9 @@ export type ItemKind = keyof StoreStats["itemsWritten"];
 export const MAX_WRITE_ATTEMPTS = 8;
 const BATCH_WRITE_MAX_ITEMS = 25;
 
+/** One request of a BatchWriteItem: an item to put or a key to delete. */
+type BatchRequest = { PutRequest: { Item: Raw } } | { DeleteRequest: { Key: Raw } };
+
 export interface TableHandleOptions {
   /** Epoch milliseconds; leases (reconcile and notification) are measured with it. */
   clock?: () => number;
@@ -113,10 +116,23 @@ export class TableHandle {
 
   /** BatchWriteItem in chunks of 25, retrying unprocessed items with backoff. */
   async batchPut(items: readonly Raw[], kind: ItemKind): Promise<void> {
-    for (let start = 0; start < items.length; start += BATCH_WRITE_MAX_ITEMS) {
-      let requests: { PutRequest: { Item: Raw } }[] = items
-        .slice(start, start + BATCH_WRITE_MAX_ITEMS)
-        .map((Item) => ({ PutRequest: { Item } }));
+    await this.batchWrite(
+      items.map((Item) => ({ PutRequest: { Item } })),
+      kind,
+    );
+  }
+
+  /** Deletes by key, as `batchPut` writes: 25 to a BatchWriteItem, unprocessed keys retried with backoff. */
+  async batchDelete(keys: readonly Raw[], kind: ItemKind): Promise<void> {
+    await this.batchWrite(
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+      kind,
+    );
+  }
+
+  private async batchWrite(all: readonly BatchRequest[], kind: ItemKind): Promise<void> {
+    for (let start = 0; start < all.length; start += BATCH_WRITE_MAX_ITEMS) {
+      let requests = all.slice(start, start + BATCH_WRITE_MAX_ITEMS);
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt > 0)
           await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
@@ -127,12 +143,14 @@ export class TableHandle {
         }
         const batch = requests;
         const out = await this.write("BatchWriteItem", kind, batch.length, () =>
-          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: batch } })),
+          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: [...batch] } })),
         );
         const unprocessed = out.UnprocessedItems?.[this.tableName] ?? [];
-        requests = unprocessed.flatMap((r) =>
-          r.PutRequest?.Item ? [{ PutRequest: { Item: r.PutRequest.Item } }] : [],
-        );
+        requests = unprocessed.flatMap((r): BatchRequest[] => {
+          if (r.PutRequest?.Item) return [{ PutRequest: { Item: r.PutRequest.Item } }];
+          if (r.DeleteRequest?.Key) return [{ DeleteRequest: { Key: r.DeleteRequest.Key } }];
+          return [];
+        });
         this.counters.itemsWritten[kind] -= requests.length;
       }
     }

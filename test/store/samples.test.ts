@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { SubnetSample } from "#shared/inventory/types.ts";
+import { TableHandle } from "#shared/store/handle.ts";
 import {
   type FindingsStore,
   SAMPLE_RETENTION_DAYS,
@@ -77,6 +78,30 @@ describe("Class: SampleLog (store.samples)", () => {
       ["2026-12-01T07:05:00.000Z", "111122223333", 280],
     ]);
     expect(series[0]).toEqual(sample("2026-12-01T06:45:00.000Z", 290));
+  });
+
+  it("deletes by key through the table's batch writer, 25 keys to a BatchWriteItem", async () => {
+    // Prepare: thirty hours of one subnet's samples
+    const hours = Array.from({ length: 30 }, (_, i) =>
+      sample(new Date(Date.UTC(2026, 11, 1, 0, 5) + i * 3_600_000).toISOString(), 300 - i),
+    );
+    await store.samples.record(hours);
+    const handle = new TableHandle(dynamo.doc, table);
+
+    // Act: all but the last three
+    await handle.batchDelete(
+      hours.slice(0, 27).map((s) => ({ pk: subnetPk(s.subnetId), sk: sampleSk(s.at, s.accountId) })),
+      "sample",
+    );
+
+    // Assess
+    expect(handle.stats().writesByOperation).toMatchObject({ BatchWriteItem: 2 });
+    const left = await store.samples.ofSubnet(
+      "subnet-0abc",
+      "2026-12-01T00:00:00.000Z",
+      "2026-12-03T00:00:00.000Z",
+    );
+    expect(left.map((s) => s.availableIps)).toEqual([273, 272, 271]);
   });
 
   it("expires a sample 180 days after it was taken, under a key the console can query", async () => {
